@@ -1,0 +1,248 @@
+//! The flusher thread: drain every ring, decode, merge, format, route.
+//!
+//! One cycle: take the time and the pending flush request, snapshot every
+//! ring, emit the records below the watermark (everything, when a flush or
+//! the shutdown asks), publish the read positions, report drops, and sleep
+//! `idle_sleep` when there was nothing to do. The flusher never wakes a
+//! producer and no producer ever wakes it: it polls.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::backend::barrier;
+use crate::backend::decode::{self, Origin};
+use crate::backend::merge::Rings;
+use crate::backend::router::Router;
+use crate::clock::{self, TscConverter};
+use crate::config::{Config, Format, MsyncPolicy};
+use crate::format::{Formatter, JsonFormatter, TextFormatter};
+use crate::metrics::{COUNTERS, Counters};
+use crate::registry::ThreadSlot;
+use crate::view::{Field, Kind, RecordView, Value};
+
+/// Set by the guard: drain everything, close the files, stop.
+pub(crate) static SHUTDOWN: AtomicBool = AtomicBool::new(false);
+
+/// Name of the flusher thread (the panic hook must not wait on itself).
+pub(crate) const THREAD_NAME: &str = "logger-flusher";
+
+pub(crate) struct Flusher {
+    rings: Rings,
+    router: Router,
+    formatter: Box<dyn Formatter>,
+    clock: TscConverter,
+    idle_sleep: Duration,
+    max_hold_raw: u64,
+    msync: MsyncPolicy,
+    last_sync: Instant,
+    fields: Vec<Field<'static>>,
+    scratch: Vec<u8>,
+    line: Vec<u8>,
+}
+
+/// Reuses a vector's allocation for a shorter lifetime (it is empty, and
+/// an in-place `collect` keeps the buffer).
+fn recycle<'a, 'b>(v: Vec<Field<'a>>) -> Vec<Field<'b>> {
+    v.into_iter().filter_map(|_| None).collect()
+}
+
+impl Flusher {
+    pub(crate) fn new(config: &Config, router: Router, clock: TscConverter) -> Self {
+        let formatter: Box<dyn Formatter> = match config.format {
+            Format::Json => Box::new(JsonFormatter::new(std::process::id(), &hostname())),
+            Format::Text => Box::new(TextFormatter::new(config.rotation.time_zone)),
+        };
+        let max_hold_raw = raw_units(&clock, config.max_merge_delay);
+        Flusher {
+            rings: Rings::new(),
+            router,
+            formatter,
+            clock,
+            idle_sleep: config.idle_sleep,
+            max_hold_raw,
+            msync: config.msync,
+            last_sync: Instant::now(),
+            fields: Vec::new(),
+            scratch: Vec::new(),
+            line: Vec::with_capacity(4096),
+        }
+    }
+
+    /// The thread's body: cycles until shutdown, then drains and closes.
+    pub(crate) fn run(mut self) {
+        loop {
+            let stopping = SHUTDOWN.load(Ordering::Acquire);
+            let request = barrier::pending();
+            let emitted = self.cycle(request.is_some() || stopping);
+            if let Some(ticket) = request {
+                if self.msync != MsyncPolicy::Never {
+                    self.router.sync();
+                }
+                barrier::complete(ticket);
+            }
+            if stopping {
+                break;
+            }
+            if emitted == 0 {
+                std::thread::sleep(self.idle_sleep);
+            }
+        }
+        // Producers see the stopped state from now on; catch records that
+        // were being written while it changed.
+        for _ in 0..3 {
+            self.cycle(true);
+            if self.rings.all_empty() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        self.router.sync();
+        self.router.close();
+    }
+
+    /// One cycle; `force` emits everything published, ignoring the watermark.
+    fn cycle(&mut self, force: bool) -> usize {
+        let now = clock::now_raw();
+        self.clock.maybe_recalibrate(now);
+        let watermark = self.rings.begin_cycle(now, self.max_hold_raw);
+        let watermark = if force { u64::MAX } else { watermark };
+
+        let Flusher {
+            rings,
+            router,
+            formatter,
+            clock,
+            fields,
+            scratch,
+            line,
+            ..
+        } = self;
+        let emitted = rings.merge(watermark, |slot, header, bytes| {
+            let origin = Origin {
+                thread: &slot.name,
+                tid: slot.tid,
+            };
+            let ts_ns = clock.to_utc_ns(header.ts);
+            let mut f = recycle(std::mem::take(fields));
+            if let Some(view) = decode::decode(header, bytes, ts_ns, origin, &mut f, scratch) {
+                line.clear();
+                formatter.format(&view, line);
+                router.write(view.kind, view.level, line, ts_ns);
+                Counters::add(&COUNTERS.records_written, 1);
+            }
+            *fields = recycle(f);
+        });
+
+        self.rings.end_cycle();
+        self.report_drops(now);
+        if let MsyncPolicy::Interval(every) = self.msync {
+            if emitted > 0 && self.last_sync.elapsed() >= every {
+                self.router.sync();
+                self.last_sync = Instant::now();
+            }
+        }
+        emitted
+    }
+
+    /// Writes one warning record per thread that dropped records since the
+    /// last report.
+    fn report_drops(&mut self, now: u64) {
+        let ts_ns = self.clock.to_utc_ns(now);
+        for t in &mut self.rings.threads {
+            let dropped = t.slot.dropped.load(Ordering::Relaxed);
+            if dropped > t.reported_dropped {
+                let n = dropped - t.reported_dropped;
+                t.reported_dropped = dropped;
+                write_drop_warning(
+                    &t.slot,
+                    n,
+                    ts_ns,
+                    &mut *self.formatter,
+                    &mut self.router,
+                    &mut self.line,
+                );
+            }
+        }
+    }
+}
+
+fn write_drop_warning(
+    slot: &Arc<ThreadSlot>,
+    n: u64,
+    ts_ns: u64,
+    formatter: &mut dyn Formatter,
+    router: &mut Router,
+    line: &mut Vec<u8>,
+) {
+    let msg = format!(
+        "dropped {n} records from thread {} (tid {}): its ring was full (overflow policy drop_newest)",
+        slot.name, slot.tid
+    );
+    let fields = [
+        Field {
+            key: "dropped",
+            value: Value::U64(n),
+        },
+        Field {
+            key: "dropped_thread",
+            value: Value::Str(slot.name.as_bytes()),
+        },
+        Field {
+            key: "dropped_tid",
+            value: Value::U64(slot.tid),
+        },
+    ];
+    let view = RecordView {
+        ts_ns,
+        level: log::Level::Warn,
+        kind: Kind::Log,
+        target: "logger",
+        module: module_path!(),
+        file: file!(),
+        line: line!(),
+        function: None,
+        msg: msg.as_bytes(),
+        fields: &fields,
+        thread: THREAD_NAME,
+        tid: 0,
+    };
+    line.clear();
+    formatter.format(&view, line);
+    router.write(view.kind, view.level, line, ts_ns);
+    Counters::add(&COUNTERS.records_written, 1);
+}
+
+/// `d` in the clock's raw units (TSC ticks or ns).
+fn raw_units(clock: &TscConverter, d: Duration) -> u64 {
+    const PROBE: u64 = 1 << 32;
+    let ns_per_probe = clock.duration_ns(0, PROBE).max(1);
+    (d.as_nanos() as u128 * PROBE as u128 / ns_per_probe as u128).min(u64::MAX as u128) as u64
+}
+
+fn hostname() -> String {
+    let mut buf = [0u8; 256];
+    // SAFETY: the buffer is valid for `buf.len()` bytes; gethostname
+    // writes at most that many and we stop at the first NUL.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    if rc != 0 {
+        return String::from("unknown");
+    }
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    String::from_utf8_lossy(&buf[..end]).into_owned()
+}
+
+/// Pins the calling thread to `cpu`.
+pub(crate) fn pin_to_cpu(cpu: usize) -> std::io::Result<()> {
+    // SAFETY: `set` is plain data initialised by CPU_ZERO; the size passed
+    // is its own size; sched_setaffinity(0) affects only this thread.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_ZERO(&mut set);
+        libc::CPU_SET(cpu, &mut set);
+        if libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}

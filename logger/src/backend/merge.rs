@@ -1,0 +1,221 @@
+//! The flusher's view of every thread's ring, and the merge that emits
+//! records across threads in timestamp order.
+//!
+//! Per thread, records are always emitted in ring order. Across threads,
+//! each cycle takes a *watermark* and emits only records older than it, in
+//! timestamp order. The watermark is the cycle's start time, lowered for
+//! every thread that is caught between taking a timestamp and publishing
+//! its record (its `busy` flag): for those, to the last cycle at which the
+//! thread was seen idle, since its pending record cannot be older than
+//! that. So a thread preempted mid-record never has its record written
+//! after newer records of other threads.
+//!
+//! Records stay in their ring until emitted (decoded in place, no copy);
+//! the read position is published once per cycle.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use ringbuf::traits::{Observer, Raw};
+
+use crate::metrics::{COUNTERS, Counters};
+use crate::registry::{self, NewRing, RingHandle, ThreadSlot};
+use crate::wire::{self, Header};
+
+/// Slack for a `busy` store still in the producer's store buffer when its
+/// timestamp was taken, in raw clock units (TSC ticks or ns: generous in both).
+const STORE_SLACK: u64 = 20_000;
+
+/// One thread's ring as the flusher reads it.
+pub(crate) struct ThreadRing {
+    pub slot: Arc<ThreadSlot>,
+    ring: RingHandle,
+    /// Next record to emit (local, published at the end of the cycle).
+    read: usize,
+    /// The producer's write index as of this cycle.
+    write: usize,
+    /// Raw time of the last cycle at which the thread was not mid-record.
+    last_idle: u64,
+    /// Dropped count already reported in a warning record.
+    pub reported_dropped: u64,
+}
+
+impl ThreadRing {
+    fn new(new: NewRing, now: u64) -> Self {
+        ThreadRing {
+            slot: new.slot,
+            read: 0,
+            write: 0,
+            ring: new.ring,
+            last_idle: now,
+            reported_dropped: 0,
+        }
+    }
+
+    fn occupied(&self) -> usize {
+        self.write.wrapping_sub(self.read) & (2 * self.ring.cap - 1)
+    }
+
+    /// The next record's header and offset in the storage, skipping padding.
+    fn head(&mut self) -> Option<(Header, usize)> {
+        loop {
+            let occupied = self.occupied();
+            if occupied == 0 {
+                return None;
+            }
+            let pos = self.read & (self.ring.cap - 1);
+            let avail = occupied.min(self.ring.cap - pos);
+            match wire::get_header(self.bytes(pos, avail)) {
+                Some(h) if h.tag == wire::TAG_PAD => self.advance(h.len),
+                Some(h) => return Some((h, pos)),
+                None => {
+                    // Cannot happen with our own producer; never loop on it.
+                    self.read = self.write;
+                    return None;
+                }
+            }
+        }
+    }
+
+    /// `len` published bytes at `pos` (`pos + len` within the occupied,
+    /// contiguous part of the ring, as `head` computes it).
+    fn bytes(&self, pos: usize, len: usize) -> &[u8] {
+        debug_assert!(pos + len <= self.ring.cap);
+        // SAFETY: `[read, write)` is published by the producer (we read
+        // `write` with Acquire) and not yet released by us, so the producer
+        // does not touch these bytes until we publish a later read index;
+        // every byte of the storage was initialised when the ring was made.
+        unsafe { std::slice::from_raw_parts((self.ring.base as *const u8).add(pos), len) }
+    }
+
+    fn advance(&mut self, len: usize) {
+        self.read = (self.read + len) & (2 * self.ring.cap - 1);
+    }
+
+    /// Bytes waiting in this ring (for metrics).
+    pub(crate) fn occupancy(&self) -> usize {
+        self.ring.cons.occupied_len()
+    }
+}
+
+/// Every registered thread, and the merge across them.
+pub(crate) struct Rings {
+    pub threads: Vec<ThreadRing>,
+    new: Vec<NewRing>,
+    heap: BinaryHeap<Reverse<(u64, usize)>>,
+    /// Raw timestamp of the newest record emitted.
+    pub last_emitted: u64,
+}
+
+impl Rings {
+    pub(crate) fn new() -> Self {
+        Rings {
+            threads: Vec::new(),
+            new: Vec::new(),
+            heap: BinaryHeap::new(),
+            last_emitted: 0,
+        }
+    }
+
+    /// Picks up new threads, snapshots every ring, and returns the
+    /// watermark: records with a raw timestamp below it may be emitted.
+    /// A thread seen mid-record for longer than `max_hold` (raw units) no
+    /// longer holds the others back.
+    pub(crate) fn begin_cycle(&mut self, now: u64, max_hold: u64) -> u64 {
+        registry::take_new(&mut self.new);
+        for n in self.new.drain(..) {
+            self.threads.push(ThreadRing::new(n, now));
+        }
+        let mut watermark = now;
+        for t in &mut self.threads {
+            // Read `busy` before the write index: a thread seen idle here
+            // has published every record whose timestamp it took earlier.
+            if t.slot.busy.load(Ordering::Acquire) == 0 {
+                t.last_idle = now;
+            } else if now.saturating_sub(t.last_idle) < max_hold {
+                watermark = watermark.min(t.last_idle);
+            }
+            t.write = t.ring.cons.write_index();
+        }
+        watermark.saturating_sub(STORE_SLACK)
+    }
+
+    /// Emits, in timestamp order, every record below `watermark`
+    /// (`u64::MAX`: everything published), calling `emit` with the thread
+    /// and the record. Returns how many were emitted.
+    pub(crate) fn merge(
+        &mut self,
+        watermark: u64,
+        mut emit: impl FnMut(&ThreadSlot, &Header, &[u8]),
+    ) -> usize {
+        self.heap.clear();
+        for (i, t) in self.threads.iter_mut().enumerate() {
+            if let Some((h, _)) = t.head() {
+                if h.ts < watermark {
+                    self.heap.push(Reverse((h.ts, i)));
+                }
+            }
+        }
+        let mut n = 0;
+        while let Some(Reverse((_, i))) = self.heap.pop() {
+            let t = &mut self.threads[i];
+            let Some((h, pos)) = t.head() else { continue };
+            if h.ts < self.last_emitted {
+                Counters::add(&COUNTERS.late_records, 1);
+            } else {
+                self.last_emitted = h.ts;
+            }
+            emit(&t.slot, &h, t.bytes(pos, h.len));
+            n += 1;
+            t.advance(h.len);
+            if let Some((h, _)) = t.head() {
+                if h.ts < watermark {
+                    self.heap.push(Reverse((h.ts, i)));
+                }
+            }
+        }
+        n
+    }
+
+    /// Publishes read positions, and moves past rings whose producer is
+    /// gone: to the next ring of a grown thread, or retires the thread.
+    pub(crate) fn end_cycle(&mut self) {
+        let occupancy: usize = self.threads.iter().map(|t| t.occupancy()).sum();
+        COUNTERS.ring_occupancy.store(occupancy as u64, Ordering::Relaxed);
+        let mut i = 0;
+        while i < self.threads.len() {
+            let t = &mut self.threads[i];
+            // SAFETY: we own the consumer end; `read` only moved over
+            // records we emitted, within `[old read, write]`, and stays
+            // below twice the capacity.
+            unsafe { t.ring.cons.set_read_index(t.read) };
+            if !t.ring.cons.write_is_held() {
+                // The producer is gone: whatever it wrote is published.
+                t.write = t.ring.cons.write_index();
+                if t.occupied() == 0 {
+                    let next = registry::lock(&t.slot.chain).pop_front();
+                    match next {
+                        Some(ring) => {
+                            t.ring = ring;
+                            t.read = 0;
+                            t.write = 0;
+                        }
+                        None => {
+                            registry::retire(&t.slot);
+                            self.threads.swap_remove(i);
+                            continue;
+                        }
+                    }
+                }
+            }
+            i += 1;
+        }
+    }
+
+    /// True when every ring was empty at the last snapshot.
+    pub(crate) fn all_empty(&mut self) -> bool {
+        self.threads.iter().all(|t| t.occupied() == 0)
+    }
+}

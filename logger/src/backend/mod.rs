@@ -1,0 +1,10 @@
+//! The cold path: the flusher thread and what it owns.
+//!
+//! The flusher drains, decodes, merges, formats and routes; it never runs
+//! on a logging thread and never blocks one.
+
+pub(crate) mod barrier;
+mod decode;
+pub(crate) mod flusher;
+mod merge;
+pub(crate) mod router;

@@ -1,0 +1,301 @@
+//! The hot-path half of the clock: one raw timestamp per record.
+//!
+//! [`now_raw`] is the only function a trading thread calls here.
+//! It reads the process-wide mode (one relaxed load of a byte that is
+//! written once, at install, on its own cache line) and then either executes
+//! `rdtsc` (the predicted, inlined branch) or calls the out-of-line
+//! `CLOCK_REALTIME` reader.
+//! Nothing here allocates, locks or enters the kernel in TSC mode; in
+//! system-clock mode `clock_gettime` goes through the vDSO when the kernel's
+//! clocksource allows it (tsc, kvm-clock), and is a real syscall otherwise.
+//!
+//! Everything else in this file (CPUID, `/proc`, `/sys`) runs once at install.
+
+use core::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use super::ClockMode;
+
+/// The process-wide clock selection, alone on its cache line so that no
+/// frequently written neighbour turns the hot-path load into a miss.
+#[repr(align(64))]
+struct ModeCell(AtomicBool);
+
+/// `true`: stamp records with `CLOCK_REALTIME` ns; `false`: raw TSC.
+///
+/// Starts as the system clock: a record stamped before [`select`] then still
+/// carries a meaningful time, whereas a TSC value would be misread by a
+/// converter that never calibrated.
+static USE_SYSTEM: ModeCell = ModeCell(AtomicBool::new(true));
+
+/// Selects the clock for every later [`now_raw`] call in the process.
+///
+/// Called once at install, before any record is taken and before the flusher
+/// builds its [`super::TscConverter`] with the same mode.
+/// Relaxed is enough: the threads that log afterwards are ordered after the
+/// install by the `log` facade's own synchronisation (`set_logger`), and the
+/// value never changes while records are in flight.
+/// On targets other than x86_64 the system clock is always used.
+pub(crate) fn select(mode: ClockMode) {
+    let system = !cfg!(target_arch = "x86_64") || mode == ClockMode::System;
+    USE_SYSTEM.0.store(system, Ordering::Relaxed);
+}
+
+/// The mode last passed to [`select`] (the system clock before any call).
+pub(crate) fn mode() -> ClockMode {
+    if USE_SYSTEM.0.load(Ordering::Relaxed) {
+        ClockMode::System
+    } else {
+        ClockMode::Tsc
+    }
+}
+
+/// The raw timestamp of a record: TSC ticks, or `CLOCK_REALTIME` ns since the
+/// Unix epoch when the process selected the system clock.
+///
+/// The flusher turns it into UTC ns with [`super::TscConverter::to_utc_ns`].
+/// Cost (measured, see the module doc of `clock`): about the cost of one
+/// `rdtsc` in TSC mode, about one vDSO `clock_gettime` in system mode.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub(crate) fn now_raw() -> u64 {
+    if USE_SYSTEM.0.load(Ordering::Relaxed) {
+        // Out of line and `#[cold]`: the TSC path is the fall-through.
+        return system_now_cold();
+    }
+    tsc()
+}
+
+/// The raw timestamp of a record: `CLOCK_REALTIME` ns since the Unix epoch
+/// (targets without a TSC always use the system clock).
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+pub(crate) fn now_raw() -> u64 {
+    realtime_ns()
+}
+
+/// Reads `source` directly, whatever the process selected.
+///
+/// For calibration and tests; records use [`now_raw`].
+#[inline(always)]
+pub(crate) fn read(source: ClockMode) -> u64 {
+    match source {
+        ClockMode::Tsc => tsc(),
+        ClockMode::System => realtime_ns(),
+    }
+}
+
+/// The system-clock branch of [`now_raw`], kept out of the inlined body.
+#[cfg(target_arch = "x86_64")]
+#[cold]
+#[inline(never)]
+fn system_now_cold() -> u64 {
+    realtime_ns()
+}
+
+/// The time-stamp counter, unserialised (`rdtsc`, not `rdtscp` + fence): it may
+/// run a few dozen cycles early or late relative to the surrounding code,
+/// which is far below what a log timestamp resolves.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub(crate) fn tsc() -> u64 {
+    // SAFETY: `rdtsc` exists on every x86_64 CPU, reads a counter into
+    // registers and touches no memory.
+    unsafe { core::arch::x86_64::_rdtsc() }
+}
+
+/// Stand-in for the TSC on targets without one: `CLOCK_REALTIME` ns.
+/// Unreachable in practice, because [`select`] and [`super::resolve`] never
+/// pick [`ClockMode::Tsc`] there.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+pub(crate) fn tsc() -> u64 {
+    realtime_ns()
+}
+
+/// `CLOCK_REALTIME` in ns since the Unix epoch (0 before 1970, saturating in
+/// the year 2554).
+///
+/// `SystemTime::now` is `clock_gettime(CLOCK_REALTIME)` on Linux, so this
+/// needs no `unsafe` of its own.
+#[inline]
+pub(crate) fn realtime_ns() -> u64 {
+    match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(d) => u64::try_from(d.as_nanos()).unwrap_or(u64::MAX),
+        Err(_) => 0,
+    }
+}
+
+/// `CLOCK_MONOTONIC` in ns since an arbitrary origin fixed for the process.
+///
+/// Immune to steps of the wall clock, slewed by NTP at the same rate as
+/// `CLOCK_REALTIME`: the right reference for measuring the TSC's rate.
+#[inline]
+pub(crate) fn monotonic_ns() -> u64 {
+    use std::sync::OnceLock;
+    static ORIGIN: OnceLock<Instant> = OnceLock::new();
+    let origin = *ORIGIN.get_or_init(Instant::now);
+    u64::try_from(Instant::now().duration_since(origin).as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// What the machine says about the TSC; see [`tsc_is_invariant`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct TscEvidence {
+    /// CPUID leaf 0x8000_0007, EDX bit 8 ("invariant TSC").
+    pub cpuid_invariant: bool,
+    /// `/proc/cpuinfo` lists both `constant_tsc` and `nonstop_tsc`.
+    pub cpuinfo_flags: bool,
+    /// The kernel's current clocksource is `tsc`: it checked the TSC
+    /// (synchronised across CPUs, stable) and keeps time with it.
+    pub kernel_clocksource: bool,
+}
+
+impl TscEvidence {
+    /// Whether any witness vouches for the TSC.
+    pub(crate) fn any(self) -> bool {
+        self.cpuid_invariant || self.cpuinfo_flags || self.kernel_clocksource
+    }
+}
+
+/// Collects the three witnesses of [`TscEvidence`].
+pub(crate) fn tsc_evidence() -> TscEvidence {
+    #[cfg(target_arch = "x86_64")]
+    {
+        TscEvidence {
+            cpuid_invariant: cpuid_invariant_tsc(),
+            cpuinfo_flags: cpuinfo_has_invariant_flags(),
+            kernel_clocksource: kernel_clocksource_is_tsc(),
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        TscEvidence::default()
+    }
+}
+
+/// Whether the TSC ticks at a constant rate through frequency and power state
+/// changes, so that ticks can be mapped to time with one rate.
+///
+/// True when CPUID leaf 0x8000_0007 EDX bit 8 is set, or when the kernel
+/// reports `constant_tsc` and `nonstop_tsc` in `/proc/cpuinfo` (hypervisors
+/// sometimes hide the CPUID bit), or when the kernel's current clocksource is
+/// `tsc` (the kernel itself trusts it). Always false off x86_64.
+/// Reads files: call it at install, not per record.
+pub(crate) fn tsc_is_invariant() -> bool {
+    tsc_evidence().any()
+}
+
+/// CPUID leaf 0x8000_0007, EDX bit 8, after checking the leaf exists.
+#[cfg(target_arch = "x86_64")]
+#[allow(
+    unused_unsafe,
+    reason = "`__cpuid` is an unsafe fn at the MSRV (1.85) and safe in newer toolchains"
+)]
+fn cpuid_invariant_tsc() -> bool {
+    use core::arch::x86_64::__cpuid;
+    // SAFETY: CPUID exists on every x86_64 CPU; leaf 0x8000_0000 (highest
+    // extended leaf) is always defined and the instruction has no side effects.
+    let max_extended = unsafe { __cpuid(0x8000_0000) }.eax;
+    if max_extended < 0x8000_0007 {
+        return false;
+    }
+    // SAFETY: as above; the leaf was just checked to be supported.
+    let edx = unsafe { __cpuid(0x8000_0007) }.edx;
+    edx & (1 << 8) != 0
+}
+
+/// Both `constant_tsc` and `nonstop_tsc` in the first `flags` line of
+/// `/proc/cpuinfo`.
+#[cfg(target_arch = "x86_64")]
+fn cpuinfo_has_invariant_flags() -> bool {
+    use std::io::{BufRead, BufReader};
+    let Ok(file) = std::fs::File::open("/proc/cpuinfo") else {
+        return false;
+    };
+    for line in BufReader::new(file).lines() {
+        let Ok(line) = line else { return false };
+        if let Some(flags) = line
+            .strip_prefix("flags")
+            .and_then(|rest| rest.split_once(':'))
+        {
+            return flags_say_invariant(flags.1);
+        }
+    }
+    false
+}
+
+/// Whether a `/proc/cpuinfo` flags list holds both invariant-TSC flags.
+fn flags_say_invariant(flags: &str) -> bool {
+    let mut constant = false;
+    let mut nonstop = false;
+    for flag in flags.split_ascii_whitespace() {
+        constant |= flag == "constant_tsc";
+        nonstop |= flag == "nonstop_tsc";
+    }
+    constant && nonstop
+}
+
+/// The kernel's current clocksource is `tsc`.
+#[cfg(target_arch = "x86_64")]
+fn kernel_clocksource_is_tsc() -> bool {
+    std::fs::read_to_string("/sys/devices/system/clocksource/clocksource0/current_clocksource")
+        .is_ok_and(|s| s.trim() == "tsc")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_parsing() {
+        assert!(flags_say_invariant(
+            " fpu tsc constant_tsc rep_good nonstop_tsc cpuid"
+        ));
+        assert!(!flags_say_invariant(" fpu tsc constant_tsc rep_good"));
+        assert!(!flags_say_invariant(" fpu nonstop_tsc_x constant_tsc"));
+        assert!(!flags_say_invariant(""));
+    }
+
+    #[test]
+    fn evidence_is_consistent() {
+        let e = tsc_evidence();
+        println!("TSC evidence: {e:?}");
+        assert_eq!(e.any(), tsc_is_invariant());
+        if !cfg!(target_arch = "x86_64") {
+            assert!(!e.any());
+        }
+    }
+
+    #[test]
+    fn sources_advance() {
+        let a = read(ClockMode::System);
+        let b = read(ClockMode::System);
+        assert!(b >= a, "realtime went back: {a} -> {b}");
+        // 2020-01-01 in ns: a sanity floor for the epoch scale.
+        assert!(a > 1_577_836_800_000_000_000);
+        let m0 = monotonic_ns();
+        let m1 = monotonic_ns();
+        assert!(m1 >= m0);
+        if cfg!(target_arch = "x86_64") {
+            let t0 = read(ClockMode::Tsc);
+            let t1 = read(ClockMode::Tsc);
+            assert!(t1 > t0, "TSC did not advance: {t0} -> {t1}");
+        }
+    }
+
+    #[test]
+    fn now_raw_matches_selected_mode() {
+        // Re-select the current mode only: other tests in this binary may
+        // rely on the process-wide selection, so it must not change here.
+        let current = mode();
+        select(current);
+        assert_eq!(mode(), current);
+        let raw = now_raw();
+        if current == ClockMode::System {
+            let real = realtime_ns();
+            assert!(real >= raw && real - raw < 1_000_000_000);
+        } else {
+            assert!(raw > 0);
+        }
+    }
+}

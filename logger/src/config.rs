@@ -1,0 +1,307 @@
+//! Configuration: the [`Builder`] and the option types it takes.
+//!
+//! Every option has a documented default (the `DEFAULT_*` constants) and is
+//! validated by [`Builder::install`](crate::Builder::install), which reports the
+//! first invalid option by name.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use log::LevelFilter;
+
+/// Default capacity of each thread's ring, in bytes (1 MiB).
+///
+/// A `trade!` record takes about 64 bytes, so the default holds ~16,000
+/// records: bursts of that size never touch the overflow policy.
+pub const DEFAULT_RING_BYTES: usize = 1 << 20;
+/// Smallest ring the builder accepts, in bytes.
+pub const MIN_RING_BYTES: usize = 4096;
+/// Default cap of a ring grown under [`OverflowPolicy::Grow`] (64 MiB).
+pub const DEFAULT_GROW_CAP_BYTES: usize = 64 << 20;
+/// Default sleep of the flusher when every ring is empty.
+pub const DEFAULT_IDLE_SLEEP: Duration = Duration::from_micros(100);
+/// Default size of the file window reserved and mapped at a time (16 MiB).
+pub const DEFAULT_WINDOW_BYTES: usize = 16 << 20;
+/// Default size limit of one file before it rotates (256 MiB).
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 256 << 20;
+/// Default longest a record may wait for the cross-thread merge.
+pub const DEFAULT_MAX_MERGE_DELAY: Duration = Duration::from_millis(50);
+/// Default bound of [`crate::flush`] and of the shutdown drain.
+pub const DEFAULT_FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// What a producer does when its ring is full.
+///
+/// Parse one from the configuration spelling with [`str::parse`]:
+/// `"block"`, `"drop_newest"` (or `"drop"`), `"grow"` (or `"increase"`,
+/// `"increase_temporarily"`). `"drop_oldest"` is rejected: see
+/// [`OverflowPolicy::from_str`].
+///
+/// # Examples
+///
+/// ```
+/// use logger::OverflowPolicy;
+/// assert_eq!("block".parse::<OverflowPolicy>().unwrap(), OverflowPolicy::Block);
+/// assert!("drop_oldest".parse::<OverflowPolicy>().unwrap_err().to_string().contains("SPSC"));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OverflowPolicy {
+    /// Spin, then yield, until the flusher makes room: nothing is lost.
+    /// The default, because a trade log is an audit trail.
+    Block,
+    /// Drop the new record and count it; the flusher writes one warning
+    /// record per thread saying how many were dropped.
+    DropNewest,
+    /// Chain a ring twice as large (up to `cap_bytes`), then block.
+    /// The larger ring is freed once the thread exits.
+    Grow {
+        /// Largest ring a thread may grow to, in bytes.
+        cap_bytes: usize,
+    },
+}
+
+impl Default for OverflowPolicy {
+    fn default() -> Self {
+        OverflowPolicy::Block
+    }
+}
+
+/// Error parsing an [`OverflowPolicy`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseOverflowError(String);
+
+impl fmt::Display for ParseOverflowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ParseOverflowError {}
+
+impl FromStr for OverflowPolicy {
+    type Err = ParseOverflowError;
+
+    /// Parses the configuration spelling of a policy.
+    ///
+    /// # Errors
+    ///
+    /// `drop_oldest` is refused: each ring has exactly one producer (the
+    /// logging thread) and one consumer (the flusher). Dropping the oldest
+    /// record means moving the *read* position, which only the consumer
+    /// owns; a producer doing it would race with the flusher reading that
+    /// very record. Any other unknown name is refused with the list of
+    /// accepted names.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "block" => Ok(OverflowPolicy::Block),
+            "drop_newest" | "drop" => Ok(OverflowPolicy::DropNewest),
+            "grow" | "increase" | "increase_temporarily" => Ok(OverflowPolicy::Grow {
+                cap_bytes: DEFAULT_GROW_CAP_BYTES,
+            }),
+            "drop_oldest" => Err(ParseOverflowError(
+                "overflow policy \"drop_oldest\" is not supported: each thread's ring is \
+                 single-producer single-consumer, and dropping the oldest record would \
+                 move the read position that only the flusher (the consumer) owns, racing \
+                 with it; use \"drop_newest\", \"block\" or \"grow\""
+                    .to_string(),
+            )),
+            other => Err(ParseOverflowError(format!(
+                "unknown overflow policy {other:?}: expected \"block\", \"drop_newest\" or \"grow\""
+            ))),
+        }
+    }
+}
+
+/// Output format of the files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Format {
+    /// One JSON object per line (the default); schema in the README.
+    #[default]
+    Json,
+    /// `2026-11-21 10:30:45.123456789 | INFO | target:line | message key=value`.
+    Text,
+}
+
+/// Time zone of rotation boundaries and of text-format timestamps.
+///
+/// JSON timestamps are always UTC (RFC 3339 with a `Z`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum TimeZone {
+    /// Coordinated Universal Time (the default).
+    #[default]
+    Utc,
+    /// The machine's local time zone (from `localtime_r`).
+    Local,
+}
+
+/// Time-based rotation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum TimeRotation {
+    /// Never rotate by time (the default).
+    #[default]
+    Never,
+    /// At the start of every hour.
+    Hourly,
+    /// At midnight.
+    Daily,
+    /// At every multiple of this interval since midnight (at least one
+    /// second). Meant for tests and for unusual schedules.
+    Every(Duration),
+}
+
+/// When the flusher asks the kernel to write mapped pages to disk
+/// (`msync`), which is what survives a power loss.
+///
+/// A crash of the process alone loses nothing that reached the mapping,
+/// whatever this says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum MsyncPolicy {
+    /// Leave it to the kernel's writeback (the default, typically within 30 s).
+    #[default]
+    Never,
+    /// At most this long after a record is written.
+    Interval(Duration),
+    /// Right after any record at or above this level (and at every flush).
+    Level(log::Level),
+}
+
+/// Source of record timestamps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ClockSource {
+    /// The CPU's time-stamp counter when it is invariant, converted on the
+    /// flusher; the system clock otherwise (the default).
+    #[default]
+    Tsc,
+    /// `clock_gettime(CLOCK_REALTIME)` on every record.
+    System,
+}
+
+/// One output file: its name and level.
+///
+/// # Examples
+///
+/// ```
+/// use logger::FileSpec;
+/// let spec = FileSpec::new("trades").level(log::LevelFilter::Info);
+/// assert_eq!(spec.name, "trades");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileSpec {
+    /// Base name: the active file is `<dir>/<name>.log`.
+    pub name: String,
+    /// Records below this level are not written to this file.
+    pub level: LevelFilter,
+}
+
+impl FileSpec {
+    /// A file named `<name>.log` that takes every level.
+    pub fn new(name: impl Into<String>) -> Self {
+        FileSpec {
+            name: name.into(),
+            level: LevelFilter::Trace,
+        }
+    }
+
+    /// Sets the level of this file.
+    pub fn level(mut self, level: LevelFilter) -> Self {
+        self.level = level;
+        self
+    }
+}
+
+/// Rotation and retention of every file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RotationConfig {
+    /// Rotate before a record would take the file past this size.
+    pub max_bytes: Option<u64>,
+    /// Rotate at time boundaries.
+    pub time: TimeRotation,
+    /// Time zone of the boundaries and of rotated file names.
+    pub time_zone: TimeZone,
+    /// Keep at most this many rotated files per destination.
+    pub backup_count: Option<usize>,
+    /// Delete rotated files older than this many days.
+    pub retention_days: Option<u32>,
+    /// Gzip rotated files (on the housekeeping thread).
+    pub compress: bool,
+}
+
+impl Default for RotationConfig {
+    fn default() -> Self {
+        RotationConfig {
+            max_bytes: Some(DEFAULT_MAX_FILE_BYTES),
+            time: TimeRotation::Never,
+            time_zone: TimeZone::Utc,
+            backup_count: None,
+            retention_days: None,
+            compress: false,
+        }
+    }
+}
+
+/// The full configuration; built by [`crate::Builder`].
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Directory of every file. Must exist and be writable.
+    pub dir: PathBuf,
+    /// Level of the `log` facade and of the macros: nothing below it is recorded.
+    pub level: LevelFilter,
+    /// The main file: every record at or above its level.
+    pub main: Option<FileSpec>,
+    /// Records of kind `trade`.
+    pub trades: Option<FileSpec>,
+    /// Records of kind `perf`.
+    pub perf: Option<FileSpec>,
+    /// Records at level `Error`.
+    pub errors: Option<FileSpec>,
+    /// Output format of every file.
+    pub format: Format,
+    /// Rotation and retention.
+    pub rotation: RotationConfig,
+    /// Capacity of each thread's ring in bytes (rounded up to a power of two).
+    pub ring_bytes: usize,
+    /// What a full ring does.
+    pub overflow: OverflowPolicy,
+    /// Flusher sleep when idle.
+    pub idle_sleep: Duration,
+    /// Pin the flusher to this CPU.
+    pub flusher_cpu: Option<usize>,
+    /// Timestamp source.
+    pub clock: ClockSource,
+    /// When to `msync`.
+    pub msync: MsyncPolicy,
+    /// Bytes reserved (`fallocate`) and mapped at a time per file.
+    pub window_bytes: usize,
+    /// Longest the cross-thread merge holds a record back.
+    pub max_merge_delay: Duration,
+    /// Bound of [`crate::flush`] and of the shutdown drain.
+    pub flush_timeout: Duration,
+    /// Install a panic hook that records the panic and flushes.
+    pub panic_hook: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            dir: PathBuf::from("logs"),
+            level: LevelFilter::Info,
+            main: Some(FileSpec::new("app")),
+            trades: Some(FileSpec::new("trades")),
+            perf: Some(FileSpec::new("perf")),
+            errors: Some(FileSpec::new("errors").level(LevelFilter::Error)),
+            format: Format::Json,
+            rotation: RotationConfig::default(),
+            ring_bytes: DEFAULT_RING_BYTES,
+            overflow: OverflowPolicy::Block,
+            idle_sleep: DEFAULT_IDLE_SLEEP,
+            flusher_cpu: None,
+            clock: ClockSource::Tsc,
+            msync: MsyncPolicy::Never,
+            window_bytes: DEFAULT_WINDOW_BYTES,
+            max_merge_delay: DEFAULT_MAX_MERGE_DELAY,
+            flush_timeout: DEFAULT_FLUSH_TIMEOUT,
+            panic_hook: true,
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! Errors of installing and flushing.
+
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+
+/// Why [`crate::Builder::install`] failed. Nothing was installed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum InitError {
+    /// A logger is already installed in this process (ours or another
+    /// `log` backend); `log` allows one per process.
+    AlreadyInstalled,
+    /// An option has a value that cannot work.
+    InvalidOption {
+        /// The builder method / configuration key.
+        option: &'static str,
+        /// What is wrong and what is allowed.
+        reason: String,
+    },
+    /// The log directory does not exist.
+    DirMissing(PathBuf),
+    /// The log directory exists but is not a directory or is not writable.
+    DirNotWritable(PathBuf, io::Error),
+    /// Opening a file or starting a thread failed.
+    Io {
+        /// What was being done.
+        context: String,
+        /// The underlying error.
+        source: io::Error,
+    },
+}
+
+impl fmt::Display for InitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InitError::AlreadyInstalled => f.write_str(
+                "a logger is already installed in this process (the `log` facade takes one per process)",
+            ),
+            InitError::InvalidOption { option, reason } => {
+                write!(f, "invalid option `{option}`: {reason}")
+            }
+            InitError::DirMissing(p) => write!(
+                f,
+                "log directory {} does not exist (create it, or call `.create_dir(true)`)",
+                p.display()
+            ),
+            InitError::DirNotWritable(p, e) => {
+                write!(f, "log directory {} is not writable: {e}", p.display())
+            }
+            InitError::Io { context, source } => write!(f, "{context}: {source}"),
+        }
+    }
+}
+
+impl std::error::Error for InitError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            InitError::DirNotWritable(_, e) | InitError::Io { source: e, .. } => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// Why [`crate::flush`] could not confirm that every record is in its file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FlushError {
+    /// The flusher did not finish within the configured flush timeout.
+    Timeout,
+    /// Records were written, but this many I/O errors happened meanwhile:
+    /// some records went to stderr instead of their file.
+    Io {
+        /// I/O errors since the call started.
+        errors: u64,
+    },
+}
+
+impl fmt::Display for FlushError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FlushError::Timeout => f.write_str("flush timed out: the flusher did not catch up in time"),
+            FlushError::Io { errors } => write!(
+                f,
+                "{errors} I/O errors while flushing: some records went to stderr instead of their file"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for FlushError {}

@@ -1,0 +1,47 @@
+//! What the logger does with its own failures: count them, say so on
+//! stderr (rate-limited), and never panic or block the host application.
+
+use std::io::{self, Write};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::metrics::{COUNTERS, Counters};
+
+/// Second of the last stderr report; at most one report per second.
+static LAST_REPORT_SEC: AtomicU64 = AtomicU64::new(0);
+/// Errors met since the last report, said in the next one.
+static SUPPRESSED: AtomicU64 = AtomicU64::new(0);
+
+/// Counts an I/O error and reports it on stderr, at most once a second.
+pub(crate) fn report_io_error(what: &str, err: &io::Error) {
+    Counters::add(&COUNTERS.io_errors, 1);
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let last = LAST_REPORT_SEC.load(Relaxed);
+    if now <= last || LAST_REPORT_SEC.compare_exchange(last, now, Relaxed, Relaxed).is_err() {
+        SUPPRESSED.fetch_add(1, Relaxed);
+        return;
+    }
+    let suppressed = SUPPRESSED.swap(0, Relaxed);
+    let mut stderr = io::stderr().lock();
+    let _ = if suppressed > 0 {
+        writeln!(
+            stderr,
+            "logger: I/O error: {what}: {err} ({suppressed} more since the last report); \
+             records go to stderr until the file recovers"
+        )
+    } else {
+        writeln!(
+            stderr,
+            "logger: I/O error: {what}: {err}; records go to stderr until the file recovers"
+        )
+    };
+}
+
+/// Writes a formatted record to stderr because its file failed.
+pub(crate) fn fallback_to_stderr(line: &[u8]) {
+    Counters::add(&COUNTERS.records_to_stderr, 1);
+    let _ = io::stderr().lock().write_all(line);
+}

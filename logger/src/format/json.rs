@@ -1,0 +1,535 @@
+//! JSON lines: one compact object per record, keys in a fixed order.
+//!
+//! ```text
+//! {"ts":"2026-11-21T10:30:45.123456789Z","level":"INFO","kind":"log","target":"app::x",
+//!  "msg":"...","module":"app::x","file":"src/main.rs","line":42,"function":"app::x::f",
+//!  "thread":"main","tid":1234,"pid":99,"host":"box1","fields":{"k":1,"s":"v"}}
+//! ```
+//! (one line in the file). `function` is present only when known, `fields`
+//! only when the record has any. Every string goes through serde_json's
+//! escaping, and bytes that are not UTF-8 are written lossily (U+FFFD), so
+//! every line is valid JSON whatever the record holds.
+
+use super::Formatter;
+use super::timestamp::TimestampCache;
+use crate::view::{RecordView, Value};
+
+/// Lossy-conversion scratch kept between records up to this capacity.
+const SCRATCH_KEEP_BYTES: usize = 1 << 20;
+
+/// Formats records as JSON lines (see the module documentation for the
+/// schema and key order).
+pub struct JsonFormatter {
+    ts: TimestampCache,
+    /// `,"pid":<pid>,"host":<host>`, rendered once.
+    pid_host: Vec<u8>,
+    /// Reused buffer for the lossy conversion of invalid UTF-8.
+    scratch: String,
+}
+
+impl JsonFormatter {
+    /// A formatter writing `pid` and `host` into every record.
+    pub fn new(pid: u32, host: &str) -> Self {
+        let mut pid_host = Vec::with_capacity(24 + host.len());
+        pid_host.extend_from_slice(b",\"pid\":");
+        pid_host.extend_from_slice(itoa::Buffer::new().format(pid).as_bytes());
+        pid_host.extend_from_slice(b",\"host\":");
+        write_str(&mut pid_host, host);
+        JsonFormatter {
+            ts: TimestampCache::rfc3339_utc(),
+            pid_host,
+            scratch: String::new(),
+        }
+    }
+
+    /// Writes `bytes` as a JSON string, lossily when not UTF-8.
+    #[inline]
+    fn write_bytes(&mut self, out: &mut Vec<u8>, bytes: &[u8]) {
+        match std::str::from_utf8(bytes) {
+            Ok(s) => write_str(out, s),
+            Err(_) => self.write_lossy(out, bytes),
+        }
+    }
+
+    /// The same as `String::from_utf8_lossy` (one U+FFFD per invalid
+    /// sequence), into a reused buffer rather than a new allocation.
+    #[cold]
+    fn write_lossy(&mut self, out: &mut Vec<u8>, bytes: &[u8]) {
+        self.scratch.clear();
+        for chunk in bytes.utf8_chunks() {
+            self.scratch.push_str(chunk.valid());
+            if !chunk.invalid().is_empty() {
+                self.scratch.push(char::REPLACEMENT_CHARACTER);
+            }
+        }
+        write_str(out, &self.scratch);
+        if self.scratch.capacity() > SCRATCH_KEEP_BYTES {
+            self.scratch = String::new();
+        }
+    }
+
+    fn write_value(&mut self, out: &mut Vec<u8>, value: &Value<'_>) {
+        match *value {
+            Value::Null => out.extend_from_slice(b"null"),
+            Value::Bool(true) => out.extend_from_slice(b"true"),
+            Value::Bool(false) => out.extend_from_slice(b"false"),
+            Value::U64(v) => out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
+            Value::I64(v) => out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
+            Value::U128(v) => out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
+            Value::I128(v) => out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
+            Value::F64(v) => {
+                if v.is_finite() {
+                    out.extend_from_slice(ryu::Buffer::new().format_finite(v).as_bytes());
+                } else if v.is_nan() {
+                    out.extend_from_slice(b"\"NaN\"");
+                } else if v > 0.0 {
+                    out.extend_from_slice(b"\"inf\"");
+                } else {
+                    out.extend_from_slice(b"\"-inf\"");
+                }
+            }
+            Value::Char(c) => write_str(out, c.encode_utf8(&mut [0; 4])),
+            Value::Str(bytes) => self.write_bytes(out, bytes),
+        }
+    }
+}
+
+impl Formatter for JsonFormatter {
+    fn format(&mut self, record: &RecordView<'_>, out: &mut Vec<u8>) {
+        out.reserve(256 + record.msg.len());
+        out.extend_from_slice(b"{\"ts\":\"");
+        self.ts.write(record.ts_ns, out);
+        out.extend_from_slice(b"Z\",\"level\":\"");
+        out.extend_from_slice(record.level.as_str().as_bytes());
+        out.extend_from_slice(b"\",\"kind\":\"");
+        out.extend_from_slice(record.kind.as_str().as_bytes());
+        out.extend_from_slice(b"\",\"target\":");
+        write_str(out, record.target);
+        out.extend_from_slice(b",\"msg\":");
+        self.write_bytes(out, record.msg);
+        out.extend_from_slice(b",\"module\":");
+        write_str(out, record.module);
+        out.extend_from_slice(b",\"file\":");
+        write_str(out, record.file);
+        out.extend_from_slice(b",\"line\":");
+        out.extend_from_slice(itoa::Buffer::new().format(record.line).as_bytes());
+        if let Some(function) = record.function {
+            out.extend_from_slice(b",\"function\":");
+            write_str(out, function);
+        }
+        out.extend_from_slice(b",\"thread\":");
+        write_str(out, record.thread);
+        out.extend_from_slice(b",\"tid\":");
+        out.extend_from_slice(itoa::Buffer::new().format(record.tid).as_bytes());
+        out.extend_from_slice(&self.pid_host);
+        if let Some((first, rest)) = record.fields.split_first() {
+            out.extend_from_slice(b",\"fields\":{");
+            write_str(out, first.key);
+            out.push(b':');
+            self.write_value(out, &first.value);
+            for field in rest {
+                out.push(b',');
+                write_str(out, field.key);
+                out.push(b':');
+                self.write_value(out, &field.value);
+            }
+            out.push(b'}');
+        }
+        out.extend_from_slice(b"}\n");
+    }
+}
+
+/// Writes `s` as a JSON string (quoted, escaped by serde_json).
+#[inline]
+fn write_str(out: &mut Vec<u8>, s: &str) {
+    // Serializing a `str` into a `Vec<u8>` cannot fail: the only errors
+    // serde_json reports here are I/O errors of the writer.
+    let _ = serde_json::to_writer(&mut *out, s);
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+    use crate::view::{Field, Kind};
+    use log::Level;
+    use proptest::prelude::*;
+
+    const TS: u64 = 1_763_721_045_123_456_789;
+
+    fn record<'a>(msg: &'a [u8], fields: &'a [Field<'a>]) -> RecordView<'a> {
+        RecordView {
+            ts_ns: TS,
+            level: Level::Info,
+            kind: Kind::Log,
+            target: "app::x",
+            module: "app::x",
+            file: "src/main.rs",
+            line: 42,
+            function: None,
+            msg,
+            fields,
+            thread: "main",
+            tid: 1234,
+        }
+    }
+
+    fn line(f: &mut JsonFormatter, r: &RecordView<'_>) -> String {
+        let mut out = Vec::new();
+        f.format(r, &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    fn fmt() -> JsonFormatter {
+        JsonFormatter::new(99, "box1")
+    }
+
+    const HEAD: &str =
+        r#"{"ts":"2025-11-21T10:30:45.123456789Z","level":"INFO","kind":"log","target":"app::x","#;
+
+    #[test]
+    fn plain_log_record() {
+        let got = line(&mut fmt(), &record(b"connected", &[]));
+        let want = format!(
+            "{HEAD}{}\n",
+            r#""msg":"connected","module":"app::x","file":"src/main.rs","line":42,"thread":"main","tid":1234,"pid":99,"host":"box1"}"#
+        );
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn with_fields_and_function() {
+        let fields = [
+            Field {
+                key: "k",
+                value: Value::U64(1),
+            },
+            Field {
+                key: "s",
+                value: Value::Str(b"v"),
+            },
+        ];
+        let mut r = record(b"...", &fields);
+        r.function = Some("app::x::f");
+        r.kind = Kind::Trade;
+        r.level = Level::Warn;
+        let got = line(&mut fmt(), &r);
+        assert_eq!(
+            got,
+            "{\"ts\":\"2025-11-21T10:30:45.123456789Z\",\"level\":\"WARN\",\"kind\":\"trade\",\
+             \"target\":\"app::x\",\"msg\":\"...\",\"module\":\"app::x\",\"file\":\"src/main.rs\",\
+             \"line\":42,\"function\":\"app::x::f\",\"thread\":\"main\",\"tid\":1234,\"pid\":99,\
+             \"host\":\"box1\",\"fields\":{\"k\":1,\"s\":\"v\"}}\n"
+        );
+    }
+
+    #[test]
+    fn levels_and_kinds() {
+        let mut f = fmt();
+        for (level, name) in [
+            (Level::Error, "ERROR"),
+            (Level::Warn, "WARN"),
+            (Level::Info, "INFO"),
+            (Level::Debug, "DEBUG"),
+            (Level::Trace, "TRACE"),
+        ] {
+            for kind in [Kind::Log, Kind::Trade, Kind::Perf] {
+                let mut r = record(b"m", &[]);
+                r.level = level;
+                r.kind = kind;
+                let got = line(&mut f, &r);
+                let want = format!("\"level\":\"{name}\",\"kind\":\"{}\",", kind.as_str());
+                assert!(got.contains(&want), "{got}");
+            }
+        }
+    }
+
+    /// The `fields` object of a record with one field holding `value`.
+    fn one_field(value: Value<'_>) -> String {
+        let fields = [Field { key: "v", value }];
+        let got = line(&mut fmt(), &record(b"m", &fields));
+        let start = got.find(",\"fields\":").expect("fields");
+        got[start + 1..got.len() - 2].to_string()
+    }
+
+    #[test]
+    fn every_value_variant() {
+        assert_eq!(one_field(Value::Null), r#""fields":{"v":null}"#);
+        assert_eq!(one_field(Value::Bool(true)), r#""fields":{"v":true}"#);
+        assert_eq!(one_field(Value::Bool(false)), r#""fields":{"v":false}"#);
+        assert_eq!(
+            one_field(Value::U64(u64::MAX)),
+            r#""fields":{"v":18446744073709551615}"#
+        );
+        assert_eq!(
+            one_field(Value::I64(i64::MIN)),
+            r#""fields":{"v":-9223372036854775808}"#
+        );
+        assert_eq!(
+            one_field(Value::U128(u128::MAX)),
+            r#""fields":{"v":340282366920938463463374607431768211455}"#
+        );
+        assert_eq!(
+            one_field(Value::I128(i128::MIN)),
+            r#""fields":{"v":-170141183460469231731687303715884105728}"#
+        );
+        assert_eq!(one_field(Value::F64(101.25)), r#""fields":{"v":101.25}"#);
+        assert_eq!(one_field(Value::F64(1.0)), r#""fields":{"v":1.0}"#);
+        assert_eq!(one_field(Value::F64(-0.0)), r#""fields":{"v":-0.0}"#);
+        assert_eq!(one_field(Value::F64(1e300)), r#""fields":{"v":1e300}"#);
+        assert_eq!(one_field(Value::Char('x')), r#""fields":{"v":"x"}"#);
+        assert_eq!(one_field(Value::Char('"')), r#""fields":{"v":"\""}"#);
+        assert_eq!(one_field(Value::Char('\0')), r#""fields":{"v":"\u0000"}"#);
+        assert_eq!(
+            one_field(Value::Str(b"BTC-USD")),
+            r#""fields":{"v":"BTC-USD"}"#
+        );
+        assert_eq!(one_field(Value::Str(b"")), r#""fields":{"v":""}"#);
+        assert_eq!(
+            one_field(Value::Str(b"a\xffb")),
+            "\"fields\":{\"v\":\"a\u{FFFD}b\"}"
+        );
+    }
+
+    #[test]
+    fn non_finite_floats_are_strings() {
+        assert_eq!(one_field(Value::F64(f64::NAN)), r#""fields":{"v":"NaN"}"#);
+        assert_eq!(
+            one_field(Value::F64(f64::INFINITY)),
+            r#""fields":{"v":"inf"}"#
+        );
+        assert_eq!(
+            one_field(Value::F64(f64::NEG_INFINITY)),
+            r#""fields":{"v":"-inf"}"#
+        );
+    }
+
+    #[test]
+    fn hostile_strings_are_escaped() {
+        let fields = [Field {
+            key: "k\"ey\\\n",
+            value: Value::Str(b"\x00\x1f\"\\\r\n\t"),
+        }];
+        let mut r = record(b"q\"uo\\te\n\r\x00\x07 \xc3\x28 \xe2\x82", &fields);
+        r.target = "t\"arget";
+        r.file = "C:\\src\\main.rs";
+        r.thread = "th\nread";
+        r.function = Some("f\u{2028}");
+        let got = line(&mut JsonFormatter::new(1, "h\"ost"), &r);
+        assert_eq!(got.matches('\n').count(), 1);
+        assert!(got.ends_with("}\n"));
+        let v: serde_json::Value = serde_json::from_str(&got).unwrap();
+        assert_eq!(v["msg"], "q\"uo\\te\n\r\u{0}\u{7} \u{FFFD}( \u{FFFD}");
+        assert_eq!(v["target"], "t\"arget");
+        assert_eq!(v["file"], "C:\\src\\main.rs");
+        assert_eq!(v["thread"], "th\nread");
+        assert_eq!(v["host"], "h\"ost");
+        assert_eq!(v["function"], "f\u{2028}");
+        assert_eq!(v["fields"]["k\"ey\\\n"], "\u{0}\u{1f}\"\\\r\n\t");
+    }
+
+    #[test]
+    fn key_order_is_fixed() {
+        let fields = [Field {
+            key: "a",
+            value: Value::Null,
+        }];
+        let mut r = record(b"m", &fields);
+        r.function = Some("f");
+        let got = line(&mut fmt(), &r);
+        let keys = [
+            "ts", "level", "kind", "target", "msg", "module", "file", "line", "function", "thread",
+            "tid", "pid", "host", "fields",
+        ];
+        let mut at = 0;
+        for k in keys {
+            let pos = got[at..].find(&format!("\"{k}\":")).expect(k) + at;
+            at = pos;
+        }
+    }
+
+    #[test]
+    fn two_megabyte_message() {
+        let mut msg = vec![b'x'; 2 << 20];
+        msg[1000] = b'"';
+        msg[2000] = b'\n';
+        msg[3000] = 0xff;
+        let got = line(&mut fmt(), &record(&msg, &[]));
+        let v: serde_json::Value = serde_json::from_str(&got).unwrap();
+        assert_eq!(v["msg"].as_str().unwrap(), String::from_utf8_lossy(&msg));
+        // The big scratch was released.
+        let mut f = fmt();
+        let _ = line(&mut f, &record(&msg, &[]));
+        assert!(f.scratch.capacity() <= SCRATCH_KEEP_BYTES);
+    }
+
+    #[test]
+    fn timestamp_crosses_second_and_day() {
+        let mut f = fmt();
+        let mut r = record(b"m", &[]);
+        let ts = |r: &RecordView<'_>, f: &mut JsonFormatter| {
+            let v: serde_json::Value = serde_json::from_str(&line(f, r)).unwrap();
+            v["ts"].as_str().unwrap().to_string()
+        };
+        assert_eq!(ts(&r, &mut f), "2025-11-21T10:30:45.123456789Z");
+        r.ts_ns = TS + 876_543_211;
+        assert_eq!(ts(&r, &mut f), "2025-11-21T10:30:46.000000000Z");
+        r.ts_ns = (1_763_683_200 + 86_399) * 1_000_000_000 + 999_999_999;
+        assert_eq!(ts(&r, &mut f), "2025-11-21T23:59:59.999999999Z");
+        r.ts_ns += 1;
+        assert_eq!(ts(&r, &mut f), "2025-11-22T00:00:00.000000000Z");
+    }
+
+    #[test]
+    fn appends_to_existing_buffer() {
+        let mut f = fmt();
+        let mut out = Vec::new();
+        f.format(&record(b"one", &[]), &mut out);
+        f.format(&record(b"two", &[]), &mut out);
+        let lines: Vec<_> = out.split(|&b| b == b'\n').collect();
+        assert_eq!(lines.len(), 3);
+        assert!(lines[2].is_empty());
+        for l in &lines[..2] {
+            serde_json::from_slice::<serde_json::Value>(l).unwrap();
+        }
+    }
+
+    /// An owned [`Value`] for proptest.
+    #[derive(Clone, Debug)]
+    pub(crate) enum OwnedValue {
+        Null,
+        Bool(bool),
+        U64(u64),
+        I64(i64),
+        U128(u128),
+        I128(i128),
+        F64(f64),
+        Char(char),
+        Str(Vec<u8>),
+    }
+
+    impl OwnedValue {
+        pub(crate) fn view(&self) -> Value<'_> {
+            match self {
+                OwnedValue::Null => Value::Null,
+                OwnedValue::Bool(v) => Value::Bool(*v),
+                OwnedValue::U64(v) => Value::U64(*v),
+                OwnedValue::I64(v) => Value::I64(*v),
+                OwnedValue::U128(v) => Value::U128(*v),
+                OwnedValue::I128(v) => Value::I128(*v),
+                OwnedValue::F64(v) => Value::F64(*v),
+                OwnedValue::Char(v) => Value::Char(*v),
+                OwnedValue::Str(v) => Value::Str(v),
+            }
+        }
+    }
+
+    pub(crate) fn any_value() -> impl Strategy<Value = OwnedValue> {
+        prop_oneof![
+            Just(OwnedValue::Null),
+            any::<bool>().prop_map(OwnedValue::Bool),
+            any::<u64>().prop_map(OwnedValue::U64),
+            any::<i64>().prop_map(OwnedValue::I64),
+            any::<u128>().prop_map(OwnedValue::U128),
+            any::<i128>().prop_map(OwnedValue::I128),
+            any::<f64>().prop_map(OwnedValue::F64),
+            prop_oneof![Just(f64::NAN), Just(f64::INFINITY), Just(f64::NEG_INFINITY)]
+                .prop_map(OwnedValue::F64),
+            any::<char>().prop_map(OwnedValue::Char),
+            proptest::collection::vec(any::<u8>(), 0..64).prop_map(OwnedValue::Str),
+            any::<String>().prop_map(|s| OwnedValue::Str(s.into_bytes())),
+        ]
+    }
+
+    fn check_value(line: &str, got: &serde_json::Value, want: &OwnedValue) {
+        use serde_json::Value as J;
+        match want {
+            OwnedValue::Null => assert_eq!(got, &J::Null),
+            OwnedValue::Bool(v) => assert_eq!(got, &J::Bool(*v)),
+            OwnedValue::U64(v) => assert_eq!(got.as_u64(), Some(*v)),
+            OwnedValue::I64(v) => assert_eq!(got.as_i64(), Some(*v)),
+            OwnedValue::U128(v) => match u64::try_from(*v) {
+                Ok(v) => assert_eq!(got.as_u64(), Some(v)),
+                Err(_) => assert!(got.is_number()),
+            },
+            OwnedValue::I128(v) => match i64::try_from(*v) {
+                Ok(v) => assert_eq!(got.as_i64(), Some(v)),
+                Err(_) => assert!(got.is_number()),
+            },
+            OwnedValue::F64(v) if v.is_nan() => assert_eq!(got, "NaN"),
+            OwnedValue::F64(v) if v.is_infinite() => {
+                assert_eq!(got, if *v > 0.0 { "inf" } else { "-inf" })
+            }
+            OwnedValue::F64(v) => {
+                // The digits are exactly ryu's (shortest round-trip)...
+                let digits = ryu::Buffer::new().format_finite(*v).to_string();
+                assert!(
+                    line.contains(&format!(":{digits},")) || line.contains(&format!(":{digits}}}")),
+                    "{digits} not in {line}"
+                );
+                // ...but serde_json's default parser (no `float_roundtrip`
+                // feature) may land a few ULPs off.
+                let g = got.as_f64().unwrap();
+                let ulps = (g.to_bits() as i64 - v.to_bits() as i64).unsigned_abs();
+                assert!(g == *v || ulps <= 4, "{g:e} vs {v:e}");
+            }
+            OwnedValue::Char(c) => assert_eq!(got.as_str(), Some(c.to_string().as_str())),
+            OwnedValue::Str(b) => {
+                assert_eq!(got.as_str(), Some(&*String::from_utf8_lossy(b)))
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn every_line_is_valid_json(
+            msg in prop_oneof![
+                proptest::collection::vec(any::<u8>(), 0..256),
+                any::<String>().prop_map(String::into_bytes),
+            ],
+            fields in proptest::collection::vec((any::<String>(), any_value()), 0..8),
+            target in any::<String>(),
+            thread in any::<String>(),
+            function in proptest::option::of(any::<String>()),
+            ts_ns in any::<u64>(),
+            line_no in any::<u32>(),
+            tid in any::<u64>(),
+        ) {
+            let views: Vec<Field<'_>> = fields
+                .iter()
+                .map(|(k, v)| Field { key: k, value: v.view() })
+                .collect();
+            let mut r = record(&msg, &views);
+            r.target = &target;
+            r.thread = &thread;
+            r.function = function.as_deref();
+            r.ts_ns = ts_ns;
+            r.line = line_no;
+            r.tid = tid;
+            let mut out = b"previous\n".to_vec();
+            fmt().format(&r, &mut out);
+            let out = &out[b"previous\n".len()..];
+            prop_assert_eq!(out.last(), Some(&b'\n'));
+            prop_assert_eq!(out.iter().filter(|&&b| b == b'\n').count(), 1);
+            let v: serde_json::Value = serde_json::from_slice(out).unwrap();
+            let line = String::from_utf8(out.to_vec()).expect("always UTF-8");
+            prop_assert_eq!(v["msg"].as_str().unwrap(), &*String::from_utf8_lossy(&msg));
+            prop_assert_eq!(v["target"].as_str().unwrap(), target.as_str());
+            prop_assert_eq!(v["thread"].as_str().unwrap(), thread.as_str());
+            prop_assert_eq!(v["line"].as_u64(), Some(u64::from(line_no)));
+            prop_assert_eq!(v["tid"].as_u64(), Some(tid));
+            prop_assert_eq!(v.get("function").and_then(|f| f.as_str()), function.as_deref());
+            prop_assert_eq!(v["ts"].as_str().unwrap().len(), "2025-11-21T10:30:45.123456789Z".len());
+            if fields.is_empty() {
+                prop_assert!(v.get("fields").is_none());
+            } else {
+                let obj = v["fields"].as_object().unwrap();
+                // Duplicate keys: the parser keeps the last one.
+                for (i, (k, want)) in fields.iter().enumerate() {
+                    if fields[i + 1..].iter().all(|(k2, _)| k2 != k) {
+                        check_value(&line, &obj[k.as_str()], want);
+                    }
+                }
+            }
+        }
+    }
+}

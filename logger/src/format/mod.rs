@@ -1,0 +1,42 @@
+//! Formatters: a [`RecordView`] into bytes of one line.
+//!
+//! Formatting runs on the flusher thread only. Both formats write into a
+//! reused buffer and end every record with exactly one `\n`.
+
+mod json;
+mod text;
+mod timestamp;
+
+pub use json::JsonFormatter;
+pub use text::TextFormatter;
+
+use crate::view::RecordView;
+
+/// Turns a record into one line of output.
+pub trait Formatter: Send {
+    /// Appends the record, terminated by `\n`, to `out`.
+    fn format(&mut self, record: &RecordView<'_>, out: &mut Vec<u8>);
+}
+
+/// Appends a value as plain text, the way `Display` would show it: used
+/// to fill message templates. Strings are copied as they are.
+pub(crate) fn write_value_plain(out: &mut Vec<u8>, value: crate::view::Value<'_>) {
+    use crate::view::Value;
+    match value {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
+        Value::U64(x) => out.extend_from_slice(itoa::Buffer::new().format(x).as_bytes()),
+        Value::I64(x) => out.extend_from_slice(itoa::Buffer::new().format(x).as_bytes()),
+        Value::U128(x) => out.extend_from_slice(itoa::Buffer::new().format(x).as_bytes()),
+        Value::I128(x) => out.extend_from_slice(itoa::Buffer::new().format(x).as_bytes()),
+        Value::F64(x) if x.is_finite() => {
+            out.extend_from_slice(ryu::Buffer::new().format_finite(x).as_bytes())
+        }
+        Value::F64(x) => {
+            use std::io::Write;
+            let _ = write!(out, "{x}");
+        }
+        Value::Char(c) => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+        Value::Str(s) => out.extend_from_slice(s),
+    }
+}

@@ -1,0 +1,218 @@
+//! `impl log::Log`: records from `log::info!` and friends.
+//!
+//! `fmt::Arguments` cannot be deferred, so the message is formatted here,
+//! on the caller's thread, into a reused thread-local buffer (a static
+//! message without arguments is copied as is); key-values are encoded by
+//! type. Then the encoded payload is copied into the ring in one piece.
+//! All user code (`Display` impls) runs before the ring is touched, so a
+//! `Display` impl that logs is safe.
+
+use std::cell::RefCell;
+use std::fmt::Write as _;
+
+use log::kv::{self, VisitSource, VisitValue};
+
+use crate::frontend::thread_ring;
+use crate::lifecycle::{self, RUNNING};
+use crate::view::Value;
+use crate::wire::{self, Encoder, StrRef};
+
+/// Marker appended to a string cut to fit the ring.
+const TRUNCATED: &str = "…[truncated]";
+
+/// The logger installed into the `log` facade.
+pub(crate) struct LogAdapter;
+
+thread_local! {
+    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+impl log::Log for LogAdapter {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        metadata.level() <= log::max_level() && lifecycle::state() == RUNNING
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        // `log` calls us only after its own `max_level` check; per-target
+        // filtering is the flusher's routing, so nothing else to check here.
+        let level = record.level() as u8;
+        let encode_and_push = |buf: &mut Vec<u8>| {
+            buf.clear();
+            encode(buf, record, usize::MAX);
+            let max = thread_ring::max_payload();
+            if buf.len() > max {
+                let fields = record.key_values().count();
+                buf.clear();
+                let limit = (max / (2 + fields)).saturating_sub(TRUNCATED.len() + 64);
+                encode(buf, record, limit.max(16));
+            }
+            thread_ring::push(wire::TAG_LOG, level, buf.len(), |dst| {
+                dst.copy_from_slice(buf)
+            });
+        };
+        let done = SCRATCH.try_with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut buf) => encode_and_push(&mut buf),
+            // A `Display` impl of this very record is logging: use a
+            // one-off buffer for the inner record.
+            Err(_) => encode_and_push(&mut Vec::new()),
+        });
+        if done.is_err() {
+            encode_and_push(&mut Vec::new());
+        }
+    }
+
+    fn flush(&self) {
+        let _ = crate::flush();
+    }
+}
+
+/// Encodes the `LOG` payload of `record` (layout in [`crate::wire`]),
+/// cutting every string to at most `limit` bytes.
+fn encode(buf: &mut Vec<u8>, record: &log::Record<'_>, limit: usize) {
+    let mut e = Encoder { buf };
+    let module_static = record.module_path_static();
+    match module_static {
+        Some(m) => e.str_ref(StrRef::Static(m)),
+        None => e.str_ref(StrRef::Inline(record.module_path().unwrap_or(""))),
+    }
+    match record.file_static() {
+        Some(f) => e.str_ref(StrRef::Static(f)),
+        None => e.str_ref(StrRef::Inline(record.file().unwrap_or(""))),
+    }
+    let target = record.target();
+    let same = module_static.is_some_and(|m| std::ptr::eq(m, target) || m == target);
+    e.str_ref(if same {
+        StrRef::SameAsModule
+    } else {
+        StrRef::Inline(target)
+    });
+    e.u32(record.line().unwrap_or(0));
+
+    match record.args().as_str() {
+        Some(s) => e.bytes32(cut(s, limit).as_bytes()),
+        None => {
+            let at = wire::begin_bytes32(e.buf);
+            let _ = write!(ByteWriter(e.buf), "{}", record.args());
+            wire::end_bytes32(e.buf, at, limit, TRUNCATED);
+        }
+    }
+
+    let at = e.buf.len();
+    e.u16(0);
+    let mut visitor = FieldEncoder {
+        buf: e.buf,
+        count: 0,
+        limit,
+    };
+    let _ = record.key_values().visit(&mut visitor);
+    let count = visitor.count;
+    buf[at..at + 2].copy_from_slice(&count.to_ne_bytes());
+}
+
+/// Cuts `s` to at most `limit` bytes on a char boundary.
+fn cut(s: &str, limit: usize) -> &str {
+    if s.len() <= limit {
+        return s;
+    }
+    let mut end = limit;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// `fmt::Write` into a byte buffer.
+struct ByteWriter<'a>(&'a mut Vec<u8>);
+
+impl std::fmt::Write for ByteWriter<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// Encodes `log` key-values, each by its type.
+struct FieldEncoder<'b> {
+    buf: &'b mut Vec<u8>,
+    count: u16,
+    limit: usize,
+}
+
+impl<'kvs> VisitSource<'kvs> for FieldEncoder<'_> {
+    fn visit_pair(&mut self, key: kv::Key<'kvs>, value: kv::Value<'kvs>) -> Result<(), kv::Error> {
+        if self.count == u16::MAX {
+            return Ok(());
+        }
+        self.count += 1;
+        Encoder { buf: self.buf }.key(key.as_str());
+        let mut v = ValueEncoder {
+            buf: self.buf,
+            limit: self.limit,
+        };
+        if value.visit(&mut v).is_err() {
+            wire::put_value(self.buf, Value::Null);
+        }
+        Ok(())
+    }
+}
+
+struct ValueEncoder<'b> {
+    buf: &'b mut Vec<u8>,
+    limit: usize,
+}
+
+impl ValueEncoder<'_> {
+    fn str(&mut self, s: &str) {
+        wire::put_value(self.buf, Value::Str(cut(s, self.limit).as_bytes()));
+    }
+}
+
+impl<'v> VisitValue<'v> for ValueEncoder<'_> {
+    fn visit_any(&mut self, value: kv::Value<'_>) -> Result<(), kv::Error> {
+        // Anything else goes by `Display`, as a string.
+        let at = wire::begin_str_value(self.buf);
+        let _ = write!(ByteWriter(self.buf), "{value}");
+        wire::end_bytes32(self.buf, at, self.limit, TRUNCATED);
+        Ok(())
+    }
+    fn visit_null(&mut self) -> Result<(), kv::Error> {
+        wire::put_value(self.buf, Value::Null);
+        Ok(())
+    }
+    fn visit_u64(&mut self, v: u64) -> Result<(), kv::Error> {
+        wire::put_value(self.buf, Value::U64(v));
+        Ok(())
+    }
+    fn visit_i64(&mut self, v: i64) -> Result<(), kv::Error> {
+        wire::put_value(self.buf, Value::I64(v));
+        Ok(())
+    }
+    fn visit_u128(&mut self, v: u128) -> Result<(), kv::Error> {
+        wire::put_value(self.buf, Value::U128(v));
+        Ok(())
+    }
+    fn visit_i128(&mut self, v: i128) -> Result<(), kv::Error> {
+        wire::put_value(self.buf, Value::I128(v));
+        Ok(())
+    }
+    fn visit_f64(&mut self, v: f64) -> Result<(), kv::Error> {
+        wire::put_value(self.buf, Value::F64(v));
+        Ok(())
+    }
+    fn visit_bool(&mut self, v: bool) -> Result<(), kv::Error> {
+        wire::put_value(self.buf, Value::Bool(v));
+        Ok(())
+    }
+    fn visit_str(&mut self, v: &str) -> Result<(), kv::Error> {
+        self.str(v);
+        Ok(())
+    }
+    fn visit_borrowed_str(&mut self, v: &'v str) -> Result<(), kv::Error> {
+        self.str(v);
+        Ok(())
+    }
+    fn visit_char(&mut self, v: char) -> Result<(), kv::Error> {
+        wire::put_value(self.buf, Value::Char(v));
+        Ok(())
+    }
+}

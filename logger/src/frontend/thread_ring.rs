@@ -1,0 +1,279 @@
+//! Each logging thread's producer end of its SPSC byte ring: the hot path.
+//!
+//! [`push`] is what every record costs the caller: a state check, a
+//! thread-local access, a free-space check against a cached copy of the
+//! flusher's position, one timestamp, the copy of the record, and one
+//! release store that publishes it. Everything else (first-use
+//! registration, a full ring, growing) is behind `#[cold]` functions.
+
+use std::cell::UnsafeCell;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use ringbuf::traits::{Observer, Raw, Split};
+use ringbuf::{HeapProd, HeapRb};
+
+use crate::clock;
+use crate::config::{MIN_RING_BYTES, OverflowPolicy};
+use crate::lifecycle::{self, RUNNING};
+use crate::metrics::{COUNTERS, Counters};
+use crate::registry::{self, NewRing, RingHandle, ThreadSlot};
+use crate::wire::{self, HEADER};
+
+/// The producer end of this thread's current ring.
+struct Producer {
+    prod: HeapProd<u8>,
+    /// Start of the ring's storage (all of it zero-initialised at creation).
+    base: *mut u8,
+    /// Capacity in bytes, a power of two.
+    cap: usize,
+    /// Our write index, in `0..2 * cap` like ringbuf's.
+    write: usize,
+    /// Last read index seen; the real one only ever moves forward, so this
+    /// underestimates the free space and is refreshed only when short.
+    cached_read: usize,
+    slot: Arc<ThreadSlot>,
+}
+
+thread_local! {
+    static PRODUCER: UnsafeCell<Option<Producer>> = const { UnsafeCell::new(None) };
+}
+
+impl Producer {
+    #[inline(always)]
+    fn free(&self, read: usize) -> usize {
+        self.cap - (self.write.wrapping_sub(read) & (2 * self.cap - 1))
+    }
+
+    /// Finds `len` contiguous bytes (a multiple of 8), padding the ring's
+    /// tail when it is too short; returns their offset in the storage.
+    #[inline(always)]
+    fn try_reserve(&mut self, len: usize) -> Option<usize> {
+        let pos = self.write & (self.cap - 1);
+        let tail = self.cap - pos;
+        let need = if len <= tail { len } else { tail + len };
+        if self.free(self.cached_read) < need {
+            self.cached_read = self.prod.read_index();
+            if self.free(self.cached_read) < need {
+                return None;
+            }
+        }
+        if len <= tail {
+            return Some(pos);
+        }
+        // SAFETY: `tail` bytes from `pos` are inside the storage and vacant
+        // (checked above: `need` covers them), so only this producer may
+        // touch them until the next publish.
+        let pad = unsafe { std::slice::from_raw_parts_mut(self.base.add(pos), tail) };
+        wire::put_pad(pad);
+        self.write = (self.write + tail) & (2 * self.cap - 1);
+        Some(0)
+    }
+
+    /// Publishes everything reserved so far (the padding and the record).
+    #[inline(always)]
+    fn commit(&mut self, len: usize) {
+        self.write = (self.write + len) & (2 * self.cap - 1);
+        // SAFETY: we own the producer end; every byte between the old and
+        // the new write index was written above (a header and payload, or
+        // padding), and `write` stays below twice the capacity.
+        unsafe { self.prod.set_write_index(self.write) };
+    }
+}
+
+/// Allocates a zeroed ring of `cap` bytes; returns the producer and the
+/// handle the flusher reads through.
+fn new_ring(cap: usize) -> (HeapProd<u8>, *mut u8, RingHandle) {
+    let (prod, cons) = HeapRb::<u8>::new(cap).split();
+    // SAFETY: the ring is new and empty, so the whole storage `[0, cap)` is
+    // vacant and owned by the producer; nothing else references it yet.
+    let (storage, _) = unsafe { prod.unsafe_slices_mut(0, cap) };
+    debug_assert_eq!(storage.len(), cap);
+    let base = storage.as_mut_ptr().cast::<u8>();
+    // Zero it once: every byte is then initialised for the ring's life
+    // (we only ever store bytes), and the pages are faulted in here rather
+    // than on the hot path.
+    // SAFETY: `base` points to `cap` writable bytes of the storage.
+    unsafe { std::ptr::write_bytes(base, 0, cap) };
+    let handle = RingHandle {
+        cons,
+        base: base as usize,
+        cap,
+    };
+    (prod, base, handle)
+}
+
+fn ring_capacity(bytes: usize) -> usize {
+    bytes.max(MIN_RING_BYTES).next_power_of_two()
+}
+
+/// Registers this thread's ring; `None` when the logger is not running.
+#[cold]
+#[inline(never)]
+fn register(cell: &mut Option<Producer>) -> Option<&mut Producer> {
+    if lifecycle::state() != RUNNING {
+        return None;
+    }
+    let cap = ring_capacity(lifecycle::ring_bytes());
+    let (prod, base, handle) = new_ring(cap);
+    let name = std::thread::current()
+        .name()
+        .unwrap_or("<unnamed>")
+        .to_string();
+    // SAFETY: gettid has no preconditions and cannot fail.
+    let tid = unsafe { libc::gettid() } as u64;
+    let slot = Arc::new(ThreadSlot::new(name, tid));
+    registry::register(NewRing {
+        slot: slot.clone(),
+        ring: handle,
+    });
+    Some(cell.insert(Producer {
+        prod,
+        base,
+        cap,
+        write: 0,
+        cached_read: 0,
+        slot,
+    }))
+}
+
+/// Registers the calling thread's ring now, so its first record pays no
+/// allocation. Returns false when the logger is not running.
+pub(crate) fn preallocate() -> bool {
+    PRODUCER
+        .try_with(|cell| {
+            // SAFETY: no other reference to this thread's producer is live:
+            // `push` and `preallocate` run no user code while they hold one.
+            let cell = unsafe { &mut *cell.get() };
+            cell.is_some() || register(cell).is_some()
+        })
+        .unwrap_or(false)
+}
+
+/// Counts a record that could not be queued.
+#[cold]
+#[inline(never)]
+fn drop_record(slot: Option<&ThreadSlot>) {
+    match slot {
+        Some(slot) => ThreadSlot::bump(&slot.dropped, 1),
+        None => Counters::add(&COUNTERS.dropped_after_shutdown, 1),
+    }
+}
+
+/// The ring is short of `len` bytes: apply the overflow policy.
+#[cold]
+#[inline(never)]
+fn reserve_slow(p: &mut Producer, len: usize) -> Option<usize> {
+    match lifecycle::overflow() {
+        OverflowPolicy::DropNewest => None,
+        OverflowPolicy::Grow { cap_bytes } => {
+            if p.cap < cap_bytes || len > p.cap {
+                grow(p, len.max(p.cap * 2));
+                if let Some(off) = p.try_reserve(len) {
+                    return Some(off);
+                }
+            }
+            block(p, len)
+        }
+        OverflowPolicy::Block if len > p.cap => None,
+        OverflowPolicy::Block => block(p, len),
+    }
+}
+
+/// Moves this thread to a new, larger ring. The old one is drained by the
+/// flusher before it reads the new one, so the thread's order is kept.
+fn grow(p: &mut Producer, min_bytes: usize) {
+    let cap = ring_capacity(min_bytes);
+    let (prod, base, handle) = new_ring(cap);
+    // The flusher must find the successor before it sees the old ring
+    // abandoned, so chain it first, then drop the old producer.
+    registry::lock(&p.slot.chain).push_back(handle);
+    p.prod = prod;
+    p.base = base;
+    p.cap = cap;
+    p.write = 0;
+    p.cached_read = 0;
+}
+
+/// Waits for room: spin, then yield, then sleep briefly. Gives up (the
+/// record is dropped and counted) only when the logger stops.
+fn block(p: &mut Producer, len: usize) -> Option<usize> {
+    // Not "busy" while waiting: the timestamp is taken after the wait, and
+    // the flusher must not hold other threads' records back for us.
+    p.slot.busy.store(0, Ordering::Release);
+    let mut round = 0u32;
+    loop {
+        if let Some(off) = p.try_reserve(len) {
+            p.slot.busy.store(1, Ordering::Relaxed);
+            return Some(off);
+        }
+        if lifecycle::state() != RUNNING {
+            p.slot.busy.store(1, Ordering::Relaxed);
+            return None;
+        }
+        round += 1;
+        if round < 64 {
+            std::hint::spin_loop();
+        } else if round < 256 {
+            std::thread::yield_now();
+        } else {
+            std::thread::sleep(std::time::Duration::from_micros(20));
+        }
+    }
+}
+
+/// Appends one record to this thread's ring: a header with `tag`, `level`
+/// and a fresh timestamp, then `payload_len` bytes filled by `write`.
+///
+/// `write` must not log (it runs while this thread's ring is borrowed);
+/// callers run user code (formatting) before calling `push`.
+#[inline(always)]
+pub(crate) fn push(tag: u8, level: u8, payload_len: usize, write: impl FnOnce(&mut [u8])) {
+    if lifecycle::state() != RUNNING {
+        drop_record(None);
+        return;
+    }
+    let len = wire::aligned(HEADER + payload_len);
+    let pushed = PRODUCER.try_with(|cell| {
+        // SAFETY: the only other users of this cell are `preallocate` and
+        // `push` on this same thread, and neither runs code that could
+        // re-enter while this reference is live (`write` must not log).
+        let cell = unsafe { &mut *cell.get() };
+        let p = match cell {
+            Some(p) => p,
+            None => match register(cell) {
+                Some(p) => p,
+                None => return drop_record(None),
+            },
+        };
+        p.slot.busy.store(1, Ordering::Relaxed);
+        let off = match p.try_reserve(len) {
+            Some(off) => off,
+            None => match reserve_slow(p, len) {
+                Some(off) => off,
+                None => {
+                    p.slot.busy.store(0, Ordering::Release);
+                    return drop_record(Some(&p.slot));
+                }
+            },
+        };
+        let ts = clock::now_raw();
+        // SAFETY: `try_reserve` returned `len` vacant, initialised bytes at
+        // `off` that only this producer may touch until `commit`.
+        let dst = unsafe { std::slice::from_raw_parts_mut(p.base.add(off), len) };
+        wire::put_header(dst, len, tag, level, ts);
+        write(&mut dst[HEADER..HEADER + payload_len]);
+        p.commit(len);
+        ThreadSlot::bump(&p.slot.created, 1);
+        p.slot.busy.store(0, Ordering::Release);
+    });
+    if pushed.is_err() {
+        // Logging from a thread-local destructor after ours ran.
+        drop_record(None);
+    }
+}
+
+/// Largest payload a record may have so that it always fits a ring.
+pub(crate) fn max_payload() -> usize {
+    ring_capacity(lifecycle::ring_bytes()) / 2 - HEADER
+}

@@ -1,0 +1,337 @@
+//! [`Builder`]: every option, its validation, and [`Builder::install`].
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use log::LevelFilter;
+
+use crate::backend::flusher::{self, Flusher};
+use crate::backend::router::Router;
+use crate::clock::{self, TscConverter};
+use crate::config::*;
+use crate::error::InitError;
+use crate::frontend::log_adapter::LogAdapter;
+use crate::guard::LoggerGuard;
+use crate::lifecycle;
+use crate::sink::Housekeeper;
+
+static ADAPTER: LogAdapter = LogAdapter;
+
+/// Configures and installs the logger. Start from [`crate::builder()`].
+///
+/// Every setter takes and returns the builder by value; every option has
+/// a default (see [`Config::default`] and the `DEFAULT_*` constants).
+///
+/// # Examples
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use logger::{OverflowPolicy, TimeRotation};
+///
+/// let _guard = logger::builder()
+///     .dir("logs")
+///     .create_dir(true)
+///     .level(log::LevelFilter::Debug)
+///     .max_file_bytes(Some(64 << 20))
+///     .rotation_time(TimeRotation::Daily)
+///     .backup_count(Some(10))
+///     .compress(true)
+///     .overflow(OverflowPolicy::Block)
+///     .idle_sleep(Duration::from_micros(50))
+///     .install()
+///     .expect("logger");
+/// log::info!("ready");
+/// ```
+#[derive(Clone, Debug, Default)]
+#[must_use = "a builder does nothing until `install()` is called"]
+pub struct Builder {
+    config: Config,
+    create_dir: bool,
+}
+
+/// A [`Builder`] with every option at its default.
+pub fn builder() -> Builder {
+    Builder::default()
+}
+
+macro_rules! setter {
+    ($(#[$doc:meta])* $name:ident : $ty:ty => $($field:ident).+) => {
+        $(#[$doc])*
+        pub fn $name(mut self, value: $ty) -> Self {
+            self.config.$($field).+ = value;
+            self
+        }
+    };
+}
+
+impl Builder {
+    /// Directory of every file (default `logs`). It must exist unless
+    /// [`Builder::create_dir`] is set.
+    pub fn dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.config.dir = dir.into();
+        self
+    }
+
+    /// Create the directory (and its parents) when missing (default false).
+    pub fn create_dir(mut self, create: bool) -> Self {
+        self.create_dir = create;
+        self
+    }
+
+    setter!(
+        /// Lowest level recorded at all (default `Info`); each file filters further.
+        level: LevelFilter => level);
+    setter!(
+        /// The main file: every record at or above its level (default `app`, all levels).
+        main_file: Option<FileSpec> => main);
+    setter!(
+        /// The trades file: records of kind `trade` (default `trades`).
+        trades_file: Option<FileSpec> => trades);
+    setter!(
+        /// The perf file: records of kind `perf` (default `perf`).
+        perf_file: Option<FileSpec> => perf);
+    setter!(
+        /// The errors file: records at or above its level (default `errors`, level `Error`).
+        errors_file: Option<FileSpec> => errors);
+    setter!(
+        /// Output format (default JSON lines).
+        format: Format => format);
+    setter!(
+        /// Rotate before a record would take a file past this size
+        /// (default 256 MiB; `None`: never by size).
+        max_file_bytes: Option<u64> => rotation.max_bytes);
+    setter!(
+        /// Rotate at time boundaries (default never).
+        rotation_time: TimeRotation => rotation.time);
+    setter!(
+        /// Time zone of rotation boundaries, rotated names and text timestamps (default UTC).
+        time_zone: TimeZone => rotation.time_zone);
+    setter!(
+        /// Keep at most this many rotated files per file (default all).
+        backup_count: Option<usize> => rotation.backup_count);
+    setter!(
+        /// Delete rotated files older than this many days (default never).
+        retention_days: Option<u32> => rotation.retention_days);
+    setter!(
+        /// Gzip rotated files on the housekeeping thread (default false).
+        compress: bool => rotation.compress);
+    setter!(
+        /// Capacity of each thread's ring, rounded up to a power of two
+        /// (default [`DEFAULT_RING_BYTES`], at least [`MIN_RING_BYTES`]).
+        ring_bytes: usize => ring_bytes);
+    setter!(
+        /// What a full ring does (default [`OverflowPolicy::Block`]).
+        overflow: OverflowPolicy => overflow);
+    setter!(
+        /// Flusher sleep when every ring is empty (default [`DEFAULT_IDLE_SLEEP`]).
+        idle_sleep: Duration => idle_sleep);
+    setter!(
+        /// Pin the flusher thread to this CPU (default: not pinned).
+        flusher_cpu: Option<usize> => flusher_cpu);
+    setter!(
+        /// Timestamp source (default [`ClockSource::Tsc`], the system clock where the TSC is not invariant).
+        clock: ClockSource => clock);
+    setter!(
+        /// When to `msync` for power-loss durability (default never).
+        msync: MsyncPolicy => msync);
+    setter!(
+        /// Bytes reserved with `fallocate` and mapped at a time (default [`DEFAULT_WINDOW_BYTES`]).
+        window_bytes: usize => window_bytes);
+    setter!(
+        /// Longest a record waits for a thread caught mid-record before it
+        /// is written anyway (default [`DEFAULT_MAX_MERGE_DELAY`]).
+        max_merge_delay: Duration => max_merge_delay);
+    setter!(
+        /// Bound of [`crate::flush`] and of the shutdown drain (default [`DEFAULT_FLUSH_TIMEOUT`]).
+        flush_timeout: Duration => flush_timeout);
+    setter!(
+        /// Record panics and flush before the previous panic hook runs (default true).
+        panic_hook: bool => panic_hook);
+
+    /// The configuration as built so far.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Checks every option; returns the first invalid one.
+    ///
+    /// # Errors
+    ///
+    /// [`InitError::InvalidOption`] naming the option, the bad value and
+    /// what is allowed.
+    pub fn validate(&self) -> Result<(), InitError> {
+        validate(&self.config)
+    }
+
+    /// Validates the options, opens the files, installs the global `log`
+    /// logger, sets `log`'s max level, and starts the flusher and
+    /// housekeeping threads.
+    ///
+    /// Keep the returned guard alive: dropping it drains every ring,
+    /// closes the files and stops the threads (`let _ = install()` drops
+    /// it at once).
+    ///
+    /// # Errors
+    ///
+    /// An invalid option, a missing or unwritable directory, a file that
+    /// cannot be opened, or a logger already installed in this process.
+    /// On error nothing is installed.
+    pub fn install(self) -> Result<LoggerGuard, InitError> {
+        let Builder { config, create_dir } = self;
+        validate(&config)?;
+        if lifecycle::state() != lifecycle::NOT_INSTALLED {
+            return Err(InitError::AlreadyInstalled);
+        }
+        check_dir(&config.dir, create_dir)?;
+
+        let housekeeper = Housekeeper::start().map_err(|source| InitError::Io {
+            context: "starting the housekeeping thread".into(),
+            source,
+        })?;
+        let router = Router::open(&config, &housekeeper).map_err(|source| InitError::Io {
+            context: "opening the log files".into(),
+            source,
+        })?;
+        let mode = clock::resolve(config.clock);
+        clock::select(mode);
+        let converter = TscConverter::new(mode);
+
+        if log::set_logger(&ADAPTER).is_err() || !lifecycle::try_start() {
+            return Err(InitError::AlreadyInstalled);
+        }
+        lifecycle::set_producer_config(config.ring_bytes, config.overflow);
+        lifecycle::set_flush_timeout(config.flush_timeout);
+        log::set_max_level(config.level);
+
+        let flusher = Flusher::new(&config, router, converter);
+        let cpu = config.flusher_cpu;
+        let spawned = std::thread::Builder::new()
+            .name(flusher::THREAD_NAME.into())
+            .spawn(move || {
+                if let Some(cpu) = cpu {
+                    if let Err(e) = flusher::pin_to_cpu(cpu) {
+                        crate::fault::report_io_error(&format!("pinning the flusher to CPU {cpu}"), &e);
+                    }
+                }
+                // Whatever happens to the flusher, producers must stop
+                // waiting for it.
+                struct StopOnExit;
+                impl Drop for StopOnExit {
+                    fn drop(&mut self) {
+                        lifecycle::set_state(lifecycle::STOPPED);
+                    }
+                }
+                let _stop = StopOnExit;
+                flusher.run();
+            });
+        let handle = match spawned {
+            Ok(h) => h,
+            Err(source) => {
+                lifecycle::set_state(lifecycle::STOPPED);
+                return Err(InitError::Io {
+                    context: "starting the flusher thread".into(),
+                    source,
+                });
+            }
+        };
+        if config.panic_hook {
+            crate::panic_hook::install();
+        }
+        Ok(LoggerGuard::new(handle, housekeeper, config.flush_timeout))
+    }
+}
+
+fn invalid(option: &'static str, reason: impl Into<String>) -> Result<(), InitError> {
+    Err(InitError::InvalidOption {
+        option,
+        reason: reason.into(),
+    })
+}
+
+fn validate(c: &Config) -> Result<(), InitError> {
+    if c.ring_bytes < MIN_RING_BYTES || c.ring_bytes > 1 << 30 {
+        return invalid(
+            "ring_bytes",
+            format!("{} is out of range: allowed {MIN_RING_BYTES} to {} bytes", c.ring_bytes, 1u64 << 30),
+        );
+    }
+    if let OverflowPolicy::Grow { cap_bytes } = c.overflow {
+        if cap_bytes < c.ring_bytes || cap_bytes > 1 << 32 {
+            return invalid(
+                "overflow",
+                format!(
+                    "Grow cap_bytes {cap_bytes} must be at least ring_bytes ({}) and at most 4 GiB",
+                    c.ring_bytes
+                ),
+            );
+        }
+    }
+    if c.window_bytes < 4096 || c.window_bytes > 1 << 30 {
+        return invalid(
+            "window_bytes",
+            format!("{} is out of range: allowed 4096 to {} bytes", c.window_bytes, 1u64 << 30),
+        );
+    }
+    if c.rotation.max_bytes == Some(0) {
+        return invalid("max_file_bytes", "0 is not a size: must be positive (or None for no size limit)");
+    }
+    if let TimeRotation::Every(d) = c.rotation.time {
+        if d < Duration::from_secs(1) {
+            return invalid("rotation_time", format!("Every({d:?}) is shorter than the 1 s minimum"));
+        }
+    }
+    if c.rotation.retention_days == Some(0) {
+        return invalid("retention_days", "0 days would delete every rotated file: must be positive (or None)");
+    }
+    if c.idle_sleep.is_zero() || c.idle_sleep > Duration::from_secs(1) {
+        return invalid(
+            "idle_sleep",
+            format!("{:?} is out of range: allowed 1 ns to 1 s", c.idle_sleep),
+        );
+    }
+    if c.flush_timeout.is_zero() {
+        return invalid("flush_timeout", "must be positive");
+    }
+    if let Some(cpu) = c.flusher_cpu {
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if cpu >= cpus {
+            return invalid("flusher_cpu", format!("CPU {cpu} does not exist: this machine has CPUs 0 to {}", cpus - 1));
+        }
+    }
+    let specs = [("main_file", &c.main), ("trades_file", &c.trades), ("perf_file", &c.perf), ("errors_file", &c.errors)];
+    let mut names: Vec<&str> = Vec::new();
+    for (option, spec) in specs {
+        let Some(spec) = spec else { continue };
+        let name = spec.name.as_str();
+        if name.is_empty() || name.contains(['/', '\\', '\0']) || name == "." || name == ".." {
+            return invalid(option, format!("file name {name:?} must be a non-empty plain name (no path separators)"));
+        }
+        if names.contains(&name) {
+            return invalid(option, format!("file name {name:?} is used by two destinations"));
+        }
+        names.push(name);
+    }
+    if names.is_empty() {
+        return invalid("main_file", "every destination is disabled: nothing would be written");
+    }
+    Ok(())
+}
+
+fn check_dir(dir: &Path, create: bool) -> Result<(), InitError> {
+    if !dir.exists() {
+        if !create {
+            return Err(InitError::DirMissing(dir.to_path_buf()));
+        }
+        std::fs::create_dir_all(dir).map_err(|e| InitError::DirNotWritable(dir.to_path_buf(), e))?;
+    }
+    if !dir.is_dir() {
+        return Err(InitError::DirNotWritable(
+            dir.to_path_buf(),
+            std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a directory"),
+        ));
+    }
+    let probe = dir.join(format!(".logger-probe-{}", std::process::id()));
+    std::fs::write(&probe, b"").map_err(|e| InitError::DirNotWritable(dir.to_path_buf(), e))?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}

@@ -1,0 +1,78 @@
+//! Counters of the pipeline, and the [`Metrics`] snapshot users read.
+
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+/// Process-wide counters, written by the flusher, the sinks and the cold
+/// paths of producers. Per-thread hot counters live in each thread's slot
+/// and are summed by [`crate::metrics()`].
+#[derive(Default)]
+pub(crate) struct Counters {
+    pub records_written: AtomicU64,
+    pub bytes_written: AtomicU64,
+    pub rotations: AtomicU64,
+    pub io_errors: AtomicU64,
+    pub files_open: AtomicU64,
+    pub records_to_stderr: AtomicU64,
+    pub dropped_after_shutdown: AtomicU64,
+    pub late_records: AtomicU64,
+    /// Bytes waiting in every ring, as of the flusher's last cycle.
+    pub ring_occupancy: AtomicU64,
+    /// Created/dropped totals of threads that have exited.
+    pub retired_created: AtomicU64,
+    pub retired_dropped: AtomicU64,
+}
+
+pub(crate) static COUNTERS: Counters = Counters {
+    records_written: AtomicU64::new(0),
+    bytes_written: AtomicU64::new(0),
+    rotations: AtomicU64::new(0),
+    io_errors: AtomicU64::new(0),
+    files_open: AtomicU64::new(0),
+    records_to_stderr: AtomicU64::new(0),
+    dropped_after_shutdown: AtomicU64::new(0),
+    late_records: AtomicU64::new(0),
+    ring_occupancy: AtomicU64::new(0),
+    retired_created: AtomicU64::new(0),
+    retired_dropped: AtomicU64::new(0),
+};
+
+impl Counters {
+    pub(crate) fn add(counter: &AtomicU64, n: u64) {
+        counter.fetch_add(n, Relaxed);
+    }
+}
+
+/// A snapshot of the logger's counters, from [`crate::metrics()`].
+///
+/// # Examples
+///
+/// ```
+/// let m = logger::metrics();
+/// assert!(m.records_written <= m.records_created);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Metrics {
+    /// Records accepted by a producer (after the level check).
+    pub records_created: u64,
+    /// Records formatted and handed to the files (or to stderr on I/O error).
+    pub records_written: u64,
+    /// Records dropped: full ring under `DropNewest`, or logged after shutdown.
+    pub records_dropped: u64,
+    /// Bytes currently waiting in all rings.
+    pub ring_occupancy_bytes: u64,
+    /// Threads with a registered ring.
+    pub rings: u64,
+    /// Bytes copied into the files.
+    pub bytes_written: u64,
+    /// File rotations performed.
+    pub rotations: u64,
+    /// I/O errors met (each also reported, rate-limited, on stderr).
+    pub io_errors: u64,
+    /// Files currently open.
+    pub files_open: u64,
+    /// Records written to stderr because their file failed.
+    pub records_to_stderr: u64,
+    /// Records that reached the flusher after newer records of other
+    /// threads were written (written anyway, out of timestamp order).
+    pub late_records: u64,
+}

@@ -1,0 +1,416 @@
+//! Housekeeping of rotated files, on a background thread of its own
+//! (`logger-housekeeping`), never on the flusher.
+//!
+//! A sweep of one destination (`<dir>`, `<name>`) runs after each rotation
+//! and once when the file is opened (over files left by earlier runs). It
+//! looks only at files whose names parse as rotated files of exactly that
+//! name (see [`parse_rotated`]); anything else in the directory, including
+//! the active `<name>.log` and other destinations' files, is never touched.
+//! Newest first, each rotated file (plain `.log` or `.log.gz`) is:
+//!
+//! 1. deleted if `backup_count` newer ones are already kept, or if it is
+//!    older than `retention_days` (its age is the rotation instant in its
+//!    name; the file's mtime when that is not a valid date);
+//! 2. otherwise, with `compress`, gzipped if still plain: written to
+//!    `<rotated>.gz.tmp`, fsynced, renamed to `<rotated>.gz`, and only then
+//!    is `<rotated>` deleted. A `.gz.tmp` left by a crash is deleted; a plain
+//!    file left beside its `.gz` is compressed again.
+//!
+//! Errors are counted and reported through [`report_io_error`]; the thread
+//! never panics on them and goes on with the next file.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use flate2::Compression;
+use flate2::write::GzEncoder;
+
+use super::rotation::{RotatedKind, parse_rotated, with_suffix};
+use crate::config::RotationConfig;
+use crate::fault::report_io_error;
+
+/// Bytes read from the rotated file per compression step.
+const CHUNK: usize = 64 * 1024;
+
+/// The housekeeping thread. Stop it with [`Housekeeper::shutdown`]; dropping
+/// it lets the thread finish its queue and exit on its own.
+pub(crate) struct Housekeeper {
+    /// Sender of the queue; `None` once stopped.
+    tx: Option<Sender<Msg>>,
+    /// Signalled by the thread when it exits.
+    done: Receiver<()>,
+    /// The thread, joined by `shutdown` when it finished in time.
+    thread: Option<JoinHandle<()>>,
+    /// Set when `shutdown` gives up waiting: the thread stops at its next
+    /// check (between files and between chunks of a compression).
+    cancel: Arc<AtomicBool>,
+}
+
+/// A cheap clonable handle that submits jobs to the [`Housekeeper`].
+#[derive(Clone)]
+pub(crate) struct HousekeeperHandle {
+    /// Sender of the housekeeper's queue.
+    tx: Sender<Msg>,
+}
+
+/// A message to the housekeeping thread.
+enum Msg {
+    /// Sweep one destination.
+    Sweep(Sweep),
+    /// Reply once every earlier message is handled.
+    #[cfg(test)]
+    Barrier(Sender<()>),
+    /// Exit after every earlier message is handled.
+    Stop,
+}
+
+/// One destination to sweep: its directory, base name and policy.
+struct Sweep {
+    /// Directory of the files.
+    dir: PathBuf,
+    /// Base name: rotated files are `<name>.<stamp>.log[.gz]`.
+    name: String,
+    /// Backup count, retention, compression and time zone.
+    rotation: RotationConfig,
+}
+
+impl Housekeeper {
+    /// Spawns the housekeeping thread, named `logger-housekeeping`.
+    pub(crate) fn start() -> io::Result<Housekeeper> {
+        let (tx, rx) = mpsc::channel();
+        let (done_tx, done) = mpsc::channel();
+        let cancel = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&cancel);
+        let thread = thread::Builder::new()
+            .name("logger-housekeeping".to_string())
+            .spawn(move || {
+                work(&rx, &flag);
+                let _ = done_tx.send(());
+            })?;
+        Ok(Housekeeper {
+            tx: Some(tx),
+            done,
+            thread: Some(thread),
+            cancel,
+        })
+    }
+
+    /// A handle to submit jobs with. Jobs submitted after shutdown are
+    /// dropped (the next start-up sweep does their work).
+    pub(crate) fn handle(&self) -> HousekeeperHandle {
+        let tx = match &self.tx {
+            Some(tx) => tx.clone(),
+            // Stopped: a sender whose receiver is gone drops every job.
+            None => mpsc::channel().0,
+        };
+        HousekeeperHandle { tx }
+    }
+
+    /// Finishes the queued jobs, waiting at most `timeout`, then stops the
+    /// thread. If the time runs out, the job in progress is abandoned at its
+    /// next check (a partial `.gz.tmp` is deleted, the plain file kept) and
+    /// the thread is left to exit on its own.
+    pub(crate) fn shutdown(mut self, timeout: Duration) {
+        let Some(tx) = self.tx.take() else { return };
+        let _ = tx.send(Msg::Stop);
+        match self.done.recv_timeout(timeout) {
+            Err(RecvTimeoutError::Timeout) => self.cancel.store(true, Relaxed),
+            Ok(()) | Err(RecvTimeoutError::Disconnected) => {
+                if let Some(thread) = self.thread.take() {
+                    let _ = thread.join();
+                }
+            }
+        }
+    }
+
+    /// Waits until every job submitted so far is done (tests only).
+    #[cfg(test)]
+    pub(crate) fn wait_idle(&self, timeout: Duration) -> bool {
+        let (ack_tx, ack) = mpsc::channel();
+        let sent = self
+            .tx
+            .as_ref()
+            .is_some_and(|tx| tx.send(Msg::Barrier(ack_tx)).is_ok());
+        sent && ack.recv_timeout(timeout).is_ok()
+    }
+}
+
+impl Drop for Housekeeper {
+    fn drop(&mut self) {
+        if let Some(tx) = self.tx.take() {
+            let _ = tx.send(Msg::Stop);
+        }
+    }
+}
+
+impl HousekeeperHandle {
+    /// Queues a sweep of the rotated files `<dir>/<name>.*` under `rotation`.
+    /// Never blocks; does nothing once the housekeeper has stopped.
+    pub(crate) fn sweep(&self, dir: &Path, name: &str, rotation: &RotationConfig) {
+        let _ = self.tx.send(Msg::Sweep(Sweep {
+            dir: dir.to_path_buf(),
+            name: name.to_string(),
+            rotation: rotation.clone(),
+        }));
+    }
+}
+
+/// The thread's loop: handle messages in order until `Stop` or cancel.
+fn work(rx: &Receiver<Msg>, cancel: &AtomicBool) {
+    while let Ok(msg) = rx.recv() {
+        match msg {
+            Msg::Sweep(job) => sweep(&job, cancel),
+            #[cfg(test)]
+            Msg::Barrier(ack) => {
+                let _ = ack.send(());
+            }
+            Msg::Stop => return,
+        }
+        if cancel.load(Relaxed) {
+            return;
+        }
+    }
+}
+
+/// One rotated file, plain, compressed or both (a crash between the rename
+/// of the `.gz` and the deletion of the plain file).
+#[derive(Default)]
+struct Backup {
+    /// `<name>.<stamp>.log`, if present.
+    plain: Option<PathBuf>,
+    /// `<name>.<stamp>.log.gz`, if present.
+    gz: Option<PathBuf>,
+    /// Rotation instant from the name, in ms since the epoch (UTC).
+    name_ms: Option<i64>,
+}
+
+/// Enforces count and age, then compresses the survivors, newest first.
+fn sweep(job: &Sweep, cancel: &AtomicBool) {
+    let backups = match list(job) {
+        Ok(b) => b,
+        Err(e) => {
+            report_io_error(&format!("housekeeping: listing {}", job.dir.display()), &e);
+            return;
+        }
+    };
+    let cutoff_ms = job
+        .rotation
+        .retention_days
+        .map(|days| now_ms().saturating_sub(i64::from(days) * 86_400_000));
+    for (kept, backup) in backups.values().rev().enumerate() {
+        if cancel.load(Relaxed) {
+            return;
+        }
+        let over_count = job.rotation.backup_count.is_some_and(|n| kept >= n);
+        let expired = cutoff_ms.is_some_and(|cut| age_ms(backup).is_some_and(|t| t < cut));
+        if over_count || expired {
+            for path in backup.plain.iter().chain(&backup.gz) {
+                if let Err(e) = fs::remove_file(path) {
+                    report_io_error(&format!("housekeeping: deleting {}", path.display()), &e);
+                }
+            }
+        } else if let (true, Some(plain)) = (job.rotation.compress, &backup.plain) {
+            if let Err(e) = compress(plain, cancel) {
+                if !cancel.load(Relaxed) {
+                    report_io_error(&format!("housekeeping: compressing {}", plain.display()), &e);
+                }
+            }
+        }
+    }
+}
+
+/// The rotated files of the job's destination, oldest first (by the
+/// rotation instant in the name, then the collision suffix). Deletes the
+/// `.gz.tmp` files left by an interrupted compression on the way.
+fn list(job: &Sweep) -> io::Result<BTreeMap<(String, u32), Backup>> {
+    let mut backups: BTreeMap<(String, u32), Backup> = BTreeMap::new();
+    for entry in fs::read_dir(&job.dir)? {
+        let entry = entry?;
+        let file_name = entry.file_name();
+        let Some(parsed) = file_name.to_str().and_then(|f| parse_rotated(&job.name, f)) else {
+            continue;
+        };
+        if !entry.file_type()?.is_file() {
+            continue;
+        }
+        let path = entry.path();
+        if parsed.kind == RotatedKind::Partial {
+            if let Err(e) = fs::remove_file(&path) {
+                report_io_error(&format!("housekeeping: deleting {}", path.display()), &e);
+            }
+            continue;
+        }
+        let backup = backups.entry((parsed.stamp.to_string(), parsed.seq)).or_default();
+        backup.name_ms = parsed.utc_ms(job.rotation.time_zone);
+        match parsed.kind {
+            RotatedKind::Plain => backup.plain = Some(path),
+            _ => backup.gz = Some(path),
+        }
+    }
+    Ok(backups)
+}
+
+/// Age reference of a backup: the instant in its name, else its mtime.
+fn age_ms(backup: &Backup) -> Option<i64> {
+    backup.name_ms.or_else(|| {
+        let path = backup.plain.as_ref().or(backup.gz.as_ref())?;
+        let mtime = fs::metadata(path).ok()?.modified().ok()?;
+        Some(mtime.duration_since(UNIX_EPOCH).ok()?.as_millis() as i64)
+    })
+}
+
+/// Now, in ms since the epoch.
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Gzips `plain` into `<plain>.gz` (through `<plain>.gz.tmp`, fsynced and
+/// renamed), then deletes `plain`. The `.gz` keeps the plain file's mtime.
+/// On error or cancel, the temporary file is deleted and `plain` kept.
+fn compress(plain: &Path, cancel: &AtomicBool) -> io::Result<()> {
+    let tmp = with_suffix(plain, ".gz.tmp");
+    let result = write_gz(plain, &tmp, cancel).and_then(|()| {
+        fs::rename(&tmp, with_suffix(plain, ".gz"))?;
+        if let Some(dir) = plain.parent() {
+            // Make the rename durable before the only other copy goes.
+            File::open(dir)?.sync_all()?;
+        }
+        fs::remove_file(plain)
+    });
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Writes the gzip of `plain` to `tmp` and fsyncs it.
+fn write_gz(plain: &Path, tmp: &Path, cancel: &AtomicBool) -> io::Result<()> {
+    let mut src = File::open(plain)?;
+    let mtime = src.metadata()?.modified().ok();
+    // Fast compression: this thread shares the machine with the trading
+    // process, and log lines compress well even at level 1.
+    let mut gz = GzEncoder::new(File::create(tmp)?, Compression::fast());
+    let mut buf = vec![0u8; CHUNK];
+    loop {
+        if cancel.load(Relaxed) {
+            return Err(io::Error::new(io::ErrorKind::Interrupted, "housekeeping cancelled"));
+        }
+        let n = match src.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        gz.write_all(&buf[..n])?;
+    }
+    let out = gz.finish()?;
+    if let Some(t) = mtime {
+        let _ = out.set_modified(t);
+    }
+    out.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flate2::read::GzDecoder;
+
+    fn config(compress: bool) -> RotationConfig {
+        RotationConfig {
+            compress,
+            ..RotationConfig::default()
+        }
+    }
+
+    #[test]
+    fn gzip_round_trip_deletes_plain_and_temp() {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("app.20250101T000000.000.log");
+        let bytes: Vec<u8> = (0..100_000u32).flat_map(|i| format!("{i}\n").into_bytes()).collect();
+        fs::write(&plain, &bytes).unwrap();
+        // A temporary file left by an earlier, interrupted compression.
+        fs::write(dir.path().join("app.20240101T000000.000.log.gz.tmp"), b"junk").unwrap();
+        let hk = Housekeeper::start().unwrap();
+        hk.handle().sweep(dir.path(), "app", &config(true));
+        assert!(hk.wait_idle(Duration::from_secs(30)));
+        hk.shutdown(Duration::from_secs(30));
+        let mut names: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["app.20250101T000000.000.log.gz"]);
+        let gz = File::open(dir.path().join(&names[0])).unwrap();
+        let mut out = Vec::new();
+        GzDecoder::new(gz).read_to_end(&mut out).unwrap();
+        assert_eq!(out, bytes);
+    }
+
+    #[test]
+    fn plain_left_beside_its_gz_is_compressed_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("app.20250101T000000.000.log");
+        fs::write(&plain, b"whole\n").unwrap();
+        fs::write(with_suffix(&plain, ".gz"), b"stale").unwrap();
+        let hk = Housekeeper::start().unwrap();
+        hk.handle().sweep(dir.path(), "app", &config(true));
+        hk.shutdown(Duration::from_secs(30));
+        assert!(!plain.exists());
+        let mut out = Vec::new();
+        GzDecoder::new(File::open(with_suffix(&plain, ".gz")).unwrap())
+            .read_to_end(&mut out)
+            .unwrap();
+        assert_eq!(out, b"whole\n");
+    }
+
+    #[test]
+    fn backup_count_counts_plain_and_gz_alike() {
+        let dir = tempfile::tempdir().unwrap();
+        let names = [
+            "app.20250101T000000.000.log.gz",
+            "app.20250102T000000.000.log",
+            "app.20250102T000000.000-1.log.gz",
+            "app.20250102T000000.000-2.log",
+            "app.20250103T000000.000.log",
+        ];
+        for n in names {
+            fs::write(dir.path().join(n), b"x\n").unwrap();
+        }
+        let hk = Housekeeper::start().unwrap();
+        let rotation = RotationConfig {
+            backup_count: Some(3),
+            ..config(false)
+        };
+        hk.handle().sweep(dir.path(), "app", &rotation);
+        hk.shutdown(Duration::from_secs(30));
+        for (i, n) in names.iter().enumerate() {
+            assert_eq!(dir.path().join(n).exists(), i >= 2, "{n}");
+        }
+    }
+
+    #[test]
+    fn shutdown_after_drop_of_handles_and_submit_after_shutdown() {
+        let hk = Housekeeper::start().unwrap();
+        let handle = hk.handle();
+        hk.shutdown(Duration::from_secs(5));
+        // Dropped silently.
+        handle.sweep(Path::new("/nonexistent"), "app", &config(false));
+    }
+
+    #[test]
+    fn missing_directory_is_reported_not_fatal() {
+        let hk = Housekeeper::start().unwrap();
+        hk.handle().sweep(Path::new("/nonexistent/dir"), "app", &config(true));
+        assert!(hk.wait_idle(Duration::from_secs(5)));
+        hk.shutdown(Duration::from_secs(5));
+    }
+}

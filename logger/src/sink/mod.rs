@@ -1,0 +1,1 @@
+//! Sinks: memory-mapped rotating files and their housekeeping.
