@@ -179,10 +179,10 @@ impl Builder {
     pub fn install(self) -> Result<LoggerGuard, InitError> {
         let Builder { config, create_dir } = self;
         validate(&config)?;
+        check_dir(&config.dir, create_dir)?;
         if lifecycle::state() != lifecycle::NOT_INSTALLED {
             return Err(InitError::AlreadyInstalled);
         }
-        check_dir(&config.dir, create_dir)?;
 
         let housekeeper = Housekeeper::start().map_err(|source| InitError::Io {
             context: "starting the housekeeping thread".into(),

@@ -23,9 +23,13 @@
 //! `CALLSITE` payload (a record from the macros): the address of the
 //! call site's `static` descriptor, then its argument values.
 //!
-//! A value is one tag byte and its bytes: see [`put_value`].
+//! A value is one tag byte and its bytes: see [`put_value`]. Macro call
+//! sites also write [`LogValue::StaticStr`] values as the tag
+//! `V_STATIC_STR` and the string's address and length (16 bytes), read back
+//! as a string: see [`put_log_values`].
 
 use crate::callsite::Callsite;
+use crate::loggable::LogValue;
 use crate::view::Value;
 
 /// Length of the record header.
@@ -53,6 +57,12 @@ const V_I128: u8 = 5;
 const V_F64: u8 = 6;
 const V_CHAR: u8 = 7;
 const V_STR: u8 = 8;
+/// A `&'static str` as its address and length (`u64` each): written only
+/// from a [`LogValue::StaticStr`], so the flusher may read the bytes.
+const V_STATIC_STR: u8 = 9;
+
+/// Appended to a macro string value cut to fit the ring.
+pub(crate) const TRUNCATED: &str = "…[truncated]";
 
 /// Rounds a record length up to [`ALIGN`].
 #[inline(always)]
@@ -274,6 +284,137 @@ pub(crate) fn end_bytes32(buf: &mut Vec<u8>, at: usize, limit: usize, marker: &s
     buf[at..start].copy_from_slice(&len.to_ne_bytes());
 }
 
+/// Cuts `s` to at most `limit` bytes on a char boundary; true when cut.
+#[inline(always)]
+fn cut_str(s: &str, limit: usize) -> (&str, bool) {
+    if s.len() <= limit {
+        return (s, false);
+    }
+    let mut end = limit;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    (&s[..end], true)
+}
+
+/// Encoded length of a macro value (tag included) when strings are cut to
+/// `limit` bytes (plus the [`TRUNCATED`] marker when cut).
+#[inline(always)]
+pub(crate) fn log_value_len(v: &LogValue<'_>, limit: usize) -> usize {
+    match *v {
+        LogValue::Null => 1,
+        LogValue::Bool(_) => 2,
+        LogValue::U64(_) | LogValue::I64(_) | LogValue::F64(_) => 9,
+        LogValue::U128(_) | LogValue::I128(_) => 17,
+        LogValue::Char(_) => 5,
+        LogValue::Str(s) => match cut_str(s, limit) {
+            (s, false) => 5 + s.len(),
+            (s, true) => 5 + s.len() + TRUNCATED.len(),
+        },
+        LogValue::StaticStr(_) => 17,
+    }
+}
+
+/// Writes one macro value at the start of `dst`, which is exactly
+/// [`log_value_len`] bytes long.
+#[inline(always)]
+fn put_log_value(dst: &mut [u8], v: &LogValue<'_>, limit: usize) {
+    match *v {
+        LogValue::Null => dst[0] = V_NULL,
+        LogValue::Bool(b) => {
+            dst[0] = V_BOOL;
+            dst[1] = b as u8;
+        }
+        LogValue::U64(x) => {
+            dst[0] = V_U64;
+            dst[1..9].copy_from_slice(&x.to_ne_bytes());
+        }
+        LogValue::I64(x) => {
+            dst[0] = V_I64;
+            dst[1..9].copy_from_slice(&x.to_ne_bytes());
+        }
+        LogValue::F64(x) => {
+            dst[0] = V_F64;
+            dst[1..9].copy_from_slice(&x.to_ne_bytes());
+        }
+        LogValue::U128(x) => {
+            dst[0] = V_U128;
+            dst[1..17].copy_from_slice(&x.to_ne_bytes());
+        }
+        LogValue::I128(x) => {
+            dst[0] = V_I128;
+            dst[1..17].copy_from_slice(&x.to_ne_bytes());
+        }
+        LogValue::Char(c) => {
+            dst[0] = V_CHAR;
+            dst[1..5].copy_from_slice(&(c as u32).to_ne_bytes());
+        }
+        LogValue::Str(s) => {
+            let (cut, truncated) = cut_str(s, limit);
+            dst[0] = V_STR;
+            let n = cut.len() + if truncated { TRUNCATED.len() } else { 0 };
+            dst[1..5].copy_from_slice(&(n as u32).to_ne_bytes());
+            dst[5..5 + cut.len()].copy_from_slice(cut.as_bytes());
+            if truncated {
+                dst[5 + cut.len()..].copy_from_slice(TRUNCATED.as_bytes());
+            }
+        }
+        LogValue::StaticStr(s) => {
+            dst[0] = V_STATIC_STR;
+            dst[1..9].copy_from_slice(&(s.as_ptr() as usize as u64).to_ne_bytes());
+            dst[9..17].copy_from_slice(&(s.len() as u64).to_ne_bytes());
+        }
+    }
+}
+
+/// Payload length of a `CALLSITE` record holding `groups` of values, each
+/// string cut to `limit` bytes.
+#[inline(always)]
+pub(crate) fn callsite_payload_len(groups: &[&[LogValue<'_>]], limit: usize) -> usize {
+    let mut len = 8;
+    for group in groups {
+        for v in *group {
+            len += log_value_len(v, limit);
+        }
+    }
+    len
+}
+
+/// Writes a whole `CALLSITE` payload into `dst` (sized with
+/// [`callsite_payload_len`] and the same `limit`): the call-site address,
+/// then every value of every group, in order.
+///
+/// A value is written whole or not at all; should `dst` be too short,
+/// the rest of it is zero-filled (`V_NULL` values), so the flusher never
+/// reads a partial value or stale ring bytes.
+#[inline(always)]
+pub(crate) fn put_log_values(
+    dst: &mut [u8],
+    callsite: &'static Callsite,
+    groups: &[&[LogValue<'_>]],
+    limit: usize,
+) {
+    let Some((head, mut rest)) = dst.split_at_mut_checked(8) else {
+        dst.fill(0);
+        return;
+    };
+    put_callsite(head, callsite);
+    for group in groups {
+        for v in *group {
+            let n = log_value_len(v, limit);
+            if n > rest.len() {
+                rest.fill(0);
+                return;
+            }
+            let (value, tail) = std::mem::take(&mut rest).split_at_mut(n);
+            put_log_value(value, v, limit);
+            rest = tail;
+        }
+    }
+    debug_assert!(rest.is_empty(), "payload longer than its values");
+    rest.fill(0);
+}
+
 /// Reads encoded bytes; every method returns `None` on truncated or
 /// malformed input instead of panicking.
 pub(crate) struct Decoder<'a> {
@@ -368,6 +509,16 @@ impl<'a> Decoder<'a> {
             V_F64 => Value::F64(f64::from_bits(self.u64()?)),
             V_CHAR => Value::Char(char::from_u32(self.u32()?)?),
             V_STR => Value::Str(self.bytes32()?),
+            V_STATIC_STR => {
+                let ptr = self.u64()? as usize as *const u8;
+                let len = self.u64()? as usize;
+                // SAFETY: a V_STATIC_STR value is only written by
+                // `put_log_values` from a `LogValue::StaticStr(&'static str)`
+                // of this process, and whole (it never writes part of a
+                // value, and zero-fills what it leaves unwritten), so the
+                // address and length describe a string that lives forever.
+                Value::Str(unsafe { std::slice::from_raw_parts(ptr, len) })
+            }
             _ => return None,
         })
     }
@@ -434,6 +585,107 @@ mod tests {
         assert_eq!(d.str_ref("m").unwrap(), "inline");
         assert_eq!(d.str_ref("m").unwrap(), "m");
         assert_eq!(d.key().unwrap(), "key");
+    }
+
+    #[test]
+    fn log_values_round_trip() {
+        static CS: Callsite = Callsite {
+            kind: crate::view::Kind::Trade,
+            level: log::Level::Info,
+            target: "t",
+            module: "m",
+            file: "f.rs",
+            line: 1,
+            message: "",
+            message_args: 0,
+            fields: &[],
+            function: None,
+        };
+        let owned = String::from("héllo");
+        let values = [
+            LogValue::Null,
+            LogValue::Bool(false),
+            LogValue::U64(7),
+            LogValue::I64(-7),
+            LogValue::U128(1 << 100),
+            LogValue::I128(-(1 << 100)),
+            LogValue::F64(2.5),
+            LogValue::Char('€'),
+            LogValue::Str(&owned),
+            LogValue::StaticStr("Buy"),
+        ];
+        let groups: [&[LogValue<'_>]; 2] = [&values[..4], &values[4..]];
+        let len = callsite_payload_len(&groups, usize::MAX);
+        let mut buf = vec![0xAAu8; len];
+        put_log_values(&mut buf, &CS, &groups, usize::MAX);
+        let mut d = Decoder { rest: &buf };
+        assert!(std::ptr::eq(d.callsite().unwrap(), &CS));
+        let want = [
+            Value::Null,
+            Value::Bool(false),
+            Value::U64(7),
+            Value::I64(-7),
+            Value::U128(1 << 100),
+            Value::I128(-(1 << 100)),
+            Value::F64(2.5),
+            Value::Char('€'),
+            Value::Str("héllo".as_bytes()),
+            Value::Str(b"Buy"),
+        ];
+        for w in want {
+            assert_eq!(d.value().unwrap(), w);
+        }
+        assert!(d.rest.is_empty());
+    }
+
+    #[test]
+    fn log_values_cut_strings_on_char_boundaries() {
+        static CS: Callsite = Callsite {
+            kind: crate::view::Kind::Trade,
+            level: log::Level::Info,
+            target: "t",
+            module: "m",
+            file: "f.rs",
+            line: 1,
+            message: "",
+            message_args: 0,
+            fields: &[],
+            function: None,
+        };
+        let values = [LogValue::Str("aé"), LogValue::Str("ok")];
+        let groups: [&[LogValue<'_>]; 1] = [&values];
+        let len = callsite_payload_len(&groups, 2);
+        let mut buf = vec![0u8; len];
+        put_log_values(&mut buf, &CS, &groups, 2);
+        let mut d = Decoder { rest: &buf[8..] };
+        let cut = format!("a{TRUNCATED}");
+        assert_eq!(d.value().unwrap(), Value::Str(cut.as_bytes()));
+        assert_eq!(d.value().unwrap(), Value::Str(b"ok"));
+        assert!(d.rest.is_empty());
+    }
+
+    #[test]
+    fn short_buffer_is_zero_filled_not_partial() {
+        static CS: Callsite = Callsite {
+            kind: crate::view::Kind::Trade,
+            level: log::Level::Info,
+            target: "t",
+            module: "m",
+            file: "f.rs",
+            line: 1,
+            message: "",
+            message_args: 0,
+            fields: &[],
+            function: None,
+        };
+        let values = [LogValue::U64(1), LogValue::StaticStr("Sell")];
+        let groups: [&[LogValue<'_>]; 1] = [&values];
+        let mut buf = vec![0xFFu8; 8 + 9 + 10];
+        put_log_values(&mut buf, &CS, &groups, usize::MAX);
+        assert!(buf[17..].iter().all(|&b| b == 0), "no partial static str");
+        let mut d = Decoder { rest: &buf[8..] };
+        assert_eq!(d.value().unwrap(), Value::U64(1));
+        assert_eq!(d.value().unwrap(), Value::Null);
     }
 
     #[test]

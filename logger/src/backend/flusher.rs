@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use crate::backend::barrier;
 use crate::backend::decode::{self, Origin};
-use crate::backend::merge::Rings;
+use crate::backend::merge::{Rings, ThreadRing};
 use crate::backend::router::Router;
 use crate::clock::{self, TscConverter};
 use crate::config::{Config, Format, MsyncPolicy};
@@ -134,8 +134,15 @@ impl Flusher {
             *fields = recycle(f);
         });
 
-        self.rings.end_cycle();
-        self.report_drops(now);
+        let ts_ns = self.clock.to_utc_ns(now);
+        let Flusher {
+            rings,
+            router,
+            formatter,
+            line,
+            ..
+        } = self;
+        rings.end_cycle(|t| report_drops(t, ts_ns, &mut **formatter, router, line));
         if let MsyncPolicy::Interval(every) = self.msync {
             if emitted > 0 && self.last_sync.elapsed() >= every {
                 self.router.sync();
@@ -145,25 +152,22 @@ impl Flusher {
         emitted
     }
 
-    /// Writes one warning record per thread that dropped records since the
-    /// last report.
-    fn report_drops(&mut self, now: u64) {
-        let ts_ns = self.clock.to_utc_ns(now);
-        for t in &mut self.rings.threads {
-            let dropped = t.slot.dropped.load(Ordering::Relaxed);
-            if dropped > t.reported_dropped {
-                let n = dropped - t.reported_dropped;
-                t.reported_dropped = dropped;
-                write_drop_warning(
-                    &t.slot,
-                    n,
-                    ts_ns,
-                    &mut *self.formatter,
-                    &mut self.router,
-                    &mut self.line,
-                );
-            }
-        }
+}
+
+/// Writes a warning record when the thread dropped records since the last
+/// report.
+fn report_drops(
+    t: &mut ThreadRing,
+    ts_ns: u64,
+    formatter: &mut dyn Formatter,
+    router: &mut Router,
+    line: &mut Vec<u8>,
+) {
+    let dropped = t.slot.dropped.load(Ordering::Relaxed);
+    if dropped > t.reported_dropped {
+        let n = dropped - t.reported_dropped;
+        t.reported_dropped = dropped;
+        write_drop_warning(&t.slot, n, ts_ns, formatter, router, line);
     }
 }
 

@@ -179,9 +179,11 @@ impl Rings {
         n
     }
 
-    /// Publishes read positions, and moves past rings whose producer is
-    /// gone: to the next ring of a grown thread, or retires the thread.
-    pub(crate) fn end_cycle(&mut self) {
+    /// Publishes read positions, calls `visit` on every thread (last, for
+    /// a thread about to be retired, after its producer is gone), and moves
+    /// past rings whose producer is gone: to the next ring of a grown
+    /// thread, or retires the thread.
+    pub(crate) fn end_cycle(&mut self, mut visit: impl FnMut(&mut ThreadRing)) {
         let occupancy: usize = self.threads.iter().map(|t| t.occupancy()).sum();
         COUNTERS.ring_occupancy.store(occupancy as u64, Ordering::Relaxed);
         let mut i = 0;
@@ -191,7 +193,9 @@ impl Rings {
             // records we emitted, within `[old read, write]`, and stays
             // below twice the capacity.
             unsafe { t.ring.cons.set_read_index(t.read) };
-            if !t.ring.cons.write_is_held() {
+            let abandoned = !t.ring.cons.write_is_held();
+            visit(t);
+            if abandoned {
                 // The producer is gone: whatever it wrote is published.
                 t.write = t.ring.cons.write_index();
                 if t.occupied() == 0 {

@@ -140,11 +140,33 @@ impl Formatter for JsonFormatter {
 }
 
 /// Writes `s` as a JSON string (quoted, escaped by serde_json).
+///
+/// Most strings (names, paths, symbols, messages) need no escaping: a
+/// branch-free scan finds those, and they are copied between quotes without
+/// serde_json's per-fragment writer calls. Anything else goes through
+/// serde_json.
 #[inline]
 fn write_str(out: &mut Vec<u8>, s: &str) {
-    // Serializing a `str` into a `Vec<u8>` cannot fail: the only errors
-    // serde_json reports here are I/O errors of the writer.
-    let _ = serde_json::to_writer(&mut *out, s);
+    let bytes = s.as_bytes();
+    if needs_escape(bytes) {
+        // Serializing a `str` into a `Vec<u8>` cannot fail: the only errors
+        // serde_json reports here are I/O errors of the writer.
+        let _ = serde_json::to_writer(&mut *out, s);
+    } else {
+        out.reserve(bytes.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+    }
+}
+
+/// Whether JSON needs any byte of `bytes` escaped (`"`, `\`, or a control
+/// character below U+0020). Written without early exit so it vectorizes.
+#[inline]
+fn needs_escape(bytes: &[u8]) -> bool {
+    bytes.iter().fold(false, |acc, &b| {
+        acc | (b < 0x20) | (b == b'"') | (b == b'\\')
+    })
 }
 
 #[cfg(test)]

@@ -102,7 +102,15 @@ fn write_value(out: &mut Vec<u8>, value: &Value<'_>) {
 
 /// Writes a string value, quoted when [`needs_quotes`] says so.
 fn write_str_value(out: &mut Vec<u8>, s: &str) {
-    if s.is_empty() || needs_quotes(s) {
+    let bytes = s.as_bytes();
+    // Fast path: printable ASCII other than space, `=` and `"` is written
+    // as it is. Scanned without early exit so it vectorizes.
+    let plain = bytes.iter().fold(!bytes.is_empty(), |acc, &b| {
+        acc & (b > b' ') & (b < 0x7f) & (b != b'=') & (b != b'"')
+    });
+    if plain {
+        out.extend_from_slice(bytes);
+    } else if s.is_empty() || needs_quotes(s) {
         out.push(b'"');
         write_escaped(out, s, true);
         out.push(b'"');
@@ -147,8 +155,12 @@ fn write_lossy(out: &mut Vec<u8>, bytes: &[u8], quoted: bool) {
 /// viewers break lines at) escaped; inside quotes, `"` and `\` too.
 fn write_escaped(out: &mut Vec<u8>, s: &str, quoted: bool) {
     let bytes = s.as_bytes();
-    let plain = |b: &u8| (0x20..0x7f).contains(b) && !(quoted && (*b == b'"' || *b == b'\\'));
-    if bytes.iter().all(plain) {
+    // Printable ASCII (minus `"` and `\` inside quotes) needs nothing:
+    // scanned without early exit so it vectorizes.
+    let plain = bytes.iter().fold(true, |acc, &b| {
+        acc & (0x20..0x7f).contains(&b) & !(quoted & ((b == b'"') | (b == b'\\')))
+    });
+    if plain {
         out.extend_from_slice(bytes);
         return;
     }

@@ -16,6 +16,9 @@
 //!    is `<rotated>` deleted. A `.gz.tmp` left by a crash is deleted; a plain
 //!    file left beside its `.gz` is compressed again.
 //!
+//! Destinations with `retention_days` are swept again after an hour without
+//! jobs, so rotated files age out even when nothing rotates.
+//!
 //! Errors are counted and reported through [`report_io_error`]; the thread
 //! never panics on them and goes on with the next file.
 
@@ -38,6 +41,8 @@ use crate::fault::report_io_error;
 
 /// Bytes read from the rotated file per compression step.
 const CHUNK: usize = 64 * 1024;
+/// Idle time after which destinations with a retention limit are swept again.
+const RESWEEP_EVERY: Duration = Duration::from_secs(3600);
 
 /// The housekeeping thread. Stop it with [`Housekeeper::shutdown`]; dropping
 /// it lets the thread finish its queue and exit on its own.
@@ -163,15 +168,25 @@ impl HousekeeperHandle {
 }
 
 /// The thread's loop: handle messages in order until `Stop` or cancel.
+/// While idle, re-sweeps every destination with a retention limit once per
+/// [`RESWEEP_EVERY`], so files age out even when nothing rotates.
 fn work(rx: &Receiver<Msg>, cancel: &AtomicBool) {
-    while let Ok(msg) = rx.recv() {
-        match msg {
-            Msg::Sweep(job) => sweep(&job, cancel),
+    let mut aging: Vec<Sweep> = Vec::new();
+    loop {
+        match rx.recv_timeout(RESWEEP_EVERY) {
+            Ok(Msg::Sweep(job)) => {
+                sweep(&job, cancel);
+                aging.retain(|j| (&j.dir, &j.name) != (&job.dir, &job.name));
+                if job.rotation.retention_days.is_some() {
+                    aging.push(job);
+                }
+            }
             #[cfg(test)]
-            Msg::Barrier(ack) => {
+            Ok(Msg::Barrier(ack)) => {
                 let _ = ack.send(());
             }
-            Msg::Stop => return,
+            Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return,
+            Err(RecvTimeoutError::Timeout) => aging.iter().for_each(|job| sweep(job, cancel)),
         }
         if cancel.load(Relaxed) {
             return;
@@ -217,10 +232,10 @@ fn sweep(job: &Sweep, cancel: &AtomicBool) {
                 }
             }
         } else if let (true, Some(plain)) = (job.rotation.compress, &backup.plain) {
-            if let Err(e) = compress(plain, cancel) {
-                if !cancel.load(Relaxed) {
-                    report_io_error(&format!("housekeeping: compressing {}", plain.display()), &e);
-                }
+            let result = compress(plain, cancel);
+            if let (Err(e), false) = (result, cancel.load(Relaxed)) {
+                let what = format!("housekeeping: compressing {}", plain.display());
+                report_io_error(&what, &e);
             }
         }
     }
@@ -232,12 +247,13 @@ fn sweep(job: &Sweep, cancel: &AtomicBool) {
 fn list(job: &Sweep) -> io::Result<BTreeMap<(String, u32), Backup>> {
     let mut backups: BTreeMap<(String, u32), Backup> = BTreeMap::new();
     for entry in fs::read_dir(&job.dir)? {
-        let entry = entry?;
+        // An entry that cannot be read is skipped, not guessed at.
+        let Ok(entry) = entry else { continue };
         let file_name = entry.file_name();
         let Some(parsed) = file_name.to_str().and_then(|f| parse_rotated(&job.name, f)) else {
             continue;
         };
-        if !entry.file_type()?.is_file() {
+        if !entry.file_type().is_ok_and(|t| t.is_file()) {
             continue;
         }
         let path = entry.path();
@@ -247,7 +263,9 @@ fn list(job: &Sweep) -> io::Result<BTreeMap<(String, u32), Backup>> {
             }
             continue;
         }
-        let backup = backups.entry((parsed.stamp.to_string(), parsed.seq)).or_default();
+        let backup = backups
+            .entry((parsed.stamp.to_string(), parsed.seq))
+            .or_default();
         backup.name_ms = parsed.utc_ms(job.rotation.time_zone);
         match parsed.kind {
             RotatedKind::Plain => backup.plain = Some(path),
@@ -302,7 +320,10 @@ fn write_gz(plain: &Path, tmp: &Path, cancel: &AtomicBool) -> io::Result<()> {
     let mut buf = vec![0u8; CHUNK];
     loop {
         if cancel.load(Relaxed) {
-            return Err(io::Error::new(io::ErrorKind::Interrupted, "housekeeping cancelled"));
+            return Err(io::Error::new(
+                io::ErrorKind::Interrupted,
+                "housekeeping cancelled",
+            ));
         }
         let n = match src.read(&mut buf) {
             Ok(0) => break,
@@ -335,10 +356,16 @@ mod tests {
     fn gzip_round_trip_deletes_plain_and_temp() {
         let dir = tempfile::tempdir().unwrap();
         let plain = dir.path().join("app.20250101T000000.000.log");
-        let bytes: Vec<u8> = (0..100_000u32).flat_map(|i| format!("{i}\n").into_bytes()).collect();
+        let bytes: Vec<u8> = (0..100_000u32)
+            .flat_map(|i| format!("{i}\n").into_bytes())
+            .collect();
         fs::write(&plain, &bytes).unwrap();
         // A temporary file left by an earlier, interrupted compression.
-        fs::write(dir.path().join("app.20240101T000000.000.log.gz.tmp"), b"junk").unwrap();
+        fs::write(
+            dir.path().join("app.20240101T000000.000.log.gz.tmp"),
+            b"junk",
+        )
+        .unwrap();
         let hk = Housekeeper::start().unwrap();
         hk.handle().sweep(dir.path(), "app", &config(true));
         assert!(hk.wait_idle(Duration::from_secs(30)));
@@ -409,7 +436,8 @@ mod tests {
     #[test]
     fn missing_directory_is_reported_not_fatal() {
         let hk = Housekeeper::start().unwrap();
-        hk.handle().sweep(Path::new("/nonexistent/dir"), "app", &config(true));
+        hk.handle()
+            .sweep(Path::new("/nonexistent/dir"), "app", &config(true));
         assert!(hk.wait_idle(Duration::from_secs(5)));
         hk.shutdown(Duration::from_secs(5));
     }

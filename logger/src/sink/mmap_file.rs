@@ -115,7 +115,10 @@ impl MappedFile {
             .len
             .checked_add(data.len() as u64)
             .ok_or_else(|| io::Error::other("log file offset overflow"))?;
-        let mapped_end = self.map.as_ref().map_or(0, |m| self.map_off + m.len() as u64);
+        let mapped_end = self
+            .map
+            .as_ref()
+            .map_or(0, |m| self.map_off + m.len() as u64);
         if end > mapped_end {
             self.map_window(end)?;
         }
@@ -329,7 +332,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("big.log");
         let mut f = MappedFile::open(&path, 4096).unwrap();
-        let big: Vec<u8> = (0..50_000u32).map(|i| b'a' + (i % 26) as u8).chain([b'\n']).collect();
+        let big: Vec<u8> = (0..50_000u32)
+            .map(|i| b'a' + (i % 26) as u8)
+            .chain([b'\n'])
+            .collect();
         f.append(b"first\n").unwrap();
         f.append(&big).unwrap();
         f.append(b"last\n").unwrap();
@@ -370,7 +376,11 @@ mod tests {
         for &(bytes, want) in cases {
             fs::write(&path, bytes).unwrap();
             let f = File::open(&path).unwrap();
-            assert_eq!(logical_len(&f, bytes.len() as u64).unwrap(), want, "{bytes:?}");
+            assert_eq!(
+                logical_len(&f, bytes.len() as u64).unwrap(),
+                want,
+                "{bytes:?}"
+            );
         }
         // Padding longer than one scan chunk.
         let mut long = b"x\n".to_vec();

@@ -1,0 +1,1060 @@
+//! The active file of one destination, its rotation by size and by time,
+//! and the names of rotated files.
+//!
+//! # Naming
+//!
+//! - The active file is `<dir>/<name>.log`.
+//! - On rotation it is renamed, once, to
+//!   `<dir>/<name>.<YYYYMMDD>T<HHMMSS>.<mmm>.log`: the rotation instant (the
+//!   timestamp of the record that triggered it) in the configured
+//!   [`TimeZone`], to the millisecond. If that name (or its `.gz`) exists,
+//!   `-1`, `-2`, ... is added before `.log`.
+//! - A rotated file is never renamed again. Housekeeping may replace it by
+//!   `<rotated>.gz` (written as `<rotated>.gz.tmp`, then renamed).
+//!
+//! Names sort chronologically; within one millisecond the collision suffix
+//! gives the order (`.000.log` first, then `.000-1.log`, `.000-2.log`, ...;
+//! [`parse_rotated`] gives the key that sorts them).
+//!
+//! # Rotation
+//!
+//! Before a line is written, the file rotates when the line would take a
+//! non-empty file past `max_bytes` (a line is never split, so a single line
+//! larger than the limit gets a file of its own), or when the line's
+//! timestamp is at or after the end of the current period. Periods are
+//! hours, days, or multiples of an interval counted from local midnight, in
+//! the configured time zone; an `Every` period that does not divide the day
+//! ends at midnight. An empty file is not rotated.
+//!
+//! # Opening and recovery
+//!
+//! Opening repairs a file left by a crash (see [`MappedFile::open`]). With
+//! time rotation, a non-empty file last written in an earlier period is
+//! rotated right away (named by its mtime), so a period's file holds only
+//! that period. A retention sweep over earlier runs' rotated files is then
+//! queued to the housekeeper.
+//!
+//! After an I/O error the file is closed and appends fail fast; at most once
+//! per second an append reopens `<name>.log` (repairing it), so logging
+//! resumes when disk space or the directory comes back. Once per second of
+//! record time the active file is also checked to still be the one at
+//! `<dir>/<name>.log`; if it was deleted or replaced, it is reopened.
+
+use std::fs;
+use std::io;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use super::housekeeping::{Housekeeper, HousekeeperHandle};
+use super::mmap_file::MappedFile;
+use crate::civil_time::{civil, civil_from_days, utc_offset_secs};
+use crate::config::{RotationConfig, TimeRotation, TimeZone};
+use crate::fault::report_io_error;
+use crate::metrics::{COUNTERS, Counters};
+
+/// Nanoseconds per second.
+const NS: u64 = 1_000_000_000;
+/// Nanoseconds per day.
+const DAY_NS: i128 = 86_400 * NS as i128;
+/// Least time between two recovery attempts after an error.
+const RETRY_EVERY: Duration = Duration::from_secs(1);
+/// Record time between two checks that the active file is still in place.
+const CHECK_EVERY_NS: u64 = NS;
+/// Most collision suffixes tried for one rotated name.
+const MAX_SUFFIX: u32 = 9999;
+
+/// The active file of one destination: appends, rotates, recovers.
+///
+/// Used by the flusher thread only; `Send`.
+pub(crate) struct RotatingFile {
+    /// Directory of the files.
+    dir: PathBuf,
+    /// Base name of the files.
+    name: String,
+    /// `<dir>/<name>.log`.
+    path: PathBuf,
+    /// Size and time limits, time zone, retention.
+    rotation: RotationConfig,
+    /// Window size of the mapped file.
+    window_bytes: usize,
+    /// The open file; `None` after an I/O error until recovered.
+    file: Option<MappedFile>,
+    /// UTC ns at which the current period ends (`u64::MAX`: never).
+    period_end_ns: u64,
+    /// Where rotated files are sent for compression and retention.
+    housekeeper: HousekeeperHandle,
+    /// After an I/O error: no reopen attempt before this instant.
+    retry_at: Option<Instant>,
+    /// After a failed rotation: no new attempt before this instant.
+    rotate_retry_at: Option<Instant>,
+    /// Record time of the last check that the file is still in place.
+    last_check_ns: u64,
+    /// Set by [`RotatingFile::close`].
+    closed: bool,
+}
+
+impl RotatingFile {
+    /// Opens (creating if needed) `<dir>/<name>.log`, repairing a file left
+    /// by a crash, and queues a retention sweep over rotated files of
+    /// earlier runs to the housekeeper.
+    ///
+    /// # Errors
+    ///
+    /// The file cannot be opened, read or truncated.
+    pub(crate) fn open(
+        dir: &Path,
+        name: &str,
+        rotation: &RotationConfig,
+        window_bytes: usize,
+        housekeeper: &Housekeeper,
+    ) -> io::Result<RotatingFile> {
+        let handle = housekeeper.handle();
+        Self::open_at(dir, name, rotation, window_bytes, handle, system_now_ns())
+    }
+
+    /// [`RotatingFile::open`] with `now_ns` as the current time.
+    fn open_at(
+        dir: &Path,
+        name: &str,
+        rotation: &RotationConfig,
+        window_bytes: usize,
+        housekeeper: HousekeeperHandle,
+        now_ns: u64,
+    ) -> io::Result<RotatingFile> {
+        let path = dir.join(format!("{name}.log"));
+        // Before the repair, which may truncate and so touch the mtime.
+        let mtime_ns = fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .ok()
+            .map(system_time_ns);
+        let file = MappedFile::open(&path, window_bytes)?;
+        let mut this = RotatingFile {
+            dir: dir.to_path_buf(),
+            name: name.to_string(),
+            path,
+            rotation: rotation.clone(),
+            window_bytes,
+            file: Some(file),
+            period_end_ns: period_end_ns(rotation.time, rotation.time_zone, now_ns),
+            housekeeper,
+            retry_at: None,
+            rotate_retry_at: None,
+            last_check_ns: now_ns,
+            closed: false,
+        };
+        // With time rotation, a file last written in an ended period is
+        // rotated now, named by its mtime.
+        let stale =
+            mtime_ns.filter(|&t| period_end_ns(rotation.time, rotation.time_zone, t) <= now_ns);
+        if let Some(mtime_ns) = stale {
+            match this.rotate(mtime_ns) {
+                Ok(()) => {}
+                Err(e) if this.file.is_none() => return Err(e),
+                Err(e) => report_io_error(&format!("rotating {}", this.path.display()), &e),
+            }
+        }
+        this.housekeeper
+            .sweep(&this.dir, &this.name, &this.rotation);
+        Ok(this)
+    }
+
+    /// Appends one whole line (ending in `'\n'`), rotating first if it is
+    /// due. `ts_ns` is the record's UTC time in ns since the epoch, used as
+    /// "now" for time rotation and for naming the rotated file.
+    ///
+    /// # Errors
+    ///
+    /// The line could not be written (no space, file or directory gone,
+    /// or still waiting to retry after such an error); it is not in the file.
+    pub(crate) fn append(&mut self, line: &[u8], ts_ns: u64) -> io::Result<()> {
+        if self.closed {
+            return Err(io::Error::other(format!(
+                "{} is closed",
+                self.path.display()
+            )));
+        }
+        self.ensure_open()?;
+        // A second of record time either way (a clock step back included;
+        // a late record a little behind does not trigger it).
+        if ts_ns.abs_diff(self.last_check_ns) >= CHECK_EVERY_NS {
+            self.last_check_ns = ts_ns;
+            self.check_in_place()?;
+        }
+        let time_due = ts_ns >= self.period_end_ns;
+        if (time_due || self.size_due(line.len())) && self.may_rotate() {
+            match self.rotate(ts_ns) {
+                Ok(()) => {
+                    self.rotate_retry_at = None;
+                    if time_due {
+                        let (time, tz) = (self.rotation.time, self.rotation.time_zone);
+                        self.period_end_ns = period_end_ns(time, tz, ts_ns);
+                    }
+                }
+                Err(e) => {
+                    self.rotate_retry_at = Some(Instant::now() + RETRY_EVERY);
+                    if self.file.is_none() {
+                        self.suspend();
+                        return Err(e);
+                    }
+                    // The line still goes to the active file.
+                    report_io_error(&format!("rotating {}", self.path.display()), &e);
+                }
+            }
+        }
+        let Some(file) = self.file.as_mut() else {
+            return Err(self.unavailable());
+        };
+        match file.append(line) {
+            Ok(()) => {
+                Counters::add(&COUNTERS.bytes_written, line.len() as u64);
+                Ok(())
+            }
+            Err(e) => {
+                // Close (truncating the padding) and reopen on a later append.
+                self.file = None;
+                self.suspend();
+                Err(e)
+            }
+        }
+    }
+
+    /// Flushes to disk (`msync`) what was written since the last call.
+    ///
+    /// # Errors
+    ///
+    /// The error of `msync` / `fdatasync`.
+    pub(crate) fn sync(&mut self) -> io::Result<()> {
+        self.file.as_mut().map_or(Ok(()), MappedFile::sync)
+    }
+
+    /// Truncates the file to its real length and unmaps it. Idempotent;
+    /// run on drop (ignoring errors). Appends fail afterwards.
+    ///
+    /// # Errors
+    ///
+    /// The error of `ftruncate`.
+    pub(crate) fn close(&mut self) -> io::Result<()> {
+        self.closed = true;
+        self.file.take().map_or(Ok(()), |mut f| f.close())
+    }
+
+    /// The active file's path, `<dir>/<name>.log`.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Whether `len` more bytes would take the non-empty file past the limit.
+    fn size_due(&self, len: usize) -> bool {
+        let used = self.file.as_ref().map_or(0, MappedFile::len);
+        self.rotation
+            .max_bytes
+            .is_some_and(|max| used > 0 && used.saturating_add(len as u64) > max)
+    }
+
+    /// Whether a rotation may be tried (not backing off after a failure).
+    fn may_rotate(&self) -> bool {
+        self.rotate_retry_at.is_none_or(|t| Instant::now() >= t)
+    }
+
+    /// Renames the active file to its rotated name (if it is not empty),
+    /// queues housekeeping, and opens a new active file. On a failed rename
+    /// the old file is reopened and stays active.
+    fn rotate(&mut self, ts_ns: u64) -> io::Result<()> {
+        let Some(mut old) = self.file.take() else {
+            return Err(self.unavailable());
+        };
+        if old.len() == 0 {
+            self.file = Some(old);
+            return Ok(());
+        }
+        if let Err(e) = old.close() {
+            // The file keeps its padding; every reader tolerates it.
+            report_io_error(&format!("truncating {}", self.path.display()), &e);
+        }
+        drop(old);
+        let tz = self.rotation.time_zone;
+        let renamed = free_rotated_path(&self.dir, &self.name, tz, ts_ns)
+            .and_then(|to| fs::rename(&self.path, &to));
+        if renamed.is_ok() {
+            Counters::add(&COUNTERS.rotations, 1);
+            self.housekeeper
+                .sweep(&self.dir, &self.name, &self.rotation);
+        }
+        match MappedFile::open(&self.path, self.window_bytes) {
+            Ok(file) => {
+                self.file = Some(file);
+                renamed
+            }
+            Err(e) => {
+                if let Err(re) = renamed {
+                    report_io_error(&format!("rotating {}", self.path.display()), &re);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Reopens the file after an error, at most once per [`RETRY_EVERY`].
+    fn ensure_open(&mut self) -> io::Result<()> {
+        if self.file.is_some() {
+            return Ok(());
+        }
+        if self.retry_at.is_some_and(|t| Instant::now() < t) {
+            return Err(self.unavailable());
+        }
+        match MappedFile::open(&self.path, self.window_bytes) {
+            Ok(file) => {
+                self.file = Some(file);
+                self.retry_at = None;
+                Ok(())
+            }
+            Err(e) => {
+                self.suspend();
+                Err(e)
+            }
+        }
+    }
+
+    /// Reopens `<dir>/<name>.log` if the open file is no longer it (deleted,
+    /// its directory removed, or replaced by another file).
+    fn check_in_place(&mut self) -> io::Result<()> {
+        let Some(ours) = self.file.as_ref().and_then(|f| f.file().metadata().ok()) else {
+            return Ok(());
+        };
+        let in_place = match fs::metadata(&self.path) {
+            Ok(m) => m.dev() == ours.dev() && m.ino() == ours.ino(),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+            Err(_) => return Ok(()),
+        };
+        if in_place {
+            return Ok(());
+        }
+        let gone = io::Error::new(io::ErrorKind::NotFound, "removed or replaced; reopening it");
+        report_io_error(&format!("log file {}", self.path.display()), &gone);
+        self.file = None;
+        self.retry_at = None;
+        self.ensure_open()
+    }
+
+    /// Starts the back-off after an I/O error.
+    fn suspend(&mut self) {
+        self.retry_at = Some(Instant::now() + RETRY_EVERY);
+    }
+
+    /// The error of an append while the file is unavailable.
+    fn unavailable(&self) -> io::Error {
+        io::Error::other(format!(
+            "{} is unavailable after an I/O error (retrying at most once per second)",
+            self.path.display()
+        ))
+    }
+}
+
+impl Drop for RotatingFile {
+    fn drop(&mut self) {
+        let _ = self.close();
+    }
+}
+
+/// The UTC instant (ns) at which the rotation period holding `ts_ns` ends,
+/// or `u64::MAX` without time rotation. Always after `ts_ns`. `Every`
+/// intervals are taken between one second and one day.
+pub(crate) fn period_end_ns(time: TimeRotation, tz: TimeZone, ts_ns: u64) -> u64 {
+    let period: i128 = match time {
+        TimeRotation::Never => return u64::MAX,
+        TimeRotation::Hourly => 3600 * i128::from(NS),
+        TimeRotation::Daily => DAY_NS,
+        TimeRotation::Every(d) => d.as_nanos().clamp(u128::from(NS), DAY_NS as u128) as i128,
+    };
+    let ts = i128::from(ts_ns);
+    let offset = |utc_ns: i128| -> i128 {
+        let secs = utc_ns.div_euclid(i128::from(NS)) as i64;
+        i128::from(utc_offset_secs(tz, secs)) * i128::from(NS)
+    };
+    let off = offset(ts);
+    let local = ts + off;
+    let midnight = local.div_euclid(DAY_NS) * DAY_NS;
+    let next = midnight + ((local - midnight) / period + 1) * period;
+    let end_local = next.min(midnight + DAY_NS);
+    // The offset in force at the boundary may differ (daylight saving).
+    let mut end = end_local - offset(end_local - off);
+    if end <= ts {
+        end = end_local - off;
+    }
+    if end <= ts {
+        end = ts + period;
+    }
+    u64::try_from(end).unwrap_or(u64::MAX)
+}
+
+/// `<name>.<YYYYMMDD>T<HHMMSS>.<mmm>[-<seq>].log` for the instant `ts_ns`
+/// in `tz`.
+pub(crate) fn rotated_file_name(name: &str, tz: TimeZone, ts_ns: u64, seq: u32) -> String {
+    let t = civil(tz, (ts_ns / NS) as i64);
+    let ms = ts_ns / 1_000_000 % 1000;
+    let suffix = if seq == 0 {
+        String::new()
+    } else {
+        format!("-{seq}")
+    };
+    format!(
+        "{name}.{:04}{:02}{:02}T{:02}{:02}{:02}.{ms:03}{suffix}.log",
+        t.year, t.month, t.day, t.hour, t.minute, t.second
+    )
+}
+
+/// The first rotated name for `ts_ns` that is free, as a plain file and as
+/// a `.gz`.
+fn free_rotated_path(dir: &Path, name: &str, tz: TimeZone, ts_ns: u64) -> io::Result<PathBuf> {
+    for seq in 0..=MAX_SUFFIX {
+        let path = dir.join(rotated_file_name(name, tz, ts_ns, seq));
+        if !exists(&path)? && !exists(&with_suffix(&path, ".gz"))? {
+            return Ok(path);
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        format!("no free rotated name for {name} at {ts_ns} ns"),
+    ))
+}
+
+/// Whether anything (even a dangling symlink) is at `path`.
+fn exists(path: &Path) -> io::Result<bool> {
+    match fs::symlink_metadata(path) {
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// `path` with `suffix` appended to its file name.
+pub(crate) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+/// The forms of a rotated file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RotatedKind {
+    /// `<rotated>.log`.
+    Plain,
+    /// `<rotated>.log.gz`.
+    Gz,
+    /// `<rotated>.log.gz.tmp`: a compression in progress or interrupted.
+    Partial,
+}
+
+/// A file name parsed as a rotated file of one destination.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct RotatedName<'a> {
+    /// `YYYYMMDDTHHMMSS.mmm`, the rotation instant in the configured zone.
+    pub stamp: &'a str,
+    /// Collision suffix (0 when there is none).
+    pub seq: u32,
+    /// Plain, compressed or partial.
+    pub kind: RotatedKind,
+}
+
+/// Parses `file_name` as a rotated file of destination `name`:
+/// exactly `<name>.<YYYYMMDD>T<HHMMSS>.<mmm>[-<seq>].log[.gz[.tmp]]`.
+/// Anything else (the active file, other destinations, other files) is
+/// `None`, and so never touched by housekeeping.
+pub(crate) fn parse_rotated<'a>(name: &str, file_name: &'a str) -> Option<RotatedName<'a>> {
+    let rest = file_name.strip_prefix(name)?.strip_prefix('.')?;
+    let (rest, kind) = if let Some(r) = rest.strip_suffix(".log.gz.tmp") {
+        (r, RotatedKind::Partial)
+    } else if let Some(r) = rest.strip_suffix(".log.gz") {
+        (r, RotatedKind::Gz)
+    } else {
+        (rest.strip_suffix(".log")?, RotatedKind::Plain)
+    };
+    let (stamp, seq) = match rest.split_once('-') {
+        Some((stamp, seq)) => (stamp, seq),
+        None => (rest, ""),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let b = stamp.as_bytes();
+    let stamp_ok = b.len() == 19
+        && b[8] == b'T'
+        && b[15] == b'.'
+        && digits(&stamp[..8])
+        && digits(&stamp[9..15])
+        && digits(&stamp[16..]);
+    if !stamp_ok {
+        return None;
+    }
+    let seq = if rest.contains('-') {
+        // `-1`, `-2`, ...: no sign, no leading zero, no `-0`.
+        if !digits(seq) || seq.starts_with('0') || seq.len() > 9 {
+            return None;
+        }
+        seq.parse().ok()?
+    } else {
+        0
+    };
+    Some(RotatedName { stamp, seq, kind })
+}
+
+impl RotatedName<'_> {
+    /// The rotation instant in ms since the epoch (UTC), reading the stamp
+    /// in `tz`; `None` if the stamp is not a valid date and time.
+    pub(crate) fn utc_ms(&self, tz: TimeZone) -> Option<i64> {
+        let n = |r: std::ops::Range<usize>| self.stamp.get(r)?.parse::<u32>().ok();
+        let (year, month, day) = (n(0..4)?, n(4..6)?, n(6..8)?);
+        let (hour, minute, second, ms) = (n(9..11)?, n(11..13)?, n(13..15)?, n(16..19)?);
+        if !(1..=12).contains(&month) || hour > 23 || minute > 59 || second > 60 {
+            return None;
+        }
+        let days = days_from_civil(i64::from(year), month, day);
+        if day == 0 || civil_from_days(days) != (i64::from(year), month, day) {
+            return None;
+        }
+        let local = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
+        let off = utc_offset_secs(tz, local - utc_offset_secs(tz, local));
+        Some((local - off) * 1000 + i64::from(ms))
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+/// `days_from_civil`, the inverse of [`civil_from_days`]).
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// A `SystemTime` in ns since the epoch (0 before it).
+fn system_time_ns(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+}
+
+/// The system clock in ns since the epoch.
+fn system_now_ns() -> u64 {
+    system_time_ns(SystemTime::now())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::COUNTERS;
+    use flate2::read::GzDecoder;
+    use std::io::Read;
+    use std::sync::atomic::Ordering::Relaxed;
+
+    const WAIT: Duration = Duration::from_secs(30);
+    const MS: u64 = 1_000_000;
+    /// 2025-11-21T10:30:45.500Z.
+    const T0: u64 = 1_763_721_045_500_000_000;
+
+    fn config(max_bytes: Option<u64>, time: TimeRotation) -> RotationConfig {
+        RotationConfig {
+            max_bytes,
+            time,
+            time_zone: TimeZone::Utc,
+            backup_count: None,
+            retention_days: None,
+            compress: false,
+        }
+    }
+
+    fn open(dir: &Path, rotation: &RotationConfig, hk: &Housekeeper) -> RotatingFile {
+        RotatingFile::open(dir, "app", rotation, 4096, hk).unwrap()
+    }
+
+    /// Every entry name in `dir`, sorted.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// The rotated files of `app` in rotation order, with their
+    /// (decompressed) contents.
+    fn rotated(dir: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut v: Vec<((String, u32), String)> = names(dir)
+            .into_iter()
+            .filter(|n| dir.join(n).is_file())
+            .filter_map(|n| {
+                let p = parse_rotated("app", &n)?;
+                Some(((p.stamp.to_string(), p.seq), n))
+            })
+            .collect();
+        v.sort();
+        v.into_iter()
+            .map(|(_, n)| {
+                let raw = fs::read(dir.join(&n)).unwrap();
+                let bytes = if n.ends_with(".gz") {
+                    let mut out = Vec::new();
+                    GzDecoder::new(&raw[..]).read_to_end(&mut out).unwrap();
+                    out
+                } else {
+                    raw
+                };
+                (n, bytes)
+            })
+            .collect()
+    }
+
+    fn active(dir: &Path) -> Vec<u8> {
+        fs::read(dir.join("app.log")).unwrap()
+    }
+
+    #[test]
+    fn names_round_trip() {
+        assert_eq!(
+            rotated_file_name("app", TimeZone::Utc, T0, 0),
+            "app.20251121T103045.500.log"
+        );
+        assert_eq!(
+            rotated_file_name("app", TimeZone::Utc, T0, 3),
+            "app.20251121T103045.500-3.log"
+        );
+        let p = parse_rotated("app", "app.20251121T103045.500.log").unwrap();
+        assert_eq!(
+            (p.stamp, p.seq, p.kind),
+            ("20251121T103045.500", 0, RotatedKind::Plain)
+        );
+        assert_eq!(p.utc_ms(TimeZone::Utc), Some((T0 / MS) as i64));
+        let p = parse_rotated("app", "app.20251121T103045.500-12.log.gz").unwrap();
+        assert_eq!((p.seq, p.kind), (12, RotatedKind::Gz));
+        let p = parse_rotated("app", "app.20251121T103045.500.log.gz.tmp").unwrap();
+        assert_eq!(p.kind, RotatedKind::Partial);
+        for other in [
+            "app.log",
+            "app.trades.20251121T103045.500.log",
+            "trades.20251121T103045.500.log",
+            "ap.20251121T103045.500.log",
+            "app.20251121T103045.500-0.log",
+            "app.20251121T103045.500-01.log",
+            "app.20251121T103045.500-.log",
+            "app.20251121T103045.50.log",
+            "app.20251121-103045.500.log",
+            "app.20251121T103045.500.log.bak",
+            "app.20251121T103045.500.txt",
+            "app.2.log",
+        ] {
+            assert_eq!(parse_rotated("app", other), None, "{other}");
+        }
+        // Not a date: no name-based age (housekeeping falls back to mtime).
+        for bad in [
+            "20251321T000000.000",
+            "20250230T000000.000",
+            "20250101T240000.000",
+        ] {
+            let name = format!("app.{bad}.log");
+            assert_eq!(
+                parse_rotated("app", &name).unwrap().utc_ms(TimeZone::Utc),
+                None,
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn period_ends() {
+        let s = |secs: u64| secs * NS;
+        let utc = TimeZone::Utc;
+        let every = |secs: u64| TimeRotation::Every(Duration::from_secs(secs));
+        assert_eq!(period_end_ns(TimeRotation::Never, utc, T0), u64::MAX);
+        assert_eq!(period_end_ns(every(1), utc, T0), s(1_763_721_046));
+        assert_eq!(
+            period_end_ns(TimeRotation::Hourly, utc, T0),
+            s(1_763_722_800)
+        );
+        assert_eq!(
+            period_end_ns(TimeRotation::Daily, utc, T0),
+            s(1_763_769_600)
+        );
+        // Multiples of the interval since midnight (1_763_683_200).
+        assert_eq!(
+            period_end_ns(every(7), utc, T0),
+            s(1_763_683_200 + 5407 * 7)
+        );
+        assert_eq!(
+            period_end_ns(every(5 * 3600), utc, T0),
+            s(1_763_683_200 + 15 * 3600)
+        );
+        // A period that does not divide the day ends at midnight.
+        let at_22h = s(1_763_683_200 + 22 * 3600);
+        assert_eq!(
+            period_end_ns(every(7 * 3600), utc, at_22h),
+            s(1_763_769_600)
+        );
+        // At a boundary, the next period.
+        assert_eq!(
+            period_end_ns(TimeRotation::Hourly, utc, s(1_763_722_800)),
+            s(1_763_726_400)
+        );
+        // Sub-second intervals are taken as one second.
+        let tiny = TimeRotation::Every(Duration::from_millis(1));
+        assert_eq!(period_end_ns(tiny, utc, T0), s(1_763_721_046));
+        // Local time: some boundary within the next hour.
+        let end = period_end_ns(TimeRotation::Hourly, TimeZone::Local, T0);
+        assert!(end > T0 && end - T0 <= 3600 * NS);
+    }
+
+    #[test]
+    fn crash_repair_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut content = b"a\nb\npart".to_vec();
+        content.extend(std::iter::repeat_n(0u8, 8000));
+        fs::write(dir.path().join("app.log"), &content).unwrap();
+        let hk = Housekeeper::start().unwrap();
+        let mut f = open(dir.path(), &config(None, TimeRotation::Never), &hk);
+        assert_eq!(f.path(), dir.path().join("app.log"));
+        f.append(b"c\n", T0).unwrap();
+        f.close().unwrap();
+        f.close().unwrap();
+        assert!(f.append(b"after close\n", T0).is_err());
+        hk.shutdown(WAIT);
+        assert_eq!(active(dir.path()), b"a\nb\nc\n");
+    }
+
+    #[test]
+    fn size_rotation_never_splits_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let hk = Housekeeper::start().unwrap();
+        let rotations_before = COUNTERS.rotations.load(Relaxed);
+        let bytes_before = COUNTERS.bytes_written.load(Relaxed);
+        let mut f = open(dir.path(), &config(Some(100), TimeRotation::Never), &hk);
+        let mut all = Vec::new();
+        for i in 0..60u64 {
+            let line = if i == 30 {
+                format!("{}\n", "L".repeat(150))
+            } else {
+                format!("line {i} {}\n", "x".repeat((i % 37) as usize))
+            };
+            f.append(line.as_bytes(), T0 + i * MS).unwrap();
+            all.extend_from_slice(line.as_bytes());
+        }
+        f.close().unwrap();
+        hk.shutdown(WAIT);
+        let files = rotated(dir.path());
+        assert!(files.len() >= 10, "{} rotated files", files.len());
+        let mut joined = Vec::new();
+        for (name, bytes) in &files {
+            assert!(bytes.ends_with(b"\n"), "{name}");
+            let lines = bytes.iter().filter(|&&b| b == b'\n').count();
+            assert!(
+                bytes.len() <= 100 || lines == 1,
+                "{name}: {} bytes",
+                bytes.len()
+            );
+            joined.extend_from_slice(bytes);
+        }
+        joined.extend_from_slice(&active(dir.path()));
+        assert_eq!(joined, all);
+        assert!(COUNTERS.rotations.load(Relaxed) >= rotations_before + files.len() as u64);
+        assert!(COUNTERS.bytes_written.load(Relaxed) >= bytes_before + all.len() as u64);
+    }
+
+    #[test]
+    fn backup_count_keeps_the_newest() {
+        let dir = tempfile::tempdir().unwrap();
+        let hk = Housekeeper::start().unwrap();
+        let rotation = RotationConfig {
+            backup_count: Some(3),
+            ..config(Some(64), TimeRotation::Never)
+        };
+        let mut f = open(dir.path(), &rotation, &hk);
+        let mut lines = Vec::new();
+        for i in 0..40u64 {
+            let line = format!("record number {i:04}\n");
+            f.append(line.as_bytes(), T0 + i * MS).unwrap();
+            lines.push(line);
+        }
+        f.close().unwrap();
+        hk.shutdown(WAIT);
+        let files = rotated(dir.path());
+        assert_eq!(files.len(), 3);
+        let mut joined: Vec<u8> = files.into_iter().flat_map(|(_, b)| b).collect();
+        joined.extend_from_slice(&active(dir.path()));
+        assert!(lines.concat().as_bytes().ends_with(&joined));
+        assert!(String::from_utf8(joined).unwrap().contains("0039"));
+    }
+
+    #[test]
+    fn collision_suffix() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = rotated_file_name("app", TimeZone::Utc, T0, 0);
+        // Taken by a compressed file: the plain name is not free either.
+        fs::write(dir.path().join(format!("{base}.gz")), b"older").unwrap();
+        let hk = Housekeeper::start().unwrap();
+        let mut f = open(dir.path(), &config(Some(10), TimeRotation::Never), &hk);
+        for line in [b"aaaaaaaa\n", b"bbbbbbbb\n", b"cccccccc\n", b"dddddddd\n"] {
+            f.append(line, T0).unwrap();
+        }
+        f.close().unwrap();
+        hk.shutdown(WAIT);
+        let stem = base.strip_suffix(".log").unwrap();
+        for (seq, want) in [(1, b"aaaaaaaa\n"), (2, b"bbbbbbbb\n"), (3, b"cccccccc\n")] {
+            assert_eq!(
+                fs::read(dir.path().join(format!("{stem}-{seq}.log"))).unwrap(),
+                want
+            );
+        }
+        assert_eq!(
+            fs::read(dir.path().join(format!("{base}.gz"))).unwrap(),
+            b"older"
+        );
+        assert_eq!(active(dir.path()), b"dddddddd\n");
+    }
+
+    #[test]
+    fn time_rotation_every_second() {
+        let dir = tempfile::tempdir().unwrap();
+        let hk = Housekeeper::start().unwrap();
+        let every = TimeRotation::Every(Duration::from_secs(1));
+        let mut f = open(dir.path(), &config(None, every), &hk);
+        // Synthetic record times, ahead of the clock.
+        let base = (system_now_ns() / NS + 10) * NS;
+        f.append(b"a\n", base + 100 * MS).unwrap();
+        f.append(b"b\n", base + 900 * MS).unwrap();
+        f.append(b"c\n", base + NS).unwrap();
+        f.append(b"d\n", base + 1500 * MS).unwrap();
+        f.append(b"e\n", base + 3200 * MS).unwrap();
+        f.close().unwrap();
+        hk.shutdown(WAIT);
+        let name = |ts| rotated_file_name("app", TimeZone::Utc, ts, 0);
+        let want = vec![
+            (name(base + NS), b"a\nb\n".to_vec()),
+            (name(base + 3200 * MS), b"c\nd\n".to_vec()),
+        ];
+        assert_eq!(rotated(dir.path()), want);
+        assert_eq!(active(dir.path()), b"e\n");
+    }
+
+    #[test]
+    fn time_rotation_daily_with_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let hk = Housekeeper::start().unwrap();
+        let mut f = open(dir.path(), &config(Some(1000), TimeRotation::Daily), &hk);
+        // Midnight UTC, two days ahead of the clock.
+        let day = (system_now_ns() / NS / 86_400 + 2) * 86_400 * NS;
+        f.append(b"a\n", day - 7200 * NS).unwrap();
+        f.append(b"b\n", day - MS).unwrap();
+        f.append(b"c\n", day).unwrap();
+        f.append(b"d\n", day + 86_400 * NS - 1).unwrap();
+        f.append(b"e\n", day + 86_400 * NS).unwrap();
+        f.close().unwrap();
+        hk.shutdown(WAIT);
+        let files = rotated(dir.path());
+        assert_eq!(files.len(), 2);
+        assert!(files[0].0.ends_with("T000000.000.log"), "{}", files[0].0);
+        assert_eq!(
+            files[0],
+            (
+                rotated_file_name("app", TimeZone::Utc, day, 0),
+                b"a\nb\n".to_vec()
+            )
+        );
+        let next = day + 86_400 * NS;
+        assert_eq!(
+            files[1],
+            (
+                rotated_file_name("app", TimeZone::Utc, next, 0),
+                b"c\nd\n".to_vec()
+            )
+        );
+        assert_eq!(active(dir.path()), b"e\n");
+    }
+
+    #[test]
+    fn stale_file_of_an_earlier_period_is_rotated_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.log");
+        fs::write(&path, b"yesterday\n").unwrap();
+        let two_days_ago = SystemTime::now() - Duration::from_secs(2 * 86_400);
+        fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(two_days_ago)
+            .unwrap();
+        let mtime_ns = system_time_ns(fs::metadata(&path).unwrap().modified().unwrap());
+        let hk = Housekeeper::start().unwrap();
+        let mut f = open(dir.path(), &config(None, TimeRotation::Daily), &hk);
+        f.append(b"today\n", system_now_ns()).unwrap();
+        f.close().unwrap();
+        hk.shutdown(WAIT);
+        let want = rotated_file_name("app", TimeZone::Utc, mtime_ns, 0);
+        assert_eq!(rotated(dir.path()), vec![(want, b"yesterday\n".to_vec())]);
+        assert_eq!(active(dir.path()), b"today\n");
+    }
+
+    /// Files of other destinations and strangers, with their contents.
+    fn strangers(dir: &Path) -> Vec<(String, Vec<u8>)> {
+        let files: Vec<(String, Vec<u8>)> = [
+            "app.trades.20000101T000000.000.log",
+            "trades.20000101T000000.000.log",
+            "trades.20000101T000000.000.log.gz",
+            "xapp.20000101T000000.000.log",
+            "app.log.bak",
+            "app.2.log",
+            "app.20000101T000000.000.txt",
+            "app.20000101T000000.000.log.old",
+            "app.20000101T000000.000-0.log",
+            "app.20000101T000000.00.log",
+            "notes.txt",
+        ]
+        .iter()
+        .map(|n| (n.to_string(), format!("content of {n}\n").into_bytes()))
+        .collect();
+        for (n, bytes) in &files {
+            fs::write(dir.join(n), bytes).unwrap();
+        }
+        // A directory whose name parses as a rotated file.
+        fs::create_dir(dir.join("app.20000101T000000.001.log")).unwrap();
+        files
+    }
+
+    fn assert_untouched(dir: &Path, files: &[(String, Vec<u8>)]) {
+        for (n, bytes) in files {
+            assert_eq!(&fs::read(dir.join(n)).unwrap(), bytes, "{n}");
+        }
+        assert!(dir.join("app.20000101T000000.001.log").is_dir());
+    }
+
+    #[test]
+    fn retention_at_start_up_by_name_timestamp() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let others = strangers(d);
+        let old = [
+            "app.20000101T000000.000.log",
+            "app.20000102T000000.000-1.log.gz",
+        ];
+        for n in old {
+            fs::write(d.join(n), b"old\n").unwrap();
+        }
+        let recent = rotated_file_name("app", TimeZone::Utc, system_now_ns() - 3600 * NS, 0);
+        fs::write(d.join(&recent), b"recent\n").unwrap();
+        let rotation = RotationConfig {
+            retention_days: Some(7),
+            ..config(None, TimeRotation::Never)
+        };
+        let hk = Housekeeper::start().unwrap();
+        let f = open(d, &rotation, &hk);
+        hk.shutdown(WAIT);
+        drop(f);
+        for n in old {
+            assert!(!d.join(n).exists(), "{n} kept");
+        }
+        assert_eq!(fs::read(d.join(&recent)).unwrap(), b"recent\n");
+        assert_untouched(d, &others);
+    }
+
+    #[test]
+    fn gzip_round_trip_and_strangers_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let others = strangers(d);
+        let rotation = RotationConfig {
+            compress: true,
+            retention_days: Some(1),
+            ..config(Some(300), TimeRotation::Never)
+        };
+        let hk = Housekeeper::start().unwrap();
+        let mut f = open(d, &rotation, &hk);
+        let mut all = Vec::new();
+        let t = system_now_ns();
+        for i in 0..200u64 {
+            let line = format!("{{\"seq\":{i},\"msg\":\"quote \\\"{i}\\\"\"}}\n");
+            f.append(line.as_bytes(), t + i * MS).unwrap();
+            all.extend_from_slice(line.as_bytes());
+        }
+        f.close().unwrap();
+        hk.shutdown(WAIT);
+        let files = rotated(d);
+        assert!(files.len() > 10);
+        assert!(
+            files.iter().all(|(n, _)| n.ends_with(".log.gz")),
+            "{files:?}"
+        );
+        assert!(!names(d).iter().any(|n| n.ends_with(".tmp")));
+        let mut joined: Vec<u8> = files.into_iter().flat_map(|(_, b)| b).collect();
+        joined.extend_from_slice(&active(d));
+        assert_eq!(joined, all);
+        assert_untouched(d, &others);
+    }
+
+    #[test]
+    fn backup_count_zero_deletes_only_own_rotated_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let others = strangers(d);
+        let rotation = RotationConfig {
+            backup_count: Some(0),
+            compress: true,
+            ..config(Some(50), TimeRotation::Never)
+        };
+        let hk = Housekeeper::start().unwrap();
+        let mut f = open(d, &rotation, &hk);
+        for i in 0..20u64 {
+            f.append(format!("line {i:02} of the test\n").as_bytes(), T0 + i * MS)
+                .unwrap();
+        }
+        f.close().unwrap();
+        hk.shutdown(WAIT);
+        assert_eq!(rotated(d), vec![]);
+        assert_eq!(active(d), b"line 18 of the test\nline 19 of the test\n");
+        assert_untouched(d, &others);
+    }
+
+    #[test]
+    fn recovers_when_the_directory_comes_back() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("logs");
+        fs::create_dir(&dir).unwrap();
+        let hk = Housekeeper::start().unwrap();
+        let mut f = open(&dir, &config(None, TimeRotation::Never), &hk);
+        let t = system_now_ns();
+        f.append(b"one\n", t).unwrap();
+        fs::remove_dir_all(&dir).unwrap();
+        // One second of record time later the file is found gone; the
+        // directory too, so the append fails.
+        assert!(f.append(b"lost\n", t + NS).is_err());
+        fs::create_dir(&dir).unwrap();
+        // Backing off: no reopen attempt yet.
+        assert!(f.append(b"early\n", t + NS + 1).is_err());
+        std::thread::sleep(RETRY_EVERY + Duration::from_millis(100));
+        f.append(b"two\n", t + NS + 2).unwrap();
+        f.close().unwrap();
+        hk.shutdown(WAIT);
+        assert_eq!(fs::read(dir.join("app.log")).unwrap(), b"two\n");
+    }
+
+    #[test]
+    fn reopens_a_replaced_active_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let hk = Housekeeper::start().unwrap();
+        let mut f = open(dir.path(), &config(None, TimeRotation::Never), &hk);
+        f.append(b"one\n", T0).unwrap();
+        // An outside tool moves the file away.
+        fs::rename(dir.path().join("app.log"), dir.path().join("moved.txt")).unwrap();
+        f.append(b"two\n", T0 + NS).unwrap();
+        f.sync().unwrap();
+        f.close().unwrap();
+        hk.shutdown(WAIT);
+        assert_eq!(fs::read(dir.path().join("moved.txt")).unwrap(), b"one\n");
+        assert_eq!(active(dir.path()), b"two\n");
+    }
+
+    #[test]
+    fn is_send() {
+        fn assert_send<T: Send>() {}
+        assert_send::<RotatingFile>();
+        assert_send::<Housekeeper>();
+        assert_send::<HousekeeperHandle>();
+    }
+}
