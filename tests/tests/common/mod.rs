@@ -53,7 +53,12 @@ pub fn read_bytes(path: &Path) -> Vec<u8> {
 }
 
 /// Parses every line of `bytes`; panics naming the first line that is not JSON.
+///
+/// A file still open (or left by a crash) ends in the zero padding of its
+/// reserved window: like every reader of these files, skip it.
 pub fn parse_lines(bytes: &[u8], what: &str) -> Vec<Value> {
+    let end = bytes.iter().rposition(|&b| b != 0).map_or(0, |p| p + 1);
+    let bytes = &bytes[..end];
     let text = std::str::from_utf8(bytes).unwrap_or_else(|e| panic!("{what}: not UTF-8: {e}"));
     if !text.is_empty() {
         assert!(text.ends_with('\n'), "{what}: does not end with a newline");
