@@ -56,11 +56,16 @@ impl ThreadSlot {
 /// The consumer end of a ring, with where its storage is.
 pub(crate) struct RingHandle {
     pub cons: HeapCons<u8>,
-    /// Address of the first byte of the storage (kept alive by `cons`).
-    pub base: usize,
+    /// First byte of the storage (kept alive by `cons`).
+    pub base: *const u8,
     /// Capacity in bytes, a power of two.
     pub cap: usize,
 }
+
+// SAFETY: `base` points into the ring's heap storage, which `cons` (an
+// `Arc` of the ring) keeps alive wherever the handle goes; the consumer
+// reads through it only the published, not yet released bytes.
+unsafe impl Send for RingHandle {}
 
 /// A ring registered by a producer, waiting for the flusher.
 pub(crate) struct NewRing {

@@ -87,7 +87,7 @@ impl ThreadRing {
         // `write` with Acquire) and not yet released by us, so the producer
         // does not touch these bytes until we publish a later read index;
         // every byte of the storage was initialised when the ring was made.
-        unsafe { std::slice::from_raw_parts((self.ring.base as *const u8).add(pos), len) }
+        unsafe { std::slice::from_raw_parts(self.ring.base.add(pos), len) }
     }
 
     fn advance(&mut self, len: usize) {

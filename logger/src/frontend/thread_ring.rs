@@ -97,7 +97,7 @@ fn new_ring(cap: usize) -> (HeapProd<u8>, *mut u8, RingHandle) {
     unsafe { std::ptr::write_bytes(base, 0, cap) };
     let handle = RingHandle {
         cons,
-        base: base as usize,
+        base: base.cast_const(),
         cap,
     };
     (prod, base, handle)
