@@ -35,6 +35,12 @@
 //!   the step the system clock itself made. The interval across a step is
 //!   not trusted for the frequency, unless two steps come in a row (then
 //!   the rate, not the clock, is wrong).
+//! - *TSC going back* by more than a period (a VM moved to a host that does
+//!   not compensate): the mapping restarts from the reading.
+//!
+//! A converter built by [`TscConverter::new`] publishes every steady rate
+//! it settles on to [`super::publish_ns_per_tick`], so hot-path durations
+//! ([`super::elapsed_ns`]) use the same calibration.
 //!
 //! The previous segment is kept, so a record stamped just before a
 //! recalibration and converted just after gets exactly the value the old
@@ -175,13 +181,19 @@ pub(crate) struct TscConverter {
     period_ticks: u64,
     /// Whether the last recalibration was a step.
     last_was_step: bool,
+    /// Whether the steady rate is published for hot-path durations
+    /// ([`super::elapsed`]): only for rates measured on this machine, never
+    /// for the synthetic ones of tests.
+    publishes: bool,
 }
 
 impl TscConverter {
     /// A converter for `mode`.
     ///
     /// In TSC mode this blocks the caller for about 10 ms to measure the rate;
-    /// call it when the flusher starts, not per record.
+    /// call it when the flusher starts, not per record. The measured rate,
+    /// and every later one, is published for hot-path durations
+    /// ([`super::elapsed_ns`]).
     /// Off x86_64 the mode is always the system clock.
     pub(crate) fn new(mode: ClockMode) -> Self {
         if !cfg!(target_arch = "x86_64") || mode == ClockMode::System {
@@ -206,11 +218,14 @@ impl TscConverter {
         }
         let mult = rate(m1.saturating_sub(m0), t1.saturating_sub(t0));
         let (raw, real_ns) = paired_reading(source::realtime_ns);
-        Self::from_segment(
+        let mut converter = Self::from_segment(
             ClockMode::Tsc,
             Segment::steady(raw, real_ns, mult),
             (raw, real_ns),
-        )
+        );
+        converter.publishes = true;
+        converter.publish();
+        converter
     }
 
     /// A TSC-mode converter with a given rate and anchor (tests and drift
@@ -234,6 +249,15 @@ impl TscConverter {
             last_recal_raw: seg.base_tsc,
             period_ticks: period_ticks(seg.mult),
             last_was_step: false,
+            publishes: false,
+        }
+    }
+
+    /// Publishes the steady rate for [`super::elapsed_ns`], if this
+    /// converter measured it.
+    fn publish(&self) {
+        if self.publishes {
+            super::publish_ns_per_tick(self.cur.mult);
         }
     }
 
@@ -292,8 +316,10 @@ impl TscConverter {
         if raw < self.cur.base_tsc {
             if self.cur.base_tsc - raw >= self.period_ticks {
                 let restart = Segment::steady(raw, real_ns, self.cur.mult);
+                let publishes = self.publishes;
                 *self = Self::from_segment(self.mode, restart, (raw, real_ns));
                 self.last_was_step = true;
+                self.publishes = publishes;
             }
             return;
         }
@@ -327,6 +353,7 @@ impl TscConverter {
         self.period_ticks = period_ticks;
         self.last_recal_raw = raw;
         self.last_was_step = is_step;
+        self.publish();
     }
 }
 

@@ -41,7 +41,6 @@ pub(crate) fn select(mode: ClockMode) {
 }
 
 /// The mode last passed to [`select`] (the system clock before any call).
-#[cfg(test)]
 pub(crate) fn mode() -> ClockMode {
     if USE_SYSTEM.0.load(Ordering::Relaxed) {
         ClockMode::System
@@ -74,8 +73,8 @@ pub(crate) fn now_raw() -> u64 {
     realtime_ns()
 }
 
-/// Reads `source` directly, whatever the process selected (tests).
-#[cfg(test)]
+/// Reads `source` directly, whatever the process selected (calibration of
+/// durations, tests); records use [`now_raw`].
 #[inline(always)]
 pub(crate) fn read(source: ClockMode) -> u64 {
     match source {
