@@ -43,12 +43,13 @@ pub const DEFAULT_FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
 /// ```
 /// use logger::OverflowPolicy;
 /// assert_eq!("block".parse::<OverflowPolicy>().unwrap(), OverflowPolicy::Block);
-/// assert!("drop_oldest".parse::<OverflowPolicy>().unwrap_err().to_string().contains("SPSC"));
+/// assert!("drop_oldest".parse::<OverflowPolicy>().unwrap_err().to_string().contains("single-producer"));
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum OverflowPolicy {
     /// Spin, then yield, until the flusher makes room: nothing is lost.
     /// The default, because a trade log is an audit trail.
+    #[default]
     Block,
     /// Drop the new record and count it; the flusher writes one warning
     /// record per thread saying how many were dropped.
@@ -59,12 +60,6 @@ pub enum OverflowPolicy {
         /// Largest ring a thread may grow to, in bytes.
         cap_bytes: usize,
     },
-}
-
-impl Default for OverflowPolicy {
-    fn default() -> Self {
-        OverflowPolicy::Block
-    }
 }
 
 /// Error parsing an [`OverflowPolicy`].

@@ -79,7 +79,9 @@ pub enum FlushError {
 impl fmt::Display for FlushError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            FlushError::Timeout => f.write_str("flush timed out: the flusher did not catch up in time"),
+            FlushError::Timeout => {
+                f.write_str("flush timed out: the flusher did not catch up in time")
+            }
             FlushError::Io { errors } => write!(
                 f,
                 "{errors} I/O errors while flushing: some records went to stderr instead of their file"

@@ -20,7 +20,11 @@ pub(crate) fn report_io_error(what: &str, err: &io::Error) {
         .map(|d| d.as_secs())
         .unwrap_or(0);
     let last = LAST_REPORT_SEC.load(Relaxed);
-    if now <= last || LAST_REPORT_SEC.compare_exchange(last, now, Relaxed, Relaxed).is_err() {
+    if now <= last
+        || LAST_REPORT_SEC
+            .compare_exchange(last, now, Relaxed, Relaxed)
+            .is_err()
+    {
         SUPPRESSED.fetch_add(1, Relaxed);
         return;
     }

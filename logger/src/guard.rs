@@ -31,7 +31,11 @@ pub struct LoggerGuard {
 }
 
 impl LoggerGuard {
-    pub(crate) fn new(flusher: JoinHandle<()>, housekeeper: Housekeeper, timeout: Duration) -> Self {
+    pub(crate) fn new(
+        flusher: JoinHandle<()>,
+        housekeeper: Housekeeper,
+        timeout: Duration,
+    ) -> Self {
         LoggerGuard {
             flusher: Some(flusher),
             housekeeper: Some(housekeeper),

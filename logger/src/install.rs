@@ -210,7 +210,10 @@ impl Builder {
             .spawn(move || {
                 if let Some(cpu) = cpu {
                     if let Err(e) = flusher::pin_to_cpu(cpu) {
-                        crate::fault::report_io_error(&format!("pinning the flusher to CPU {cpu}"), &e);
+                        crate::fault::report_io_error(
+                            &format!("pinning the flusher to CPU {cpu}"),
+                            &e,
+                        );
                     }
                 }
                 // Whatever happens to the flusher, producers must stop
@@ -252,7 +255,11 @@ fn validate(c: &Config) -> Result<(), InitError> {
     if c.ring_bytes < MIN_RING_BYTES || c.ring_bytes > 1 << 30 {
         return invalid(
             "ring_bytes",
-            format!("{} is out of range: allowed {MIN_RING_BYTES} to {} bytes", c.ring_bytes, 1u64 << 30),
+            format!(
+                "{} is out of range: allowed {MIN_RING_BYTES} to {} bytes",
+                c.ring_bytes,
+                1u64 << 30
+            ),
         );
     }
     if let OverflowPolicy::Grow { cap_bytes } = c.overflow {
@@ -269,19 +276,32 @@ fn validate(c: &Config) -> Result<(), InitError> {
     if c.window_bytes < 4096 || c.window_bytes > 1 << 30 {
         return invalid(
             "window_bytes",
-            format!("{} is out of range: allowed 4096 to {} bytes", c.window_bytes, 1u64 << 30),
+            format!(
+                "{} is out of range: allowed 4096 to {} bytes",
+                c.window_bytes,
+                1u64 << 30
+            ),
         );
     }
     if c.rotation.max_bytes == Some(0) {
-        return invalid("max_file_bytes", "0 is not a size: must be positive (or None for no size limit)");
+        return invalid(
+            "max_file_bytes",
+            "0 is not a size: must be positive (or None for no size limit)",
+        );
     }
     if let TimeRotation::Every(d) = c.rotation.time {
         if d < Duration::from_secs(1) {
-            return invalid("rotation_time", format!("Every({d:?}) is shorter than the 1 s minimum"));
+            return invalid(
+                "rotation_time",
+                format!("Every({d:?}) is shorter than the 1 s minimum"),
+            );
         }
     }
     if c.rotation.retention_days == Some(0) {
-        return invalid("retention_days", "0 days would delete every rotated file: must be positive (or None)");
+        return invalid(
+            "retention_days",
+            "0 days would delete every rotated file: must be positive (or None)",
+        );
     }
     if c.idle_sleep.is_zero() || c.idle_sleep > Duration::from_secs(1) {
         return invalid(
@@ -295,24 +315,44 @@ fn validate(c: &Config) -> Result<(), InitError> {
     if let Some(cpu) = c.flusher_cpu {
         let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
         if cpu >= cpus {
-            return invalid("flusher_cpu", format!("CPU {cpu} does not exist: this machine has CPUs 0 to {}", cpus - 1));
+            return invalid(
+                "flusher_cpu",
+                format!(
+                    "CPU {cpu} does not exist: this machine has CPUs 0 to {}",
+                    cpus - 1
+                ),
+            );
         }
     }
-    let specs = [("main_file", &c.main), ("trades_file", &c.trades), ("perf_file", &c.perf), ("errors_file", &c.errors)];
+    let specs = [
+        ("main_file", &c.main),
+        ("trades_file", &c.trades),
+        ("perf_file", &c.perf),
+        ("errors_file", &c.errors),
+    ];
     let mut names: Vec<&str> = Vec::new();
     for (option, spec) in specs {
         let Some(spec) = spec else { continue };
         let name = spec.name.as_str();
         if name.is_empty() || name.contains(['/', '\\', '\0']) || name == "." || name == ".." {
-            return invalid(option, format!("file name {name:?} must be a non-empty plain name (no path separators)"));
+            return invalid(
+                option,
+                format!("file name {name:?} must be a non-empty plain name (no path separators)"),
+            );
         }
         if names.contains(&name) {
-            return invalid(option, format!("file name {name:?} is used by two destinations"));
+            return invalid(
+                option,
+                format!("file name {name:?} is used by two destinations"),
+            );
         }
         names.push(name);
     }
     if names.is_empty() {
-        return invalid("main_file", "every destination is disabled: nothing would be written");
+        return invalid(
+            "main_file",
+            "every destination is disabled: nothing would be written",
+        );
     }
     Ok(())
 }
@@ -322,7 +362,8 @@ fn check_dir(dir: &Path, create: bool) -> Result<(), InitError> {
         if !create {
             return Err(InitError::DirMissing(dir.to_path_buf()));
         }
-        std::fs::create_dir_all(dir).map_err(|e| InitError::DirNotWritable(dir.to_path_buf(), e))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| InitError::DirNotWritable(dir.to_path_buf(), e))?;
     }
     if !dir.is_dir() {
         return Err(InitError::DirNotWritable(

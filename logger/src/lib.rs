@@ -33,6 +33,8 @@
 //! The README holds the full guide: configuration, file naming, the record
 //! schema, and the measured figures.
 
+#[doc(hidden)]
+pub mod __private;
 mod backend;
 mod callsite;
 mod civil_time;
@@ -45,6 +47,7 @@ mod frontend;
 mod guard;
 mod install;
 mod lifecycle;
+mod loggable;
 mod metrics;
 mod panic_hook;
 mod registry;
@@ -63,6 +66,232 @@ pub use guard::LoggerGuard;
 pub use install::{Builder, builder};
 pub use metrics::Metrics;
 pub use view::Kind;
+
+pub use __private::{PerfElapsed, PerfTimer};
+pub use loggable::{Display, LogValue, Loggable, display};
+
+/// Records a trade: a record of kind `trade`, written to the trades file
+/// and the main file.
+///
+/// ```text
+/// trade!( [LEVEL,] [target: "name",] key = value, ... [; "message {}", arg, ...] )
+/// ```
+///
+/// - `symbol`, `side`, `qty` and `price` are required: leaving one out is
+///   a compile error naming it.
+/// - Any other field may follow. The well-known ones (`order_id`,
+///   `client_order_id`, `trade_id`, `exec_id`, `venue`, `account`,
+///   `strategy`, `commission`, `fee`, `currency`, `notional`, `liquidity`)
+///   are recorded right after the required ones, in that order; the rest
+///   in call order. `key` alone is shorthand for `key = key`; a key may be
+///   a string literal (`"exchange.id" = x`) or a raw identifier
+///   (`r#type = x`).
+/// - `LEVEL` (default `Info`) is `error`, `warn`, `info`, `debug`,
+///   `trace`, or a path ending in `Error`, `Warn`, `Info`, `Debug`,
+///   `Trace` (`Level::Warn`, `log::Level::Warn`). A variable named like a
+///   level needs the long form as the first field: `info = info`.
+/// - `target: "name"` sets the `log` target (default: the module path).
+/// - The message (default `"trade"`) is a string literal whose `{}` and
+///   `{name}` placeholders take the arguments after it, like
+///   `format_args!` (`{name}` takes `name = expr` or captures `name`).
+///   Format specs (`{:.2}`) are a compile error: values are rendered on
+///   the flusher thread from their recorded type.
+///
+/// Every value must implement [`Loggable`] (a compile error at the value
+/// otherwise): numbers, `bool`, `char` and strings are copied as they are,
+/// `#[derive(Loggable)]` enums as their variant name, [`display`] formats
+/// anything `Display` on the calling thread.
+///
+/// # Cost
+///
+/// The level check comes first (a constant compare, then one relaxed
+/// load); when the level is disabled nothing else runs, and the values are
+/// not evaluated. Otherwise the values are evaluated once, in call order,
+/// then encoded into a stack buffer in straight-line code (no allocation,
+/// no lock, no formatting) and copied into the thread's ring with a
+/// timestamp. The field names, level, location, message template and
+/// enclosing function live in a `static` descriptor; the record carries
+/// its address.
+///
+/// # Examples
+///
+/// ```
+/// use logger::{Loggable, trade};
+///
+/// #[derive(Loggable, Clone, Copy)]
+/// enum Side { Buy, Sell }
+///
+/// let (sym, id, qty, px) = ("AAPL", 42u64, 100u32, 150.25);
+/// trade!(symbol = sym, side = Side::Buy, qty = qty, price = px, order_id = id);
+/// trade!(warn, symbol = sym, side = Side::Sell, qty, price = px, venue = "XNAS"; "partial fill {} of {}", 40, qty);
+/// trade!(Level::Debug, target: "fills", symbol = sym, side = Side::Buy, qty = 1, price = px; "filled {qty} at {px}");
+/// ```
+///
+/// The JSON line (one line in the file):
+///
+/// ```text
+/// {"ts":"2026-11-21T10:30:45.123456789Z","level":"INFO","kind":"trade","target":"app::orders",
+///  "msg":"trade","module":"app::orders","file":"src/orders.rs","line":42,"function":"app::orders::on_fill",
+///  "thread":"main","tid":4242,"pid":99,"host":"box1",
+///  "fields":{"symbol":"AAPL","side":"Buy","qty":100,"price":150.25,"order_id":42}}
+/// ```
+pub use logger_macros::trade;
+
+/// Records a duration: a record of kind `perf`, written to the perf file
+/// and the main file.
+///
+/// ```text
+/// perf!( [LEVEL,] [target: "name",] "operation", elapsed [, key = value]* [; "message", args...] )
+/// let _t = perf!( [LEVEL,] [target: "name",] "operation" [, key = value]* [; "message", args...] );
+/// ```
+///
+/// - With `elapsed` (a [`std::time::Duration`], or a `u64` count of
+///   nanoseconds: see [`PerfElapsed`]) it records at once.
+/// - Without, it returns a [`PerfTimer`] that records the time from now
+///   until it is dropped (also while a panic unwinds), or until
+///   [`PerfTimer::stop`]. Bind it to a name: `let _ = perf!(..)` drops it
+///   at once. Its extra fields are evaluated when it starts and moved into
+///   it (pass `&value` to keep using a `String`).
+/// - Fields: `operation` (the name), `elapsed_ns`, then the extra ones
+///   (`key = value`, any [`Loggable`] value; no shorthand here).
+/// - `LEVEL`, `target:` and the message work as in [`trade!`]; the
+///   message defaults to the operation name.
+///
+/// # Cost
+///
+/// As [`trade!`]; a timer adds one timestamp when it starts and one when
+/// it stops (ticks become ns on the calling thread: a multiply).
+///
+/// # Examples
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// use logger::perf;
+///
+/// let start = Instant::now();
+/// // ... work ...
+/// perf!("risk_check", start.elapsed());
+/// perf!(debug, "route", 1_250u64, venue = "XNAS"; "routed in {} hops", 2);
+///
+/// fn price_book() {
+///     let _t = perf!("price_book", levels = 10);
+///     // ... timed until the end of the scope ...
+/// }
+/// price_book();
+/// ```
+///
+/// ```text
+/// {"ts":"...","level":"INFO","kind":"perf","target":"app","msg":"risk_check","module":"app",
+///  "file":"src/main.rs","line":7,"function":"app::main","thread":"main","tid":4242,"pid":99,"host":"box1",
+///  "fields":{"operation":"risk_check","elapsed_ns":1834}}
+/// ```
+pub use logger_macros::perf;
+
+/// Times every call of a function and records it as a `perf` record.
+///
+/// Works on free functions, methods (`&self`, `&mut self`, `self`,
+/// `self: Box<Self>`), trait methods with a body, generic functions,
+/// functions returning `impl Trait`, `unsafe` and `extern` functions, and
+/// `async fn`. A `const fn`, a trait method without a body and any item
+/// that is not a function are compile errors saying why (the item is
+/// then emitted unchanged, so the rest of the crate still compiles).
+///
+/// Options, all optional, comma-separated:
+///
+/// | option | meaning |
+/// | --- | --- |
+/// | `name = "op"` | the `operation` field and message (default: the function's name) |
+/// | `level = "debug"` | `error`, `warn`, `info` (default), `debug`, `trace` |
+/// | `threshold = "50us"` | record successful calls only when at least this slow (`ns`, `us`, `ms`, `s`; decimals allowed); errors and panics are always recorded |
+/// | `sample = N` | time and record one call in `N` per thread (the first, then every `N`-th); the others run untouched |
+/// | `args(a, b)` | record these parameters as fields (any [`Loggable`] type), captured when the call starts (strings are copied) |
+/// | `cpu` | also record `cpu_ns`, the thread's CPU time (`clock_gettime(CLOCK_THREAD_CPUTIME_ID)`: a system call at each end, about 0.3 us) |
+///
+/// Fields, in order: `operation`, `elapsed_ns` (wall time), for `async fn`
+/// `busy_ns` (time spent inside `poll`) and `polls`, then `cpu_ns` (with
+/// `cpu`), `outcome`, `error` (only for `err`), then the `args`.
+///
+/// `outcome` is `ok` (a value, or `Ok`), `err` (an `Err`; `error` holds
+/// its `Display` when it has one, formatted on the calling thread),
+/// `panic` (recorded by a drop guard while the panic unwinds) or, for an
+/// `async fn` whose future is dropped before it completes, `cancelled`.
+/// Early `return`s and `?` are timed where they leave the function: the
+/// body runs in a closure (an `async` block for `async fn`) whose result
+/// is inspected.
+///
+/// For an `async fn`, `elapsed_ns` runs from the first poll to completion
+/// and `busy_ns` adds up the polls: an `async fn` that waits is busy far
+/// less than its wall time.
+///
+/// The function's path (`function`), file and line are in every record.
+///
+/// # Cost
+///
+/// The level check (and the sampling counter) first; when off, the body
+/// runs with no timestamp taken. When on: two timestamps around the body
+/// and one record (as [`trade!`]).
+///
+/// # Examples
+///
+/// ```
+/// use logger::log_performance;
+///
+/// #[log_performance]
+/// fn price(qty: u64) -> f64 {
+///     qty as f64 * 1.5
+/// }
+///
+/// #[log_performance(name = "send_order", level = "debug", threshold = "50us", args(symbol, qty))]
+/// fn send(symbol: &str, qty: u64) -> Result<u64, String> {
+///     if qty == 0 {
+///         return Err(format!("empty order for {symbol}"));
+///     }
+///     Ok(qty)
+/// }
+///
+/// struct Gateway;
+/// impl Gateway {
+///     #[log_performance(sample = 100, cpu)]
+///     async fn ack(&self, id: u64) -> u64 {
+///         id
+///     }
+/// }
+///
+/// assert_eq!(price(2), 3.0);
+/// assert!(send("AAPL", 0).is_err());
+/// let _future = Gateway.ack(7);
+/// ```
+///
+/// ```text
+/// {"ts":"...","level":"DEBUG","kind":"perf","target":"app","msg":"send_order","module":"app",
+///  "file":"src/main.rs","line":9,"function":"app::send","thread":"main","tid":4242,"pid":99,"host":"box1",
+///  "fields":{"operation":"send_order","elapsed_ns":412,"outcome":"err","error":"empty order for AAPL","symbol":"AAPL","qty":0}}
+/// ```
+pub use logger_macros::log_performance;
+
+/// `#[derive(Loggable)]`: see [`Loggable`](trait@Loggable).
+///
+/// A fieldless enum records its variant's name (`#[loggable(rename =
+/// "..")]` on a variant, `#[loggable(rename_all = "..")]` on the enum); a
+/// struct with exactly one field records that field.
+///
+/// # Examples
+///
+/// ```
+/// use logger::{LogValue, Loggable};
+///
+/// #[derive(Loggable)]
+/// #[loggable(rename_all = "lowercase")]
+/// enum Side { Buy, #[loggable(rename = "short")] SellShort }
+///
+/// #[derive(Loggable)]
+/// struct OrderId(u64);
+///
+/// assert_eq!(Side::Buy.log_value(), LogValue::StaticStr("buy"));
+/// assert_eq!(Side::SellShort.log_value(), LogValue::StaticStr("short"));
+/// assert_eq!(OrderId(7).log_value(), LogValue::U64(7));
+/// ```
+pub use logger_macros::Loggable;
 
 use std::sync::atomic::Ordering::Relaxed;
 

@@ -14,8 +14,8 @@ use std::borrow::Cow;
 use std::cell::{OnceCell, RefCell};
 use std::fmt::{self, Write as _};
 use std::num::{
-    NonZeroI8, NonZeroI16, NonZeroI32, NonZeroI64, NonZeroIsize, NonZeroU8, NonZeroU16,
-    NonZeroU32, NonZeroU64, NonZeroUsize,
+    NonZeroI8, NonZeroI16, NonZeroI32, NonZeroI64, NonZeroIsize, NonZeroU8, NonZeroU16, NonZeroU32,
+    NonZeroU64, NonZeroUsize,
 };
 use std::rc::Rc;
 use std::sync::Arc;
@@ -171,28 +171,18 @@ impl Loggable for isize {
 }
 
 macro_rules! loggable_nonzero {
-    ($($t:ty),*) => {$(
+    ($variant:ident as $wide:ty: $($t:ty),*) => {$(
         impl Loggable for $t {
             #[inline(always)]
             fn log_value(&self) -> LogValue<'_> {
-                self.get().log_value()
+                LogValue::$variant(self.get() as $wide)
             }
         }
     )*};
 }
 
-loggable_nonzero!(
-    NonZeroU8,
-    NonZeroU16,
-    NonZeroU32,
-    NonZeroU64,
-    NonZeroUsize,
-    NonZeroI8,
-    NonZeroI16,
-    NonZeroI32,
-    NonZeroI64,
-    NonZeroIsize
-);
+loggable_nonzero!(U64 as u64: NonZeroU8, NonZeroU16, NonZeroU32, NonZeroU64, NonZeroUsize);
+loggable_nonzero!(I64 as i64: NonZeroI8, NonZeroI16, NonZeroI32, NonZeroI64, NonZeroIsize);
 
 impl Loggable for str {
     #[inline(always)]
@@ -299,6 +289,15 @@ pub fn display<T: fmt::Display + ?Sized>(value: &T) -> Display<'_, T> {
 }
 
 /// A value recorded through its `Display` implementation: see [`display`].
+///
+/// # Examples
+///
+/// ```
+/// use logger::{LogValue, Loggable};
+///
+/// let shown: logger::Display<'_, f64> = logger::display(&1.5);
+/// assert_eq!(shown.log_value(), LogValue::Str("1.5"));
+/// ```
 pub struct Display<'a, T: ?Sized> {
     value: &'a T,
     text: OnceCell<ScratchString>,

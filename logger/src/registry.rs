@@ -103,8 +103,14 @@ pub(crate) fn retire(slot: &Arc<ThreadSlot>) {
     let mut live = lock(&LIVE_SLOTS);
     live.retain(|s| !Arc::ptr_eq(s, slot));
     // Moved under the lock, so `totals()` never counts a thread twice or not at all.
-    Counters::add(&COUNTERS.retired_created, slot.created.load(Ordering::Relaxed));
-    Counters::add(&COUNTERS.retired_dropped, slot.dropped.load(Ordering::Relaxed));
+    Counters::add(
+        &COUNTERS.retired_created,
+        slot.created.load(Ordering::Relaxed),
+    );
+    Counters::add(
+        &COUNTERS.retired_dropped,
+        slot.dropped.load(Ordering::Relaxed),
+    );
 }
 
 /// Records created and dropped by every thread, live or retired, and the

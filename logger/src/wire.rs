@@ -203,11 +203,6 @@ impl Encoder<'_> {
         self.u16(end as u16);
         self.buf.extend_from_slice(&k.as_bytes()[..end]);
     }
-
-    /// A typed value.
-    pub fn value(&mut self, v: Value<'_>) {
-        put_value(self.buf, v)
-    }
 }
 
 /// Appends one typed value: a tag byte, then `bool` as one byte, integers
@@ -315,54 +310,77 @@ pub(crate) fn log_value_len(v: &LogValue<'_>, limit: usize) -> usize {
     }
 }
 
-/// Writes one macro value at the start of `dst`, which is exactly
-/// [`log_value_len`] bytes long.
+/// Writes one macro value at `dst`, and returns its length.
+///
+/// # Safety
+///
+/// `dst` must be valid for writes of [`log_value_len`]`(v, limit)` bytes.
 #[inline(always)]
-fn put_log_value(dst: &mut [u8], v: &LogValue<'_>, limit: usize) {
-    match *v {
-        LogValue::Null => dst[0] = V_NULL,
-        LogValue::Bool(b) => {
-            dst[0] = V_BOOL;
-            dst[1] = b as u8;
-        }
-        LogValue::U64(x) => {
-            dst[0] = V_U64;
-            dst[1..9].copy_from_slice(&x.to_ne_bytes());
-        }
-        LogValue::I64(x) => {
-            dst[0] = V_I64;
-            dst[1..9].copy_from_slice(&x.to_ne_bytes());
-        }
-        LogValue::F64(x) => {
-            dst[0] = V_F64;
-            dst[1..9].copy_from_slice(&x.to_ne_bytes());
-        }
-        LogValue::U128(x) => {
-            dst[0] = V_U128;
-            dst[1..17].copy_from_slice(&x.to_ne_bytes());
-        }
-        LogValue::I128(x) => {
-            dst[0] = V_I128;
-            dst[1..17].copy_from_slice(&x.to_ne_bytes());
-        }
-        LogValue::Char(c) => {
-            dst[0] = V_CHAR;
-            dst[1..5].copy_from_slice(&(c as u32).to_ne_bytes());
-        }
-        LogValue::Str(s) => {
-            let (cut, truncated) = cut_str(s, limit);
-            dst[0] = V_STR;
-            let n = cut.len() + if truncated { TRUNCATED.len() } else { 0 };
-            dst[1..5].copy_from_slice(&(n as u32).to_ne_bytes());
-            dst[5..5 + cut.len()].copy_from_slice(cut.as_bytes());
-            if truncated {
-                dst[5 + cut.len()..].copy_from_slice(TRUNCATED.as_bytes());
+pub(crate) unsafe fn write_log_value(dst: *mut u8, v: &LogValue<'_>, limit: usize) -> usize {
+    use std::ptr::{copy_nonoverlapping, write_unaligned};
+    // SAFETY: each write below stays within the `log_value_len(v, limit)`
+    // bytes the caller guarantees: one tag byte, then the payload of
+    // exactly that variant's size (a string's cut length plus the marker
+    // when cut); the string copies do not overlap `dst`, which the caller
+    // owns exclusively.
+    unsafe {
+        match *v {
+            LogValue::Null => {
+                *dst = V_NULL;
+                1
             }
-        }
-        LogValue::StaticStr(s) => {
-            dst[0] = V_STATIC_STR;
-            dst[1..9].copy_from_slice(&(s.as_ptr() as usize as u64).to_ne_bytes());
-            dst[9..17].copy_from_slice(&(s.len() as u64).to_ne_bytes());
+            LogValue::Bool(b) => {
+                *dst = V_BOOL;
+                *dst.add(1) = b as u8;
+                2
+            }
+            LogValue::U64(x) => {
+                *dst = V_U64;
+                write_unaligned(dst.add(1).cast::<u64>(), x);
+                9
+            }
+            LogValue::I64(x) => {
+                *dst = V_I64;
+                write_unaligned(dst.add(1).cast::<i64>(), x);
+                9
+            }
+            LogValue::F64(x) => {
+                *dst = V_F64;
+                write_unaligned(dst.add(1).cast::<u64>(), x.to_bits());
+                9
+            }
+            LogValue::U128(x) => {
+                *dst = V_U128;
+                write_unaligned(dst.add(1).cast::<u128>(), x);
+                17
+            }
+            LogValue::I128(x) => {
+                *dst = V_I128;
+                write_unaligned(dst.add(1).cast::<i128>(), x);
+                17
+            }
+            LogValue::Char(c) => {
+                *dst = V_CHAR;
+                write_unaligned(dst.add(1).cast::<u32>(), c as u32);
+                5
+            }
+            LogValue::Str(s) => {
+                let (cut, truncated) = cut_str(s, limit);
+                let marker = if truncated { TRUNCATED.len() } else { 0 };
+                *dst = V_STR;
+                write_unaligned(dst.add(1).cast::<u32>(), (cut.len() + marker) as u32);
+                copy_nonoverlapping(cut.as_ptr(), dst.add(5), cut.len());
+                if truncated {
+                    copy_nonoverlapping(TRUNCATED.as_ptr(), dst.add(5 + cut.len()), marker);
+                }
+                5 + cut.len() + marker
+            }
+            LogValue::StaticStr(s) => {
+                *dst = V_STATIC_STR;
+                write_unaligned(dst.add(1).cast::<u64>(), s.as_ptr() as usize as u64);
+                write_unaligned(dst.add(9).cast::<u64>(), s.len() as u64);
+                17
+            }
         }
     }
 }
@@ -407,7 +425,8 @@ pub(crate) fn put_log_values(
                 return;
             }
             let (value, tail) = std::mem::take(&mut rest).split_at_mut(n);
-            put_log_value(value, v, limit);
+            // SAFETY: `value` is exactly `log_value_len(v, limit)` bytes.
+            unsafe { write_log_value(value.as_mut_ptr(), v, limit) };
             rest = tail;
         }
     }

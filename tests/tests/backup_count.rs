@@ -27,5 +27,8 @@ fn keeps_only_backup_count_rotated_files() {
     for (k, r) in records.iter().enumerate() {
         assert_eq!(r["fields"]["i"].as_u64().unwrap(), first + k as u64);
     }
-    assert_eq!(records.last().unwrap()["fields"]["i"].as_u64().unwrap(), n - 1);
+    assert_eq!(
+        records.last().unwrap()["fields"]["i"].as_u64().unwrap(),
+        n - 1
+    );
 }

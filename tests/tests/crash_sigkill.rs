@@ -30,7 +30,7 @@ fn child_logs_until_killed() {
     loop {
         log::info!(i = i, phase = "after"; "unacknowledged record {i}");
         i += 1;
-        if i % 1000 == 0 {
+        if i.is_multiple_of(1000) {
             std::thread::sleep(Duration::from_micros(100));
         }
     }
@@ -48,7 +48,10 @@ fn sigkill_keeps_every_flushed_record() {
     let mut line = String::new();
     loop {
         line.clear();
-        assert!(out.read_line(&mut line).unwrap() > 0, "child exited before flushing");
+        assert!(
+            out.read_line(&mut line).unwrap() > 0,
+            "child exited before flushing"
+        );
         if line.contains("FLUSHED") {
             break;
         }
@@ -63,14 +66,20 @@ fn sigkill_keeps_every_flushed_record() {
     let raw = std::fs::read(dir.path().join("app.log")).unwrap();
     let end = raw.iter().rposition(|&b| b != 0).map_or(0, |p| p + 1);
     let text = String::from_utf8_lossy(&raw[..end]);
-    let complete: Vec<&str> = text.split_inclusive('\n').filter(|l| l.ends_with('\n')).collect();
+    let complete: Vec<&str> = text
+        .split_inclusive('\n')
+        .filter(|l| l.ends_with('\n'))
+        .collect();
     let mut seen = 0u64;
     for l in &complete {
         let v: serde_json::Value = serde_json::from_str(l.trim_end()).unwrap();
         assert_eq!(v["fields"]["i"].as_u64().unwrap(), seen, "duplicate or gap");
         seen += 1;
     }
-    assert!(seen >= BEFORE, "only {seen} of the {BEFORE} flushed records survived");
+    assert!(
+        seen >= BEFORE,
+        "only {seen} of the {BEFORE} flushed records survived"
+    );
 
     // The next start repairs the tail: every line parses, new records follow.
     let guard = logger::builder().dir(dir.path()).install().unwrap();

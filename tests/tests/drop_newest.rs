@@ -31,8 +31,15 @@ fn drops_are_counted_and_reported() {
     let m = logger::metrics();
     drop(guard);
 
-    assert_eq!(m.records_created + m.records_dropped, n, "every call is created or dropped");
-    assert!(m.records_dropped > 0, "a 4 KiB ring with a 5 ms flusher sleep must overflow");
+    assert_eq!(
+        m.records_created + m.records_dropped,
+        n,
+        "every call is created or dropped"
+    );
+    assert!(
+        m.records_dropped > 0,
+        "a 4 KiB ring with a 5 ms flusher sleep must overflow"
+    );
     let records = common::records(dir.path(), "app");
     let warnings: Vec<_> = records
         .iter()
@@ -43,7 +50,15 @@ fn drops_are_counted_and_reported() {
         .map(|r| r["fields"]["dropped"].as_u64().unwrap())
         .sum();
     assert_eq!(reported, m.records_dropped, "warnings report every drop");
-    assert!(warnings.iter().all(|w| w["fields"]["dropped_thread"] == "bursty"));
+    assert!(
+        warnings
+            .iter()
+            .all(|w| w["fields"]["dropped_thread"] == "bursty")
+    );
     let written = records.len() as u64 - warnings.len() as u64;
-    assert_eq!(written + m.records_dropped, n, "written + dropped == created");
+    assert_eq!(
+        written + m.records_dropped,
+        n,
+        "written + dropped == created"
+    );
 }

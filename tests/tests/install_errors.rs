@@ -39,12 +39,18 @@ fn install_errors_name_the_problem() {
         assert!(e.to_string().contains(option), "{e}");
     }
     let e = "drop_oldest".parse::<logger::OverflowPolicy>().unwrap_err();
-    assert!(e.to_string().contains("single-producer single-consumer"), "{e}");
+    assert!(
+        e.to_string().contains("single-producer single-consumer"),
+        "{e}"
+    );
 
     // Nothing was installed by the failures above.
     let guard = logger::builder().dir(dir.path()).install().unwrap();
     let again = logger::builder().dir(dir.path()).install().err().unwrap();
-    assert!(matches!(again, logger::InitError::AlreadyInstalled), "{again}");
+    assert!(
+        matches!(again, logger::InitError::AlreadyInstalled),
+        "{again}"
+    );
     drop(guard);
 }
 
@@ -52,6 +58,7 @@ fn install_errors_name_the_problem() {
 #[test]
 fn unwritable_directory_is_refused() {
     use std::os::unix::fs::PermissionsExt;
+    // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } == 0 {
         // Root writes anywhere; use a path under a file instead.
         let dir = tempfile::tempdir().unwrap();

@@ -11,7 +11,7 @@ fn panic_is_recorded_with_location_and_thread() {
         .name("order-gateway".into())
         .spawn(|| {
             log::info!(order_id = 7u64; "sending order");
-            let venue: Option<&str> = None;
+            let venue: Option<&str> = std::hint::black_box(None);
             venue.expect("venue session lost");
         })
         .unwrap()
@@ -30,6 +30,11 @@ fn panic_is_recorded_with_location_and_thread() {
     let msg = r["msg"].as_str().unwrap();
     assert!(msg.contains("venue session lost"), "{msg}");
     assert!(msg.contains("order-gateway"), "{msg}");
-    assert!(r["fields"]["panic_file"].as_str().unwrap().ends_with("panic_record.rs"));
+    assert!(
+        r["fields"]["panic_file"]
+            .as_str()
+            .unwrap()
+            .ends_with("panic_record.rs")
+    );
     assert!(r["fields"]["panic_line"].as_u64().unwrap() > 0);
 }

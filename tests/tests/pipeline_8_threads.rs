@@ -44,7 +44,10 @@ fn eight_threads_every_record_once_in_order() {
         let t = r["fields"]["t"].as_u64().unwrap();
         let seq = r["fields"]["seq"].as_u64().unwrap();
         let expected = next.entry(t).or_insert(0);
-        assert_eq!(seq, *expected, "thread {t}: record {seq} out of order or duplicated at line {i}");
+        assert_eq!(
+            seq, *expected,
+            "thread {t}: record {seq} out of order or duplicated at line {i}"
+        );
         *expected += 1;
         assert_eq!(r["thread"], format!("producer-{t}"));
         assert_eq!(r["msg"], format!("record {seq} of thread {t}"));

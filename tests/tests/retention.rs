@@ -30,7 +30,11 @@ fn deletes_old_rotated_files_at_startup() {
     };
     touch(d, &recent);
 
-    let guard = logger::builder().dir(d).retention_days(Some(7)).install().unwrap();
+    let guard = logger::builder()
+        .dir(d)
+        .retention_days(Some(7))
+        .install()
+        .unwrap();
     log::info!("started");
     logger::flush().unwrap();
     drop(guard);
@@ -39,8 +43,14 @@ fn deletes_old_rotated_files_at_startup() {
     assert!(!d.join("app.20200102T000000.000.log.gz").exists());
     assert!(!d.join("trades.20200101T000000.000.log").exists());
     assert!(d.join(&recent).exists(), "a file within retention stays");
-    assert!(d.join("app.notes.txt").exists(), "files that are not ours stay");
-    assert!(d.join("unrelated.log").exists(), "files that are not ours stay");
+    assert!(
+        d.join("app.notes.txt").exists(),
+        "files that are not ours stay"
+    );
+    assert!(
+        d.join("unrelated.log").exists(),
+        "files that are not ours stay"
+    );
 }
 
 fn civil(days: i64) -> (i64, u32, u32) {

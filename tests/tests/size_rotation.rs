@@ -26,7 +26,11 @@ fn rotates_by_size_without_losing_or_splitting_records() {
     drop(guard);
 
     let files = common::files_of(dir.path(), "app");
-    assert!(files.len() > 10, "expected many rotations, got {} files", files.len());
+    assert!(
+        files.len() > 10,
+        "expected many rotations, got {} files",
+        files.len()
+    );
     assert!(m.rotations as usize >= files.len() - 1);
     let mut seen = 0u64;
     for f in &files {
@@ -38,11 +42,18 @@ fn rotates_by_size_without_losing_or_splitting_records() {
             bytes.len()
         );
         for r in common::parse_lines(&bytes, &f.display().to_string()) {
-            assert_eq!(r["fields"]["i"].as_u64().unwrap(), seen, "record lost or reordered");
+            assert_eq!(
+                r["fields"]["i"].as_u64().unwrap(),
+                seen,
+                "record lost or reordered"
+            );
             seen += 1;
         }
     }
     assert_eq!(seen, n);
-    let gz = files.iter().filter(|p| p.extension().is_some_and(|e| e == "gz")).count();
+    let gz = files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "gz"))
+        .count();
     assert_eq!(gz, files.len() - 1, "every rotated file is compressed");
 }

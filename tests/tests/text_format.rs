@@ -15,7 +15,11 @@ fn text_lines_have_the_documented_shape() {
     let line = text.lines().next().unwrap();
     let parts: Vec<&str> = line.splitn(4, " | ").collect();
     assert_eq!(parts.len(), 4, "{line}");
-    assert_eq!(parts[0].len(), "2026-11-21 10:30:45.123456789".len(), "{line}");
+    assert_eq!(
+        parts[0].len(),
+        "2026-11-21 10:30:45.123456789".len(),
+        "{line}"
+    );
     assert_eq!(parts[1].trim(), "WARN");
     assert!(parts[2].starts_with("risk:"), "{line}");
     assert_eq!(parts[3], "limit\\nbreached limit=5 desk=\"rates two\"");

@@ -43,6 +43,8 @@ pub(crate) struct Flusher {
 
 /// Reuses a vector's allocation for a shorter lifetime (it is empty, and
 /// an in-place `collect` keeps the buffer).
+// `filter` cannot change the element's lifetime; `filter_map` can.
+#[allow(clippy::unnecessary_filter_map)]
 fn recycle<'a, 'b>(v: Vec<Field<'a>>) -> Vec<Field<'b>> {
     v.into_iter().filter_map(|_| None).collect()
 }
@@ -151,7 +153,6 @@ impl Flusher {
         }
         emitted
     }
-
 }
 
 /// Writes a warning record when the thread dropped records since the last
@@ -221,7 +222,7 @@ fn write_drop_warning(
 fn raw_units(clock: &TscConverter, d: Duration) -> u64 {
     const PROBE: u64 = 1 << 32;
     let ns_per_probe = clock.duration_ns(0, PROBE).max(1);
-    (d.as_nanos() as u128 * PROBE as u128 / ns_per_probe as u128).min(u64::MAX as u128) as u64
+    (d.as_nanos() * PROBE as u128 / ns_per_probe as u128).min(u64::MAX as u128) as u64
 }
 
 fn hostname() -> String {

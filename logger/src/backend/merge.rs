@@ -185,7 +185,9 @@ impl Rings {
     /// thread, or retires the thread.
     pub(crate) fn end_cycle(&mut self, mut visit: impl FnMut(&mut ThreadRing)) {
         let occupancy: usize = self.threads.iter().map(|t| t.occupancy()).sum();
-        COUNTERS.ring_occupancy.store(occupancy as u64, Ordering::Relaxed);
+        COUNTERS
+            .ring_occupancy
+            .store(occupancy as u64, Ordering::Relaxed);
         let mut i = 0;
         while i < self.threads.len() {
             let t = &mut self.threads[i];
@@ -259,7 +261,11 @@ mod tests {
                 let body = &rec[wire::HEADER..];
                 let i = u64::from_ne_bytes(body[..8].try_into().unwrap());
                 assert_eq!(i, next, "out of order or lost");
-                assert!(body[8..8 + (i % 13) as usize * 8].iter().all(|&b| b == i as u8));
+                assert!(
+                    body[8..8 + (i % 13) as usize * 8]
+                        .iter()
+                        .all(|&b| b == i as u8)
+                );
                 assert!(h.ts >= last_ts);
                 last_ts = h.ts;
                 next += 1;

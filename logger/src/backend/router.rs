@@ -58,7 +58,10 @@ impl Router {
             .map_err(|e| {
                 io::Error::new(
                     e.kind(),
-                    format!("cannot open {}: {e}", config.dir.join(format!("{}.log", spec.name)).display()),
+                    format!(
+                        "cannot open {}: {e}",
+                        config.dir.join(format!("{}.log", spec.name)).display()
+                    ),
                 )
             })?;
             destinations.push(Destination {

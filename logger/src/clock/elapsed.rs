@@ -110,6 +110,9 @@ mod tests {
         let t1 = super::super::source::read(ClockMode::Tsc);
         let real = i0.elapsed().as_nanos() as f64;
         let ns = ((u128::from(t1 - t0) * u128::from(mult)) >> SHIFT) as f64;
-        assert!((ns / real - 1.0).abs() < 0.02, "{ns} ns from ticks vs {real} ns");
+        assert!(
+            (ns / real - 1.0).abs() < 0.02,
+            "{ns} ns from ticks vs {real} ns"
+        );
     }
 }

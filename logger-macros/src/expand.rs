@@ -1,0 +1,437 @@
+//! Code generation. Every expansion starts with the level check, names
+//! only `::logger::__private::…` and `::core::…` paths, prefixes its
+//! locals `__logger_` (with mixed-site hygiene, so the user's code cannot
+//! see them), and spans the trait-bound checks at the user's expressions.
+//!
+//! `trade!(symbol = s, side = d, qty = q, price = p)` becomes, in outline:
+//!
+//! ```text
+//! {
+//!     const __LOGGER_LEVEL: Level = Level::Info;
+//!     if enabled(__LOGGER_LEVEL) {                  // const compare + one relaxed load
+//!         fn __logger_function() -> &'static ::core::primitive::str { function_name(type_name_of_val(&__logger_function)) }
+//!         static __LOGGER_CALLSITE: Callsite = Callsite { kind: Trade, level, target, module, file,
+//!             line, message: "trade", message_args: 0, fields: &["symbol", "side", "qty", "price"],
+//!             function: Some(__logger_function) };
+//!         let __logger_r0 = &(s); ...                // evaluated once, in call order
+//!         let __logger_v0 = value(__logger_r0); ... // Loggable::log_value, before the ring is touched
+//!         push(&__LOGGER_CALLSITE, &[__logger_v0, ...]);
+//!     }
+//! }
+//! ```
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::visit_mut::VisitMut;
+use syn::{Expr, Ident, LitStr, Type};
+
+use crate::parse::Level;
+use crate::validate::{Perf, Timed, Trade};
+
+fn level_path(level: Level) -> TokenStream {
+    let variant = Ident::new(level.variant(), Span::call_site());
+    quote!(::logger::__private::Level::#variant)
+}
+
+/// A local identifier invisible to the user's tokens.
+fn local(name: &str, i: usize) -> Ident {
+    format_ident!("__logger_{}{}", name, i, span = Span::mixed_site())
+}
+
+/// `&(*ident)` (or `&(ident)`: `ident` a hygienic local) as an expression
+/// whose tokens are all spanned at `span`, so that an unsatisfied trait
+/// bound on it is reported at the user's expression rather than at the
+/// whole macro call (rustc keeps an argument's span only when it shares
+/// the call's hygiene context).
+fn at(ident: &Ident, span: Span, deref: bool) -> TokenStream {
+    let inner = if deref {
+        quote_spanned!(span=> *#ident)
+    } else {
+        quote!(#ident)
+    };
+    let mut group = proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, inner);
+    group.set_span(span);
+    quote_spanned!(span=> &#group)
+}
+
+fn local1(name: &str) -> Ident {
+    Ident::new(&format!("__logger_{name}"), Span::mixed_site())
+}
+
+/// `fn __logger_function()`: the enclosing function's path, computed on
+/// the flusher from the `type_name` of this nested item.
+fn function_fn() -> TokenStream {
+    quote! {
+        fn __logger_function() -> &'static ::core::primitive::str {
+            ::logger::__private::function_name(::core::any::type_name_of_val(&__logger_function))
+        }
+    }
+}
+
+struct CallsiteSpec<'a> {
+    name: Ident,
+    kind: &'static str,
+    level: TokenStream,
+    target: Option<&'a LitStr>,
+    message: &'a str,
+    message_args: usize,
+    fields: Vec<String>,
+    /// Where `line!()` and `file!()` point.
+    span: Span,
+}
+
+fn callsite(c: CallsiteSpec<'_>) -> TokenStream {
+    let CallsiteSpec {
+        name,
+        kind,
+        level,
+        target,
+        message,
+        message_args,
+        fields,
+        span,
+    } = c;
+    let kind = Ident::new(kind, Span::call_site());
+    let target = match target {
+        Some(t) => quote!(#t),
+        None => quote!(::core::module_path!()),
+    };
+    let file = quote_spanned!(span=> ::core::file!());
+    let line = quote_spanned!(span=> ::core::line!());
+    quote! {
+        static #name: ::logger::__private::Callsite = ::logger::__private::Callsite {
+            kind: ::logger::__private::Kind::#kind,
+            level: #level,
+            target: #target,
+            module: ::core::module_path!(),
+            file: #file,
+            line: #line,
+            message: #message,
+            message_args: #message_args,
+            fields: &[#(#fields),*],
+            function: ::core::option::Option::Some(__logger_function),
+        };
+    }
+}
+
+/// `let r = &(expr);` for each expression, and `let v = value(r);`
+/// spanned at the expression (a type that is not `Loggable` is reported
+/// there).
+fn bind_values(exprs: &[&Expr], prefix: &str) -> (TokenStream, Vec<Ident>) {
+    let mut refs = TokenStream::new();
+    let mut values = TokenStream::new();
+    let mut idents = Vec::new();
+    for (i, e) in exprs.iter().enumerate() {
+        let r = local(&format!("{prefix}r"), i);
+        let v = local(&format!("{prefix}v"), i);
+        refs.extend(quote!(let #r = &(#e);));
+        let r_at_value = at(&r, e.span(), true);
+        values.extend(quote_spanned!(e.span()=> let #v = ::logger::__private::value(#r_at_value);));
+        idents.push(v);
+    }
+    refs.extend(values);
+    (refs, idents)
+}
+
+/// Encodes `values` (each a `LogValue` expression, evaluated before) and
+/// pushes the record: on the stack in straight-line code when it fits a
+/// `Stage`, else through the slice path (strings cut to fit the ring).
+fn emit_push(values: &[TokenStream]) -> TokenStream {
+    let stage = local1("stage");
+    let buf = local1("buf");
+    quote! {
+        if 8 #(+ ::logger::__private::value_len(&#values))* <= ::logger::__private::STAGE_BYTES {
+            let mut #buf = ::logger::__private::StageBuf::uninit();
+            let mut #stage = ::logger::__private::Stage::new(&__LOGGER_CALLSITE, &mut #buf);
+            #(#stage.put(#values);)*
+            #stage.push();
+        } else {
+            ::logger::__private::push_slow(&__LOGGER_CALLSITE, &[#(#values),*]);
+        }
+    }
+}
+
+pub(crate) fn trade(t: &Trade) -> TokenStream {
+    let level = level_path(t.level);
+    let mut exprs: Vec<&Expr> = t.fields.iter().map(|f| &f.value).collect();
+    let n_fields = exprs.len();
+    exprs.extend(t.message.exprs.iter());
+    let (bindings, v) = bind_values(&exprs, "");
+    let values: Vec<TokenStream> = t
+        .order
+        .iter()
+        .map(|&i| &v[i])
+        .chain(t.message.order.iter().map(|&j| &v[n_fields + j]))
+        .map(|v| quote!(#v))
+        .collect();
+    let push = emit_push(&values);
+    let cs = callsite(CallsiteSpec {
+        name: Ident::new("__LOGGER_CALLSITE", Span::call_site()),
+        kind: "Trade",
+        level: quote!(__LOGGER_LEVEL),
+        target: t.target.as_ref(),
+        message: &t.message.template,
+        message_args: t.message.order.len(),
+        fields: t.order.iter().map(|&i| t.fields[i].key.name()).collect(),
+        span: Span::call_site(),
+    });
+    let function = function_fn();
+    quote! {{
+        const __LOGGER_LEVEL: ::logger::__private::Level = #level;
+        if ::logger::__private::enabled(__LOGGER_LEVEL) {
+            #function
+            #cs
+            #bindings
+            #push
+        }
+    }}
+}
+
+pub(crate) fn perf(p: &Perf) -> TokenStream {
+    let level = level_path(p.level);
+    let name = &p.name;
+    let mut fields = vec!["operation".to_string(), "elapsed_ns".to_string()];
+    fields.extend(p.fields.iter().map(|f| f.key.name()));
+    let cs = callsite(CallsiteSpec {
+        name: Ident::new("__LOGGER_CALLSITE", Span::call_site()),
+        kind: "Perf",
+        level: quote!(__LOGGER_LEVEL),
+        target: p.target.as_ref(),
+        message: &p.message.template,
+        message_args: p.message.order.len(),
+        fields,
+        span: Span::call_site(),
+    });
+    let function = function_fn();
+    let mut exprs: Vec<&Expr> = p.fields.iter().map(|f| &f.value).collect();
+    let n_fields = exprs.len();
+    exprs.extend(p.message.exprs.iter());
+    let ns = local1("ns");
+    let head = [
+        quote!(::logger::__private::LogValue::StaticStr(#name)),
+        quote!(::logger::__private::LogValue::U64(#ns)),
+    ];
+    match &p.elapsed {
+        Some(elapsed) => {
+            let e = local1("e");
+            let (bindings, v) = bind_values(&exprs, "");
+            let values: Vec<TokenStream> = head
+                .into_iter()
+                .chain(
+                    v[..n_fields]
+                        .iter()
+                        .chain(p.message.order.iter().map(|&j| &v[n_fields + j]))
+                        .map(|v| quote!(#v)),
+                )
+                .collect();
+            let push = emit_push(&values);
+            let e_at_value = at(&e, elapsed.span(), true);
+            let ns_of = quote_spanned!(elapsed.span()=>
+                let #ns = ::logger::__private::elapsed_of(#e_at_value);
+            );
+            quote! {{
+                const __LOGGER_LEVEL: ::logger::__private::Level = #level;
+                if ::logger::__private::enabled(__LOGGER_LEVEL) {
+                    #function
+                    #cs
+                    let #e = &(#elapsed);
+                    #bindings
+                    #ns_of
+                    #push
+                }
+            }}
+        }
+        None => {
+            // A scope timer: the values are evaluated now and moved into
+            // the timer, which records on drop.
+            let on = local1("on");
+            let vals = local1("vals");
+            let xs: Vec<Ident> = (0..exprs.len()).map(|i| local("x", i)).collect();
+            let vs: Vec<Ident> = (0..exprs.len()).map(|i| local("v", i)).collect();
+            let value_lets = exprs.iter().zip(&xs).zip(&vs).map(|((e, x), v)| {
+                let x = at(x, e.span(), false);
+                quote_spanned!(e.span()=> let #v = ::logger::__private::value(#x);)
+            });
+            let values: Vec<TokenStream> = head
+                .into_iter()
+                .chain(
+                    vs[..n_fields]
+                        .iter()
+                        .chain(p.message.order.iter().map(|&j| &vs[n_fields + j]))
+                        .map(|v| quote!(#v)),
+                )
+                .collect();
+            let push = emit_push(&values);
+            quote! {{
+                const __LOGGER_LEVEL: ::logger::__private::Level = #level;
+                #function
+                #cs
+                let #on = ::logger::__private::enabled(__LOGGER_LEVEL);
+                let #vals = if #on {
+                    ::core::option::Option::Some((#(#exprs,)*))
+                } else {
+                    ::core::option::Option::None
+                };
+                ::logger::__private::PerfTimer::__start(#on, move |#ns: ::core::primitive::u64| {
+                    if let ::core::option::Option::Some((#(#xs,)*)) = #vals {
+                        #(#value_lets)*
+                        #push
+                    }
+                })
+            }}
+        }
+    }
+}
+
+/// Replaces every `impl Trait` in a return type with `_`, so that the
+/// type can be written in expression position (a turbofish).
+struct InferImplTrait;
+
+impl VisitMut for InferImplTrait {
+    fn visit_type_mut(&mut self, ty: &mut Type) {
+        if let Type::ImplTrait(t) = ty {
+            *ty = Type::Infer(syn::TypeInfer {
+                underscore_token: syn::Token![_](t.span()),
+            });
+            return;
+        }
+        syn::visit_mut::visit_type_mut(self, ty);
+    }
+}
+
+pub(crate) fn log_performance(t: Timed) -> TokenStream {
+    let Timed {
+        f,
+        operation,
+        level,
+        threshold_ns,
+        sample,
+        args,
+        cpu,
+    } = t;
+    let is_async = f.sig.asyncness.is_some();
+    let (outer_attrs, inner_attrs): (Vec<_>, Vec<_>) = f
+        .attrs
+        .iter()
+        .partition(|a| matches!(a.style, syn::AttrStyle::Outer));
+    let vis = &f.vis;
+    let sig = &f.sig;
+    let block = &f.block;
+    let span = sig.ident.span();
+
+    let mut fixed = vec!["operation", "elapsed_ns"];
+    if is_async {
+        fixed.extend(["busy_ns", "polls"]);
+    }
+    if cpu {
+        fixed.push("cpu_ns");
+    }
+    fixed.push("outcome");
+    let arg_names: Vec<String> = args
+        .iter()
+        .map(|a| syn::ext::IdentExt::unraw(a).to_string())
+        .collect();
+    let ok_fields: Vec<String> = fixed
+        .iter()
+        .map(|s| s.to_string())
+        .chain(arg_names.iter().cloned())
+        .collect();
+    let err_fields: Vec<String> = fixed
+        .iter()
+        .map(|s| s.to_string())
+        .chain(["error".to_string()])
+        .chain(arg_names.iter().cloned())
+        .collect();
+    let level = level_path(level);
+    let template = crate::validate::escape_braces(&operation);
+    let cs_ok = callsite(CallsiteSpec {
+        name: Ident::new("__LOGGER_OK", Span::call_site()),
+        kind: "Perf",
+        level: level.clone(),
+        target: None,
+        message: &template,
+        message_args: 0,
+        fields: ok_fields,
+        span,
+    });
+    let cs_err = callsite(CallsiteSpec {
+        name: Ident::new("__LOGGER_ERR", Span::call_site()),
+        kind: "Perf",
+        level: level.clone(),
+        target: None,
+        message: &template,
+        message_args: 0,
+        fields: err_fields,
+        span,
+    });
+    let function = function_fn();
+    let on = local1("on");
+    let call = local1("call");
+    let ret = local1("ret");
+    let (sample_item, sample_check) = match sample {
+        Some(n) if n > 1 => (
+            quote! {
+                ::logger::__private::thread_local! {
+                    static __LOGGER_SAMPLE: ::core::cell::Cell<::core::primitive::u32> = const { ::core::cell::Cell::new(0) };
+                }
+            },
+            quote!(&& ::logger::__private::sample(&__LOGGER_SAMPLE, #n)),
+        ),
+        _ => (TokenStream::new(), TokenStream::new()),
+    };
+    let captures = args
+        .iter()
+        .map(|a| quote_spanned!(a.span()=> ::logger::__private::Captured::capture(#on, &#a)));
+    let mut ret_ty: Type = match &sig.output {
+        syn::ReturnType::Default => syn::parse_quote!(()),
+        syn::ReturnType::Type(_, ty) => (**ty).clone(),
+    };
+    InferImplTrait.visit_type_mut(&mut ret_ty);
+    let run = if is_async {
+        quote! {
+            let (#ret, #call) = ::logger::__private::Timed::new(
+                #call,
+                ::logger::__private::output::<#ret_ty, _>(async move #block),
+            ).await;
+        }
+    } else {
+        let once = local1("once");
+        // The token moved into the closure makes it `FnOnce`, so that the
+        // body may return borrows of captured `&mut` parameters.
+        quote! {
+            let #once = ::logger::__private::FnOnceToken;
+            let #ret = ::logger::__private::returns::<#ret_ty, _>(move || {
+                #once.consume();
+                #block
+            });
+        }
+    };
+    quote! {
+        #(#outer_attrs)*
+        #vis #sig {
+            #(#inner_attrs)*
+            #function
+            #cs_ok
+            #cs_err
+            static __LOGGER_SPEC: ::logger::__private::CallSpec = ::logger::__private::CallSpec {
+                ok: &__LOGGER_OK,
+                err: &__LOGGER_ERR,
+                operation: #operation,
+                threshold_ns: #threshold_ns,
+                cpu: #cpu,
+                is_async: #is_async,
+            };
+            #sample_item
+            let #on = ::logger::__private::enabled(#level) #sample_check;
+            let #call = ::logger::__private::Call::start(#on, &__LOGGER_SPEC, [#(#captures),*]);
+            #run
+            {
+                #[allow(unused_imports)]
+                use ::logger::__private::outcome::{NotResult as _, ResultDisplay as _, ResultOther as _};
+                #call.finish((&&&::logger::__private::outcome::Ret(&#ret)).__logger_outcome());
+            }
+            #ret
+        }
+    }
+}

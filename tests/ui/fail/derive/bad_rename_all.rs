@@ -1,0 +1,7 @@
+#[derive(logger::Loggable)]
+#[loggable(rename_all = "camelCase")]
+enum Side {
+    Buy,
+}
+
+fn main() {}

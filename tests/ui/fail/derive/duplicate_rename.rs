@@ -1,0 +1,7 @@
+#[derive(logger::Loggable)]
+enum Side {
+    #[loggable(rename = "B", rename = "BUY")]
+    Buy,
+}
+
+fn main() {}

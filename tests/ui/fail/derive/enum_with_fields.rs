@@ -1,0 +1,7 @@
+#[derive(logger::Loggable)]
+enum Side {
+    Buy,
+    Sell { short: bool },
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use logger::log_performance;
+
+#[log_performance(level = "verbose")]
+fn timed() {}
+
+fn main() {
+    timed();
+}

@@ -1,0 +1,5 @@
+use logger::perf;
+
+fn main() {
+    perf!("risk_check", 12.5);
+}

@@ -1,0 +1,5 @@
+use logger::perf;
+
+fn main() {
+    perf!("route", 5u64, venue = "XNAS", venue = "ARCX");
+}

@@ -1,0 +1,37 @@
+//! Every accepted form of `trade!`, with and without trailing commas.
+#![deny(warnings)]
+#![forbid(unsafe_code)]
+
+use logger::{Loggable, trade};
+
+#[derive(Loggable, Clone, Copy)]
+enum Side {
+    Buy,
+}
+
+fn main() {
+    let (symbol, side, qty, price) = ("AAPL", Side::Buy, 100u64, 150.25f64);
+    let id = 7u64;
+    trade!(symbol = symbol, side = side, qty = qty, price = price);
+    trade!(symbol = symbol, side = side, qty = qty, price = price,);
+    trade!(symbol, side, qty, price);
+    trade!(symbol, side, qty, price,);
+    trade!(symbol, side, qty, price, order_id = id, venue = "XNAS", strategy = "mm", extra = 1);
+    trade!(warn, symbol, side, qty, price);
+    trade!(Level::Warn, symbol, side, qty, price);
+    trade!(log::Level::Error, symbol, side, qty, price);
+    trade!(target: "fills", symbol, side, qty, price);
+    trade!(debug, target: "fills", symbol, side, qty, price);
+    trade!(target: "fills", trace, symbol, side, qty, price);
+    trade!(symbol, side, qty, price; "filled");
+    trade!(symbol, side, qty, price; "filled {} at {}", qty, price);
+    trade!(symbol, side, qty, price; "filled {} at {}", qty, price,);
+    trade!(symbol, side, qty, price; "filled {qty} at {p}", p = price);
+    trade!(symbol, side, qty, price; "{{braces}} {}", id);
+    trade!(symbol = "x", side = "buy", qty = 1, price = 1, "string.key" = 2, r#type = "limit");
+    trade!(symbol = String::from("x"), side = &side, qty = Some(1u8), price = 1.5f32);
+    trade!(symbol, side, qty, price, addr = logger::display(&std::net::Ipv4Addr::LOCALHOST));
+    // As an expression of type `()`.
+    let unit: () = trade!(symbol, side, qty, price);
+    unit
+}
