@@ -24,6 +24,7 @@ fn keeps_only_backup_count_rotated_files() {
     // What is left is the newest records, contiguous up to the last one.
     let records = common::records(dir.path(), "app");
     let first = records[0]["fields"]["i"].as_u64().unwrap();
+
     for (k, r) in records.iter().enumerate() {
         assert_eq!(r["fields"]["i"].as_u64().unwrap(), first + k as u64);
     }

@@ -6,7 +6,7 @@
 //! release store that publishes it. Everything else (first-use
 //! registration, a full ring, growing) is behind `#[cold]` functions.
 
-use std::cell::UnsafeCell;
+use std::cell::Cell;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -36,7 +36,28 @@ struct Producer {
 }
 
 thread_local! {
-    static PRODUCER: UnsafeCell<Option<Producer>> = const { UnsafeCell::new(None) };
+    /// This thread's producer, or null before registration and after exit.
+    /// A `const` thread-local without a destructor: reading it is one
+    /// TLS-relative load, with no lazy-initialisation check.
+    static CURRENT: Cell<*mut Producer> = const { Cell::new(std::ptr::null_mut()) };
+    /// Frees the producer when the thread exits, which marks the ring
+    /// abandoned for the flusher. Touched once, at registration.
+    static OWNER: Owner = const { Owner };
+}
+
+/// Owns this thread's producer (through `CURRENT`) for its destructor.
+struct Owner;
+
+impl Drop for Owner {
+    fn drop(&mut self) {
+        let p = CURRENT.with(|c| c.replace(std::ptr::null_mut()));
+        if !p.is_null() {
+            // SAFETY: `p` came from `Box::into_raw` in `register` and was
+            // reachable only through `CURRENT`, which is now null, so this
+            // is the one and only owner and nothing else uses it.
+            drop(unsafe { Box::from_raw(p) });
+        }
+    }
 }
 
 impl Producer {
@@ -107,12 +128,13 @@ fn ring_capacity(bytes: usize) -> usize {
     bytes.max(MIN_RING_BYTES).next_power_of_two()
 }
 
-/// Registers this thread's ring; `None` when the logger is not running.
+/// Registers this thread's ring; null when the logger is not running or
+/// the thread is exiting (its thread-locals are being destroyed).
 #[cold]
 #[inline(never)]
-fn register(cell: &mut Option<Producer>) -> Option<&mut Producer> {
-    if lifecycle::state() != RUNNING {
-        return None;
+fn register() -> *mut Producer {
+    if lifecycle::state() != RUNNING || OWNER.try_with(|_| ()).is_err() {
+        return std::ptr::null_mut();
     }
     let cap = ring_capacity(lifecycle::ring_bytes());
     let (prod, base, handle) = new_ring(cap);
@@ -127,27 +149,30 @@ fn register(cell: &mut Option<Producer>) -> Option<&mut Producer> {
         slot: slot.clone(),
         ring: handle,
     });
-    Some(cell.insert(Producer {
+    let p = Box::into_raw(Box::new(Producer {
         prod,
         base,
         cap,
         write: 0,
         cached_read: 0,
         slot,
-    }))
+    }));
+    CURRENT.with(|c| c.set(p));
+    p
+}
+
+/// This thread's producer, registering it first if needed; null when the
+/// logger is not running or the thread is exiting.
+#[inline(always)]
+fn current() -> *mut Producer {
+    let p = CURRENT.with(Cell::get);
+    if p.is_null() { register() } else { p }
 }
 
 /// Registers the calling thread's ring now, so its first record pays no
 /// allocation. Returns false when the logger is not running.
 pub(crate) fn preallocate() -> bool {
-    PRODUCER
-        .try_with(|cell| {
-            // SAFETY: no other reference to this thread's producer is live:
-            // `push` and `preallocate` run no user code while they hold one.
-            let cell = unsafe { &mut *cell.get() };
-            cell.is_some() || register(cell).is_some()
-        })
-        .unwrap_or(false)
+    !current().is_null()
 }
 
 /// Counts a record that could not be queued.
@@ -234,43 +259,36 @@ pub(crate) fn push(tag: u8, level: u8, payload_len: usize, write: impl FnOnce(&m
         return;
     }
     let len = wire::aligned(HEADER + payload_len);
-    let pushed = PRODUCER.try_with(|cell| {
-        // SAFETY: the only other users of this cell are `preallocate` and
-        // `push` on this same thread, and neither runs code that could
-        // re-enter while this reference is live (`write` must not log).
-        let cell = unsafe { &mut *cell.get() };
-        let p = match cell {
-            Some(p) => p,
-            None => match register(cell) {
-                Some(p) => p,
-                None => return drop_record(None),
-            },
-        };
-        p.slot.busy.store(1, Ordering::Relaxed);
-        let off = match p.try_reserve(len) {
-            Some(off) => off,
-            None => match reserve_slow(p, len) {
-                Some(off) => off,
-                None => {
-                    p.slot.busy.store(0, Ordering::Release);
-                    return drop_record(Some(&p.slot));
-                }
-            },
-        };
-        let ts = clock::now_raw();
-        // SAFETY: `try_reserve` returned `len` vacant, initialised bytes at
-        // `off` that only this producer may touch until `commit`.
-        let dst = unsafe { std::slice::from_raw_parts_mut(p.base.add(off), len) };
-        wire::put_header(dst, len, tag, level, ts);
-        write(&mut dst[HEADER..HEADER + payload_len]);
-        p.commit(len);
-        ThreadSlot::bump(&p.slot.created, 1);
-        p.slot.busy.store(0, Ordering::Release);
-    });
-    if pushed.is_err() {
-        // Logging from a thread-local destructor after ours ran.
-        drop_record(None);
+    let p = current();
+    if p.is_null() {
+        return drop_record(None);
     }
+    // SAFETY: `p` is this thread's producer (from `CURRENT`, set by
+    // `register` on this thread, freed only by `Owner` at thread exit,
+    // after which `current` returns null). No other reference to it is
+    // live: `push` runs no user code while it holds this one (`write`
+    // must not log), so it cannot re-enter.
+    let p = unsafe { &mut *p };
+    p.slot.busy.store(1, Ordering::Relaxed);
+    let off = match p.try_reserve(len) {
+        Some(off) => off,
+        None => match reserve_slow(p, len) {
+            Some(off) => off,
+            None => {
+                p.slot.busy.store(0, Ordering::Release);
+                return drop_record(Some(&p.slot));
+            }
+        },
+    };
+    let ts = clock::now_raw();
+    // SAFETY: `try_reserve` returned `len` vacant, initialised bytes at
+    // `off` that only this producer may touch until `commit`.
+    let dst = unsafe { std::slice::from_raw_parts_mut(p.base.add(off), len) };
+    wire::put_header(dst, len, tag, level, ts);
+    write(&mut dst[HEADER..HEADER + payload_len]);
+    p.commit(len);
+    ThreadSlot::bump(&p.slot.created, 1);
+    p.slot.busy.store(0, Ordering::Release);
 }
 
 /// Largest payload a record may have so that it always fits a ring.

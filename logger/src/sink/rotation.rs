@@ -92,6 +92,10 @@ pub(crate) struct RotatingFile {
     last_check_ns: u64,
     /// Set by [`RotatingFile::close`].
     closed: bool,
+    /// Millisecond and collision suffix of the last rotated name: the next
+    /// name never sorts before it, even when the housekeeper has deleted
+    /// that file (a freed name must not be reused by a newer file).
+    last_rotated: Option<(u64, u32)>,
 }
 
 impl RotatingFile {
@@ -142,6 +146,7 @@ impl RotatingFile {
             rotate_retry_at: None,
             last_check_ns: now_ns,
             closed: false,
+            last_rotated: None,
         };
         // With time rotation, a file last written in an ended period is
         // rotated now, named by its mtime.
@@ -274,8 +279,18 @@ impl RotatingFile {
         }
         drop(old);
         let tz = self.rotation.time_zone;
-        let renamed = free_rotated_path(&self.dir, &self.name, tz, ts_ns)
-            .and_then(|to| fs::rename(&self.path, &to));
+        let (mut ms, mut first_seq) = (ts_ns / 1_000_000, 0);
+        if let Some((last_ms, last_seq)) = self.last_rotated {
+            if ms <= last_ms {
+                (ms, first_seq) = (last_ms, last_seq + 1);
+            }
+        }
+        let renamed = free_rotated_path(&self.dir, &self.name, tz, ms * 1_000_000, first_seq)
+            .and_then(|(to, seq)| {
+                fs::rename(&self.path, &to)?;
+                self.last_rotated = Some((ms, seq));
+                Ok(())
+            });
         if renamed.is_ok() {
             Counters::add(&COUNTERS.rotations, 1);
             self.housekeeper
@@ -404,13 +419,19 @@ pub(crate) fn rotated_file_name(name: &str, tz: TimeZone, ts_ns: u64, seq: u32) 
     )
 }
 
-/// The first rotated name for `ts_ns` that is free, as a plain file and as
-/// a `.gz`.
-fn free_rotated_path(dir: &Path, name: &str, tz: TimeZone, ts_ns: u64) -> io::Result<PathBuf> {
-    for seq in 0..=MAX_SUFFIX {
+/// The first rotated name for `ts_ns`, from suffix `first_seq` on, that is
+/// free, as a plain file and as a `.gz`; and its suffix.
+fn free_rotated_path(
+    dir: &Path,
+    name: &str,
+    tz: TimeZone,
+    ts_ns: u64,
+    first_seq: u32,
+) -> io::Result<(PathBuf, u32)> {
+    for seq in first_seq..=MAX_SUFFIX {
         let path = dir.join(rotated_file_name(name, tz, ts_ns, seq));
         if !exists(&path)? && !exists(&with_suffix(&path, ".gz"))? {
-            return Ok(path);
+            return Ok((path, seq));
         }
     }
     Err(io::Error::new(
