@@ -1,13 +1,32 @@
 //! The README's first command: `cargo run --release --example demo`.
 //!
 //! Installs the logger into `./logs`, runs a small trading session on
-//! several threads (market data, strategy, order gateway, risk) through the
-//! `log` facade, then prints what was written and the logger's metrics.
+//! several threads (two market-making strategies and a risk engine) with
+//! all three macros and the `log` facade, then prints what was written and
+//! the logger's metrics.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
+
+use logger::{Loggable, log_performance, perf, trade};
+
+#[derive(Loggable, Clone, Copy)]
+#[loggable(rename_all = "UPPERCASE")]
+enum Side {
+    Buy,
+    Sell,
+}
+
+#[derive(Debug)]
+struct Reject(&'static str);
+
+impl std::fmt::Display for Reject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
 
 const SYMBOLS: [&str; 6] = ["AAPL", "MSFT", "NVDA", "AMZN", "TSLA", "META"];
 const ORDERS_PER_STRATEGY: u64 = 100_000;
@@ -102,33 +121,55 @@ fn count_valid_lines(path: &std::path::Path) -> String {
     format!("{ok} lines, {bad} invalid")
 }
 
+/// The order gateway: checks the price band, then "sends" the order.
+/// Every call is timed into the perf file; rejections carry the reason.
+#[log_performance(name = "send_order", level = "debug", args(order_id, qty))]
+fn send_order(order_id: u64, qty: u64, price: f64, band: (f64, f64)) -> Result<u64, Reject> {
+    if price < band.0 || price > band.1 {
+        return Err(Reject("price outside the venue's band"));
+    }
+    Ok(order_id ^ 0x5eed)
+}
+
 /// A market-making strategy: quotes, orders, fills. Returns records logged.
 fn run_strategy(id: usize) -> u64 {
     logger::preallocate();
     let mut logged = 0;
-    let mut px = 100.0 + id as f64;
+    // Prices move in whole cents.
+    let mut ticks: i64 = 10_000 + id as i64 * 100;
+    let session = perf!("strategy_session", strategy = id as u64);
     for n in 0..ORDERS_PER_STRATEGY {
         let symbol = SYMBOLS[(n as usize + id) % SYMBOLS.len()];
         let order_id = (id as u64) << 40 | n;
-        px += if n % 3 == 0 { 0.01 } else { -0.005 };
+        let side = if n % 2 == 0 { Side::Buy } else { Side::Sell };
+        let qty = 100 + n % 7 * 100;
+        ticks += [1, -1, 2, -2, 0][(n % 5) as usize];
+        let px = ticks as f64 / 100.0;
         log::debug!(target: "strategy", symbol = symbol, bid = px - 0.01, ask = px + 0.01; "quote update");
-        log::info!(
-            target: "execution::orders",
-            order_id = order_id, symbol = symbol, side = if n % 2 == 0 { "BUY" } else { "SELL" },
-            qty = 100 + n % 7 * 100, price = px;
-            "order sent"
-        );
-        logged += 2;
-        if n % 4 == 0 {
-            log::info!(target: "execution::fills", order_id = order_id, symbol = symbol, price = px, qty = 100u64; "order filled");
-            logged += 1;
-        }
-        if n % 5_000 == 4_999 {
-            log::warn!(target: "execution::orders", order_id = order_id, reason = "price outside band"; "order rejected by venue");
-            logged += 1;
+        let band = if n % 5_000 == 4_999 {
+            (0.0, 1.0)
+        } else {
+            (0.0, 1e6)
+        };
+        let started = Instant::now();
+        let sent = send_order(order_id, qty, px, band);
+        perf!("order_round_trip", started.elapsed(), symbol = symbol);
+        logged += 3;
+        match sent {
+            Ok(_) if n % 4 == 0 => {
+                trade!(symbol = symbol, side, qty, price = px, order_id, venue = "XNAS",
+                    strategy = "mm", commission = qty as f64 * 0.0035; "filled {} {} @ {}", qty, symbol, px);
+                logged += 1;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                log::warn!(target: "execution::orders", order_id = order_id, reason = e.0; "order rejected");
+                logged += 1;
+            }
         }
     }
-    logged
+    session.stop();
+    logged + 1
 }
 
 /// The risk engine: position checks and the odd limit breach.
@@ -141,7 +182,7 @@ fn run_risk() -> u64 {
             log::error!(target: "risk", check = n, limit = 2_500_000.0; "exposure limit breached: halting new orders for 1 ms");
             logged += 1;
         }
-        thread::sleep(Duration::from_micros(200));
+        thread::sleep(Duration::from_micros(50));
     }
     logged
 }

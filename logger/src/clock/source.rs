@@ -41,6 +41,7 @@ pub(crate) fn select(mode: ClockMode) {
 }
 
 /// The mode last passed to [`select`] (the system clock before any call).
+#[inline]
 pub(crate) fn mode() -> ClockMode {
     if USE_SYSTEM.0.load(Ordering::Relaxed) {
         ClockMode::System
