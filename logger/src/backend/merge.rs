@@ -36,8 +36,12 @@ pub(crate) struct ThreadRing {
     read: usize,
     /// The producer's write index as of this cycle.
     write: usize,
-    /// Raw time of the last cycle at which the thread was not mid-record.
+    /// A lower bound of the timestamp of the thread's next record: the
+    /// last cycle at which it was seen idle, or its newest record emitted.
     last_idle: u64,
+    /// Raw time of the first cycle of the current stretch in which the
+    /// thread was seen mid-record.
+    busy_since: Option<u64>,
     /// Dropped count already reported in a warning record.
     pub reported_dropped: u64,
 }
@@ -50,6 +54,7 @@ impl ThreadRing {
             write: 0,
             ring: new.ring,
             last_idle: now,
+            busy_since: None,
             reported_dropped: 0,
         }
     }
@@ -94,6 +99,23 @@ impl ThreadRing {
         self.read = (self.read + len) & (2 * self.ring.cap - 1);
     }
 
+    /// Reads the `busy` flag, then the write index again: a thread seen
+    /// idle has published every record whose timestamp it took before.
+    /// A busy one lowers the watermark to a lower bound of its pending
+    /// record's timestamp (unless it has been busy longer than `max_hold`).
+    fn check_busy(&mut self, now: u64, max_hold: u64, watermark: &mut u64) {
+        if self.slot.busy.load(Ordering::Acquire) == 0 {
+            self.last_idle = self.last_idle.max(now);
+            self.busy_since = None;
+            self.write = self.ring.cons.write_index();
+        } else {
+            let since = *self.busy_since.get_or_insert(now);
+            if now.saturating_sub(since) < max_hold {
+                *watermark = (*watermark).min(self.last_idle);
+            }
+        }
+    }
+
     /// Bytes waiting in this ring (for metrics).
     pub(crate) fn occupancy(&self) -> usize {
         self.ring.cons.occupied_len()
@@ -123,21 +145,43 @@ impl Rings {
     /// watermark: records with a raw timestamp below it may be emitted.
     /// A thread seen mid-record for longer than `max_hold` (raw units) no
     /// longer holds the others back.
+    ///
+    /// A thread's `busy` flag is read only when another thread has records
+    /// waiting: with one active producer nothing can be misordered, and the
+    /// flusher then never touches the producer's slot (no cache-line
+    /// transfer on its hot path).
     pub(crate) fn begin_cycle(&mut self, now: u64, max_hold: u64) -> u64 {
         registry::take_new(&mut self.new);
         for n in self.new.drain(..) {
             self.threads.push(ThreadRing::new(n, now));
         }
-        let mut watermark = now;
+        let mut with_data = 0;
         for t in &mut self.threads {
-            // Read `busy` before the write index: a thread seen idle here
-            // has published every record whose timestamp it took earlier.
-            if t.slot.busy.load(Ordering::Acquire) == 0 {
-                t.last_idle = now;
-            } else if now.saturating_sub(t.last_idle) < max_hold {
-                watermark = watermark.min(t.last_idle);
-            }
             t.write = t.ring.cons.write_index();
+            with_data += usize::from(t.occupied() > 0);
+        }
+        let mut watermark = now;
+        let mut skipped = None;
+        for (i, t) in self.threads.iter_mut().enumerate() {
+            if with_data == usize::from(t.occupied() > 0) {
+                // No other thread has records: only this one's can be
+                // emitted, in its own order.
+                skipped = Some(i);
+                continue;
+            }
+            t.check_busy(now, max_hold, &mut watermark);
+        }
+        // Records may have appeared in the rings checked above since the
+        // first snapshot; then the skipped thread must be checked too.
+        if let Some(i) = skipped {
+            let others = self
+                .threads
+                .iter()
+                .enumerate()
+                .any(|(j, t)| j != i && t.occupied() > 0);
+            if others {
+                self.threads[i].check_busy(now, max_hold, &mut watermark);
+            }
         }
         watermark.saturating_sub(STORE_SLACK)
     }
@@ -168,6 +212,7 @@ impl Rings {
                 self.last_emitted = h.ts;
             }
             emit(&t.slot, &h, t.bytes(pos, h.len));
+            t.last_idle = t.last_idle.max(h.ts);
             n += 1;
             t.advance(h.len);
             if let Some((h, _)) = t.head() {
