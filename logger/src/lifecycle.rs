@@ -12,7 +12,12 @@ pub(crate) const RUNNING: u8 = 1;
 /// The guard was dropped (or the flusher died): records are dropped and counted.
 pub(crate) const STOPPED: u8 = 2;
 
-static STATE: AtomicU8 = AtomicU8::new(NOT_INSTALLED);
+/// Read on every record, written at install and shutdown: alone on its
+/// cache lines so that no frequently written neighbour evicts it.
+#[repr(align(128))]
+struct StateCell(AtomicU8);
+
+static STATE: StateCell = StateCell(AtomicU8::new(NOT_INSTALLED));
 
 /// Ring capacity for new threads, in bytes.
 static RING_BYTES: AtomicUsize = AtomicUsize::new(crate::config::DEFAULT_RING_BYTES);
@@ -23,16 +28,17 @@ static GROW_CAP: AtomicUsize = AtomicUsize::new(crate::config::DEFAULT_GROW_CAP_
 /// The current state, one relaxed load (hot path).
 #[inline(always)]
 pub(crate) fn state() -> u8 {
-    STATE.load(Ordering::Relaxed)
+    STATE.0.load(Ordering::Relaxed)
 }
 
 pub(crate) fn set_state(s: u8) {
-    STATE.store(s, Ordering::Release);
+    STATE.0.store(s, Ordering::Release);
 }
 
 /// Moves from `NOT_INSTALLED` to `RUNNING`; false if installed before.
 pub(crate) fn try_start() -> bool {
     STATE
+        .0
         .compare_exchange(NOT_INSTALLED, RUNNING, Ordering::AcqRel, Ordering::Acquire)
         .is_ok()
 }

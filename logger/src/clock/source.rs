@@ -17,7 +17,7 @@ use super::ClockMode;
 
 /// The process-wide clock selection, alone on its cache line so that no
 /// frequently written neighbour turns the hot-path load into a miss.
-#[repr(align(64))]
+#[repr(align(128))]
 struct ModeCell(AtomicBool);
 
 /// `true`: stamp records with `CLOCK_REALTIME` ns; `false`: raw TSC.

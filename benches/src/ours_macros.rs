@@ -1,0 +1,82 @@
+//! Our cases that use the crate's own macros: `trade!`, `perf!` and
+//! `#[log_performance]`.
+
+use std::time::Duration;
+
+use logger::{log_performance, perf, trade};
+
+use crate::order;
+use crate::ours::{NAME, latency_case, throughput_run};
+use crate::report::Row;
+use crate::runner::Job;
+
+/// An empty function with `#[log_performance]`.
+#[log_performance]
+#[inline(never)]
+fn timed_empty() {}
+
+/// The same empty function without it.
+#[inline(never)]
+fn plain_empty() {
+    std::hint::black_box(());
+}
+
+/// Latency rows of the macro cases.
+pub(crate) fn latency_cases(flush: &dyn Fn()) -> Vec<Row> {
+    let mut rows = Vec::new();
+    rows.extend(latency_case(NAME, "trade! 5 fields", flush, |i| {
+        let o = order(i);
+        trade!(
+            symbol = o.symbol,
+            side = o.side,
+            qty = o.qty,
+            price = o.price,
+            order_id = o.order_id
+        );
+    }));
+    rows.extend(latency_case(NAME, "perf! explicit duration", flush, |i| {
+        perf!(
+            "risk_check",
+            Duration::from_nanos(std::hint::black_box(i) & 0xfff)
+        );
+    }));
+    rows.extend(latency_case(NAME, "perf! scope timer", flush, |_| {
+        let _t = perf!("risk_check");
+    }));
+    let with = latency_case(NAME, "#[log_performance] empty fn", flush, |_| {
+        timed_empty()
+    });
+    let without = latency_case(NAME, "plain empty fn", flush, |_| plain_empty());
+    for (w, wo) in with.iter().zip(&without) {
+        if let (Some(a), Some(b)) = (w.latency, wo.latency) {
+            let mut row = Row::latency(NAME, "#[log_performance] added", w.mode, a.minus(&b));
+            row.note = "percentile by percentile: with the attribute minus without".into();
+            rows.push(row);
+        }
+    }
+    rows.extend(with);
+    rows.extend(without);
+    rows
+}
+
+/// Throughput jobs of the macro cases.
+pub(crate) fn throughput_jobs() -> Vec<Job> {
+    let trade = |i: u64| {
+        let o = order(i);
+        trade!(
+            symbol = o.symbol,
+            side = o.side,
+            qty = o.qty,
+            price = o.price,
+            order_id = o.order_id
+        );
+    };
+    vec![
+        Job::new("logger-tp-trade-1t", NAME, move || {
+            throughput_run("1M trade! 5 fields, 1 thread", 1, "\"order_id\"", trade)
+        }),
+        Job::new("logger-tp-trade-2t", NAME, move || {
+            throughput_run("1M trade! 5 fields, 2 threads", 2, "\"order_id\"", trade)
+        }),
+    ]
+}
