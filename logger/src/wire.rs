@@ -146,6 +146,40 @@ pub(crate) enum StrRef<'a> {
     SameAsModule,
 }
 
+/// Length of the `LOG` payload written by [`put_log_static`].
+#[inline(always)]
+pub(crate) const fn log_static_len(msg_len: usize) -> usize {
+    (1 + 16) + (1 + 16) + 1 + 4 + 4 + msg_len + 2
+}
+
+/// Writes, straight into a ring slot, the `LOG` payload of a record whose
+/// module and file are `&'static str`, whose target is its module, whose
+/// message needs no formatting and which has no key-values: exactly the
+/// bytes the [`Encoder`] would produce (checked by a test), without the
+/// scratch buffer. `dst` is [`log_static_len`] bytes.
+#[inline(always)]
+pub(crate) fn put_log_static(
+    dst: &mut [u8],
+    module: &'static str,
+    file: &'static str,
+    line: u32,
+    msg: &str,
+) {
+    let static_ref = |dst: &mut [u8], s: &'static str| {
+        dst[0] = STR_STATIC;
+        dst[1..9].copy_from_slice(&(s.as_ptr() as usize as u64).to_ne_bytes());
+        dst[9..17].copy_from_slice(&(s.len() as u64).to_ne_bytes());
+    };
+    static_ref(&mut dst[0..17], module);
+    static_ref(&mut dst[17..34], file);
+    dst[34] = STR_SAME_AS_MODULE;
+    dst[35..39].copy_from_slice(&line.to_ne_bytes());
+    dst[39..43].copy_from_slice(&(msg.len() as u32).to_ne_bytes());
+    let end = 43 + msg.len();
+    dst[43..end].copy_from_slice(msg.as_bytes());
+    dst[end..end + 2].copy_from_slice(&0u16.to_ne_bytes());
+}
+
 /// Appends encoded bytes to a growable scratch buffer (the `log` path,
 /// which must run user `Display` code before it knows the length).
 pub(crate) struct Encoder<'b> {
@@ -705,6 +739,23 @@ mod tests {
         let mut d = Decoder { rest: &buf[8..] };
         assert_eq!(d.value().unwrap(), Value::U64(1));
         assert_eq!(d.value().unwrap(), Value::Null);
+    }
+
+    #[test]
+    fn static_log_payload_matches_the_encoder() {
+        static MODULE: &str = "app::orders";
+        static FILE: &str = "src/orders.rs";
+        let mut buf = Vec::new();
+        let mut e = Encoder { buf: &mut buf };
+        e.str_ref(StrRef::Static(MODULE));
+        e.str_ref(StrRef::Static(FILE));
+        e.str_ref(StrRef::SameAsModule);
+        e.u32(42);
+        e.bytes32(b"order sent");
+        e.u16(0);
+        let mut direct = vec![0u8; log_static_len("order sent".len())];
+        put_log_static(&mut direct, MODULE, FILE, 42, "order sent");
+        assert_eq!(direct, buf);
     }
 
     #[test]

@@ -36,6 +36,9 @@ impl log::Log for LogAdapter {
         // `log` calls us only after its own `max_level` check; per-target
         // filtering is the flusher's routing, so nothing else to check here.
         let level = record.level() as u8;
+        if push_static(record, level) {
+            return;
+        }
         let encode_and_push = |buf: &mut Vec<u8>| {
             buf.clear();
             encode(buf, record, usize::MAX);
@@ -64,6 +67,36 @@ impl log::Log for LogAdapter {
     fn flush(&self) {
         let _ = crate::flush();
     }
+}
+
+/// The no-format path: a static message (`Arguments::as_str`), static
+/// module and file, the default target and no key-values go straight into
+/// the ring slot, with no scratch buffer. False when the record needs the
+/// general path.
+#[inline]
+fn push_static(record: &log::Record<'_>, level: u8) -> bool {
+    let (Some(msg), Some(module), Some(file)) = (
+        record.args().as_str(),
+        record.module_path_static(),
+        record.file_static(),
+    ) else {
+        return false;
+    };
+    let target = record.target();
+    if !(std::ptr::eq(module, target) || module == target)
+        || msg.len() > thread_ring::max_payload() / 2
+        || record.key_values().count() != 0
+    {
+        return false;
+    }
+    let line = record.line().unwrap_or(0);
+    thread_ring::push(
+        wire::TAG_LOG,
+        level,
+        wire::log_static_len(msg.len()),
+        |dst| wire::put_log_static(dst, module, file, line, msg),
+    );
+    true
 }
 
 /// Encodes the `LOG` payload of `record` (layout in [`crate::wire`]),
