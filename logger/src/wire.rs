@@ -642,18 +642,6 @@ mod tests {
 
     #[test]
     fn log_values_round_trip() {
-        static CS: Callsite = Callsite {
-            kind: crate::view::Kind::Trade,
-            level: log::Level::Info,
-            target: "t",
-            module: "m",
-            file: "f.rs",
-            line: 1,
-            message: "",
-            message_args: 0,
-            fields: &[],
-            function: None,
-        };
         let owned = String::from("héllo");
         let values = [
             LogValue::Null,
@@ -691,20 +679,22 @@ mod tests {
         assert!(d.rest.is_empty());
     }
 
+    /// A call site for the encoding tests (its fields are not read).
+    static CS: Callsite = Callsite {
+        kind: crate::view::Kind::Trade,
+        level: log::Level::Info,
+        target: "t",
+        module: "m",
+        file: "f.rs",
+        line: 1,
+        message: "",
+        message_args: 0,
+        fields: &[],
+        function: None,
+    };
+
     #[test]
     fn log_values_cut_strings_on_char_boundaries() {
-        static CS: Callsite = Callsite {
-            kind: crate::view::Kind::Trade,
-            level: log::Level::Info,
-            target: "t",
-            module: "m",
-            file: "f.rs",
-            line: 1,
-            message: "",
-            message_args: 0,
-            fields: &[],
-            function: None,
-        };
         let values = [LogValue::Str("aé"), LogValue::Str("ok")];
         let groups: [&[LogValue<'_>]; 1] = [&values];
         let len = callsite_payload_len(&groups, 2);
@@ -719,18 +709,6 @@ mod tests {
 
     #[test]
     fn short_buffer_is_zero_filled_not_partial() {
-        static CS: Callsite = Callsite {
-            kind: crate::view::Kind::Trade,
-            level: log::Level::Info,
-            target: "t",
-            module: "m",
-            file: "f.rs",
-            line: 1,
-            message: "",
-            message_args: 0,
-            fields: &[],
-            function: None,
-        };
         let values = [LogValue::U64(1), LogValue::StaticStr("Sell")];
         let groups: [&[LogValue<'_>]; 1] = [&values];
         let mut buf = vec![0xFFu8; 8 + 9 + 10];
