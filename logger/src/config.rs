@@ -30,6 +30,8 @@ pub const DEFAULT_MAX_FILE_BYTES: u64 = 256 << 20;
 pub const DEFAULT_MAX_MERGE_DELAY: Duration = Duration::from_millis(50);
 /// Default bound of [`crate::flush`] and of the shutdown drain.
 pub const DEFAULT_FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
+/// Largest backtrace ring the builder accepts, in records.
+pub const MAX_BACKTRACE_CAPACITY: usize = 1 << 20;
 
 /// What a producer does when its ring is full.
 ///
@@ -274,6 +276,15 @@ pub struct Config {
     pub flush_timeout: Duration,
     /// Install a panic hook that records the panic and flushes.
     pub panic_hook: bool,
+    /// Install a handler for SIGTERM, SIGINT, SIGSEGV, SIGBUS and SIGABRT
+    /// that flushes the rings, then lets the signal take its course.
+    pub signal_handler: bool,
+    /// Backtrace ring: records less severe than [`Config::level`] but at or
+    /// above this level are held in memory and written only when an
+    /// `ERROR` record arrives (`Off`, the default: no ring).
+    pub backtrace_level: LevelFilter,
+    /// Most records the backtrace ring holds (the oldest go first).
+    pub backtrace_capacity: usize,
 }
 
 impl Default for Config {
@@ -297,6 +308,9 @@ impl Default for Config {
             max_merge_delay: DEFAULT_MAX_MERGE_DELAY,
             flush_timeout: DEFAULT_FLUSH_TIMEOUT,
             panic_hook: true,
+            signal_handler: false,
+            backtrace_level: LevelFilter::Off,
+            backtrace_capacity: 0,
         }
     }
 }

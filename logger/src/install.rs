@@ -147,6 +147,40 @@ impl Builder {
     setter!(
         /// Record panics and flush before the previous panic hook runs (default true).
         panic_hook: bool => panic_hook);
+    setter!(
+        /// Handle SIGTERM, SIGINT, SIGSEGV, SIGBUS and SIGABRT (default false):
+        /// flush the rings (bounded by the flush timeout), then let the
+        /// signal take its course (the previous handler, or the default
+        /// action). What the handler does and does not guarantee is in the
+        /// README's "Reliability" section.
+        signal_handler: bool => signal_handler);
+
+    /// Keeps a backtrace ring (default: none): records less severe than
+    /// [`Builder::level`] but at or above `level` are not written; the
+    /// flusher keeps the newest `capacity` of them in memory and writes
+    /// them, in order, just before the next `ERROR` record. `log`'s max
+    /// level becomes the more verbose of the two levels, so those records
+    /// are created (and cost as much as any record) on the logging thread.
+    ///
+    /// `LevelFilter::Off` turns the ring off. Otherwise `level` must be
+    /// more verbose than [`Builder::level`] and `capacity` between 1 and
+    /// [`MAX_BACKTRACE_CAPACITY`].
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use log::LevelFilter;
+    /// let _guard = logger::builder()
+    ///     .level(LevelFilter::Info)
+    ///     .backtrace(LevelFilter::Debug, 256) // the last 256 debug records, on error
+    ///     .install()
+    ///     .unwrap();
+    /// ```
+    pub fn backtrace(mut self, level: LevelFilter, capacity: usize) -> Self {
+        self.config.backtrace_level = level;
+        self.config.backtrace_capacity = capacity;
+        self
+    }
 
     /// The configuration as built so far.
     pub fn config(&self) -> &Config {
@@ -201,10 +235,15 @@ impl Builder {
         }
         lifecycle::set_producer_config(config.ring_bytes, config.overflow);
         lifecycle::set_flush_timeout(config.flush_timeout);
-        log::set_max_level(config.level);
+        log::set_max_level(config.level.max(config.backtrace_level));
 
         let flusher = Flusher::new(&config, router, converter);
         let cpu = config.flusher_cpu;
+        // The flusher inherits this mask: a SIGTERM/SIGINT sent to the
+        // process is then handled by a thread that can wait for it.
+        let mask = config
+            .signal_handler
+            .then(crate::signals::block_termination);
         let spawned = std::thread::Builder::new()
             .name(flusher::THREAD_NAME.into())
             .spawn(move || {
@@ -227,6 +266,9 @@ impl Builder {
                 let _stop = StopOnExit;
                 flusher.run();
             });
+        if let Some(mask) = &mask {
+            crate::signals::restore_mask(mask);
+        }
         let handle = match spawned {
             Ok(h) => h,
             Err(source) => {
@@ -239,6 +281,12 @@ impl Builder {
         };
         if config.panic_hook {
             crate::panic_hook::install();
+        }
+        crate::signals::stop_in_forked_children();
+        if config.signal_handler {
+            if let Err(e) = crate::signals::install() {
+                crate::fault::report_io_error("installing the signal handler", &e);
+            }
         }
         Ok(LoggerGuard::new(handle, housekeeper, config.flush_timeout))
     }
@@ -311,6 +359,27 @@ fn validate(c: &Config) -> Result<(), InitError> {
     }
     if c.flush_timeout.is_zero() {
         return invalid("flush_timeout", "must be positive");
+    }
+    if c.backtrace_level != LevelFilter::Off {
+        if c.backtrace_level <= c.level {
+            return invalid(
+                "backtrace",
+                format!(
+                    "level {} is not more verbose than the files' level {}: the ring would hold nothing \
+                     (use LevelFilter::Off to disable it)",
+                    c.backtrace_level, c.level
+                ),
+            );
+        }
+        if c.backtrace_capacity == 0 || c.backtrace_capacity > MAX_BACKTRACE_CAPACITY {
+            return invalid(
+                "backtrace",
+                format!(
+                    "capacity {} is out of range: allowed 1 to {MAX_BACKTRACE_CAPACITY} records",
+                    c.backtrace_capacity
+                ),
+            );
+        }
     }
     if let Some(cpu) = c.flusher_cpu {
         let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());

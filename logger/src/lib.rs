@@ -51,21 +51,25 @@ mod loggable;
 mod metrics;
 mod panic_hook;
 mod registry;
+mod signals;
 mod sink;
 mod view;
 mod wire;
+mod wire_fuzz_tests;
 
 pub use config::{
     ClockSource, Config, DEFAULT_FLUSH_TIMEOUT, DEFAULT_GROW_CAP_BYTES, DEFAULT_IDLE_SLEEP,
     DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_MERGE_DELAY, DEFAULT_RING_BYTES, DEFAULT_WINDOW_BYTES,
-    FileSpec, Format, MIN_RING_BYTES, MsyncPolicy, OverflowPolicy, ParseOverflowError,
-    RotationConfig, TimeRotation, TimeZone,
+    FileSpec, Format, MAX_BACKTRACE_CAPACITY, MIN_RING_BYTES, MsyncPolicy, OverflowPolicy,
+    ParseOverflowError, RotationConfig, TimeRotation, TimeZone,
 };
 pub use error::{FlushError, InitError};
 pub use guard::LoggerGuard;
 pub use install::{Builder, builder};
 pub use metrics::Metrics;
 pub use view::Kind;
+#[doc(hidden)]
+pub use wire_fuzz_tests::fuzz as __fuzz;
 
 pub use __private::{PerfElapsed, PerfTimer};
 pub use loggable::{Display, LogValue, Loggable, display};

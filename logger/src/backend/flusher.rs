@@ -21,6 +21,15 @@ use crate::metrics::{COUNTERS, Counters};
 use crate::registry::ThreadSlot;
 use crate::view::{Field, Kind, RecordView, Value};
 
+/// The record decoder, for the property tests and fuzz targets of
+/// `crate::wire_fuzz_tests` (the `decode` module is private to `backend`).
+pub(crate) mod for_fuzzing {
+    pub(crate) use crate::backend::decode::{Origin, decode, level_from_u8};
+}
+
+/// Longest the shutdown drain waits for threads caught mid-record.
+const FINAL_DRAIN: Duration = Duration::from_millis(50);
+
 /// Set by the guard: drain everything, close the files, stop.
 pub(crate) static SHUTDOWN: AtomicBool = AtomicBool::new(false);
 
@@ -35,7 +44,8 @@ pub(crate) struct Flusher {
     idle_sleep: Duration,
     max_hold_raw: u64,
     msync: MsyncPolicy,
-    last_sync: Instant,
+    /// When the oldest write not yet `msync`ed was made (`Interval` policy).
+    unsynced_since: Option<Instant>,
     fields: Vec<Field<'static>>,
     scratch: Vec<u8>,
     line: Vec<u8>,
@@ -64,7 +74,7 @@ impl Flusher {
             idle_sleep: config.idle_sleep,
             max_hold_raw,
             msync: config.msync,
-            last_sync: Instant::now(),
+            unsynced_since: None,
             fields: Vec::new(),
             scratch: Vec::new(),
             line: Vec::with_capacity(4096),
@@ -73,13 +83,18 @@ impl Flusher {
 
     /// The thread's body: cycles until shutdown, then drains and closes.
     pub(crate) fn run(mut self) {
+        crate::signals::set_flusher_thread();
         loop {
             let stopping = SHUTDOWN.load(Ordering::Acquire);
             let request = barrier::pending();
             let emitted = self.cycle(request.is_some() || stopping);
             if let Some(ticket) = request {
+                if let Some(sig) = crate::signals::take_pending() {
+                    self.write_signal_record(sig);
+                }
                 if self.msync != MsyncPolicy::Never {
                     self.router.sync();
+                    self.unsynced_since = None;
                 }
                 barrier::complete(ticket);
             }
@@ -91,16 +106,73 @@ impl Flusher {
             }
         }
         // Producers see the stopped state from now on; catch records that
-        // were being written while it changed.
-        for _ in 0..3 {
+        // were being written while it changed. A thread seen idle before a
+        // cycle has published everything it will ever publish (its next
+        // record sees the stopped state), so stop once every thread was
+        // idle before a cycle that left every ring empty, or after
+        // FINAL_DRAIN (a thread descheduled mid-record).
+        let deadline = Instant::now() + FINAL_DRAIN;
+        loop {
+            let idle = self.every_thread_idle();
             self.cycle(true);
-            if self.rings.all_empty() {
+            if (idle && self.rings.all_empty()) || Instant::now() >= deadline {
                 break;
             }
-            std::thread::sleep(Duration::from_millis(1));
+            std::thread::sleep(Duration::from_micros(200));
         }
         self.router.sync();
         self.router.close();
+    }
+
+    /// Whether no registered thread is between taking a timestamp and
+    /// publishing its record.
+    fn every_thread_idle(&self) -> bool {
+        self.rings
+            .threads
+            .iter()
+            .all(|t| t.slot.busy.load(Ordering::Acquire) == 0)
+    }
+
+    /// Writes the record of a signal caught by the signal handler
+    /// (`WARN` for SIGTERM/SIGINT, `ERROR` for the others, target `signal`).
+    fn write_signal_record(&mut self, sig: libc::c_int) {
+        let name = crate::signals::name(sig);
+        let level = match sig {
+            libc::SIGTERM | libc::SIGINT => log::Level::Warn,
+            _ => log::Level::Error,
+        };
+        let msg = format!("received {name} ({sig}): rings flushed before its default action");
+        let fields = [
+            Field {
+                key: "signal",
+                value: Value::Str(name.as_bytes()),
+            },
+            Field {
+                key: "signo",
+                value: Value::I64(i64::from(sig)),
+            },
+        ];
+        let ts_ns = self.clock.to_utc_ns(clock::now_raw());
+        let view = RecordView {
+            ts_ns,
+            level,
+            kind: Kind::Log,
+            target: "signal",
+            module: module_path!(),
+            file: file!(),
+            line: line!(),
+            function: None,
+            msg: msg.as_bytes(),
+            fields: &fields,
+            thread: THREAD_NAME,
+            tid: 0,
+        };
+        self.line.clear();
+        self.formatter.format(&view, &mut self.line);
+        let n = self
+            .router
+            .write_record(view.kind, view.level, &self.line, ts_ns);
+        Counters::add(&COUNTERS.records_written, n as u64);
     }
 
     /// One cycle; `force` emits everything published, ignoring the watermark.
@@ -130,8 +202,8 @@ impl Flusher {
             if let Some(view) = decode::decode(header, bytes, ts_ns, origin, &mut f, scratch) {
                 line.clear();
                 formatter.format(&view, line);
-                router.write(view.kind, view.level, line, ts_ns);
-                Counters::add(&COUNTERS.records_written, 1);
+                let n = router.write_record(view.kind, view.level, line, ts_ns);
+                Counters::add(&COUNTERS.records_written, n as u64);
             }
             *fields = recycle(f);
         });
@@ -146,9 +218,14 @@ impl Flusher {
         } = self;
         rings.end_cycle(|t| report_drops(t, ts_ns, &mut **formatter, router, line));
         if let MsyncPolicy::Interval(every) = self.msync {
-            if emitted > 0 && self.last_sync.elapsed() >= every {
+            // Within `every` of the oldest unsynced write, whether or not
+            // anything is written later (an idle cycle syncs too).
+            if emitted > 0 && self.unsynced_since.is_none() {
+                self.unsynced_since = Some(Instant::now());
+            }
+            if self.unsynced_since.is_some_and(|t| t.elapsed() >= every) {
                 self.router.sync();
-                self.last_sync = Instant::now();
+                self.unsynced_since = None;
             }
         }
         emitted
@@ -181,7 +258,8 @@ fn write_drop_warning(
     line: &mut Vec<u8>,
 ) {
     let msg = format!(
-        "dropped {n} records from thread {} (tid {}): its ring was full (overflow policy drop_newest)",
+        "dropped {n} records from thread {} (tid {}): its ring was full (overflow policy \
+         drop_newest), or a record did not fit in it even with its strings cut",
         slot.name, slot.tid
     );
     let fields = [

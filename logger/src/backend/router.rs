@@ -5,11 +5,23 @@
 //! or above its level (`Error` by default). A record is formatted once and
 //! copied into every file that takes it. When a file fails, the record
 //! goes to stderr instead (once, however many files failed).
+//!
+//! # Backtrace ring
+//!
+//! With `Builder::backtrace(level, capacity)`, records less severe than
+//! the files' level (`Builder::level`) reach the flusher too. They are not
+//! written: the router keeps the newest `capacity` of them, formatted, in
+//! a bounded ring, and writes them, oldest first, right before the next
+//! `ERROR` record it writes; then the ring starts empty again. The held
+//! records keep their own (earlier) timestamps, so such a dump is the one
+//! place where a file is not in timestamp order. Records still held when
+//! the logger stops are discarded.
 
+use std::collections::VecDeque;
 use std::io;
 use std::path::Path;
 
-use log::LevelFilter;
+use log::{Level, LevelFilter};
 
 use crate::config::{Config, FileSpec, MsyncPolicy};
 use crate::fault;
@@ -34,6 +46,47 @@ struct Destination {
 pub(crate) struct Router {
     destinations: Vec<Destination>,
     msync: MsyncPolicy,
+    backtrace: Option<Backtrace>,
+}
+
+/// A line buffer larger than this is freed rather than reused.
+const SPARE_KEEP_BYTES: usize = 64 << 10;
+
+/// A record held back by the backtrace ring.
+struct Held {
+    kind: Kind,
+    level: Level,
+    ts_ns: u64,
+    line: Vec<u8>,
+}
+
+/// The backtrace ring: the newest records below the files' level.
+struct Backtrace {
+    /// Records less severe than this are held, not written.
+    files_level: LevelFilter,
+    capacity: usize,
+    held: VecDeque<Held>,
+    /// Line buffers of written-out records, reused for the next ones.
+    spare: Vec<Vec<u8>>,
+}
+
+impl Backtrace {
+    /// Keeps a copy of `line`, evicting the oldest record when full.
+    fn hold(&mut self, kind: Kind, level: Level, line: &[u8], ts_ns: u64) {
+        let mut buf = if self.held.len() >= self.capacity {
+            self.held.pop_front().map(|h| h.line).unwrap_or_default()
+        } else {
+            self.spare.pop().unwrap_or_default()
+        };
+        buf.clear();
+        buf.extend_from_slice(line);
+        self.held.push_back(Held {
+            kind,
+            level,
+            ts_ns,
+            line: buf,
+        });
+    }
 }
 
 impl Router {
@@ -70,10 +123,58 @@ impl Router {
                 file,
             });
         }
+        let backtrace = (config.backtrace_level != LevelFilter::Off).then(|| Backtrace {
+            files_level: config.level,
+            capacity: config.backtrace_capacity.max(1),
+            held: VecDeque::new(),
+            spare: Vec::new(),
+        });
         Ok(Router {
             destinations,
             msync: config.msync,
+            backtrace,
         })
+    }
+
+    /// Routes one record from a logging thread: held by the backtrace ring
+    /// when it is below the files' level, else written (after the ring's
+    /// records when it is an `ERROR`). Returns how many records were
+    /// written: 0 when held.
+    pub(crate) fn write_record(
+        &mut self,
+        kind: Kind,
+        level: Level,
+        line: &[u8],
+        ts_ns: u64,
+    ) -> usize {
+        let Some(bt) = self.backtrace.as_mut() else {
+            self.write(kind, level, line, ts_ns);
+            return 1;
+        };
+        if level > bt.files_level {
+            bt.hold(kind, level, line, ts_ns);
+            return 0;
+        }
+        let mut written = 1;
+        if level == Level::Error && !bt.held.is_empty() {
+            let mut held = std::mem::take(&mut bt.held);
+            for h in &held {
+                self.write(h.kind, h.level, &h.line, h.ts_ns);
+            }
+            written += held.len();
+            if let Some(bt) = self.backtrace.as_mut() {
+                bt.spare.extend(
+                    held.drain(..)
+                        .map(|h| h.line)
+                        .filter(|l| l.capacity() <= SPARE_KEEP_BYTES),
+                );
+                bt.spare.truncate(bt.capacity);
+                // Keep the deque's allocation for the next records.
+                bt.held = held;
+            }
+        }
+        self.write(kind, level, line, ts_ns);
+        written
     }
 
     /// Copies one formatted record into every file that takes it.

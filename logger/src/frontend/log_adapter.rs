@@ -122,7 +122,11 @@ fn encode(buf: &mut Vec<u8>, record: &log::Record<'_>, limit: usize) {
     e.u32(record.line().unwrap_or(0));
 
     match record.args().as_str() {
-        Some(s) => e.bytes32(cut(s, limit).as_bytes()),
+        Some(s) => {
+            let at = wire::begin_bytes32(e.buf);
+            e.buf.extend_from_slice(s.as_bytes());
+            wire::end_bytes32(e.buf, at, limit, TRUNCATED);
+        }
         None => {
             let at = wire::begin_bytes32(e.buf);
             let _ = write!(ByteWriter(e.buf), "{}", record.args());
@@ -140,18 +144,6 @@ fn encode(buf: &mut Vec<u8>, record: &log::Record<'_>, limit: usize) {
     let _ = record.key_values().visit(&mut visitor);
     let count = visitor.count;
     buf[at..at + 2].copy_from_slice(&count.to_ne_bytes());
-}
-
-/// Cuts `s` to at most `limit` bytes on a char boundary.
-fn cut(s: &str, limit: usize) -> &str {
-    if s.len() <= limit {
-        return s;
-    }
-    let mut end = limit;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
 }
 
 /// `fmt::Write` into a byte buffer.
@@ -196,7 +188,9 @@ struct ValueEncoder<'b> {
 
 impl ValueEncoder<'_> {
     fn str(&mut self, s: &str) {
-        wire::put_value(self.buf, Value::Str(cut(s, self.limit).as_bytes()));
+        let at = wire::begin_str_value(self.buf);
+        self.buf.extend_from_slice(s.as_bytes());
+        wire::end_bytes32(self.buf, at, self.limit, TRUNCATED);
     }
 }
 

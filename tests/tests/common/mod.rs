@@ -98,3 +98,173 @@ pub fn spawn_child(test: &str, env: &[(&str, &str)]) -> std::process::Child {
 pub fn is_child() -> bool {
     std::env::var_os("LOGGER_TEST_CHILD").is_some()
 }
+
+/// A command that runs this test binary again as a child, running only
+/// `test` with `LOGGER_TEST_CHILD=1`, the given environment, and stdout
+/// and stderr piped.
+pub fn child_command(test: &str, env: &[(&str, &str)]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
+    cmd.args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .env("LOGGER_TEST_CHILD", "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
+/// What a finished child left: its exit status, stdout and stderr.
+pub struct ChildOutput {
+    pub status: std::process::ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl ChildOutput {
+    /// The value of the first `KEY=value` line of stdout.
+    pub fn value(&self, key: &str) -> String {
+        let prefix = format!("{key}=");
+        self.stdout
+            .lines()
+            // libtest may print "test name ... " before the child's first line.
+            .find_map(|l| l.find(&prefix).map(|at| &l[at + prefix.len()..]))
+            .unwrap_or_else(|| {
+                panic!(
+                    "{key} missing in child output:\n{}\nstderr:\n{}",
+                    self.stdout, self.stderr
+                )
+            })
+            .to_string()
+    }
+
+    /// The value of `KEY=value` parsed as a number.
+    pub fn number(&self, key: &str) -> u64 {
+        self.value(key).parse().unwrap()
+    }
+}
+
+/// Runs `cmd` (stdout and stderr piped) to completion, reading both pipes
+/// at once so a chatty child never blocks on a full pipe. The child is
+/// killed (and the test fails) if it runs longer than `limit`.
+pub fn run_child(cmd: std::process::Command, limit: std::time::Duration) -> ChildOutput {
+    try_run_child(cmd, limit).unwrap()
+}
+
+/// [`run_child`], with the error of starting the child.
+pub fn try_run_child(
+    mut cmd: std::process::Command,
+    limit: std::time::Duration,
+) -> std::io::Result<ChildOutput> {
+    let mut child = cmd.spawn()?;
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = out.read_to_end(&mut s);
+        String::from_utf8_lossy(&s).into_owned()
+    });
+    let err = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = err.read_to_end(&mut s);
+        String::from_utf8_lossy(&s).into_owned()
+    });
+    let deadline = std::time::Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            let stdout = out.join().unwrap();
+            let stderr = err.join().unwrap();
+            panic!("child hung for {limit:?}: killed\nstdout:\n{stdout}\nstderr:\n{stderr}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    Ok(ChildOutput {
+        status,
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    })
+}
+
+/// Reads a file the way the logger repairs it: trailing zero padding and
+/// a partial last line are not content. Returns every complete line from
+/// byte `from` on, parsed (panics naming a line that is not JSON), and
+/// the offset just past the last complete line.
+pub fn read_repaired(path: &Path, from: usize) -> (Vec<Value>, usize) {
+    let raw = std::fs::read(path).unwrap_or_default();
+    let end = raw.iter().rposition(|&b| b != 0).map_or(0, |p| p + 1);
+    let end = raw[..end]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    assert!(
+        end >= from,
+        "{}: content shrank from {from} to {end} bytes",
+        path.display()
+    );
+    let lines = raw[from..end]
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .enumerate()
+        .map(|(i, l)| {
+            serde_json::from_slice(l).unwrap_or_else(|e| {
+                panic!(
+                    "{} (from byte {from}): line {} is not JSON ({e}): {:?}",
+                    path.display(),
+                    i + 1,
+                    String::from_utf8_lossy(l)
+                )
+            })
+        })
+        .collect();
+    (lines, end)
+}
+
+/// A small deterministic random generator (xorshift64*), seeded from the
+/// environment variable `var` when set, else from the clock; the seed is
+/// printed so that a failure can be replayed.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn from_env(var: &str) -> Rng {
+        let seed = std::env::var(var)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_nanos() as u64
+            })
+            | 1;
+        println!("random seed: {var}={seed}");
+        Rng(seed)
+    }
+
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// Uniform-ish in `lo..hi`.
+    pub fn range(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.next() % (hi - lo).max(1)
+    }
+}
+
+/// Ends the process (exit code 99) if the test is still running after
+/// `limit`: a hang fails the test instead of stalling CI.
+pub fn watchdog(limit: std::time::Duration, what: &'static str) {
+    std::thread::spawn(move || {
+        std::thread::sleep(limit);
+        eprintln!("watchdog: {what} still running after {limit:?}: hung");
+        std::process::exit(99);
+    });
+}
