@@ -113,7 +113,8 @@ pub(crate) enum OwnedValue {
 }
 
 impl OwnedValue {
-    fn view(&self) -> Value<'_> {
+    /// The borrowed [`Value`].
+    pub(crate) fn view(&self) -> Value<'_> {
         match self {
             OwnedValue::Null => Value::Null,
             OwnedValue::Bool(v) => Value::Bool(*v),

@@ -415,35 +415,7 @@ pub(super) mod tests {
         }
     }
 
-    /// An owned [`Value`] for proptest.
-    #[derive(Clone, Debug)]
-    pub(crate) enum OwnedValue {
-        Null,
-        Bool(bool),
-        U64(u64),
-        I64(i64),
-        U128(u128),
-        I128(i128),
-        F64(f64),
-        Char(char),
-        Str(Vec<u8>),
-    }
-
-    impl OwnedValue {
-        pub(crate) fn view(&self) -> Value<'_> {
-            match self {
-                OwnedValue::Null => Value::Null,
-                OwnedValue::Bool(v) => Value::Bool(*v),
-                OwnedValue::U64(v) => Value::U64(*v),
-                OwnedValue::I64(v) => Value::I64(*v),
-                OwnedValue::U128(v) => Value::U128(*v),
-                OwnedValue::I128(v) => Value::I128(*v),
-                OwnedValue::F64(v) => Value::F64(*v),
-                OwnedValue::Char(v) => Value::Char(*v),
-                OwnedValue::Str(v) => Value::Str(v),
-            }
-        }
-    }
+    pub(crate) use crate::wire_fuzz_tests::OwnedValue;
 
     pub(crate) fn any_value() -> impl Strategy<Value = OwnedValue> {
         prop_oneof![
