@@ -8,7 +8,8 @@
 //! ```text
 //! {
 //!     const __LOGGER_LEVEL: Level = Level::Info;
-//!     if enabled(__LOGGER_LEVEL) {                  // const compare + one relaxed load
+//!     static __LOGGER_INTEREST: Interest = Interest::new(); // this call site's cached level
+//!     if enabled(__LOGGER_LEVEL, &__LOGGER_INTEREST, target) { // const compare + one relaxed load
 //!         fn __logger_function() -> &'static ::core::primitive::str { function_name(type_name_of_val(&__logger_function)) }
 //!         static __LOGGER_CALLSITE: Callsite = Callsite { kind: Trade, level, target, module, file,
 //!             line, message: "trade", message_args: 0, fields: &["symbol", "side", "qty", "price"],
@@ -79,6 +80,22 @@ struct CallsiteSpec<'a> {
     fields: Vec<String>,
     /// Where `line!()` and `file!()` point.
     span: Span,
+}
+
+/// The call site's cached interest (see `logger::__private::Interest`) and
+/// its level check: `STATIC_MAX_LEVEL` first (a constant), then one
+/// relaxed load.
+fn interest(level: &TokenStream, target: Option<&LitStr>) -> (TokenStream, TokenStream) {
+    let target = match target {
+        Some(t) => quote!(#t),
+        None => quote!(::core::module_path!()),
+    };
+    (
+        quote! {
+            static __LOGGER_INTEREST: ::logger::__private::Interest = ::logger::__private::Interest::new();
+        },
+        quote!(::logger::__private::enabled(#level, &__LOGGER_INTEREST, #target)),
+    )
 }
 
 fn callsite(c: CallsiteSpec<'_>) -> TokenStream {
@@ -177,9 +194,11 @@ pub(crate) fn trade(t: &Trade) -> TokenStream {
         span: Span::call_site(),
     });
     let function = function_fn();
+    let (interest, check) = interest(&quote!(__LOGGER_LEVEL), t.target.as_ref());
     quote! {{
         const __LOGGER_LEVEL: ::logger::__private::Level = #level;
-        if ::logger::__private::enabled(__LOGGER_LEVEL) {
+        #interest
+        if #check {
             #function
             #cs
             #bindings
@@ -204,6 +223,7 @@ pub(crate) fn perf(p: &Perf) -> TokenStream {
         span: Span::call_site(),
     });
     let function = function_fn();
+    let (interest, check) = interest(&quote!(__LOGGER_LEVEL), p.target.as_ref());
     let mut exprs: Vec<&Expr> = p.fields.iter().map(|f| &f.value).collect();
     let n_fields = exprs.len();
     exprs.extend(p.message.exprs.iter());
@@ -232,7 +252,8 @@ pub(crate) fn perf(p: &Perf) -> TokenStream {
             );
             quote! {{
                 const __LOGGER_LEVEL: ::logger::__private::Level = #level;
-                if ::logger::__private::enabled(__LOGGER_LEVEL) {
+                #interest
+                if #check {
                     #function
                     #cs
                     let #e = &(#elapsed);
@@ -267,7 +288,8 @@ pub(crate) fn perf(p: &Perf) -> TokenStream {
                 const __LOGGER_LEVEL: ::logger::__private::Level = #level;
                 #function
                 #cs
-                let #on = ::logger::__private::enabled(__LOGGER_LEVEL);
+                #interest
+                let #on = #check;
                 let #vals = if #on {
                     ::core::option::Option::Some((#(#exprs,)*))
                 } else {
@@ -366,6 +388,7 @@ pub(crate) fn log_performance(t: Timed) -> TokenStream {
         span,
     });
     let function = function_fn();
+    let (interest, check) = interest(&level, None);
     let on = local1("on");
     let call = local1("call");
     let ret = local1("ret");
@@ -423,7 +446,8 @@ pub(crate) fn log_performance(t: Timed) -> TokenStream {
                 is_async: #is_async,
             };
             #sample_item
-            let #on = ::logger::__private::enabled(#level) #sample_check;
+            #interest
+            let #on = #check #sample_check;
             let #call = ::logger::__private::Call::start(#on, &__LOGGER_SPEC, [#(#captures),*]);
             #run
             {

@@ -7,8 +7,9 @@
 //! documented as public.
 //!
 //! The hot path of a `trade!` call site is [`enabled`] (two compares, one
-//! relaxed load), [`Loggable::log_value`] of each value (inlined: nothing
-//! for numbers, a pointer and a length for strings), then [`push`]: the
+//! relaxed load of the call site's cached interest),
+//! [`Loggable::log_value`] of each value (inlined: nothing for numbers, a
+//! pointer and a length for strings), then [`push`]: the
 //! payload length (constant but for string lengths), one reservation in
 //! the thread's ring, one timestamp, the copy of the values, one publish.
 
@@ -31,11 +32,16 @@ pub use crate::view::Kind;
 pub use log::{Level, STATIC_MAX_LEVEL};
 pub use std::thread_local;
 
-/// Whether records at `level` are wanted: `log`'s compile-time ceiling,
-/// then its runtime max level (one relaxed load).
+pub use crate::filter::Interest;
+
+/// Whether records at `level` are wanted at the call site owning
+/// `interest`: `log`'s compile-time ceiling (a constant compare, so a
+/// disabled level compiles away), then the call site's cached level under
+/// the current filter (one relaxed load; computed on first use and after
+/// `logger::set_filter`).
 #[inline(always)]
-pub fn enabled(level: Level) -> bool {
-    level <= STATIC_MAX_LEVEL && level <= log::max_level()
+pub fn enabled(level: Level, interest: &'static Interest, target: &'static str) -> bool {
+    level <= STATIC_MAX_LEVEL && interest.enabled(level, target)
 }
 
 /// The value of one field, through the [`Loggable`] bound (which the

@@ -163,6 +163,19 @@ pub enum MsyncPolicy {
     Level(log::Level),
 }
 
+/// When the console destination colors its lines by level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ConsoleColor {
+    /// When stderr is a terminal (`isatty(2)`) and `NO_COLOR` is not set
+    /// to a non-empty value (the default).
+    #[default]
+    Auto,
+    /// Always, even into a pipe or with `NO_COLOR` set.
+    Always,
+    /// Never.
+    Never,
+}
+
 /// Source of record timestamps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum ClockSource {
@@ -285,6 +298,12 @@ pub struct Config {
     pub backtrace_level: LevelFilter,
     /// Most records the backtrace ring holds (the oldest go first).
     pub backtrace_capacity: usize,
+    /// Filter directives (`env_logger` syntax); `None`: `level` everywhere.
+    pub filter: Option<String>,
+    /// The console destination's level (text on stderr); `None`: no console.
+    pub console: Option<LevelFilter>,
+    /// When the console colors its lines.
+    pub console_color: ConsoleColor,
 }
 
 impl Default for Config {
@@ -311,6 +330,9 @@ impl Default for Config {
             signal_handler: false,
             backtrace_level: LevelFilter::Off,
             backtrace_capacity: 0,
+            filter: None,
+            console: None,
+            console_color: ConsoleColor::Auto,
         }
     }
 }

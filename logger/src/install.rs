@@ -47,6 +47,7 @@ static ADAPTER: LogAdapter = LogAdapter;
 pub struct Builder {
     config: Config,
     create_dir: bool,
+    config_file: Option<PathBuf>,
 }
 
 /// A [`Builder`] with every option at its default.
@@ -79,7 +80,8 @@ impl Builder {
     }
 
     setter!(
-        /// Lowest level recorded at all (default `Info`); each file filters further.
+        /// Lowest level recorded at all (default `Info`), for every target
+        /// [`Builder::filter`] does not name; each file filters further.
         level: LevelFilter => level);
     setter!(
         /// The main file: every record at or above its level (default `app`, all levels).
@@ -93,6 +95,15 @@ impl Builder {
     setter!(
         /// The errors file: records at or above its level (default `errors`, level `Error`).
         errors_file: Option<FileSpec> => errors);
+    setter!(
+        /// The console: records at or above this level, in the text format,
+        /// on stderr, written by the flusher (default `None`: no console).
+        /// It filters further what the filter lets through.
+        console: Option<LevelFilter> => console);
+    setter!(
+        /// When the console colors its lines by level (default
+        /// [`ConsoleColor::Auto`]: stderr is a terminal and `NO_COLOR` is unset).
+        console_color: ConsoleColor => console_color);
     setter!(
         /// Output format (default JSON lines).
         format: Format => format);
@@ -155,6 +166,28 @@ impl Builder {
         /// README's "Reliability" section.
         signal_handler: bool => signal_handler);
 
+    /// A JSON configuration file applied over the builder's options at
+    /// install (keys: the builder's method names; format in the README's
+    /// "Configuration file"). `LOGGER_CONFIG` in the environment replaces
+    /// the path. Environment variables still override the file.
+    pub fn config_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.config_file = Some(path.into());
+        self
+    }
+
+    /// Filter directives in `env_logger`'s syntax (default: none, so
+    /// [`Builder::level`] applies to every target), e.g.
+    /// `"info,strategy=debug,execution::orders=trace,risk=warn"`: a bare
+    /// level is the default, `path=level` applies to a target and its
+    /// `::` children (the longest matching path wins), `path=off` silences
+    /// one. Without a bare level, the default is [`Builder::level`].
+    /// `LOGGER_LEVEL` (else `RUST_LOG`) in the environment replaces it.
+    /// Change it at runtime with [`crate::set_filter`].
+    pub fn filter(mut self, spec: impl Into<String>) -> Self {
+        self.config.filter = Some(spec.into());
+        self
+    }
+
     /// Keeps a backtrace ring (default: none): records less severe than
     /// [`Builder::level`] but at or above `level` are not written; the
     /// flusher keeps the newest `capacity` of them in memory and writes
@@ -211,7 +244,18 @@ impl Builder {
     /// cannot be opened, or a logger already installed in this process.
     /// On error nothing is installed.
     pub fn install(self) -> Result<LoggerGuard, InitError> {
-        let Builder { config, create_dir } = self;
+        let Builder {
+            mut config,
+            mut create_dir,
+            config_file,
+        } = self;
+        let path = std::env::var_os("LOGGER_CONFIG")
+            .map(PathBuf::from)
+            .or(config_file);
+        if let Some(path) = path {
+            crate::config_file::FileConfig::load(&path, &mut config, &mut create_dir)?;
+        }
+        let filter = resolve_filter(&mut config)?;
         validate(&config)?;
         check_dir(&config.dir, create_dir)?;
         if lifecycle::state() != lifecycle::NOT_INSTALLED {
@@ -235,7 +279,7 @@ impl Builder {
         }
         lifecycle::set_producer_config(config.ring_bytes, config.overflow);
         lifecycle::set_flush_timeout(config.flush_timeout);
-        log::set_max_level(config.level.max(config.backtrace_level));
+        crate::filter::install(filter, config.level, config.backtrace_level);
 
         let flusher = Flusher::new(&config, router, converter);
         let cpu = config.flusher_cpu;
@@ -292,6 +336,33 @@ impl Builder {
     }
 }
 
+/// The filter from `LOGGER_LEVEL`, else `RUST_LOG`, else the builder's
+/// spec, else the builder's level. A spec without a bare level defaults to
+/// `config.level`; `config.level` then becomes the spec's most verbose
+/// level (what the files and the backtrace ring split on).
+fn resolve_filter(config: &mut Config) -> Result<crate::filter::Filter, InitError> {
+    use crate::filter::{Filter, parse_option};
+    let env = ["LOGGER_LEVEL", "RUST_LOG"]
+        .into_iter()
+        .find_map(|var| std::env::var(var).ok().map(|v| (var, v)));
+    let filter = match (env, &config.filter) {
+        (Some((var, spec)), _) => parse_option(var, &spec)?,
+        (None, Some(spec)) => parse_option("filter", spec)?,
+        (None, None) => Filter::level(config.level),
+    }
+    .or_default(config.level);
+    if filter.has_directives() && config.backtrace_level != LevelFilter::Off {
+        return Err(InitError::InvalidOption {
+            option: "filter",
+            reason: "per-target directives cannot be combined with the backtrace ring yet \
+                     (use a bare level, or turn the ring off)"
+                .into(),
+        });
+    }
+    config.level = filter.max_level();
+    Ok(filter)
+}
+
 fn invalid(option: &'static str, reason: impl Into<String>) -> Result<(), InitError> {
     Err(InitError::InvalidOption {
         option,
@@ -299,7 +370,7 @@ fn invalid(option: &'static str, reason: impl Into<String>) -> Result<(), InitEr
     })
 }
 
-fn validate(c: &Config) -> Result<(), InitError> {
+pub(crate) fn validate(c: &Config) -> Result<(), InitError> {
     if c.ring_bytes < MIN_RING_BYTES || c.ring_bytes > 1 << 30 {
         return invalid(
             "ring_bytes",

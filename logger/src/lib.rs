@@ -40,8 +40,10 @@ mod callsite;
 mod civil_time;
 mod clock;
 mod config;
+mod config_file;
 mod error;
 mod fault;
+mod filter;
 mod format;
 mod frontend;
 mod guard;
@@ -58,12 +60,13 @@ mod wire;
 mod wire_fuzz_tests;
 
 pub use config::{
-    ClockSource, Config, DEFAULT_FLUSH_TIMEOUT, DEFAULT_GROW_CAP_BYTES, DEFAULT_IDLE_SLEEP,
-    DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_MERGE_DELAY, DEFAULT_RING_BYTES, DEFAULT_WINDOW_BYTES,
-    FileSpec, Format, MAX_BACKTRACE_CAPACITY, MIN_RING_BYTES, MsyncPolicy, OverflowPolicy,
-    ParseOverflowError, RotationConfig, TimeRotation, TimeZone,
+    ClockSource, Config, ConsoleColor, DEFAULT_FLUSH_TIMEOUT, DEFAULT_GROW_CAP_BYTES,
+    DEFAULT_IDLE_SLEEP, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_MERGE_DELAY, DEFAULT_RING_BYTES,
+    DEFAULT_WINDOW_BYTES, FileSpec, Format, MAX_BACKTRACE_CAPACITY, MIN_RING_BYTES, MsyncPolicy,
+    OverflowPolicy, ParseOverflowError, RotationConfig, TimeRotation, TimeZone,
 };
 pub use error::{FlushError, InitError};
+pub use filter::set_filter;
 pub use guard::LoggerGuard;
 pub use install::{Builder, builder};
 pub use metrics::Metrics;

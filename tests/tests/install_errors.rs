@@ -29,6 +29,14 @@ fn install_errors_name_the_problem() {
             logger::builder().main_file(Some(logger::FileSpec::new("../escape"))),
             "main_file",
         ),
+        (logger::builder().filter("info,a=loud"), "filter"),
+        (logger::builder().filter("a=warn=info"), "filter"),
+        (
+            logger::builder()
+                .filter("info,a=debug")
+                .backtrace(log::LevelFilter::Debug, 16),
+            "filter",
+        ),
     ];
     for (b, option) in bad {
         let e = b.dir(dir.path()).install().err().unwrap();

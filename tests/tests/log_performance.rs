@@ -281,10 +281,9 @@ fn level_option_and_disabled_level() {
     dir();
     leveled();
     assert_eq!(only_op("leveled")["level"], "WARN");
-    let prev = log::max_level();
-    log::set_max_level(log::LevelFilter::Debug);
+    logger::set_filter("debug").unwrap();
     assert_eq!(too_fine(), 7, "the body runs when its level is disabled");
-    log::set_max_level(prev);
+    logger::set_filter("trace").unwrap(); // as installed
     assert!(operation("perf", "too_fine").is_empty());
 }
 

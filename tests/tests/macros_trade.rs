@@ -247,8 +247,7 @@ fn target_and_function_inside_closures_and_methods() {
 #[test]
 fn disabled_level_evaluates_nothing() {
     installed();
-    let prev = log::max_level();
-    log::set_max_level(log::LevelFilter::Warn);
+    logger::set_filter("warn").unwrap();
     let mut evaluated = false;
     trade!(
         info,
@@ -261,7 +260,7 @@ fn disabled_level_evaluates_nothing() {
         qty = 1,
         price = 2.0
     );
-    log::set_max_level(prev);
+    logger::set_filter("trace").unwrap(); // as installed
     assert!(
         !evaluated,
         "arguments of a disabled trade! are not evaluated"

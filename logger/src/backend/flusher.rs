@@ -113,6 +113,9 @@ impl Flusher {
         // FINAL_DRAIN (a thread descheduled mid-record).
         let deadline = Instant::now() + FINAL_DRAIN;
         loop {
+            // Pick up threads registered at the last moment first, so that
+            // their flags are read too.
+            self.cycle(true);
             let idle = self.every_thread_idle();
             self.cycle(true);
             if (idle && self.rings.all_empty()) || Instant::now() >= deadline {
@@ -172,6 +175,8 @@ impl Flusher {
         let n = self
             .router
             .write_record(view.kind, view.level, &self.line, ts_ns);
+        self.router.console(&view);
+        self.router.flush_console();
         Counters::add(&COUNTERS.records_written, n as u64);
     }
 
@@ -203,6 +208,7 @@ impl Flusher {
                 line.clear();
                 formatter.format(&view, line);
                 let n = router.write_record(view.kind, view.level, line, ts_ns);
+                router.console(&view);
                 Counters::add(&COUNTERS.records_written, n as u64);
             }
             *fields = recycle(f);
@@ -217,6 +223,7 @@ impl Flusher {
             ..
         } = self;
         rings.end_cycle(|t| report_drops(t, ts_ns, &mut **formatter, router, line));
+        router.flush_console();
         if let MsyncPolicy::Interval(every) = self.msync {
             // Within `every` of the oldest unsynced write, whether or not
             // anything is written later (an idle cycle syncs too).
@@ -293,6 +300,7 @@ fn write_drop_warning(
     line.clear();
     formatter.format(&view, line);
     router.write(view.kind, view.level, line, ts_ns);
+    router.console(&view);
     Counters::add(&COUNTERS.records_written, 1);
 }
 

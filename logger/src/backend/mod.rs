@@ -4,6 +4,7 @@
 //! on a logging thread and never blocks one.
 
 pub(crate) mod barrier;
+mod console;
 mod decode;
 pub(crate) mod flusher;
 mod merge;

@@ -23,10 +23,11 @@ use std::path::Path;
 
 use log::{Level, LevelFilter};
 
+use crate::backend::console::Console;
 use crate::config::{Config, FileSpec, MsyncPolicy};
 use crate::fault;
 use crate::sink::{Housekeeper, RotatingFile};
-use crate::view::Kind;
+use crate::view::{Kind, RecordView};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Route {
@@ -45,6 +46,7 @@ struct Destination {
 /// Every configured file, and the rule for each.
 pub(crate) struct Router {
     destinations: Vec<Destination>,
+    console: Option<Console>,
     msync: MsyncPolicy,
     backtrace: Option<Backtrace>,
 }
@@ -129,8 +131,12 @@ impl Router {
             held: VecDeque::new(),
             spare: Vec::new(),
         });
+        let console = config
+            .console
+            .map(|level| Console::stderr(level, config.console_color, config.rotation.time_zone));
         Ok(Router {
             destinations,
+            console,
             msync: config.msync,
             backtrace,
         })
@@ -177,6 +183,21 @@ impl Router {
         written
     }
 
+    /// Formats `view` for the console, if there is one and it takes the
+    /// level (written at the next [`Router::flush_console`]).
+    pub(crate) fn console(&mut self, view: &RecordView<'_>) {
+        if let Some(c) = self.console.as_mut() {
+            c.record(view);
+        }
+    }
+
+    /// Writes the console's pending lines to stderr.
+    pub(crate) fn flush_console(&mut self) {
+        if let Some(c) = self.console.as_mut() {
+            c.flush();
+        }
+    }
+
     /// Copies one formatted record into every file that takes it.
     pub(crate) fn write(&mut self, kind: Kind, level: log::Level, line: &[u8], ts_ns: u64) {
         let mut failed = false;
@@ -216,6 +237,7 @@ impl Router {
 
     /// Truncates every file to its length and unmaps it.
     pub(crate) fn close(&mut self) {
+        self.flush_console();
         for d in &mut self.destinations {
             if let Err(e) = d.file.close() {
                 fault::report_io_error(&path_of(d.file.path()), &e);

@@ -29,12 +29,18 @@ thread_local! {
 
 impl log::Log for LogAdapter {
     fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
-        metadata.level() <= log::max_level() && lifecycle::state() == RUNNING
+        metadata.level() <= log::max_level()
+            && crate::filter::allows(metadata.level(), metadata.target())
+            && lifecycle::state() == RUNNING
     }
 
     fn log(&self, record: &log::Record<'_>) {
-        // `log` calls us only after its own `max_level` check; per-target
-        // filtering is the flusher's routing, so nothing else to check here.
+        // `log` calls us only after its own `max_level` check (the most
+        // verbose level of any directive); the per-target directives are
+        // checked here (a lookup only when the filter has some).
+        if !crate::filter::allows(record.level(), record.target()) {
+            return;
+        }
         let level = record.level() as u8;
         if push_static(record, level) {
             return;

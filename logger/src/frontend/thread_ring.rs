@@ -229,7 +229,12 @@ fn block(p: &mut Producer, len: usize) -> Option<usize> {
     let mut round = 0u32;
     loop {
         if let Some(off) = p.try_reserve(len) {
+            // Busy again before the state check, as in `push`: the final
+            // drain may have seen us idle while we waited.
             p.slot.busy.store(1, Ordering::Relaxed);
+            if lifecycle::state() != RUNNING {
+                return None;
+            }
             return Some(off);
         }
         if lifecycle::state() != RUNNING {
@@ -254,10 +259,6 @@ fn block(p: &mut Producer, len: usize) -> Option<usize> {
 /// callers run user code (formatting) before calling `push`.
 #[inline(always)]
 pub(crate) fn push(tag: u8, level: u8, payload_len: usize, write: impl FnOnce(&mut [u8])) {
-    if lifecycle::state() != RUNNING {
-        drop_record(None);
-        return;
-    }
     let len = wire::aligned(HEADER + payload_len);
     let p = current();
     if p.is_null() {
@@ -269,7 +270,15 @@ pub(crate) fn push(tag: u8, level: u8, payload_len: usize, write: impl FnOnce(&m
     // live: `push` runs no user code while it holds this one (`write`
     // must not log), so it cannot re-enter.
     let p = unsafe { &mut *p };
+    // `busy` before the state check: the flusher's final drain, which
+    // starts after the state became STOPPED, waits for every busy flag to
+    // clear, so a record that passes the check below is always drained
+    // (and one that does not is counted).
     p.slot.busy.store(1, Ordering::Relaxed);
+    if lifecycle::state() != RUNNING {
+        p.slot.busy.store(0, Ordering::Release);
+        return drop_record(Some(&p.slot));
+    }
     let off = match p.try_reserve(len) {
         Some(off) => off,
         None => match reserve_slow(p, len) {

@@ -1,0 +1,649 @@
+//! The JSON configuration file: every builder option, by the builder
+//! method's name, applied over the builder's values (the environment is
+//! applied after it, at install).
+//!
+//! Unknown keys are errors (`deny_unknown_fields`). Each value is checked
+//! here for its form (a known level, format, policy, a duration with a
+//! unit); ranges are checked by the builder's own validation, which names
+//! the same keys.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use log::LevelFilter;
+use serde::{Deserialize, Deserializer};
+
+use crate::config::*;
+use crate::error::InitError;
+use crate::filter::{ALLOWED_LEVELS, parse_level};
+
+/// `Some(value)` for a key that is present, even when it is `null`.
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
+/// One destination file: `{"name": "trades", "level": "info"}`, or
+/// `{"enabled": false}` to turn it off.
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+struct Destination {
+    enabled: Option<bool>,
+    name: Option<String>,
+    level: Option<String>,
+}
+
+/// The file's keys: the builder's method names.
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FileConfig {
+    dir: Option<PathBuf>,
+    create_dir: Option<bool>,
+    level: Option<String>,
+    filter: Option<String>,
+    main_file: Option<Destination>,
+    trades_file: Option<Destination>,
+    perf_file: Option<Destination>,
+    errors_file: Option<Destination>,
+    format: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    max_file_bytes: Option<Option<u64>>,
+    rotation_time: Option<String>,
+    time_zone: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    backup_count: Option<Option<usize>>,
+    #[serde(default, deserialize_with = "present")]
+    retention_days: Option<Option<u32>>,
+    compress: Option<bool>,
+    ring_bytes: Option<usize>,
+    overflow: Option<String>,
+    grow_cap_bytes: Option<usize>,
+    idle_sleep: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    flusher_cpu: Option<Option<usize>>,
+    clock: Option<String>,
+    msync: Option<String>,
+    window_bytes: Option<usize>,
+    max_merge_delay: Option<String>,
+    flush_timeout: Option<String>,
+    panic_hook: Option<bool>,
+    signal_handler: Option<bool>,
+    backtrace_level: Option<String>,
+    backtrace_capacity: Option<usize>,
+    #[serde(default, deserialize_with = "present")]
+    console: Option<Option<String>>,
+    console_color: Option<String>,
+}
+
+fn bad(key: &'static str, value: &str, allowed: &str) -> InitError {
+    InitError::InvalidOption {
+        option: key,
+        reason: format!("{value:?} is not allowed: expected {allowed}"),
+    }
+}
+
+fn level(key: &'static str, v: &str) -> Result<LevelFilter, InitError> {
+    parse_level(v).ok_or_else(|| bad(key, v, &format!("a level ({ALLOWED_LEVELS})")))
+}
+
+const DURATION: &str = "an integer with a unit: ns, us, ms, s, m or h (\"100us\", \"5s\")";
+
+fn duration(key: &'static str, v: &str) -> Result<Duration, InitError> {
+    let digits = v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len());
+    let (n, unit) = v.split_at(digits);
+    let n: u64 = n.parse().map_err(|_| bad(key, v, DURATION))?;
+    let per = match unit.trim() {
+        "ns" => 1,
+        "us" | "µs" => 1_000,
+        "ms" => 1_000_000,
+        "s" => 1_000_000_000,
+        "m" => 60_000_000_000,
+        "h" => 3_600_000_000_000,
+        _ => return Err(bad(key, v, DURATION)),
+    };
+    n.checked_mul(per)
+        .map(Duration::from_nanos)
+        .ok_or_else(|| bad(key, v, DURATION))
+}
+
+fn destination(
+    key: &'static str,
+    d: Destination,
+    current: &mut Option<FileSpec>,
+    default: FileSpec,
+) -> Result<(), InitError> {
+    if d.enabled == Some(false) {
+        if d.name.is_some() || d.level.is_some() {
+            return Err(InitError::InvalidOption {
+                option: key,
+                reason: "\"enabled\": false with a name or level: remove one or the other".into(),
+            });
+        }
+        *current = None;
+        return Ok(());
+    }
+    let mut spec = current.take().unwrap_or(default);
+    if let Some(name) = d.name {
+        spec.name = name;
+    }
+    if let Some(l) = d.level {
+        spec.level = level(key, &l)?;
+    }
+    *current = Some(spec);
+    Ok(())
+}
+
+impl FileConfig {
+    /// Reads `path` and applies it over `config`; an invalid key's error
+    /// names the file too.
+    pub(crate) fn load(
+        path: &Path,
+        config: &mut Config,
+        create_dir: &mut bool,
+    ) -> Result<(), InitError> {
+        let text = std::fs::read_to_string(path).map_err(|source| InitError::Io {
+            context: format!("reading the configuration file {}", path.display()),
+            source,
+        })?;
+        let parsed = FileConfig::parse(&text);
+        parsed
+            .and_then(|f| f.apply(config, create_dir))
+            .map_err(|e| match e {
+                InitError::InvalidOption { option, reason } => InitError::InvalidOption {
+                    option,
+                    reason: format!("{reason} (in {})", path.display()),
+                },
+                other => other,
+            })
+    }
+
+    /// Parses the JSON text of a configuration file.
+    pub(crate) fn parse(text: &str) -> Result<FileConfig, InitError> {
+        serde_json::from_str(text).map_err(|e| InitError::InvalidOption {
+            option: "config_file",
+            reason: e.to_string(),
+        })
+    }
+
+    /// Applies every key present over `config` (and `create_dir`).
+    pub(crate) fn apply(self, config: &mut Config, create_dir: &mut bool) -> Result<(), InitError> {
+        let d = Config::default();
+        if let Some(v) = self.dir {
+            config.dir = v;
+        }
+        if let Some(v) = self.create_dir {
+            *create_dir = v;
+        }
+        if let Some(v) = self.level {
+            config.level = level("level", &v)?;
+        }
+        if let Some(v) = self.filter {
+            crate::filter::parse_option("filter", &v)?;
+            config.filter = Some(v);
+        }
+        let files = [
+            ("main_file", self.main_file, &mut config.main, d.main),
+            (
+                "trades_file",
+                self.trades_file,
+                &mut config.trades,
+                d.trades,
+            ),
+            ("perf_file", self.perf_file, &mut config.perf, d.perf),
+            (
+                "errors_file",
+                self.errors_file,
+                &mut config.errors,
+                d.errors,
+            ),
+        ];
+        for (key, dest, current, default) in files {
+            if let Some(dest) = dest {
+                let default = default.unwrap_or_else(|| FileSpec::new(key));
+                destination(key, dest, current, default)?;
+            }
+        }
+        if let Some(v) = self.format {
+            config.format = match v.as_str() {
+                "json" => Format::Json,
+                "text" => Format::Text,
+                _ => return Err(bad("format", &v, "\"json\" or \"text\"")),
+            };
+        }
+        if let Some(v) = self.max_file_bytes {
+            config.rotation.max_bytes = v;
+        }
+        if let Some(v) = self.rotation_time {
+            config.rotation.time = match v.as_str() {
+                "never" => TimeRotation::Never,
+                "hourly" => TimeRotation::Hourly,
+                "daily" => TimeRotation::Daily,
+                _ => TimeRotation::Every(duration("rotation_time", &v).map_err(|_| {
+                    bad(
+                        "rotation_time",
+                        &v,
+                        "\"never\", \"hourly\", \"daily\" or a duration (\"15m\")",
+                    )
+                })?),
+            };
+        }
+        if let Some(v) = self.time_zone {
+            config.rotation.time_zone = match v.as_str() {
+                "utc" => TimeZone::Utc,
+                "local" => TimeZone::Local,
+                _ => return Err(bad("time_zone", &v, "\"utc\" or \"local\"")),
+            };
+        }
+        if let Some(v) = self.backup_count {
+            config.rotation.backup_count = v;
+        }
+        if let Some(v) = self.retention_days {
+            config.rotation.retention_days = v;
+        }
+        if let Some(v) = self.compress {
+            config.rotation.compress = v;
+        }
+        if let Some(v) = self.ring_bytes {
+            config.ring_bytes = v;
+        }
+        if let Some(v) = self.overflow {
+            config.overflow = v.parse().map_err(|e| InitError::InvalidOption {
+                option: "overflow",
+                reason: format!("{e}"),
+            })?;
+        }
+        if let Some(cap) = self.grow_cap_bytes {
+            match &mut config.overflow {
+                OverflowPolicy::Grow { cap_bytes } => *cap_bytes = cap,
+                _ => {
+                    return Err(InitError::InvalidOption {
+                        option: "grow_cap_bytes",
+                        reason: format!(
+                            "{cap} is set but \"overflow\" is not \"grow\": remove it or set \"overflow\": \"grow\""
+                        ),
+                    });
+                }
+            }
+        }
+        if let Some(v) = self.idle_sleep {
+            config.idle_sleep = duration("idle_sleep", &v)?;
+        }
+        if let Some(v) = self.flusher_cpu {
+            config.flusher_cpu = v;
+        }
+        if let Some(v) = self.clock {
+            config.clock = match v.as_str() {
+                "tsc" => ClockSource::Tsc,
+                "system" => ClockSource::System,
+                _ => return Err(bad("clock", &v, "\"tsc\" or \"system\"")),
+            };
+        }
+        if let Some(v) = self.msync {
+            const ALLOWED: &str = "\"never\", a duration (\"100ms\": msync at that interval) \
+                                   or a level (\"warn\": msync after each record at or above it)";
+            config.msync = if v == "never" {
+                MsyncPolicy::Never
+            } else if let Some(l) = parse_level(&v).and_then(|l| l.to_level()) {
+                MsyncPolicy::Level(l)
+            } else {
+                MsyncPolicy::Interval(duration("msync", &v).map_err(|_| bad("msync", &v, ALLOWED))?)
+            };
+        }
+        if let Some(v) = self.window_bytes {
+            config.window_bytes = v;
+        }
+        if let Some(v) = self.max_merge_delay {
+            config.max_merge_delay = duration("max_merge_delay", &v)?;
+        }
+        if let Some(v) = self.flush_timeout {
+            config.flush_timeout = duration("flush_timeout", &v)?;
+        }
+        if let Some(v) = self.panic_hook {
+            config.panic_hook = v;
+        }
+        if let Some(v) = self.signal_handler {
+            config.signal_handler = v;
+        }
+        if let Some(v) = self.backtrace_level {
+            config.backtrace_level = level("backtrace_level", &v)?;
+        }
+        if let Some(v) = self.backtrace_capacity {
+            config.backtrace_capacity = v;
+        }
+        if let Some(v) = self.console {
+            config.console = v.map(|l| level("console", &l)).transpose()?;
+        }
+        if let Some(v) = self.console_color {
+            config.console_color = match v.as_str() {
+                "auto" => ConsoleColor::Auto,
+                "always" => ConsoleColor::Always,
+                "never" => ConsoleColor::Never,
+                _ => {
+                    return Err(bad(
+                        "console_color",
+                        &v,
+                        "\"auto\", \"always\" or \"never\"",
+                    ));
+                }
+            };
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn apply(json: &str) -> Result<Config, InitError> {
+        let mut c = Config::default();
+        let mut create = false;
+        FileConfig::parse(json)?.apply(&mut c, &mut create)?;
+        Ok(c)
+    }
+
+    fn err(json: &str) -> (&'static str, String) {
+        match apply(json) {
+            Err(InitError::InvalidOption { option, reason }) => (option, reason),
+            other => panic!("{json}: expected InvalidOption, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_key_is_applied() {
+        let c = apply(
+            r#"{
+            "dir": "/var/log/app", "create_dir": true, "level": "debug",
+            "filter": "info,strategy=debug",
+            "main_file": {"name": "main", "level": "info"},
+            "trades_file": {"name": "fills"},
+            "perf_file": {"enabled": false},
+            "errors_file": {"level": "warn"},
+            "format": "text", "max_file_bytes": null, "rotation_time": "15m",
+            "time_zone": "local", "backup_count": 7, "retention_days": 30,
+            "compress": true, "ring_bytes": 65536, "overflow": "grow",
+            "grow_cap_bytes": 1048576, "idle_sleep": "50us", "flusher_cpu": 1,
+            "clock": "system", "msync": "warn", "window_bytes": 4096,
+            "max_merge_delay": "10ms", "flush_timeout": "2s", "panic_hook": false,
+            "signal_handler": true, "backtrace_level": "trace", "backtrace_capacity": 64,
+            "console": "warn", "console_color": "always"
+        }"#,
+        )
+        .unwrap();
+        assert_eq!(c.dir, PathBuf::from("/var/log/app"));
+        assert_eq!(c.level, LevelFilter::Debug);
+        assert_eq!(c.filter.as_deref(), Some("info,strategy=debug"));
+        assert_eq!(c.main, Some(FileSpec::new("main").level(LevelFilter::Info)));
+        assert_eq!(c.trades, Some(FileSpec::new("fills")));
+        assert_eq!(c.perf, None);
+        assert_eq!(
+            c.errors,
+            Some(FileSpec::new("errors").level(LevelFilter::Warn))
+        );
+        assert_eq!(c.format, Format::Text);
+        assert_eq!(c.rotation.max_bytes, None);
+        assert_eq!(
+            c.rotation.time,
+            TimeRotation::Every(Duration::from_secs(900))
+        );
+        assert_eq!(c.rotation.time_zone, TimeZone::Local);
+        assert_eq!(c.rotation.backup_count, Some(7));
+        assert_eq!(c.rotation.retention_days, Some(30));
+        assert!(c.rotation.compress);
+        assert_eq!(c.ring_bytes, 65536);
+        assert_eq!(c.overflow, OverflowPolicy::Grow { cap_bytes: 1 << 20 });
+        assert_eq!(c.idle_sleep, Duration::from_micros(50));
+        assert_eq!(c.flusher_cpu, Some(1));
+        assert_eq!(c.clock, ClockSource::System);
+        assert_eq!(c.msync, MsyncPolicy::Level(log::Level::Warn));
+        assert_eq!(c.window_bytes, 4096);
+        assert_eq!(c.max_merge_delay, Duration::from_millis(10));
+        assert_eq!(c.flush_timeout, Duration::from_secs(2));
+        assert!(!c.panic_hook);
+        assert!(c.signal_handler);
+        assert_eq!(c.backtrace_level, LevelFilter::Trace);
+        assert_eq!(c.backtrace_capacity, 64);
+        assert_eq!(c.console, Some(LevelFilter::Warn));
+        assert_eq!(c.console_color, ConsoleColor::Always);
+        let c = apply(r#"{"console": null}"#).unwrap();
+        assert_eq!(c.console, None);
+    }
+
+    #[test]
+    fn the_readme_example_is_valid() {
+        let readme = include_str!("../../README.md");
+        let section = readme.split("### Configuration file").nth(1).unwrap();
+        let json = section.split("```json").nth(1).unwrap();
+        let json = json.split("```").next().unwrap();
+        let mut c = apply(json).unwrap();
+        c.flusher_cpu = None; // this machine may have one CPU
+        crate::install::validate(&c).unwrap();
+        assert_eq!(c.rotation.retention_days, Some(14));
+    }
+
+    #[test]
+    fn absent_keys_keep_the_builder_values() {
+        let mut c = Config {
+            ring_bytes: 8192,
+            ..Config::default()
+        };
+        let mut create = true;
+        FileConfig::parse(r#"{"compress": true}"#)
+            .unwrap()
+            .apply(&mut c, &mut create)
+            .unwrap();
+        assert_eq!(c.ring_bytes, 8192);
+        assert!(create);
+        assert!(c.rotation.compress);
+        assert_eq!(c.rotation.max_bytes, Some(DEFAULT_MAX_FILE_BYTES));
+        assert_eq!(
+            apply(r#"{"msync": "250ms"}"#).unwrap().msync,
+            MsyncPolicy::Interval(Duration::from_millis(250))
+        );
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_listing_the_keys() {
+        let (option, reason) = err(r#"{"ring_size": 4096}"#);
+        assert_eq!(option, "config_file");
+        assert!(reason.contains("unknown field `ring_size`"), "{reason}");
+        assert!(reason.contains("`ring_bytes`"), "{reason}");
+        let (_, reason) = err(r#"{"trades_file": {"file": "x"}}"#);
+        assert!(reason.contains("unknown field `file`"), "{reason}");
+    }
+
+    #[test]
+    fn wrong_type_and_negative_numbers_are_errors() {
+        let (option, reason) = err(r#"{"ring_bytes": "big"}"#);
+        assert_eq!(option, "config_file");
+        assert!(reason.contains("invalid type: string \"big\""), "{reason}");
+        let (_, reason) = err(r#"{"max_file_bytes": -1}"#);
+        assert!(reason.contains("invalid value: integer `-1`"), "{reason}");
+        let (_, reason) = err("{\"dir\": ");
+        assert!(reason.contains("EOF"), "{reason}");
+    }
+
+    #[test]
+    fn unknown_levels_are_errors() {
+        for key in ["level", "backtrace_level"] {
+            let (option, reason) = err(&format!(r#"{{"{key}": "verbose"}}"#));
+            assert_eq!(option, key);
+            assert!(reason.contains("\"verbose\""), "{reason}");
+            assert!(reason.contains(ALLOWED_LEVELS), "{reason}");
+        }
+        let (option, reason) = err(r#"{"errors_file": {"level": "fatal"}}"#);
+        assert_eq!(option, "errors_file");
+        assert!(reason.contains("\"fatal\""), "{reason}");
+        let (option, reason) = err(r#"{"filter": "info,a=loud"}"#);
+        assert_eq!(option, "filter");
+        assert!(reason.contains("\"loud\""), "{reason}");
+    }
+
+    #[test]
+    fn overflow_policies_by_name() {
+        assert_eq!(
+            apply(r#"{"overflow": "drop_newest"}"#).unwrap().overflow,
+            OverflowPolicy::DropNewest
+        );
+        let (option, reason) = err(r#"{"overflow": "drop_oldest"}"#);
+        assert_eq!(option, "overflow");
+        assert!(
+            reason.contains("single-producer single-consumer"),
+            "{reason}"
+        );
+        let (option, reason) = err(r#"{"overflow": "spill"}"#);
+        assert_eq!(option, "overflow");
+        assert!(
+            reason.contains("\"spill\"") && reason.contains("\"block\""),
+            "{reason}"
+        );
+        let (option, reason) = err(r#"{"grow_cap_bytes": 8192}"#);
+        assert_eq!(option, "grow_cap_bytes");
+        assert!(reason.contains("not \"grow\""), "{reason}");
+    }
+
+    #[test]
+    fn enumerations_name_the_allowed_values() {
+        let cases = [
+            ("format", "xml", "\"json\" or \"text\""),
+            ("time_zone", "cet", "\"utc\" or \"local\""),
+            ("clock", "rdtscp", "\"tsc\" or \"system\""),
+            ("rotation_time", "weekly", "\"hourly\", \"daily\""),
+            ("msync", "always", "\"never\", a duration"),
+            ("console_color", "yes", "\"auto\", \"always\" or \"never\""),
+            ("console", "loud", ALLOWED_LEVELS),
+        ];
+        for (key, value, allowed) in cases {
+            let (option, reason) = err(&format!(r#"{{"{key}": "{value}"}}"#));
+            assert_eq!(option, key);
+            assert!(reason.contains(&format!("{value:?}")), "{reason}");
+            assert!(reason.contains(allowed), "{reason}");
+        }
+    }
+
+    #[test]
+    fn durations_need_a_known_unit() {
+        for key in ["idle_sleep", "max_merge_delay", "flush_timeout"] {
+            for value in ["100", "1.5s", "10 years", "s", "-1ms"] {
+                let (option, reason) = err(&format!(r#"{{"{key}": "{value}"}}"#));
+                assert_eq!(option, key);
+                assert!(reason.contains("ns, us, ms, s, m or h"), "{reason}");
+            }
+        }
+        assert_eq!(
+            apply(r#"{"idle_sleep": "250ns"}"#).unwrap().idle_sleep,
+            Duration::from_nanos(250)
+        );
+        assert_eq!(
+            apply(r#"{"flush_timeout": "1h"}"#).unwrap().flush_timeout,
+            Duration::from_secs(3600)
+        );
+    }
+
+    /// The builder's validation, reached through the file: it names the
+    /// file's key, the bad value and what is allowed.
+    #[test]
+    fn each_validation_rule_names_the_key() {
+        let cases = [
+            (
+                r#"{"ring_bytes": 100}"#,
+                "ring_bytes",
+                "100 is out of range: allowed 4096 to",
+            ),
+            (
+                r#"{"ring_bytes": 4294967296}"#,
+                "ring_bytes",
+                "out of range",
+            ),
+            (
+                r#"{"overflow": "grow", "grow_cap_bytes": 4096, "ring_bytes": 8192}"#,
+                "overflow",
+                "cap_bytes 4096 must be at least ring_bytes (8192)",
+            ),
+            (
+                r#"{"window_bytes": 1}"#,
+                "window_bytes",
+                "1 is out of range: allowed 4096",
+            ),
+            (
+                r#"{"max_file_bytes": 0}"#,
+                "max_file_bytes",
+                "must be positive",
+            ),
+            (
+                r#"{"rotation_time": "0s"}"#,
+                "rotation_time",
+                "shorter than the 1 s minimum",
+            ),
+            (
+                r#"{"retention_days": 0}"#,
+                "retention_days",
+                "must be positive",
+            ),
+            (
+                r#"{"idle_sleep": "0ns"}"#,
+                "idle_sleep",
+                "allowed 1 ns to 1 s",
+            ),
+            (
+                r#"{"idle_sleep": "2s"}"#,
+                "idle_sleep",
+                "allowed 1 ns to 1 s",
+            ),
+            (
+                r#"{"flush_timeout": "0s"}"#,
+                "flush_timeout",
+                "must be positive",
+            ),
+            (
+                r#"{"level": "debug", "backtrace_level": "info", "backtrace_capacity": 8}"#,
+                "backtrace",
+                "level INFO is not more verbose than the files' level DEBUG",
+            ),
+            (
+                r#"{"backtrace_level": "trace", "backtrace_capacity": 0}"#,
+                "backtrace",
+                "capacity 0 is out of range",
+            ),
+            (
+                r#"{"flusher_cpu": 100000}"#,
+                "flusher_cpu",
+                "CPU 100000 does not exist",
+            ),
+            (
+                r#"{"trades_file": {"name": "../x"}}"#,
+                "trades_file",
+                "must be a non-empty plain name",
+            ),
+            (
+                r#"{"perf_file": {"name": "app"}}"#,
+                "perf_file",
+                "\"app\" is used by two destinations",
+            ),
+            (
+                r#"{"main_file": {"enabled": false}, "trades_file": {"enabled": false},
+                    "perf_file": {"enabled": false}, "errors_file": {"enabled": false}}"#,
+                "main_file",
+                "every destination is disabled",
+            ),
+        ];
+        for (json, key, message) in cases {
+            let c = apply(json).unwrap_or_else(|e| panic!("{json}: {e}"));
+            match crate::install::validate(&c) {
+                Err(InitError::InvalidOption { option, reason }) => {
+                    assert_eq!(option, key, "{json}");
+                    assert!(reason.contains(message), "{json}: {reason}");
+                }
+                other => panic!("{json}: expected InvalidOption({key}), got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_disabled_destination_takes_nothing_else() {
+        let (option, reason) = err(r#"{"perf_file": {"enabled": false, "name": "p"}}"#);
+        assert_eq!(option, "perf_file");
+        assert!(reason.contains("\"enabled\": false"), "{reason}");
+        let c = apply(r#"{"perf_file": {"enabled": true}}"#).unwrap();
+        assert_eq!(c.perf, Some(FileSpec::new("perf")));
+    }
+}
