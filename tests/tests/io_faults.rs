@@ -118,6 +118,25 @@ fn child_dir_removed() {
     drop(guard);
 }
 
+/// What a child that met an I/O fault reports, whatever the fault: the
+/// flush before it succeeded, no `DropNewest` thread hung, `flush()`
+/// reported the errors without timing out, and they were counted.
+fn assert_fault_survived(out: &common::ChildOutput) {
+    assert_eq!(out.value("BEFORE_FLUSH_OK"), "true");
+    assert_eq!(
+        out.value("BURST_JOINED"),
+        "true",
+        "a DropNewest thread hung"
+    );
+    assert_eq!(
+        out.value("FLUSH_ERR"),
+        "true",
+        "flush() did not report the I/O errors"
+    );
+    assert_eq!(out.number("FLUSH_TIMEOUTS"), 0, "flush() timed out");
+    assert!(out.number("IO_ERRORS") > 0);
+}
+
 #[test]
 fn runtime_directory_removal_is_survived_and_recovered() {
     if common::is_child() {
@@ -138,19 +157,7 @@ fn runtime_directory_removal_is_survived_and_recovered() {
         out.status,
         out.stderr
     );
-    assert_eq!(out.value("BEFORE_FLUSH_OK"), "true");
-    assert_eq!(
-        out.value("BURST_JOINED"),
-        "true",
-        "a DropNewest thread hung"
-    );
-    assert_eq!(
-        out.value("FLUSH_ERR"),
-        "true",
-        "flush() did not report the I/O errors"
-    );
-    assert_eq!(out.number("FLUSH_TIMEOUTS"), 0, "flush() timed out");
-    assert!(out.number("IO_ERRORS") > 0);
+    assert_fault_survived(&out);
     assert!(out.number("TO_STDERR") > 0, "records fall back to stderr");
     assert!(out.stderr.contains("logger: I/O error"), "{}", out.stderr);
     let gone_on_stderr = out
@@ -347,19 +354,7 @@ fn runtime_read_only_directory_is_survived_and_recovered() {
         return;
     }
     println!("read-only by {}", out.value("READ_ONLY_BY"));
-    assert_eq!(out.value("BEFORE_FLUSH_OK"), "true");
-    assert_eq!(
-        out.value("BURST_JOINED"),
-        "true",
-        "a DropNewest thread hung"
-    );
-    assert_eq!(
-        out.value("FLUSH_ERR"),
-        "true",
-        "flush() did not report the I/O errors"
-    );
-    assert_eq!(out.number("FLUSH_TIMEOUTS"), 0, "flush() timed out");
-    assert!(out.number("IO_ERRORS") > 0);
+    assert_fault_survived(&out);
     assert!(out.stderr.contains("logger: I/O error"), "{}", out.stderr);
     assert_eq!(out.value("FLUSH_AFTER_OK"), "true");
     assert!(

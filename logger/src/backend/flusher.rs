@@ -156,20 +156,7 @@ impl Flusher {
             },
         ];
         let ts_ns = self.clock.to_utc_ns(clock::now_raw());
-        let view = RecordView {
-            ts_ns,
-            level,
-            kind: Kind::Log,
-            target: "signal",
-            module: module_path!(),
-            file: file!(),
-            line: line!(),
-            function: None,
-            msg: msg.as_bytes(),
-            fields: &fields,
-            thread: THREAD_NAME,
-            tid: 0,
-        };
+        let view = own_record(ts_ns, level, "signal", &msg, &fields);
         self.line.clear();
         self.formatter.format(&view, &mut self.line);
         let n = self
@@ -256,6 +243,30 @@ fn report_drops(
     }
 }
 
+/// A record the logger writes about itself, from the flusher thread.
+fn own_record<'a>(
+    ts_ns: u64,
+    level: log::Level,
+    target: &'a str,
+    msg: &'a str,
+    fields: &'a [Field<'a>],
+) -> RecordView<'a> {
+    RecordView {
+        ts_ns,
+        level,
+        kind: Kind::Log,
+        target,
+        module: module_path!(),
+        file: file!(),
+        line: line!(),
+        function: None,
+        msg: msg.as_bytes(),
+        fields,
+        thread: THREAD_NAME,
+        tid: 0,
+    }
+}
+
 fn write_drop_warning(
     slot: &Arc<ThreadSlot>,
     n: u64,
@@ -283,20 +294,7 @@ fn write_drop_warning(
             value: Value::U64(slot.tid),
         },
     ];
-    let view = RecordView {
-        ts_ns,
-        level: log::Level::Warn,
-        kind: Kind::Log,
-        target: "logger",
-        module: module_path!(),
-        file: file!(),
-        line: line!(),
-        function: None,
-        msg: msg.as_bytes(),
-        fields: &fields,
-        thread: THREAD_NAME,
-        tid: 0,
-    };
+    let view = own_record(ts_ns, log::Level::Warn, "logger", &msg, &fields);
     line.clear();
     formatter.format(&view, line);
     router.write(view.kind, view.level, line, ts_ns);
