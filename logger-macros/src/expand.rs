@@ -22,7 +22,7 @@
 //! ```
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 use syn::{Expr, Ident, LitStr, Type};
@@ -236,15 +236,7 @@ pub(crate) fn perf(p: &Perf) -> TokenStream {
         Some(elapsed) => {
             let e = local1("e");
             let (bindings, v) = bind_values(&exprs, "");
-            let values: Vec<TokenStream> = head
-                .into_iter()
-                .chain(
-                    v[..n_fields]
-                        .iter()
-                        .chain(p.message.order.iter().map(|&j| &v[n_fields + j]))
-                        .map(|v| quote!(#v)),
-                )
-                .collect();
+            let values = perf_values(head, &v, n_fields, &p.message.order);
             let push = emit_push(&values);
             let e_at_value = at(&e, elapsed.span(), true);
             let ns_of = quote_spanned!(elapsed.span()=>
@@ -274,15 +266,7 @@ pub(crate) fn perf(p: &Perf) -> TokenStream {
                 let x = at(x, e.span(), false);
                 quote_spanned!(e.span()=> let #v = ::logger::__private::value(#x);)
             });
-            let values: Vec<TokenStream> = head
-                .into_iter()
-                .chain(
-                    vs[..n_fields]
-                        .iter()
-                        .chain(p.message.order.iter().map(|&j| &vs[n_fields + j]))
-                        .map(|v| quote!(#v)),
-                )
-                .collect();
+            let values = perf_values(head, &vs, n_fields, &p.message.order);
             let push = emit_push(&values);
             quote! {{
                 const __LOGGER_LEVEL: ::logger::__private::Level = #level;
@@ -458,4 +442,23 @@ pub(crate) fn log_performance(t: Timed) -> TokenStream {
             #ret
         }
     }
+}
+
+/// The values of a `perf!` record in encoding order: `operation` and
+/// `elapsed_ns` (`head`), the fields, then the message arguments in the
+/// order the template uses them.
+fn perf_values<V: ToTokens>(
+    head: [TokenStream; 2],
+    v: &[V],
+    n_fields: usize,
+    order: &[usize],
+) -> Vec<TokenStream> {
+    head.into_iter()
+        .chain(
+            v[..n_fields]
+                .iter()
+                .chain(order.iter().map(|&j| &v[n_fields + j]))
+                .map(|v| quote!(#v)),
+        )
+        .collect()
 }
