@@ -26,14 +26,7 @@ impl Peer for FastLog {
 
     #[inline(always)]
     fn log(o: &Order) {
-        log::info!(
-            "order symbol={} side={} qty={} price={} order_id={}",
-            o.symbol,
-            o.side,
-            o.qty,
-            o.price,
-            o.order_id
-        );
+        super::log_order!(log::info, o);
     }
 
     fn finish(_: ()) {

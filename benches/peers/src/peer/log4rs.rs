@@ -37,14 +37,7 @@ impl Peer for Log4rs {
 
     #[inline(always)]
     fn log(o: &Order) {
-        log::info!(
-            "order symbol={} side={} qty={} price={} order_id={}",
-            o.symbol,
-            o.side,
-            o.qty,
-            o.price,
-            o.order_id
-        );
+        super::log_order!(log::info, o);
     }
 
     fn finish(_: log4rs::Handle) {

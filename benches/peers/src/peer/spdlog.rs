@@ -38,14 +38,7 @@ impl Peer for Spdlog {
 
     #[inline(always)]
     fn log(o: &Order) {
-        spdlog::info!(
-            "order symbol={} side={} qty={} price={} order_id={}",
-            o.symbol,
-            o.side,
-            o.qty,
-            o.price,
-            o.order_id
-        );
+        super::log_order!(spdlog::info, o);
     }
 
     fn finish(_: ()) {
