@@ -95,7 +95,7 @@ fn set_filter_reaches_hot_call_sites() {
 }
 
 #[test]
-fn bad_spec_is_rejected_and_keeps_the_filter() {
+fn bad_spec_is_rejected_with_an_error_naming_it() {
     dir();
     let e = logger::set_filter("info,a=loud").unwrap_err().to_string();
     assert!(e.contains("`filter`") && e.contains("\"loud\""), "{e}");

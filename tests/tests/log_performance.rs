@@ -34,14 +34,15 @@ fn free_fn_every_key_of_the_record() {
     dir();
     assert_eq!(plain_free_fn(21), 42);
     let r = only_op("plain_free_fn");
-    assert_eq!(r["kind"], "perf");
-    assert_eq!(r["level"], "INFO");
-    assert_eq!(r["msg"], "plain_free_fn");
-    assert_eq!(r["target"], module_path!());
-    assert_eq!(r["module"], module_path!());
-    assert_eq!(r["file"], file!());
-    assert_eq!(r["line"], 27, "the line of the function's name");
-    assert_eq!(r["function"], concat!(module_path!(), "::plain_free_fn"));
+    // Line 27: the line of the function's name.
+    assert_call_site!(
+        r,
+        kind = "perf",
+        level = "INFO",
+        msg = "plain_free_fn",
+        line = 27,
+        function = "plain_free_fn"
+    );
     let f = r["fields"].as_object().unwrap();
     assert_eq!(f.len(), 3, "{f:?}");
     assert_eq!(f["outcome"], "ok");

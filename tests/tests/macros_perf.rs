@@ -22,19 +22,13 @@ fn explicit_duration_every_key_of_the_record() {
     let line = line!() + 1;
     perf!("risk_check", elapsed, test = "explicit");
     let r = only("perf", "explicit");
-    assert_eq!(r["kind"], "perf");
-    assert_eq!(r["level"], "INFO");
-    assert_eq!(r["msg"], "risk_check");
-    assert_eq!(r["target"], module_path!());
-    assert_eq!(r["module"], module_path!());
-    assert_eq!(r["file"], file!());
-    assert_eq!(r["line"], line);
-    assert_eq!(
-        r["function"],
-        concat!(
-            module_path!(),
-            "::explicit_duration_every_key_of_the_record"
-        )
+    assert_call_site!(
+        r,
+        kind = "perf",
+        level = "INFO",
+        msg = "risk_check",
+        line = line,
+        function = "explicit_duration_every_key_of_the_record"
     );
     assert_eq!(r["fields"]["operation"], "risk_check");
     assert_eq!(r["fields"]["elapsed_ns"], 1_234_000);

@@ -49,16 +49,13 @@ fn five_fields_every_key_of_the_record() {
         order_id = id
     );
     let r = only("trades", "five");
-    assert_eq!(r["kind"], "trade");
-    assert_eq!(r["level"], "INFO");
-    assert_eq!(r["msg"], "trade");
-    assert_eq!(r["target"], module_path!());
-    assert_eq!(r["module"], module_path!());
-    assert_eq!(r["file"], file!());
-    assert_eq!(r["line"], line);
-    assert_eq!(
-        r["function"],
-        concat!(module_path!(), "::five_fields_every_key_of_the_record")
+    assert_call_site!(
+        r,
+        kind = "trade",
+        level = "INFO",
+        msg = "trade",
+        line = line,
+        function = "five_fields_every_key_of_the_record"
     );
     assert!(r["ts"].as_str().unwrap().ends_with('Z'));
     assert!(r["tid"].as_u64().unwrap() > 0);

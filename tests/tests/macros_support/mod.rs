@@ -133,3 +133,21 @@ pub fn sleep(d: std::time::Duration) -> impl std::future::Future<Output = ()> {
         Poll::Pending
     })
 }
+
+/// Checks the keys of record `$r` that come from its call site: kind,
+/// level and message, then target and module (this module), file, line,
+/// and the enclosing function `$function` of this module.
+#[macro_export]
+macro_rules! assert_call_site {
+    ($r:expr, kind = $kind:expr, level = $level:expr, msg = $msg:expr, line = $line:expr, function = $function:expr) => {{
+        let r = &$r;
+        assert_eq!(r["kind"], $kind);
+        assert_eq!(r["level"], $level);
+        assert_eq!(r["msg"], $msg);
+        assert_eq!(r["target"], module_path!());
+        assert_eq!(r["module"], module_path!());
+        assert_eq!(r["file"], file!());
+        assert_eq!(r["line"], $line);
+        assert_eq!(r["function"], concat!(module_path!(), "::", $function));
+    }};
+}
