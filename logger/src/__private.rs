@@ -33,6 +33,7 @@ pub use log::{Level, STATIC_MAX_LEVEL};
 pub use std::thread_local;
 
 pub use crate::filter::Interest;
+pub use crate::rate_limit::RateLimit;
 
 /// Whether records at `level` are wanted at the call site owning
 /// `interest`: `log`'s compile-time ceiling (a constant compare, so a

@@ -304,6 +304,10 @@ pub struct Config {
     pub console: Option<LevelFilter>,
     /// When the console colors its lines.
     pub console_color: ConsoleColor,
+    /// Most records written per second of record time (the flusher
+    /// discards the rest unformatted, counts them and summarises them in a
+    /// warning record; `ERROR` records are never discarded); `None`: no cap.
+    pub max_records_per_second: Option<u64>,
 }
 
 impl Default for Config {
@@ -333,6 +337,7 @@ impl Default for Config {
             filter: None,
             console: None,
             console_color: ConsoleColor::Auto,
+            max_records_per_second: None,
         }
     }
 }

@@ -72,6 +72,8 @@ pub(crate) struct FileConfig {
     #[serde(default, deserialize_with = "present")]
     console: Option<Option<String>>,
     console_color: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    max_records_per_second: Option<serde_json::Value>,
 }
 
 fn bad(key: &'static str, value: &str, allowed: &str) -> InitError {
@@ -326,6 +328,21 @@ impl FileConfig {
                 }
             };
         }
+        if let Some(v) = self.max_records_per_second {
+            config.max_records_per_second = match v {
+                serde_json::Value::Null => None,
+                serde_json::Value::Number(n) if n.as_u64().is_some_and(|n| n > 0) => n.as_u64(),
+                other => {
+                    return Err(InitError::InvalidOption {
+                        option: "max_records_per_second",
+                        reason: format!(
+                            "{other} is not allowed: must be a positive integer \
+                             (records per second), or null for no cap"
+                        ),
+                    });
+                }
+            };
+        }
         Ok(())
     }
 }
@@ -365,7 +382,8 @@ mod tests {
             "clock": "system", "msync": "warn", "window_bytes": 4096,
             "max_merge_delay": "10ms", "flush_timeout": "2s", "panic_hook": false,
             "signal_handler": true, "backtrace_level": "trace", "backtrace_capacity": 64,
-            "console": "warn", "console_color": "always"
+            "console": "warn", "console_color": "always",
+            "max_records_per_second": 5000
         }"#,
         )
         .unwrap();
@@ -404,6 +422,7 @@ mod tests {
         assert_eq!(c.backtrace_capacity, 64);
         assert_eq!(c.console, Some(LevelFilter::Warn));
         assert_eq!(c.console_color, ConsoleColor::Always);
+        assert_eq!(c.max_records_per_second, Some(5000));
         let c = apply(r#"{"console": null}"#).unwrap();
         assert_eq!(c.console, None);
     }
@@ -635,6 +654,48 @@ mod tests {
                 }
                 other => panic!("{json}: expected InvalidOption({key}), got {other:?}"),
             }
+        }
+    }
+
+    #[test]
+    fn max_records_per_second_is_a_positive_integer_or_null() {
+        let mut c = Config {
+            max_records_per_second: Some(10),
+            ..Config::default()
+        };
+        let mut create = false;
+        FileConfig::parse(r#"{"max_records_per_second": null}"#)
+            .unwrap()
+            .apply(&mut c, &mut create)
+            .unwrap();
+        assert_eq!(c.max_records_per_second, None);
+        assert_eq!(
+            apply(r#"{"max_records_per_second": 1}"#)
+                .unwrap()
+                .max_records_per_second,
+            Some(1)
+        );
+        assert_eq!(apply("{}").unwrap().max_records_per_second, None);
+        for value in [
+            "0",
+            "-5",
+            "1.5",
+            "\"100\"",
+            "true",
+            "[1]",
+            "18446744073709551616",
+        ] {
+            let (option, reason) = err(&format!(r#"{{"max_records_per_second": {value}}}"#));
+            assert_eq!(option, "max_records_per_second", "{value}");
+            assert!(
+                reason.starts_with(&format!("{value} is not allowed"))
+                    || value == "18446744073709551616",
+                "{value}: {reason}"
+            );
+            assert!(
+                reason.contains("must be a positive integer (records per second), or null"),
+                "{value}: {reason}"
+            );
         }
     }
 

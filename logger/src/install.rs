@@ -105,6 +105,17 @@ impl Builder {
         /// [`ConsoleColor::Auto`]: stderr is a terminal and `NO_COLOR` is unset).
         console_color: ConsoleColor => console_color);
     setter!(
+        /// Most records written per second of record time (default `None`:
+        /// no cap). The flusher counts the records of each UTC second of
+        /// their timestamps; past the cap it discards them without
+        /// formatting them, counts them in [`crate::Metrics::records_over_cap`],
+        /// and writes one `WARN` record (target `logger`) saying how many
+        /// it discarded in that second. `ERROR` records are never discarded
+        /// (nor counted), nor are the logger's own records. The cap costs
+        /// the logging threads nothing; a call site's own limit
+        /// (`trade!(rate: "100/s", ..)`) stops its records before the ring.
+        max_records_per_second: Option<u64> => max_records_per_second);
+    setter!(
         /// Output format (default JSON lines).
         format: Format => format);
     setter!(
@@ -430,6 +441,12 @@ pub(crate) fn validate(c: &Config) -> Result<(), InitError> {
     }
     if c.flush_timeout.is_zero() {
         return invalid("flush_timeout", "must be positive");
+    }
+    if c.max_records_per_second == Some(0) {
+        return invalid(
+            "max_records_per_second",
+            "0 is not allowed: must be a positive integer (records per second), or None for no cap",
+        );
     }
     if c.backtrace_level != LevelFilter::Off {
         if c.backtrace_level <= c.level {

@@ -52,6 +52,7 @@ mod lifecycle;
 mod loggable;
 mod metrics;
 mod panic_hook;
+mod rate_limit;
 mod registry;
 mod signals;
 mod sink;
@@ -373,5 +374,7 @@ pub fn metrics() -> Metrics {
         files_open: c.files_open.load(Relaxed),
         records_to_stderr: c.records_to_stderr.load(Relaxed),
         late_records: c.late_records.load(Relaxed),
+        records_rate_limited: rate_limit::total_dropped(),
+        records_over_cap: c.records_over_cap.load(Relaxed),
     }
 }

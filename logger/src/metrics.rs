@@ -22,6 +22,8 @@ pub(crate) struct Counters {
     pub records_to_stderr: AtomicU64,
     pub dropped_after_shutdown: AtomicU64,
     pub late_records: AtomicU64,
+    /// Records discarded by the flusher over `max_records_per_second`.
+    pub records_over_cap: AtomicU64,
     /// Bytes waiting in every ring, as of the flusher's last cycle.
     pub ring_occupancy: AtomicU64,
     /// Created/dropped totals of threads that have exited.
@@ -38,6 +40,7 @@ pub(crate) static COUNTERS: Counters = Counters {
     records_to_stderr: AtomicU64::new(0),
     dropped_after_shutdown: AtomicU64::new(0),
     late_records: AtomicU64::new(0),
+    records_over_cap: AtomicU64::new(0),
     ring_occupancy: AtomicU64::new(0),
     retired_created: AtomicU64::new(0),
     retired_dropped: AtomicU64::new(0),
@@ -59,7 +62,8 @@ impl Counters {
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Metrics {
-    /// Records accepted by a producer (after the level check).
+    /// Records accepted by a producer (after the level check, and after a
+    /// call site's rate limit: see `records_rate_limited`).
     pub records_created: u64,
     /// Records formatted and handed to the files (or to stderr on I/O error).
     pub records_written: u64,
@@ -82,4 +86,16 @@ pub struct Metrics {
     /// Records that reached the flusher after newer records of other
     /// threads were written (written anyway, out of timestamp order).
     pub late_records: u64,
+    /// Records dropped by a call site's own rate limit (`trade!(rate:
+    /// "100/s", ..)`, `perf!(rate: ..)`, `#[log_performance(rate = ..)]`).
+    /// They never entered a ring: `records_created` does not count them.
+    pub records_rate_limited: u64,
+    /// Records discarded by the flusher, unformatted, because their second
+    /// of record time already held `max_records_per_second` records
+    /// (`ERROR` records are never discarded). They were created: once
+    /// every ring is drained (and without a backtrace ring, which holds
+    /// records back), `records_created + (records the logger wrote about
+    /// itself: its warnings, signal records) == records_written +
+    /// records_over_cap`.
+    pub records_over_cap: u64,
 }

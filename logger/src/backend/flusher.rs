@@ -5,6 +5,11 @@
 //! the shutdown asks), publish the read positions, report drops, and sleep
 //! `idle_sleep` when there was nothing to do. The flusher never wakes a
 //! producer and no producer ever wakes it: it polls.
+//!
+//! Rate limits: the global cap (`max_records_per_second`, see
+//! `rate_cap`) is applied here, to each record before it is decoded; the
+//! drops of call sites' own limits (`crate::rate_limit`) are reported once
+//! a second of flusher time, at each flush and at shutdown.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,6 +18,7 @@ use std::time::{Duration, Instant};
 use crate::backend::barrier;
 use crate::backend::decode::{self, Origin};
 use crate::backend::merge::{Rings, ThreadRing};
+use crate::backend::rate_cap::{RateCap, Summary};
 use crate::backend::router::Router;
 use crate::clock::{self, TscConverter};
 use crate::config::{Config, Format, MsyncPolicy};
@@ -49,6 +55,12 @@ pub(crate) struct Flusher {
     fields: Vec<Field<'static>>,
     scratch: Vec<u8>,
     line: Vec<u8>,
+    /// The global cap, when configured.
+    cap: Option<RateCap>,
+    /// One second in raw clock units.
+    second_raw: u64,
+    /// Raw time of the next report of call sites' rate-limit drops.
+    next_rate_report: u64,
 }
 
 /// Reuses a vector's allocation for a shorter lifetime (it is empty, and
@@ -66,6 +78,7 @@ impl Flusher {
             Format::Text => Box::new(TextFormatter::new(config.rotation.time_zone)),
         };
         let max_hold_raw = raw_units(&clock, config.max_merge_delay);
+        let second_raw = raw_units(&clock, Duration::from_secs(1));
         Flusher {
             rings: Rings::new(),
             router,
@@ -78,6 +91,9 @@ impl Flusher {
             fields: Vec::new(),
             scratch: Vec::new(),
             line: Vec::with_capacity(4096),
+            cap: RateCap::new(config.max_records_per_second, config.level),
+            second_raw,
+            next_rate_report: clock::now_raw().saturating_add(second_raw),
         }
     }
 
@@ -89,6 +105,7 @@ impl Flusher {
             let request = barrier::pending();
             let emitted = self.cycle(request.is_some() || stopping);
             if let Some(ticket) = request {
+                self.report_rate_limits(true);
                 if let Some(sig) = crate::signals::take_pending() {
                     self.write_signal_record(sig);
                 }
@@ -123,6 +140,7 @@ impl Flusher {
             }
             std::thread::sleep(Duration::from_micros(200));
         }
+        self.report_rate_limits(true);
         self.router.sync();
         self.router.close();
     }
@@ -182,6 +200,7 @@ impl Flusher {
             fields,
             scratch,
             line,
+            cap,
             ..
         } = self;
         let emitted = rings.merge(watermark, |slot, header, bytes| {
@@ -190,6 +209,18 @@ impl Flusher {
                 tid: slot.tid,
             };
             let ts_ns = clock.to_utc_ns(header.ts);
+            if let (Some(cap), Some(level)) = (cap.as_mut(), decode::level_from_u8(header.level)) {
+                let (keep, ended) = cap.admit(level, ts_ns);
+                if let Some(summary) = ended {
+                    // Stamped at the end of its second: before this record.
+                    let at = ts_ns.min((summary.second + 1) * 1_000_000_000);
+                    write_cap_warning(summary, at, &mut **formatter, router, line);
+                }
+                if !keep {
+                    Counters::add(&COUNTERS.records_over_cap, 1);
+                    return;
+                }
+            }
             let mut f = recycle(std::mem::take(fields));
             if let Some(view) = decode::decode(header, bytes, ts_ns, origin, &mut f, scratch) {
                 line.clear();
@@ -210,7 +241,11 @@ impl Flusher {
             ..
         } = self;
         rings.end_cycle(|t| report_drops(t, ts_ns, &mut **formatter, router, line));
-        router.flush_console();
+        if now >= self.next_rate_report {
+            self.next_rate_report = now.saturating_add(self.second_raw);
+            self.report_rate_limits(false);
+        }
+        self.router.flush_console();
         if let MsyncPolicy::Interval(every) = self.msync {
             // Within `every` of the oldest unsynced write, whether or not
             // anything is written later (an idle cycle syncs too).
@@ -223,6 +258,32 @@ impl Flusher {
             }
         }
         emitted
+    }
+}
+
+impl Flusher {
+    /// Writes one warning record per call site whose rate limit dropped
+    /// records since its last report, and the global cap's summary of a
+    /// second that is over (any second not yet reported, when `force`).
+    fn report_rate_limits(&mut self, force: bool) {
+        let ts_ns = self.clock.to_utc_ns(clock::now_raw());
+        let Flusher {
+            router,
+            formatter,
+            line,
+            cap,
+            ..
+        } = self;
+        crate::rate_limit::for_each(|limiter| {
+            let n = limiter.take_unreported();
+            if n > 0 {
+                write_rate_limit_warning(limiter, n, ts_ns, &mut **formatter, router, line);
+            }
+        });
+        if let Some(summary) = cap.as_mut().and_then(|c| c.summary_due(ts_ns, force)) {
+            write_cap_warning(summary, ts_ns, &mut **formatter, router, line);
+        }
+        router.flush_console();
     }
 }
 
@@ -295,6 +356,105 @@ fn write_drop_warning(
         },
     ];
     let view = own_record(ts_ns, log::Level::Warn, "logger", &msg, &fields);
+    line.clear();
+    formatter.format(&view, line);
+    router.write(view.kind, view.level, line, ts_ns);
+    router.console(&view);
+    Counters::add(&COUNTERS.records_written, 1);
+}
+
+/// Writes the warning record of a call site's rate limit: `n` records
+/// dropped since its last report.
+fn write_rate_limit_warning(
+    limiter: &crate::rate_limit::RateLimit,
+    n: u64,
+    ts_ns: u64,
+    formatter: &mut dyn Formatter,
+    router: &mut Router,
+    line: &mut Vec<u8>,
+) {
+    let cs = limiter.callsite();
+    let limit = limiter.spec();
+    let msg = format!(
+        "rate limit: {n} records dropped at {}:{} ({}, limit {limit})",
+        cs.file,
+        cs.line,
+        limiter.source()
+    );
+    let fields = [
+        Field {
+            key: "dropped",
+            value: Value::U64(n),
+        },
+        Field {
+            key: "limit",
+            value: Value::Str(limit.as_bytes()),
+        },
+        Field {
+            key: "callsite_file",
+            value: Value::Str(cs.file.as_bytes()),
+        },
+        Field {
+            key: "callsite_line",
+            value: Value::U64(u64::from(cs.line)),
+        },
+        Field {
+            key: "callsite_target",
+            value: Value::Str(cs.target.as_bytes()),
+        },
+        Field {
+            key: "callsite_macro",
+            value: Value::Str(limiter.source().as_bytes()),
+        },
+    ];
+    write_own_warning(&msg, &fields, ts_ns, formatter, router, line);
+}
+
+/// Writes the global cap's summary of one second.
+fn write_cap_warning(
+    s: Summary,
+    ts_ns: u64,
+    formatter: &mut dyn Formatter,
+    router: &mut Router,
+    line: &mut Vec<u8>,
+) {
+    let t = crate::civil_time::civil_with_offset(i64::try_from(s.second).unwrap_or(0));
+    let second = format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year, t.month, t.day, t.hour, t.minute, t.second
+    );
+    let msg = format!(
+        "rate cap: {} records dropped in the second from {second} \
+         (max_records_per_second {}; ERROR records are never dropped)",
+        s.dropped, s.cap
+    );
+    let fields = [
+        Field {
+            key: "dropped",
+            value: Value::U64(s.dropped),
+        },
+        Field {
+            key: "max_records_per_second",
+            value: Value::U64(s.cap),
+        },
+        Field {
+            key: "second",
+            value: Value::Str(second.as_bytes()),
+        },
+    ];
+    write_own_warning(&msg, &fields, ts_ns, formatter, router, line);
+}
+
+/// Writes a `WARN` record of the logger's own (target `logger`).
+fn write_own_warning(
+    msg: &str,
+    fields: &[Field<'_>],
+    ts_ns: u64,
+    formatter: &mut dyn Formatter,
+    router: &mut Router,
+    line: &mut Vec<u8>,
+) {
+    let view = own_record(ts_ns, log::Level::Warn, "logger", msg, fields);
     line.clear();
     formatter.format(&view, line);
     router.write(view.kind, view.level, line, ts_ns);

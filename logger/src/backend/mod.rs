@@ -8,4 +8,5 @@ mod console;
 mod decode;
 pub(crate) mod flusher;
 mod merge;
+mod rate_cap;
 pub(crate) mod router;
