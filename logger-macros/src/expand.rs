@@ -20,6 +20,14 @@
 //!     }
 //! }
 //! ```
+//!
+//! With `rate: "100/s"` (and only then), the body after the call site's
+//! statics is wrapped in a check of the call site's limiter:
+//!
+//! ```text
+//! static __LOGGER_RATE: RateLimit = RateLimit::new(&__LOGGER_CALLSITE, "trade!", 100, 1_000_000_000);
+//! if __LOGGER_RATE.admit() { /* the values and the push, as above */ }
+//! ```
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
@@ -28,7 +36,7 @@ use syn::visit_mut::VisitMut;
 use syn::{Expr, Ident, LitStr, Type};
 
 use crate::parse::Level;
-use crate::validate::{Perf, Timed, Trade};
+use crate::validate::{Perf, Rate, Timed, Trade};
 
 fn level_path(level: Level) -> TokenStream {
     let variant = Ident::new(level.variant(), Span::call_site());
@@ -132,6 +140,34 @@ fn callsite(c: CallsiteSpec<'_>) -> TokenStream {
     }
 }
 
+/// `static __LOGGER_RATE` limiting `callsite` (`source` names the macro
+/// in the warning record).
+fn rate_static(rate: Rate, callsite: &str, source: &str) -> TokenStream {
+    let Rate { count, period_ns } = rate;
+    let callsite = Ident::new(callsite, Span::call_site());
+    quote! {
+        static __LOGGER_RATE: ::logger::__private::RateLimit =
+            ::logger::__private::RateLimit::new(&#callsite, #source, #count, #period_ns);
+    }
+}
+
+/// `body`, run only when the call site's rate limit admits one more
+/// record; `body` itself without a rate (nothing added).
+fn limited(rate: Option<Rate>, source: &str, body: TokenStream) -> TokenStream {
+    match rate {
+        None => body,
+        Some(rate) => {
+            let item = rate_static(rate, "__LOGGER_CALLSITE", source);
+            quote! {
+                #item
+                if __LOGGER_RATE.admit() {
+                    #body
+                }
+            }
+        }
+    }
+}
+
 /// `let r = &(expr);` for each expression, and `let v = value(r);`
 /// spanned at the expression (a type that is not `Loggable` is reported
 /// there).
@@ -195,14 +231,14 @@ pub(crate) fn trade(t: &Trade) -> TokenStream {
     });
     let function = function_fn();
     let (interest, check) = interest(&quote!(__LOGGER_LEVEL), t.target.as_ref());
+    let body = limited(t.rate, "trade!", quote!(#bindings #push));
     quote! {{
         const __LOGGER_LEVEL: ::logger::__private::Level = #level;
         #interest
         if #check {
             #function
             #cs
-            #bindings
-            #push
+            #body
         }
     }}
 }
@@ -242,16 +278,23 @@ pub(crate) fn perf(p: &Perf) -> TokenStream {
             let ns_of = quote_spanned!(elapsed.span()=>
                 let #ns = ::logger::__private::elapsed_of(#e_at_value);
             );
+            let body = limited(
+                p.rate,
+                "perf!",
+                quote! {
+                    let #e = &(#elapsed);
+                    #bindings
+                    #ns_of
+                    #push
+                },
+            );
             quote! {{
                 const __LOGGER_LEVEL: ::logger::__private::Level = #level;
                 #interest
                 if #check {
                     #function
                     #cs
-                    let #e = &(#elapsed);
-                    #bindings
-                    #ns_of
-                    #push
+                    #body
                 }
             }}
         }
@@ -268,10 +311,25 @@ pub(crate) fn perf(p: &Perf) -> TokenStream {
             });
             let values = perf_values(head, &vs, n_fields, &p.message.order);
             let push = emit_push(&values);
+            // With a rate, the record (not the timer) is limited: checked
+            // when the timer records.
+            let (rate_item, record) = match p.rate {
+                None => (TokenStream::new(), quote!(#(#value_lets)* #push)),
+                Some(rate) => (
+                    rate_static(rate, "__LOGGER_CALLSITE", "perf!"),
+                    quote! {
+                        if __LOGGER_RATE.admit() {
+                            #(#value_lets)*
+                            #push
+                        }
+                    },
+                ),
+            };
             quote! {{
                 const __LOGGER_LEVEL: ::logger::__private::Level = #level;
                 #function
                 #cs
+                #rate_item
                 #interest
                 let #on = #check;
                 let #vals = if #on {
@@ -281,8 +339,7 @@ pub(crate) fn perf(p: &Perf) -> TokenStream {
                 };
                 ::logger::__private::PerfTimer::__start(#on, move |#ns: ::core::primitive::u64| {
                     if let ::core::option::Option::Some((#(#xs,)*)) = #vals {
-                        #(#value_lets)*
-                        #push
+                        #record
                     }
                 })
             }}
@@ -313,6 +370,7 @@ pub(crate) fn log_performance(t: Timed) -> TokenStream {
         level,
         threshold_ns,
         sample,
+        rate,
         args,
         cpu,
     } = t;
@@ -373,6 +431,15 @@ pub(crate) fn log_performance(t: Timed) -> TokenStream {
     });
     let function = function_fn();
     let (interest, check) = interest(&level, None);
+    // With a rate, the record is limited (checked after the threshold),
+    // not the timing of the call.
+    let (rate_item, rate_ref) = match rate {
+        None => (TokenStream::new(), quote!(::core::option::Option::None)),
+        Some(rate) => (
+            rate_static(rate, "__LOGGER_OK", "#[log_performance]"),
+            quote!(::core::option::Option::Some(&__LOGGER_RATE)),
+        ),
+    };
     let on = local1("on");
     let call = local1("call");
     let ret = local1("ret");
@@ -428,7 +495,9 @@ pub(crate) fn log_performance(t: Timed) -> TokenStream {
                 threshold_ns: #threshold_ns,
                 cpu: #cpu,
                 is_async: #is_async,
+                rate: #rate_ref,
             };
+            #rate_item
             #sample_item
             #interest
             let #on = #check #sample_check;
@@ -461,4 +530,52 @@ fn perf_values<V: ToTokens>(
                 .map(|v| quote!(#v)),
         )
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    fn trade(args: &str) -> String {
+        let parsed = syn::parse_str::<crate::parse::TradeArgs>(args).unwrap();
+        let checked = crate::validate::trade(parsed).unwrap_or_else(|e| panic!("{e}"));
+        super::trade(&checked).to_string()
+    }
+
+    fn perf(args: &str) -> String {
+        let parsed = syn::parse_str::<crate::parse::PerfArgs>(args).unwrap();
+        let checked = crate::validate::perf(parsed).unwrap_or_else(|e| panic!("{e}"));
+        super::perf(&checked).to_string()
+    }
+
+    /// Only call sites with `rate` get a limiter; the others expand as
+    /// they did before rate limits existed.
+    #[test]
+    fn only_limited_call_sites_pay_for_a_limit() {
+        let fields = "symbol = s, side = d, qty = q, price = p";
+        let plain = trade(fields);
+        let limited = trade(&format!("rate: \"100/s\", {fields}"));
+        assert!(!plain.contains("RateLimit") && !plain.contains("admit"));
+        assert!(
+            limited.contains(
+                "RateLimit :: new (& __LOGGER_CALLSITE , \"trade!\" , 100u32 , 1000000000u64)"
+            ),
+            "{limited}"
+        );
+        assert!(limited.contains("if __LOGGER_RATE . admit ()"), "{limited}");
+        // The rest is the plain expansion, in the same order: take the
+        // limiter and its `if` out, and one of the closing braces.
+        let head = "static __LOGGER_RATE : :: logger :: __private :: RateLimit = :: logger :: __private :: RateLimit :: new (& __LOGGER_CALLSITE , \"trade!\" , 100u32 , 1000000000u64) ; if __LOGGER_RATE . admit () { ";
+        let without = limited.replacen(head, "", 1);
+        let without = without.trim_end().strip_suffix('}').unwrap().trim_end();
+        assert_eq!(without, plain.trim_end());
+        for form in ["\"op\", e", "\"op\""] {
+            let plain = perf(form);
+            let limited = perf(&format!("rate: \"5/ms\", {form}"));
+            assert!(!plain.contains("RateLimit") && !plain.contains("admit"));
+            assert!(
+                limited.contains("\"perf!\" , 5u32 , 1000000u64"),
+                "{limited}"
+            );
+            assert!(limited.contains("if __LOGGER_RATE . admit ()"), "{limited}");
+        }
+    }
 }

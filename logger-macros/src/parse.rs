@@ -2,12 +2,12 @@
 //! function, each keeping the user's tokens for spans.
 //!
 //! ```text
-//! trade!( [LEVEL ,] [target: "t" ,] key = value, key = value, ... [; "message {}", arg, ...] )
-//! perf!(  [LEVEL ,] [target: "t" ,] "name" [, elapsed] [, key = value]* [; "message", arg, ...] )
-//! #[log_performance( name = "..", level = "debug", threshold = "50us", sample = 10, args(a, b), cpu )]
+//! trade!( [LEVEL ,] [target: "t" ,] [rate: "100/s" ,] key = value, key = value, ... [; "message {}", arg, ...] )
+//! perf!(  [LEVEL ,] [target: "t" ,] [rate: "100/s" ,] "name" [, elapsed] [, key = value]* [; "message", arg, ...] )
+//! #[log_performance( name = "..", level = "debug", threshold = "50us", sample = 10, rate = "100/s", args(a, b), cpu )]
 //! ```
 //!
-//! `LEVEL` is `error`, `warn`, `info`, `debug` or `trace`, or a path ending
+//! The level, `target:` and `rate:` come in any order. `LEVEL` is `error`, `warn`, `info`, `debug` or `trace`, or a path ending
 //! in `Error`, `Warn`, `Info`, `Debug` or `Trace` (`Level::Warn`,
 //! `log::Level::Warn`). A `trade!` field without `= value` is shorthand for
 //! `key = key`.
@@ -159,48 +159,79 @@ fn parse_level(input: ParseStream<'_>) -> syn::Result<Option<LevelArg>> {
     Ok(Some(LevelArg { level }))
 }
 
-/// Parses `target: "name" ,` when the input starts with one.
-fn parse_target(input: ParseStream<'_>) -> syn::Result<Option<LitStr>> {
+/// Parses `NAME: "value" ,` (`target: "name"`, `rate: "100/s"`) when the
+/// input starts with `NAME:`; `expected` says what the value must be.
+fn parse_keyed(
+    input: ParseStream<'_>,
+    name: &str,
+    expected: &str,
+) -> syn::Result<Option<(Ident, LitStr)>> {
     if !(input.peek(Ident) && input.peek2(Token![:]) && !input.peek2(Token![::])) {
         return Ok(None);
     }
     let fork = input.fork();
     let ident: Ident = fork.parse()?;
-    if ident != "target" {
+    if ident != name {
         return Ok(None);
     }
     input.advance_to(&fork);
     input.parse::<Token![:]>()?;
-    let target: LitStr = input.parse().map_err(|e| {
-        syn::Error::new(
-            e.span(),
-            "expected the target as a string literal: `target: \"name\"`",
-        )
-    })?;
+    let value: LitStr = input
+        .parse()
+        .map_err(|e| syn::Error::new(e.span(), expected))?;
     if !input.is_empty() && !input.peek(Token![;]) {
         input.parse::<Token![,]>()?;
     }
-    Ok(Some(target))
+    Ok(Some((ident, value)))
 }
 
-/// The optional level and target, in either order.
-fn parse_prefix(input: ParseStream<'_>) -> syn::Result<(Option<LevelArg>, Option<LitStr>)> {
-    let mut level = None;
-    let mut target = None;
+/// What comes before the fields: the level, `target:` and `rate:`, each
+/// optional, in any order.
+#[derive(Default)]
+struct Prefix {
+    level: Option<LevelArg>,
+    target: Option<LitStr>,
+    rate: Option<LitStr>,
+}
+
+fn parse_prefix(input: ParseStream<'_>) -> syn::Result<Prefix> {
+    let mut p = Prefix::default();
     loop {
-        if level.is_none() {
+        if p.level.is_none() {
             if let Some(l) = parse_level(input)? {
-                level = Some(l);
+                p.level = Some(l);
                 continue;
             }
         }
-        if target.is_none() {
-            if let Some(t) = parse_target(input)? {
-                target = Some(t);
-                continue;
+        let keyed = [
+            (
+                "target",
+                "expected the target as a string literal: `target: \"name\"`",
+                &mut p.target,
+            ),
+            (
+                "rate",
+                "expected the rate as a string literal: `rate: \"100/s\"` (a count of records per s, ms or min)",
+                &mut p.rate,
+            ),
+        ];
+        let mut found = false;
+        for (name, expected, slot) in keyed {
+            if let Some((key, value)) = parse_keyed(input, name, expected)? {
+                if slot.is_some() {
+                    return Err(syn::Error::new(
+                        key.span(),
+                        format!("`{name}:` is given twice"),
+                    ));
+                }
+                *slot = Some(value);
+                found = true;
+                break;
             }
         }
-        return Ok((level, target));
+        if !found {
+            return Ok(p);
+        }
     }
 }
 
@@ -217,13 +248,18 @@ fn parse_message(input: ParseStream<'_>) -> syn::Result<Option<Message>> {
 pub(crate) struct TradeArgs {
     pub level: Option<LevelArg>,
     pub target: Option<LitStr>,
+    pub rate: Option<LitStr>,
     pub fields: Vec<Field>,
     pub message: Option<Message>,
 }
 
 impl Parse for TradeArgs {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let (level, target) = parse_prefix(input)?;
+        let Prefix {
+            level,
+            target,
+            rate,
+        } = parse_prefix(input)?;
         let mut fields = Vec::new();
         while !input.is_empty() && !input.peek(Token![;]) {
             fields.push(input.parse::<Field>()?);
@@ -235,6 +271,7 @@ impl Parse for TradeArgs {
         Ok(TradeArgs {
             level,
             target,
+            rate,
             fields,
             message: parse_message(input)?,
         })
@@ -245,6 +282,7 @@ impl Parse for TradeArgs {
 pub(crate) struct PerfArgs {
     pub level: Option<LevelArg>,
     pub target: Option<LitStr>,
+    pub rate: Option<LitStr>,
     pub name: LitStr,
     pub elapsed: Option<Expr>,
     pub fields: Vec<Field>,
@@ -253,7 +291,11 @@ pub(crate) struct PerfArgs {
 
 impl Parse for PerfArgs {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let (level, target) = parse_prefix(input)?;
+        let Prefix {
+            level,
+            target,
+            rate,
+        } = parse_prefix(input)?;
         let name: LitStr = input.parse().map_err(|e| {
             syn::Error::new(
                 e.span(),
@@ -280,6 +322,7 @@ impl Parse for PerfArgs {
         Ok(PerfArgs {
             level,
             target,
+            rate,
             name,
             elapsed,
             fields,
@@ -300,11 +343,12 @@ pub(crate) struct LogPerformanceArgs {
     pub level: Option<Opt<(String, Span)>>,
     pub threshold: Option<Opt<LitStr>>,
     pub sample: Option<Opt<LitInt>>,
+    pub rate: Option<Opt<LitStr>>,
     pub args: Option<Opt<Vec<Ident>>>,
     pub cpu: Option<Opt<()>>,
 }
 
-const OPTIONS: &str = "`name = \"..\"`, `level = \"debug\"`, `threshold = \"50us\"`, `sample = N`, `args(a, b)`, `cpu`";
+const OPTIONS: &str = "`name = \"..\"`, `level = \"debug\"`, `threshold = \"50us\"`, `sample = N`, `rate = \"100/s\"`, `args(a, b)`, `cpu`";
 
 impl Parse for LogPerformanceArgs {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
@@ -397,6 +441,13 @@ impl LogPerformanceArgs {
                 other => Err(syn::Error::new(
                     other.span(),
                     "`sample` takes an integer: `sample = 10` records one call in 10",
+                )),
+            },
+            "rate" => match eq_lit(key, input, "\"100/s\"")? {
+                Lit::Str(s) => set(&mut self.rate, key, s),
+                other => Err(syn::Error::new(
+                    other.span(),
+                    "`rate` takes a string: `rate = \"100/s\"` (a count of records per s, ms or min)",
                 )),
             },
             "args" => {

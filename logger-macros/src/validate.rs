@@ -1,7 +1,7 @@
 //! Rules across arguments, each broken rule a `syn::Error` spanned at the
 //! tokens that break it: required and duplicate fields, known levels,
-//! thresholds with a unit, sampling rates, `args(..)` that name
-//! parameters, and functions that can be timed.
+//! thresholds with a unit, sampling rates, rate limits, `args(..)` that
+//! name parameters, and functions that can be timed.
 
 use proc_macro2::Span;
 use syn::{Ident, ItemFn, LitStr, Pat};
@@ -77,10 +77,77 @@ fn check_fields(fields: &[Field], reserved: &[&str], who: &str, errors: &mut Err
     }
 }
 
+/// A checked rate limit: at most `count` records per `period_ns`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Rate {
+    pub count: u32,
+    pub period_ns: u64,
+}
+
+/// Largest count of a rate (the library's `MAX_RATE_COUNT`).
+const MAX_RATE_COUNT: u64 = 1_000_000_000;
+
+const RATE_FORM: &str = "a count of records per unit of time, e.g. \"100/s\", \"5/ms\" or \"1000/min\" (units s, ms, min; the count from 1 to 1000000000)";
+
+/// `"100/s"` into a count and a period: a positive integer (`_`
+/// separators allowed), a `/`, and a unit `s`, `ms` or `min`.
+pub(crate) fn parse_rate(s: &str) -> Result<Rate, String> {
+    let Some((count, unit)) = s.split_once('/') else {
+        return Err(format!("expected {RATE_FORM}"));
+    };
+    let count = count.trim().replace('_', "");
+    if count.is_empty() {
+        return Err(format!("the count is missing: expected {RATE_FORM}"));
+    }
+    let period_ns = match unit.trim() {
+        "s" => 1_000_000_000,
+        "ms" => 1_000_000,
+        "min" => 60_000_000_000,
+        other => return Err(format!("unknown unit `{other}`: expected {RATE_FORM}")),
+    };
+    let n: u64 = match count.parse() {
+        Ok(n) if count.bytes().all(|b| b.is_ascii_digit()) => n,
+        _ if count.bytes().all(|b| b.is_ascii_digit()) => u64::MAX,
+        _ => {
+            return Err(format!(
+                "`{count}` is not a whole number: expected {RATE_FORM}"
+            ));
+        }
+    };
+    if n == 0 {
+        return Err(format!(
+            "a rate of 0 would drop every record (remove the call, or its level): expected {RATE_FORM}"
+        ));
+    }
+    if n > MAX_RATE_COUNT {
+        return Err(format!("the count is too large: expected {RATE_FORM}"));
+    }
+    Ok(Rate {
+        count: n as u32,
+        period_ns,
+    })
+}
+
+/// Checks a `rate` literal; the error is spanned at it.
+fn check_rate(lit: Option<&LitStr>, errors: &mut Errors) -> Option<Rate> {
+    let lit = lit?;
+    match parse_rate(&lit.value()) {
+        Ok(r) => Some(r),
+        Err(why) => {
+            errors.push(syn::Error::new(
+                lit.span(),
+                format!("invalid rate {:?}: {why}", lit.value()),
+            ));
+            None
+        }
+    }
+}
+
 /// A checked `trade!`.
 pub(crate) struct Trade {
     pub level: Level,
     pub target: Option<LitStr>,
+    pub rate: Option<Rate>,
     /// Fields in call order (the order their values are evaluated).
     pub fields: Vec<Field>,
     /// Indices into `fields` in recorded order: required, well-known, others.
@@ -90,6 +157,7 @@ pub(crate) struct Trade {
 
 pub(crate) fn trade(a: TradeArgs) -> syn::Result<Trade> {
     let mut errors = Errors::default();
+    let rate = check_rate(a.rate.as_ref(), &mut errors);
     check_fields(&a.fields, &[], "trade!", &mut errors);
     let names: Vec<String> = a.fields.iter().map(|f| f.key.name()).collect();
     let missing: Vec<&str> = REQUIRED
@@ -136,6 +204,7 @@ pub(crate) fn trade(a: TradeArgs) -> syn::Result<Trade> {
     errors.finish(Trade {
         level: a.level.map_or(Level::Info, |l| l.level),
         target: a.target,
+        rate,
         fields: a.fields,
         order,
         message,
@@ -146,6 +215,7 @@ pub(crate) fn trade(a: TradeArgs) -> syn::Result<Trade> {
 pub(crate) struct Perf {
     pub level: Level,
     pub target: Option<LitStr>,
+    pub rate: Option<Rate>,
     pub name: LitStr,
     pub elapsed: Option<syn::Expr>,
     pub fields: Vec<Field>,
@@ -154,6 +224,7 @@ pub(crate) struct Perf {
 
 pub(crate) fn perf(a: PerfArgs) -> syn::Result<Perf> {
     let mut errors = Errors::default();
+    let rate = check_rate(a.rate.as_ref(), &mut errors);
     if a.name.value().is_empty() {
         errors.push(syn::Error::new(
             a.name.span(),
@@ -171,6 +242,7 @@ pub(crate) fn perf(a: PerfArgs) -> syn::Result<Perf> {
     errors.finish(Perf {
         level: a.level.map_or(Level::Info, |l| l.level),
         target: a.target,
+        rate,
         name: a.name,
         elapsed: a.elapsed,
         fields: a.fields,
@@ -190,6 +262,7 @@ pub(crate) struct Timed {
     pub level: Level,
     pub threshold_ns: u64,
     pub sample: Option<u32>,
+    pub rate: Option<Rate>,
     pub args: Vec<Ident>,
     pub cpu: bool,
 }
@@ -254,6 +327,7 @@ pub(crate) fn log_performance(a: LogPerformanceArgs, f: ItemFn) -> syn::Result<T
             }
         },
     };
+    let rate = check_rate(a.rate.as_ref().map(|o| &o.value), &mut errors);
     let mut args = Vec::new();
     if let Some(o) = &a.args {
         let params = parameter_names(&f);
@@ -298,6 +372,7 @@ pub(crate) fn log_performance(a: LogPerformanceArgs, f: ItemFn) -> syn::Result<T
         level,
         threshold_ns,
         sample,
+        rate,
         args,
         cpu: a.cpu.is_some(),
     })
@@ -397,7 +472,30 @@ pub(crate) fn parse_duration(s: &str) -> Result<u64, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_duration;
+    use super::{parse_duration, parse_rate};
+
+    #[test]
+    fn rates() {
+        let r = parse_rate("100/s").unwrap();
+        assert_eq!((r.count, r.period_ns), (100, 1_000_000_000));
+        let r = parse_rate("5/ms").unwrap();
+        assert_eq!((r.count, r.period_ns), (5, 1_000_000));
+        let r = parse_rate(" 1_000 / min ").unwrap();
+        assert_eq!((r.count, r.period_ns), (1_000, 60_000_000_000));
+        assert_eq!(parse_rate("1000000000/s").unwrap().count, 1_000_000_000);
+        let err = |s: &str| parse_rate(s).unwrap_err();
+        assert!(err("100").starts_with("expected a count"), "{}", err("100"));
+        assert!(err("100/h").contains("unknown unit `h`"));
+        assert!(err("100/").contains("unknown unit ``"));
+        assert!(err("/s").contains("the count is missing"));
+        assert!(err("0/s").contains("a rate of 0"));
+        assert!(err("-1/s").contains("`-1` is not a whole number"));
+        assert!(err("1.5/s").contains("`1.5` is not a whole number"));
+        assert!(err("1000000001/s").contains("too large"));
+        assert!(err("99999999999999999999999/s").contains("too large"));
+        assert!(err("1/s/s").contains("unknown unit `s/s`"));
+        assert!(err("x/s").contains("units s, ms, min"));
+    }
 
     #[test]
     fn durations() {

@@ -426,6 +426,9 @@ pub struct CallSpec {
     pub cpu: bool,
     /// An `async fn`: record busy time and polls, measured per poll.
     pub is_async: bool,
+    /// The function's rate limit (`rate = "100/s"`), checked for each
+    /// record after the threshold.
+    pub rate: Option<&'static RateLimit>,
 }
 
 /// How a timed call ended.
@@ -555,6 +558,11 @@ impl<const N: usize> Call<N> {
         let plain_ok = matches!(outcome, Outcome::Ok) && outcome_name == "ok";
         if plain_ok && elapsed < spec.threshold_ns {
             return;
+        }
+        if let Some(rate) = spec.rate {
+            if !rate.admit() {
+                return;
+            }
         }
         let busy = if spec.is_async {
             clock::ticks_to_ns(self.busy)

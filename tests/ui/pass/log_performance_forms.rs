@@ -19,6 +19,16 @@ pub fn every_option(a: u64, b: &str) -> usize {
 #[log_performance(level = debug, threshold = "1.5ms")]
 fn level_as_ident() {}
 
+#[log_performance(rate = "100/s")]
+fn rate_limited() -> Result<u8, String> {
+    Ok(1)
+}
+
+#[log_performance(rate = "5/ms", sample = 2, threshold = "1us", args(a))]
+async fn rate_limited_async(a: u64) -> u64 {
+    a
+}
+
 #[log_performance]
 fn generic<T: Display + Clone, const N: usize>(items: [T; N]) -> Vec<String>
 where
@@ -153,6 +163,8 @@ fn main() {
     free();
     let _ = every_option(1, "x");
     level_as_ident();
+    let _ = rate_limited();
+    let _ = assert_send(rate_limited_async(1));
     let _ = generic([1, 2]);
     let _ = returns_impl_trait(3).clone().count();
     let _ = returns_impl_trait_in_result(true).map(|d| d.to_string());

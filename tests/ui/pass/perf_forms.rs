@@ -26,4 +26,8 @@ fn main() {
     let _: Duration = t5.elapsed();
     t5.stop();
     perf!("scope").cancel();
+    perf!(rate: "100/s", "op", start.elapsed());
+    perf!(debug, rate: "5/ms", target: "lat", "op", 1u64, venue = "X"; "via {}", "X");
+    let _t6 = perf!(rate: "10/min", "scope", qty = 1u8);
+    perf!(rate: "1/s", "scope").stop();
 }

@@ -31,6 +31,11 @@ fn main() {
     trade!(symbol = "x", side = "buy", qty = 1, price = 1, "string.key" = 2, r#type = "limit");
     trade!(symbol = String::from("x"), side = &side, qty = Some(1u8), price = 1.5f32);
     trade!(symbol, side, qty, price, addr = logger::display(&std::net::Ipv4Addr::LOCALHOST));
+    trade!(rate: "100/s", symbol, side, qty, price);
+    trade!(rate: "5/ms", symbol, side, qty, price,);
+    trade!(warn, rate: "1_000/min", symbol, side, qty, price; "filled {}", qty);
+    trade!(rate: "1/s", target: "fills", Level::Debug, symbol, side, qty, price);
+    trade!(target: "fills", rate: "1000000000/s", error, symbol, side, qty, price, rate = 0.5);
     // As an expression of type `()`.
     let unit: () = trade!(symbol, side, qty, price);
     unit
