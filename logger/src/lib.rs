@@ -82,7 +82,7 @@ pub use loggable::{Display, LogValue, Loggable, display};
 /// and the main file.
 ///
 /// ```text
-/// trade!( [LEVEL,] [target: "name",] key = value, ... [; "message {}", arg, ...] )
+/// trade!( [LEVEL,] [target: "name",] [rate: "100/s",] key = value, ... [; "message {}", arg, ...] )
 /// ```
 ///
 /// - `symbol`, `side`, `qty` and `price` are required: leaving one out is
@@ -99,6 +99,13 @@ pub use loggable::{Display, LogValue, Loggable, display};
 ///   `Trace` (`Level::Warn`, `log::Level::Warn`). A variable named like a
 ///   level needs the long form as the first field: `info = info`.
 /// - `target: "name"` sets the `log` target (default: the module path).
+/// - `rate: "100/s"` limits this call site to that many records per
+///   window, shared by all threads (units `s`, `ms`, `min`; a whole count
+///   from 1 to 1,000,000,000; anything else is a compile error). Over the
+///   limit, the values are not evaluated and the record is dropped,
+///   counted in [`Metrics::records_rate_limited`] and reported in a `WARN`
+///   record naming the call site. Without `rate:` there is no limiter.
+///   The level, `target:` and `rate:` come in any order.
 /// - The message (default `"trade"`) is a string literal whose `{}` and
 ///   `{name}` placeholders take the arguments after it, like
 ///   `format_args!` (`{name}` takes `name = expr` or captures `name`).
@@ -133,6 +140,7 @@ pub use loggable::{Display, LogValue, Loggable, display};
 /// trade!(symbol = sym, side = Side::Buy, qty = qty, price = px, order_id = id);
 /// trade!(warn, symbol = sym, side = Side::Sell, qty, price = px, venue = "XNAS"; "partial fill {} of {}", 40, qty);
 /// trade!(Level::Debug, target: "fills", symbol = sym, side = Side::Buy, qty = 1, price = px; "filled {qty} at {px}");
+/// trade!(rate: "100/s", symbol = sym, side = Side::Buy, qty = 1, price = px); // at most 100 a second
 /// ```
 ///
 /// The JSON line (one line in the file):
@@ -149,8 +157,8 @@ pub use logger_macros::trade;
 /// and the main file.
 ///
 /// ```text
-/// perf!( [LEVEL,] [target: "name",] "operation", elapsed [, key = value]* [; "message", args...] )
-/// let _t = perf!( [LEVEL,] [target: "name",] "operation" [, key = value]* [; "message", args...] );
+/// perf!( [LEVEL,] [target: "name",] [rate: "100/s",] "operation", elapsed [, key = value]* [; "message", args...] )
+/// let _t = perf!( [LEVEL,] [target: "name",] [rate: "100/s",] "operation" [, key = value]* [; "message", args...] );
 /// ```
 ///
 /// - With `elapsed` (a [`std::time::Duration`], or a `u64` count of
@@ -162,8 +170,9 @@ pub use logger_macros::trade;
 ///   it (pass `&value` to keep using a `String`).
 /// - Fields: `operation` (the name), `elapsed_ns`, then the extra ones
 ///   (`key = value`, any [`Loggable`] value; no shorthand here).
-/// - `LEVEL`, `target:` and the message work as in [`trade!`]; the
-///   message defaults to the operation name.
+/// - `LEVEL`, `target:`, `rate:` and the message work as in [`trade!`];
+///   the message defaults to the operation name. A timer over its rate
+///   still times; only its record is dropped.
 ///
 /// # Cost
 ///
@@ -180,6 +189,7 @@ pub use logger_macros::trade;
 /// // ... work ...
 /// perf!("risk_check", start.elapsed());
 /// perf!(debug, "route", 1_250u64, venue = "XNAS"; "routed in {} hops", 2);
+/// perf!(rate: "10/ms", "tick", 80u64); // at most 10 records a millisecond
 ///
 /// fn price_book() {
 ///     let _t = perf!("price_book", levels = 10);
@@ -212,6 +222,7 @@ pub use logger_macros::perf;
 /// | `level = "debug"` | `error`, `warn`, `info` (default), `debug`, `trace` |
 /// | `threshold = "50us"` | record successful calls only when at least this slow (`ns`, `us`, `ms`, `s`; decimals allowed); errors and panics are always recorded |
 /// | `sample = N` | time and record one call in `N` per thread (the first, then every `N`-th); the others run untouched |
+/// | `rate = "100/s"` | at most this many records per window, shared by all threads (as `rate:` in [`trade!`]); checked when a record is about to be written (after `threshold` and `sample`) |
 /// | `args(a, b)` | record these parameters as fields (any [`Loggable`] type), captured when the call starts (strings are copied) |
 /// | `cpu` | also record `cpu_ns`, the thread's CPU time (`clock_gettime(CLOCK_THREAD_CPUTIME_ID)`: a system call at each end, about 0.3 us) |
 ///
@@ -265,7 +276,13 @@ pub use logger_macros::perf;
 ///     }
 /// }
 ///
+/// #[log_performance(rate = "1000/s")]
+/// fn on_quote(px: f64) -> f64 {
+///     px * 2.0
+/// }
+///
 /// assert_eq!(price(2), 3.0);
+/// assert_eq!(on_quote(1.5), 3.0);
 /// assert!(send("AAPL", 0).is_err());
 /// let _future = Gateway.ack(7);
 /// ```

@@ -134,7 +134,7 @@ impl RateLimit {
             // Wrapping distance: a later window opens a new count, a
             // slightly earlier one (late) counts in the current one.
             let ahead = window.wrapping_sub(current) as i32;
-            let next = if ahead > 0 || ahead < -LATE_WINDOWS {
+            let next = if !(-LATE_WINDOWS..=0).contains(&ahead) {
                 (u64::from(window) << 32) | 1
             } else if (s as u32) < self.limit {
                 s + 1

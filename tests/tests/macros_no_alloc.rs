@@ -1,6 +1,8 @@
 //! The expanded hot paths of `trade!`, `perf!` and `#[log_performance]`
 //! allocate nothing once the thread's ring exists (`logger::preallocate`)
-//! and the thread's formatting buffers are warm.
+//! and the thread's formatting buffers are warm; nor do rate-limited call
+//! sites, including their first drop (which puts the limiter on the
+//! flusher's list).
 //!
 //! A counting global allocator counts the allocations of the logging
 //! thread only (the flusher formats and allocates on its own thread).
@@ -86,6 +88,11 @@ fn fast() -> u32 {
     1
 }
 
+#[log_performance(rate = "10/s")]
+fn limited(x: u64) -> u64 {
+    x
+}
+
 #[log_performance]
 async fn ready(x: u64) -> u64 {
     x + 1
@@ -118,6 +125,13 @@ fn every_form(i: u64, symbol: &str, owned: &String, venue: &std::net::Ipv4Addr) 
     }
     let _ = send(symbol, i % 3);
     let _ = fast();
+    // Limited call sites: past the warm-up, most of these are dropped.
+    trade!(rate: "10/s", symbol = symbol, side = side, qty = i, price = 1.0);
+    perf!(rate: "10/s", "limited", i);
+    {
+        let _t = perf!(rate: "10/s", "limited_scope", qty = i);
+    }
+    assert_eq!(limited(i), i);
     assert_eq!(poll_ready(i), i + 1);
 }
 
@@ -146,6 +160,7 @@ fn hot_paths_allocate_nothing() {
     }
     let after = allocations();
     assert_eq!(after - before, 0, "allocations on the logging thread");
+    assert!(logger::metrics().records_rate_limited > 0);
     // And the records were written.
     let trades = macros_support::all("trades");
     assert!(trades.len() >= 2 * 10_000, "{} trades", trades.len());

@@ -25,7 +25,7 @@ fn records_over_the_cap_are_counted_and_summarised() {
     let start = Instant::now();
     for i in 0..INFOS {
         log::info!(target: "cap::info", i = i; "info {i}");
-        if i % (INFOS / ERRORS) == 0 {
+        if i.is_multiple_of(INFOS / ERRORS) {
             log::error!(target: "cap::error", i = i; "error {i}");
         }
     }

@@ -181,7 +181,7 @@ fn threads_share_a_call_site_limit() {
 
 #[log_performance(rate = "10/s")]
 fn limited_fn(x: u64) -> Result<u64, String> {
-    if x % 2 == 0 {
+    if x.is_multiple_of(2) {
         Ok(x)
     } else {
         Err(format!("odd {x}"))
@@ -198,7 +198,7 @@ fn perf_and_log_performance_limits() {
         perf!(rate: "20/s", target: "rl::perf", "op", i);
         let _t = perf!(rate: "5/s", target: "rl::timer", "scope", i = i);
         // Every call still runs and returns its value.
-        assert_eq!(limited_fn(i).is_ok(), i % 2 == 0);
+        assert_eq!(limited_fn(i).is_ok(), i.is_multiple_of(2));
     }
     let elapsed = start.elapsed();
     let records = all(dir);
