@@ -300,6 +300,8 @@ pub struct Config {
     pub backtrace_capacity: usize,
     /// Filter directives (`env_logger` syntax); `None`: `level` everywhere.
     pub filter: Option<String>,
+    /// Target prefix to `service` name rules (see [`crate::Builder::service`]).
+    pub services: Vec<(String, String)>,
     /// The console destination's level (text on stderr); `None`: no console.
     pub console: Option<LevelFilter>,
     /// When the console colors its lines.
@@ -331,6 +333,7 @@ impl Default for Config {
             backtrace_level: LevelFilter::Off,
             backtrace_capacity: 0,
             filter: None,
+            services: Vec::new(),
             console: None,
             console_color: ConsoleColor::Auto,
         }

@@ -40,6 +40,7 @@ pub(crate) struct FileConfig {
     create_dir: Option<bool>,
     level: Option<String>,
     filter: Option<String>,
+    services: Option<std::collections::BTreeMap<String, String>>,
     main_file: Option<Destination>,
     trades_file: Option<Destination>,
     perf_file: Option<Destination>,
@@ -179,6 +180,9 @@ impl FileConfig {
         if let Some(v) = self.filter {
             crate::filter::parse_option("filter", &v)?;
             config.filter = Some(v);
+        }
+        if let Some(map) = self.services {
+            config.services = map.into_iter().collect();
         }
         let files = [
             ("main_file", self.main_file, &mut config.main, d.main),

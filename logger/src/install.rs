@@ -188,6 +188,27 @@ impl Builder {
         self
     }
 
+    /// Names the service of records whose target is `prefix` or starts
+    /// with `prefix::` (the longest matching prefix wins). Without a rule,
+    /// a record's `service` is its target's first path segment (the crate
+    /// name for `log` records and macros without `target:`).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// let _guard = logger::builder()
+    ///     .service("desk::execution", "execution")
+    ///     .service("desk::risk", "risk_management")
+    ///     .install()
+    ///     .unwrap();
+    /// ```
+    pub fn service(mut self, prefix: impl Into<String>, name: impl Into<String>) -> Self {
+        let (prefix, name) = (prefix.into(), name.into());
+        self.config.services.retain(|(p, _)| *p != prefix);
+        self.config.services.push((prefix, name));
+        self
+    }
+
     /// Keeps a backtrace ring (default: none): records less severe than
     /// [`Builder::level`] but at or above `level` are not written; the
     /// flusher keeps the newest `capacity` of them in memory and writes
@@ -371,6 +392,24 @@ fn invalid(option: &'static str, reason: impl Into<String>) -> Result<(), InitEr
 }
 
 pub(crate) fn validate(c: &Config) -> Result<(), InitError> {
+    for (prefix, name) in &c.services {
+        if prefix.is_empty() || prefix.contains(char::is_whitespace) || prefix.ends_with(':') {
+            return invalid(
+                "services",
+                format!(
+                    "prefix {prefix:?} is not a target path: expected e.g. \"desk::execution\""
+                ),
+            );
+        }
+        if name.is_empty() || name.len() > 64 || name.chars().any(char::is_control) {
+            return invalid(
+                "services",
+                format!(
+                    "service name {name:?} for {prefix:?} must be 1 to 64 bytes without control characters"
+                ),
+            );
+        }
+    }
     if c.ring_bytes < MIN_RING_BYTES || c.ring_bytes > 1 << 30 {
         return invalid(
             "ring_bytes",

@@ -41,6 +41,7 @@ mod civil_time;
 mod clock;
 mod config;
 mod config_file;
+mod context;
 mod error;
 mod fault;
 mod filter;
@@ -64,6 +65,9 @@ pub use config::{
     DEFAULT_IDLE_SLEEP, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_MERGE_DELAY, DEFAULT_RING_BYTES,
     DEFAULT_WINDOW_BYTES, FileSpec, Format, MAX_BACKTRACE_CAPACITY, MIN_RING_BYTES, MsyncPolicy,
     OverflowPolicy, ParseOverflowError, RotationConfig, TimeRotation, TimeZone,
+};
+pub use context::{
+    CORRELATION_KEY, Context, ContextGuard, Correlated, WithCorrelation, correlation,
 };
 pub use error::{FlushError, InitError};
 pub use filter::set_filter;

@@ -14,12 +14,14 @@ use crate::backend::barrier;
 use crate::backend::decode::{self, Origin};
 use crate::backend::merge::{Rings, ThreadRing};
 use crate::backend::router::Router;
+use crate::backend::service::Services;
 use crate::clock::{self, TscConverter};
 use crate::config::{Config, Format, MsyncPolicy};
 use crate::format::{Formatter, JsonFormatter, TextFormatter};
 use crate::metrics::{COUNTERS, Counters};
 use crate::registry::ThreadSlot;
 use crate::view::{Field, Kind, RecordView, Value};
+use crate::wire;
 
 /// The record decoder, for the property tests and fuzz targets of
 /// `crate::wire_fuzz_tests` (the `decode` module is private to `backend`).
@@ -46,7 +48,10 @@ pub(crate) struct Flusher {
     msync: MsyncPolicy,
     /// When the oldest write not yet `msync`ed was made (`Interval` policy).
     unsynced_since: Option<Instant>,
+    services: Services,
     fields: Vec<Field<'static>>,
+    /// The current thread's context fields, while one record is formatted.
+    context: Vec<Field<'static>>,
     scratch: Vec<u8>,
     line: Vec<u8>,
 }
@@ -75,7 +80,9 @@ impl Flusher {
             max_hold_raw,
             msync: config.msync,
             unsynced_since: None,
+            services: Services::new(&config.services),
             fields: Vec::new(),
+            context: Vec::new(),
             scratch: Vec::new(),
             line: Vec::with_capacity(4096),
         }
@@ -179,19 +186,31 @@ impl Flusher {
             router,
             formatter,
             clock,
+            services,
             fields,
+            context,
             scratch,
             line,
             ..
         } = self;
-        let emitted = rings.merge(watermark, |slot, header, bytes| {
+        let emitted = rings.merge(watermark, |slot, stack, header, bytes| {
+            if header.tag == wire::TAG_CONTEXT {
+                stack.apply(&bytes[wire::HEADER..]);
+                return;
+            }
             let origin = Origin {
                 thread: &slot.name,
                 tid: slot.tid,
             };
             let ts_ns = clock.to_utc_ns(header.ts);
             let mut f = recycle(std::mem::take(fields));
-            if let Some(view) = decode::decode(header, bytes, ts_ns, origin, &mut f, scratch) {
+            let mut c = recycle(std::mem::take(context));
+            if let Some(mut view) = decode::decode(header, bytes, ts_ns, origin, &mut f, scratch) {
+                view.service = services.of(view.target);
+                if !stack.is_empty() {
+                    view.correlation = stack.collect(&mut c);
+                    view.context = &c;
+                }
                 line.clear();
                 formatter.format(&view, line);
                 let n = router.write_record(view.kind, view.level, line, ts_ns);
@@ -199,6 +218,7 @@ impl Flusher {
                 Counters::add(&COUNTERS.records_written, n as u64);
             }
             *fields = recycle(f);
+            *context = recycle(c);
         });
 
         let ts_ns = self.clock.to_utc_ns(now);
@@ -256,6 +276,7 @@ fn own_record<'a>(
         level,
         kind: Kind::Log,
         target,
+        service: target,
         module: module_path!(),
         file: file!(),
         line: line!(),
@@ -264,6 +285,8 @@ fn own_record<'a>(
         fields,
         thread: THREAD_NAME,
         tid: 0,
+        correlation: None,
+        context: &[],
     }
 }
 

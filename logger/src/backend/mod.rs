@@ -5,7 +5,9 @@
 
 pub(crate) mod barrier;
 mod console;
-mod decode;
+mod context_stack;
+pub(crate) mod decode;
 pub(crate) mod flusher;
 mod merge;
 pub(crate) mod router;
+mod service;
