@@ -34,6 +34,51 @@ pub(crate) fn latency_cases(flush: &dyn Fn()) -> Vec<Row> {
             order_id = o.order_id
         );
     }));
+    // What correlation ids cost `trade!`: the same record with an id set
+    // for the whole run (the record's bytes do not change), and the guard
+    // itself (two context frames), alone and around each order.
+    {
+        let _id = logger::correlation("trade-12345");
+        rows.extend(latency_case(
+            NAME,
+            "trade! 5 fields, correlation id set",
+            flush,
+            |i| {
+                let o = order(i);
+                trade!(
+                    symbol = o.symbol,
+                    side = o.side,
+                    qty = o.qty,
+                    price = o.price,
+                    order_id = o.order_id
+                );
+            },
+        ));
+    }
+    rows.extend(latency_case(
+        NAME,
+        "correlation guard enter+drop",
+        flush,
+        |i| {
+            let _id = logger::correlation(std::hint::black_box(i));
+        },
+    ));
+    rows.extend(latency_case(
+        NAME,
+        "correlation guard + trade! 5 fields",
+        flush,
+        |i| {
+            let o = order(i);
+            let _id = logger::correlation(o.order_id);
+            trade!(
+                symbol = o.symbol,
+                side = o.side,
+                qty = o.qty,
+                price = o.price,
+                order_id = o.order_id
+            );
+        },
+    ));
     rows.extend(latency_case(NAME, "perf! explicit duration", flush, |i| {
         perf!(
             "risk_check",

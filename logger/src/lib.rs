@@ -67,7 +67,7 @@ pub use config::{
     OverflowPolicy, ParseOverflowError, RotationConfig, TimeRotation, TimeZone,
 };
 pub use context::{
-    CORRELATION_KEY, Context, ContextGuard, Correlated, WithCorrelation, correlation,
+    CORRELATION_KEY, Context, ContextGuard, Correlated, WithCorrelation, bind, correlation,
 };
 pub use error::{FlushError, InitError};
 pub use filter::set_filter;

@@ -110,7 +110,9 @@ pub fn correlation(id: impl Loggable) -> ContextGuard {
 /// shadows an outer one of the same name). Values are any [`Loggable`].
 ///
 /// They appear under `context` in the JSON line (and as `key=value` in
-/// text). Binding `correlation_id` sets the correlation id.
+/// text). Binding `correlation_id` sets the correlation id. Keys are
+/// written as in [`trade!`](crate::trade): `key = value`, the shorthand
+/// `key` for `key = key`, or `"key" = value`.
 ///
 /// # Examples
 ///
@@ -120,14 +122,7 @@ pub fn correlation(id: impl Loggable) -> ContextGuard {
 /// logger::trade!(symbol = "AAPL", side = "buy", qty = 100_u64, price = 187.5);
 /// // ... "context":{"strategy":"mm1","account":"A7"} ...
 /// ```
-#[macro_export]
-macro_rules! bind {
-    ($($key:ident = $value:expr),+ $(,)?) => {
-        $crate::__private::enter_context(&[$(
-            (::core::stringify!($key), $crate::__private::value(&$value)),
-        )+])
-    };
-}
+pub use logger_macros::bind;
 
 /// An owned context: a correlation id and key-values, encoded once, that
 /// can be entered on any thread and any number of times (a future adapter
