@@ -158,11 +158,22 @@ impl FileConfig {
     }
 
     /// Parses the JSON text of a configuration file.
+    /// A type error names the key it is at (`services.desk: invalid type ...`).
     pub(crate) fn parse(text: &str) -> Result<FileConfig, InitError> {
-        serde_json::from_str(text).map_err(|e| InitError::InvalidOption {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let config: FileConfig =
+            serde_path_to_error::deserialize(&mut de).map_err(|e| InitError::InvalidOption {
+                option: "config_file",
+                reason: match e.path().to_string().as_str() {
+                    "." => e.inner().to_string(),
+                    path => format!("{path}: {}", e.inner()),
+                },
+            })?;
+        de.end().map_err(|e| InitError::InvalidOption {
             option: "config_file",
             reason: e.to_string(),
-        })
+        })?;
+        Ok(config)
     }
 
     /// Applies every key present over `config` (and `create_dir`).
@@ -459,7 +470,10 @@ mod tests {
     fn wrong_type_and_negative_numbers_are_errors() {
         let (option, reason) = err(r#"{"ring_bytes": "big"}"#);
         assert_eq!(option, "config_file");
-        assert!(reason.contains("invalid type: string \"big\""), "{reason}");
+        assert!(
+            reason.contains("ring_bytes: invalid type: string \"big\""),
+            "{reason}"
+        );
         let (_, reason) = err(r#"{"max_file_bytes": -1}"#);
         assert!(reason.contains("invalid value: integer `-1`"), "{reason}");
         let (_, reason) = err("{\"dir\": ");
@@ -649,5 +663,50 @@ mod tests {
         assert!(reason.contains("\"enabled\": false"), "{reason}");
         let c = apply(r#"{"perf_file": {"enabled": true}}"#).unwrap();
         assert_eq!(c.perf, Some(FileSpec::new("perf")));
+    }
+
+    #[test]
+    fn services_map_prefixes_to_names_and_each_rule_is_checked() {
+        let c = apply(r#"{"services": {"desk::execution": "execution", "desk::risk": "risk"}}"#)
+            .unwrap();
+        assert_eq!(
+            c.services,
+            [
+                ("desk::execution".to_string(), "execution".to_string()),
+                ("desk::risk".to_string(), "risk".to_string())
+            ]
+        );
+        assert!(crate::install::validate(&c).is_ok());
+        let (option, reason) = err(r#"{"services": ["execution"]}"#);
+        assert_eq!(option, "config_file");
+        assert!(
+            reason.starts_with("services: invalid type: sequence"),
+            "{reason}"
+        );
+        for (json, message) in [
+            (
+                r#"{"services": {"": "x"}}"#,
+                "prefix \"\" is not a target path",
+            ),
+            (
+                r#"{"services": {"desk::": "x"}}"#,
+                "prefix \"desk::\" is not a target path",
+            ),
+            (r#"{"services": {"de sk": "x"}}"#, "is not a target path"),
+            (r#"{"services": {"desk": ""}}"#, "must be 1 to 64 bytes"),
+            (
+                r#"{"services": {"desk": "a\nb"}}"#,
+                "without control characters",
+            ),
+        ] {
+            let c = apply(json).unwrap_or_else(|e| panic!("{json}: {e}"));
+            match crate::install::validate(&c) {
+                Err(InitError::InvalidOption { option, reason }) => {
+                    assert_eq!(option, "services", "{json}");
+                    assert!(reason.contains(message), "{json}: {reason}");
+                }
+                other => panic!("{json}: expected InvalidOption(services), got {other:?}"),
+            }
+        }
     }
 }
