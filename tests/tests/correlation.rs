@@ -5,29 +5,19 @@
 //! The overflow test runs in a child process with its own configuration.
 
 mod common;
+mod macros_support;
 
 use std::path::Path;
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use logger::{Context, WithCorrelation, log_performance, perf, trade};
 use serde_json::Value;
 
 fn dir() -> &'static Path {
-    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let guard = logger::builder()
-            .dir(dir.path())
-            .level(log::LevelFilter::Trace)
-            .service("correlation::desk", "execution")
+    macros_support::dir_with(|b| {
+        b.service("correlation::desk", "execution")
             .service("correlation::desk::risk", "risk_management")
-            .install()
-            .unwrap();
-        std::mem::forget(guard);
-        dir
     })
-    .path()
 }
 
 /// Every record of `<file>.log` whose `fields.test` is `test`, in order.
