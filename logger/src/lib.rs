@@ -59,6 +59,7 @@ mod view;
 mod wire;
 mod wire_fuzz_tests;
 
+pub use clock::{SimulatedClock, UserClock};
 pub use config::{
     ClockSource, Config, ConsoleColor, DEFAULT_FLUSH_TIMEOUT, DEFAULT_GROW_CAP_BYTES,
     DEFAULT_IDLE_SLEEP, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_MERGE_DELAY, DEFAULT_RING_BYTES,

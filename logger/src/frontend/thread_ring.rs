@@ -289,7 +289,7 @@ pub(crate) fn push(tag: u8, level: u8, payload_len: usize, write: impl FnOnce(&m
             }
         },
     };
-    let ts = clock::now_raw();
+    let ts = clock::record_ts();
     // SAFETY: `try_reserve` returned `len` vacant, initialised bytes at
     // `off` that only this producer may touch until `commit`.
     let dst = unsafe { std::slice::from_raw_parts_mut(p.base.add(off), len) };
