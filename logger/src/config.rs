@@ -289,6 +289,13 @@ pub struct Config {
     pub clock: ClockSource,
     /// A clock the application sets, for record timestamps (backtests,
     /// replays); when present it takes precedence over [`Config::clock`].
+    /// Set it with [`Builder::user_clock`](crate::Builder::user_clock).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let builder = logger::builder().user_clock(Arc::new(logger::SimulatedClock::new(0)));
+    /// assert_eq!(builder.config().user_clock.as_ref().map(|c| c.now_ns()), Some(0));
+    /// ```
     pub user_clock: Option<Arc<dyn UserClock>>,
     /// When to `msync`.
     pub msync: MsyncPolicy,

@@ -21,7 +21,9 @@
 //!
 //! # Guarantees
 //!
-//! - Per-thread order is always kept; files read in timestamp order.
+//! - Per-thread order is always kept; files read in timestamp order (with
+//!   a [`UserClock`], only among records published in the same flusher
+//!   cycle: see [`Builder::user_clock`]).
 //! - A record whose `log` call returned before [`flush`] was called is in
 //!   the file mapping when `flush` returns: it survives a crash of the
 //!   process (panic, abort, SIGKILL) without any `fsync`.
