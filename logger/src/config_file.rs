@@ -289,6 +289,16 @@ impl FileConfig {
             config.clock = match v.as_str() {
                 "tsc" => ClockSource::Tsc,
                 "system" => ClockSource::System,
+                "user" => {
+                    return Err(InitError::InvalidOption {
+                        option: "clock",
+                        reason: "\"user\" is not allowed: a user clock is an object of the \
+                                 application, installed from code with `Builder::user_clock` \
+                                 (which then takes precedence over this key); expected \
+                                 \"tsc\" or \"system\""
+                            .into(),
+                    });
+                }
                 _ => return Err(bad("clock", &v, "\"tsc\" or \"system\"")),
             };
         }
@@ -536,6 +546,36 @@ mod tests {
             assert!(reason.contains(&format!("{value:?}")), "{reason}");
             assert!(reason.contains(allowed), "{reason}");
         }
+    }
+
+    #[test]
+    fn a_user_clock_cannot_come_from_the_file() {
+        let (option, reason) = err(r#"{"clock": "user"}"#);
+        assert_eq!(option, "clock");
+        assert!(reason.contains("\"user\" is not allowed"), "{reason}");
+        assert!(reason.contains("Builder::user_clock"), "{reason}");
+        assert!(reason.contains("\"tsc\" or \"system\""), "{reason}");
+    }
+
+    /// A user clock installed by code wins over the file's `clock`, which
+    /// is still checked and applied to `Config::clock`.
+    #[test]
+    fn the_file_clock_leaves_a_user_clock_in_place() {
+        let mut c = Config {
+            user_clock: Some(std::sync::Arc::new(crate::SimulatedClock::new(5))),
+            ..Config::default()
+        };
+        let mut create = false;
+        FileConfig::parse(r#"{"clock": "system"}"#)
+            .unwrap()
+            .apply(&mut c, &mut create)
+            .unwrap();
+        assert_eq!(c.clock, ClockSource::System);
+        assert_eq!(c.user_clock.as_ref().map(|u| u.now_ns()), Some(5));
+        assert_eq!(
+            crate::clock::resolve(c.clock, c.user_clock.is_some()),
+            crate::clock::ClockMode::User
+        );
     }
 
     #[test]

@@ -21,7 +21,9 @@
 //!
 //! # Guarantees
 //!
-//! - Per-thread order is always kept; files read in timestamp order.
+//! - Per-thread order is always kept; files read in timestamp order (with
+//!   a [`UserClock`], only among records published in the same flusher
+//!   cycle: see [`Builder::user_clock`]).
 //! - A record whose `log` call returned before [`flush`] was called is in
 //!   the file mapping when `flush` returns: it survives a crash of the
 //!   process (panic, abort, SIGKILL) without any `fsync`.
@@ -60,6 +62,7 @@ mod view;
 mod wire;
 mod wire_fuzz_tests;
 
+pub use clock::{SimulatedClock, UserClock};
 pub use config::{
     ClockSource, Config, ConsoleColor, DEFAULT_FLUSH_TIMEOUT, DEFAULT_GROW_CAP_BYTES,
     DEFAULT_IDLE_SLEEP, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_MERGE_DELAY, DEFAULT_RING_BYTES,

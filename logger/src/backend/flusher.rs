@@ -5,6 +5,12 @@
 //! the shutdown asks), publish the read positions, report drops, and sleep
 //! `idle_sleep` when there was nothing to do. The flusher never wakes a
 //! producer and no producer ever wakes it: it polls.
+//!
+//! With a user clock ([`crate::Builder::user_clock`]) record timestamps are
+//! simulated time, which says nothing about when a record still being
+//! written will be published: every cycle emits everything published
+//! (merged by timestamp among those records), the logger's own records are
+//! stamped with the user clock too, and files rotate by real time.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,7 +21,7 @@ use crate::backend::decode::{self, Origin};
 use crate::backend::merge::{Rings, ThreadRing};
 use crate::backend::router::Router;
 use crate::backend::service::Services;
-use crate::clock::{self, TscConverter};
+use crate::clock::{self, ClockMode, TscConverter};
 use crate::config::{Config, Format, MsyncPolicy};
 use crate::format::{Formatter, JsonFormatter, TextFormatter};
 use crate::metrics::{COUNTERS, Counters};
@@ -43,6 +49,9 @@ pub(crate) struct Flusher {
     router: Router,
     formatter: Box<dyn Formatter>,
     clock: TscConverter,
+    /// Record timestamps come from a user clock: no watermark, and files
+    /// rotate by the cycle's real time instead of the records' time.
+    user_clock: bool,
     idle_sleep: Duration,
     max_hold_raw: u64,
     msync: MsyncPolicy,
@@ -75,6 +84,7 @@ impl Flusher {
             rings: Rings::new(),
             router,
             formatter,
+            user_clock: clock.mode() == ClockMode::User,
             clock,
             idle_sleep: config.idle_sleep,
             max_hold_raw,
@@ -162,13 +172,18 @@ impl Flusher {
                 value: Value::I64(i64::from(sig)),
             },
         ];
-        let ts_ns = self.clock.to_utc_ns(clock::now_raw());
+        let ts_ns = self.clock.to_utc_ns(clock::record_ts());
+        let file_ns = if self.user_clock {
+            self.clock.to_utc_ns(clock::now_raw())
+        } else {
+            ts_ns
+        };
         let view = own_record(ts_ns, level, "signal", &msg, &fields);
         self.line.clear();
         self.formatter.format(&view, &mut self.line);
         let n = self
             .router
-            .write_record(view.kind, view.level, &self.line, ts_ns);
+            .write_record(view.kind, view.level, &self.line, file_ns);
         self.router.console(&view);
         self.router.flush_console();
         Counters::add(&COUNTERS.records_written, n as u64);
@@ -179,7 +194,15 @@ impl Flusher {
         let now = clock::now_raw();
         self.clock.maybe_recalibrate(now);
         let watermark = self.rings.begin_cycle(now, self.max_hold_raw);
-        let watermark = if force { u64::MAX } else { watermark };
+        let watermark = if force || self.user_clock {
+            u64::MAX
+        } else {
+            watermark
+        };
+        // Real UTC time of this cycle; with a user clock, what the files
+        // rotate by (records carry simulated time).
+        let cycle_ns = self.clock.to_utc_ns(now);
+        let file_ns = self.user_clock.then_some(cycle_ns);
 
         let Flusher {
             rings,
@@ -213,7 +236,8 @@ impl Flusher {
                 }
                 line.clear();
                 formatter.format(&view, line);
-                let n = router.write_record(view.kind, view.level, line, ts_ns);
+                let at = file_ns.unwrap_or(ts_ns);
+                let n = router.write_record(view.kind, view.level, line, at);
                 router.console(&view);
                 Counters::add(&COUNTERS.records_written, n as u64);
             }
@@ -221,7 +245,13 @@ impl Flusher {
             *context = recycle(c);
         });
 
-        let ts_ns = self.clock.to_utc_ns(now);
+        // The drop warnings' `ts`: with a user clock, its time now, so that
+        // they sort with the simulated records.
+        let ts_ns = if self.user_clock {
+            self.clock.to_utc_ns(clock::record_ts())
+        } else {
+            cycle_ns
+        };
         let Flusher {
             rings,
             router,
@@ -229,7 +259,7 @@ impl Flusher {
             line,
             ..
         } = self;
-        rings.end_cycle(|t| report_drops(t, ts_ns, &mut **formatter, router, line));
+        rings.end_cycle(|t| report_drops(t, ts_ns, cycle_ns, &mut **formatter, router, line));
         router.flush_console();
         if let MsyncPolicy::Interval(every) = self.msync {
             // Within `every` of the oldest unsynced write, whether or not
@@ -247,10 +277,11 @@ impl Flusher {
 }
 
 /// Writes a warning record when the thread dropped records since the last
-/// report.
+/// report, stamped `ts_ns`; the files rotate by `file_ns`.
 fn report_drops(
     t: &mut ThreadRing,
     ts_ns: u64,
+    file_ns: u64,
     formatter: &mut dyn Formatter,
     router: &mut Router,
     line: &mut Vec<u8>,
@@ -259,7 +290,7 @@ fn report_drops(
     if dropped > t.reported_dropped {
         let n = dropped - t.reported_dropped;
         t.reported_dropped = dropped;
-        write_drop_warning(&t.slot, n, ts_ns, formatter, router, line);
+        write_drop_warning(&t.slot, n, ts_ns, file_ns, formatter, router, line);
     }
 }
 
@@ -294,6 +325,7 @@ fn write_drop_warning(
     slot: &Arc<ThreadSlot>,
     n: u64,
     ts_ns: u64,
+    file_ns: u64,
     formatter: &mut dyn Formatter,
     router: &mut Router,
     line: &mut Vec<u8>,
@@ -320,7 +352,7 @@ fn write_drop_warning(
     let view = own_record(ts_ns, log::Level::Warn, "logger", &msg, &fields);
     line.clear();
     formatter.format(&view, line);
-    router.write(view.kind, view.level, line, ts_ns);
+    router.write(view.kind, view.level, line, file_ns);
     router.console(&view);
     Counters::add(&COUNTERS.records_written, 1);
 }

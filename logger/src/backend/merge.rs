@@ -197,8 +197,9 @@ impl Rings {
     }
 
     /// Emits, in timestamp order, every record below `watermark`
-    /// (`u64::MAX`: everything published), calling `emit` with the thread,
-    /// its context stack and the record. Returns how many were emitted.
+    /// (`u64::MAX`: everything published, for a flush, the shutdown, or
+    /// every cycle with a user clock), calling `emit` with the thread, its
+    /// context stack and the record. Returns how many were emitted.
     pub(crate) fn merge(
         &mut self,
         watermark: u64,

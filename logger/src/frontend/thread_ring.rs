@@ -324,7 +324,7 @@ fn push_inner<const CONTROL: bool>(
             }
         },
     };
-    let ts = clock::now_raw();
+    let ts = clock::record_ts();
     // SAFETY: `try_reserve` returned `len` vacant, initialised bytes at
     // `off` that only this producer may touch until `commit`.
     let dst = unsafe { std::slice::from_raw_parts_mut(p.base.add(off), len) };
