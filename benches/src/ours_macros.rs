@@ -10,6 +10,19 @@ use crate::ours::{NAME, latency_case, throughput_run};
 use crate::report::Row;
 use crate::runner::Job;
 
+/// The benchmark's order record: `trade!` with 5 fields.
+macro_rules! trade_order {
+    ($o:expr) => {
+        trade!(
+            symbol = $o.symbol,
+            side = $o.side,
+            qty = $o.qty,
+            price = $o.price,
+            order_id = $o.order_id
+        )
+    };
+}
+
 /// An empty function with `#[log_performance]`.
 #[log_performance]
 #[inline(never)]
@@ -26,14 +39,41 @@ pub(crate) fn latency_cases(flush: &dyn Fn()) -> Vec<Row> {
     let mut rows = Vec::new();
     rows.extend(latency_case(NAME, "trade! 5 fields", flush, |i| {
         let o = order(i);
-        trade!(
-            symbol = o.symbol,
-            side = o.side,
-            qty = o.qty,
-            price = o.price,
-            order_id = o.order_id
-        );
+        trade_order!(o);
     }));
+    // What correlation ids cost `trade!`: the same record with an id set
+    // for the whole run (the record's bytes do not change), and the guard
+    // itself (two context frames), alone and around each order.
+    {
+        let _id = logger::correlation("trade-12345");
+        rows.extend(latency_case(
+            NAME,
+            "trade! 5 fields, correlation id set",
+            flush,
+            |i| {
+                let o = order(i);
+                trade_order!(o);
+            },
+        ));
+    }
+    rows.extend(latency_case(
+        NAME,
+        "correlation guard enter+drop",
+        flush,
+        |i| {
+            let _id = logger::correlation(std::hint::black_box(i));
+        },
+    ));
+    rows.extend(latency_case(
+        NAME,
+        "correlation guard + trade! 5 fields",
+        flush,
+        |i| {
+            let o = order(i);
+            let _id = logger::correlation(o.order_id);
+            trade_order!(o);
+        },
+    ));
     rows.extend(latency_case(NAME, "perf! explicit duration", flush, |i| {
         perf!(
             "risk_check",
@@ -63,13 +103,7 @@ pub(crate) fn latency_cases(flush: &dyn Fn()) -> Vec<Row> {
 pub(crate) fn throughput_jobs() -> Vec<Job> {
     let trade = |i: u64| {
         let o = order(i);
-        trade!(
-            symbol = o.symbol,
-            side = o.side,
-            qty = o.qty,
-            price = o.price,
-            order_id = o.order_id
-        );
+        trade_order!(o);
     };
     vec![
         Job::new("logger-tp-trade-1t", NAME, move || {

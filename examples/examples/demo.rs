@@ -2,8 +2,9 @@
 //!
 //! Installs the logger into `./logs`, runs a small trading session on
 //! several threads (two market-making strategies and a risk engine) with
-//! all three macros and the `log` facade, then prints what was written and
-//! the logger's metrics.
+//! all three macros and the `log` facade, a bound strategy name and a
+//! correlation id per order, then prints what was written and the logger's
+//! metrics.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -137,10 +138,15 @@ fn run_strategy(id: usize) -> u64 {
     let mut logged = 0;
     // Prices move in whole cents.
     let mut ticks: i64 = 10_000 + id as i64 * 100;
+    // Every record of this thread names its strategy; every record of one
+    // order's flow carries the order id as its correlation id.
+    let strategy = format!("mm{}", id + 1);
+    let _strategy = logger::bind!(strategy);
     let session = perf!("strategy_session", strategy = id as u64);
     for n in 0..ORDERS_PER_STRATEGY {
         let symbol = SYMBOLS[(n as usize + id) % SYMBOLS.len()];
         let order_id = (id as u64) << 40 | n;
+        let _order = logger::correlation(order_id);
         let side = if n % 2 == 0 { Side::Buy } else { Side::Sell };
         let qty = 100 + n % 7 * 100;
         ticks += [1, -1, 2, -2, 0][(n % 5) as usize];
@@ -158,7 +164,7 @@ fn run_strategy(id: usize) -> u64 {
         match sent {
             Ok(_) if n % 4 == 0 => {
                 trade!(symbol = symbol, side, qty, price = px, order_id, venue = "XNAS",
-                    strategy = "mm", commission = qty as f64 * 0.0035; "filled {} {} @ {}", qty, symbol, px);
+                    commission = qty as f64 * 0.0035; "filled {} {} @ {}", qty, symbol, px);
                 logged += 1;
             }
             Ok(_) => {}

@@ -171,7 +171,7 @@ fn limited(rate: Option<Rate>, source: &str, body: TokenStream) -> TokenStream {
 /// `let r = &(expr);` for each expression, and `let v = value(r);`
 /// spanned at the expression (a type that is not `Loggable` is reported
 /// there).
-fn bind_values(exprs: &[&Expr], prefix: &str) -> (TokenStream, Vec<Ident>) {
+pub(crate) fn bind_values(exprs: &[&Expr], prefix: &str) -> (TokenStream, Vec<Ident>) {
     let mut refs = TokenStream::new();
     let mut values = TokenStream::new();
     let mut idents = Vec::new();

@@ -10,6 +10,7 @@
 //! then emits the function unchanged, so the rest of the crate still
 //! type-checks).
 
+mod bind;
 mod derive;
 mod expand;
 mod fallback;
@@ -57,6 +58,15 @@ pub fn log_performance(args: TokenStream, item: TokenStream) -> TokenStream {
 pub fn derive_loggable(input: TokenStream) -> TokenStream {
     syn::parse::<syn::DeriveInput>(input)
         .and_then(derive::loggable)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// The procedural macro behind `logger::bind!`.
+#[proc_macro]
+pub fn bind(input: TokenStream) -> TokenStream {
+    syn::parse::<bind::BindArgs>(input)
+        .and_then(bind::bind)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

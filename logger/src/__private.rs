@@ -45,6 +45,12 @@ pub fn enabled(level: Level, interest: &'static Interest, target: &'static str) 
     level <= STATIC_MAX_LEVEL && interest.enabled(level, target)
 }
 
+/// Enters a context frame of `fields`: the expansion of `logger::bind!`.
+#[inline]
+pub fn enter_context(fields: &[(&str, LogValue<'_>)]) -> crate::ContextGuard {
+    crate::context::enter(fields)
+}
+
 /// The value of one field, through the [`Loggable`] bound (which the
 /// macros span at the user's expression, so a type that cannot be recorded
 /// is reported there).

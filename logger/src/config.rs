@@ -7,9 +7,12 @@
 use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use log::LevelFilter;
+
+use crate::clock::UserClock;
 
 /// Default capacity of each thread's ring, in bytes (1 MiB).
 ///
@@ -177,6 +180,11 @@ pub enum ConsoleColor {
 }
 
 /// Source of record timestamps.
+///
+/// A clock the application sets (simulated time in a backtest or a
+/// replay) is not a `ClockSource`: it is installed from code with
+/// [`Builder::user_clock`](crate::Builder::user_clock), and then takes
+/// precedence over this setting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum ClockSource {
     /// The CPU's time-stamp counter when it is invariant, converted on the
@@ -279,6 +287,16 @@ pub struct Config {
     pub flusher_cpu: Option<usize>,
     /// Timestamp source.
     pub clock: ClockSource,
+    /// A clock the application sets, for record timestamps (backtests,
+    /// replays); when present it takes precedence over [`Config::clock`].
+    /// Set it with [`Builder::user_clock`](crate::Builder::user_clock).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let builder = logger::builder().user_clock(Arc::new(logger::SimulatedClock::new(0)));
+    /// assert_eq!(builder.config().user_clock.as_ref().map(|c| c.now_ns()), Some(0));
+    /// ```
+    pub user_clock: Option<Arc<dyn UserClock>>,
     /// When to `msync`.
     pub msync: MsyncPolicy,
     /// Bytes reserved (`fallocate`) and mapped at a time per file.
@@ -300,6 +318,8 @@ pub struct Config {
     pub backtrace_capacity: usize,
     /// Filter directives (`env_logger` syntax); `None`: `level` everywhere.
     pub filter: Option<String>,
+    /// Target prefix to `service` name rules (see [`crate::Builder::service`]).
+    pub services: Vec<(String, String)>,
     /// The console destination's level (text on stderr); `None`: no console.
     pub console: Option<LevelFilter>,
     /// When the console colors its lines.
@@ -326,6 +346,7 @@ impl Default for Config {
             idle_sleep: DEFAULT_IDLE_SLEEP,
             flusher_cpu: None,
             clock: ClockSource::Tsc,
+            user_clock: None,
             msync: MsyncPolicy::Never,
             window_bytes: DEFAULT_WINDOW_BYTES,
             max_merge_delay: DEFAULT_MAX_MERGE_DELAY,
@@ -335,6 +356,7 @@ impl Default for Config {
             backtrace_level: LevelFilter::Off,
             backtrace_capacity: 0,
             filter: None,
+            services: Vec::new(),
             console: None,
             console_color: ConsoleColor::Auto,
             max_records_per_second: None,

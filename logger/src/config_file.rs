@@ -40,6 +40,7 @@ pub(crate) struct FileConfig {
     create_dir: Option<bool>,
     level: Option<String>,
     filter: Option<String>,
+    services: Option<std::collections::BTreeMap<String, String>>,
     main_file: Option<Destination>,
     trades_file: Option<Destination>,
     perf_file: Option<Destination>,
@@ -159,11 +160,22 @@ impl FileConfig {
     }
 
     /// Parses the JSON text of a configuration file.
+    /// A type error names the key it is at (`services.desk: invalid type ...`).
     pub(crate) fn parse(text: &str) -> Result<FileConfig, InitError> {
-        serde_json::from_str(text).map_err(|e| InitError::InvalidOption {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let config: FileConfig =
+            serde_path_to_error::deserialize(&mut de).map_err(|e| InitError::InvalidOption {
+                option: "config_file",
+                reason: match e.path().to_string().as_str() {
+                    "." => e.inner().to_string(),
+                    path => format!("{path}: {}", e.inner()),
+                },
+            })?;
+        de.end().map_err(|e| InitError::InvalidOption {
             option: "config_file",
             reason: e.to_string(),
-        })
+        })?;
+        Ok(config)
     }
 
     /// Applies every key present over `config` (and `create_dir`).
@@ -181,6 +193,9 @@ impl FileConfig {
         if let Some(v) = self.filter {
             crate::filter::parse_option("filter", &v)?;
             config.filter = Some(v);
+        }
+        if let Some(map) = self.services {
+            config.services = map.into_iter().collect();
         }
         let files = [
             ("main_file", self.main_file, &mut config.main, d.main),
@@ -276,6 +291,16 @@ impl FileConfig {
             config.clock = match v.as_str() {
                 "tsc" => ClockSource::Tsc,
                 "system" => ClockSource::System,
+                "user" => {
+                    return Err(InitError::InvalidOption {
+                        option: "clock",
+                        reason: "\"user\" is not allowed: a user clock is an object of the \
+                                 application, installed from code with `Builder::user_clock` \
+                                 (which then takes precedence over this key); expected \
+                                 \"tsc\" or \"system\""
+                            .into(),
+                    });
+                }
                 _ => return Err(bad("clock", &v, "\"tsc\" or \"system\"")),
             };
         }
@@ -474,7 +499,10 @@ mod tests {
     fn wrong_type_and_negative_numbers_are_errors() {
         let (option, reason) = err(r#"{"ring_bytes": "big"}"#);
         assert_eq!(option, "config_file");
-        assert!(reason.contains("invalid type: string \"big\""), "{reason}");
+        assert!(
+            reason.contains("ring_bytes: invalid type: string \"big\""),
+            "{reason}"
+        );
         let (_, reason) = err(r#"{"max_file_bytes": -1}"#);
         assert!(reason.contains("invalid value: integer `-1`"), "{reason}");
         let (_, reason) = err("{\"dir\": ");
@@ -537,6 +565,36 @@ mod tests {
             assert!(reason.contains(&format!("{value:?}")), "{reason}");
             assert!(reason.contains(allowed), "{reason}");
         }
+    }
+
+    #[test]
+    fn a_user_clock_cannot_come_from_the_file() {
+        let (option, reason) = err(r#"{"clock": "user"}"#);
+        assert_eq!(option, "clock");
+        assert!(reason.contains("\"user\" is not allowed"), "{reason}");
+        assert!(reason.contains("Builder::user_clock"), "{reason}");
+        assert!(reason.contains("\"tsc\" or \"system\""), "{reason}");
+    }
+
+    /// A user clock installed by code wins over the file's `clock`, which
+    /// is still checked and applied to `Config::clock`.
+    #[test]
+    fn the_file_clock_leaves_a_user_clock_in_place() {
+        let mut c = Config {
+            user_clock: Some(std::sync::Arc::new(crate::SimulatedClock::new(5))),
+            ..Config::default()
+        };
+        let mut create = false;
+        FileConfig::parse(r#"{"clock": "system"}"#)
+            .unwrap()
+            .apply(&mut c, &mut create)
+            .unwrap();
+        assert_eq!(c.clock, ClockSource::System);
+        assert_eq!(c.user_clock.as_ref().map(|u| u.now_ns()), Some(5));
+        assert_eq!(
+            crate::clock::resolve(c.clock, c.user_clock.is_some()),
+            crate::clock::ClockMode::User
+        );
     }
 
     #[test]
@@ -706,5 +764,50 @@ mod tests {
         assert!(reason.contains("\"enabled\": false"), "{reason}");
         let c = apply(r#"{"perf_file": {"enabled": true}}"#).unwrap();
         assert_eq!(c.perf, Some(FileSpec::new("perf")));
+    }
+
+    #[test]
+    fn services_map_prefixes_to_names_and_each_rule_is_checked() {
+        let c = apply(r#"{"services": {"desk::execution": "execution", "desk::risk": "risk"}}"#)
+            .unwrap();
+        assert_eq!(
+            c.services,
+            [
+                ("desk::execution".to_string(), "execution".to_string()),
+                ("desk::risk".to_string(), "risk".to_string())
+            ]
+        );
+        assert!(crate::install::validate(&c).is_ok());
+        let (option, reason) = err(r#"{"services": ["execution"]}"#);
+        assert_eq!(option, "config_file");
+        assert!(
+            reason.starts_with("services: invalid type: sequence"),
+            "{reason}"
+        );
+        for (json, message) in [
+            (
+                r#"{"services": {"": "x"}}"#,
+                "prefix \"\" is not a target path",
+            ),
+            (
+                r#"{"services": {"desk::": "x"}}"#,
+                "prefix \"desk::\" is not a target path",
+            ),
+            (r#"{"services": {"de sk": "x"}}"#, "is not a target path"),
+            (r#"{"services": {"desk": ""}}"#, "must be 1 to 64 bytes"),
+            (
+                r#"{"services": {"desk": "a\nb"}}"#,
+                "without control characters",
+            ),
+        ] {
+            let c = apply(json).unwrap_or_else(|e| panic!("{json}: {e}"));
+            match crate::install::validate(&c) {
+                Err(InitError::InvalidOption { option, reason }) => {
+                    assert_eq!(option, "services", "{json}");
+                    assert!(reason.contains(message), "{json}: {reason}");
+                }
+                other => panic!("{json}: expected InvalidOption(services), got {other:?}"),
+            }
+        }
     }
 }

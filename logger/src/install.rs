@@ -1,13 +1,14 @@
 //! [`Builder`]: every option, its validation, and [`Builder::install`].
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use log::LevelFilter;
 
 use crate::backend::flusher::{self, Flusher};
 use crate::backend::router::Router;
-use crate::clock::{self, TscConverter};
+use crate::clock::{self, TscConverter, UserClock};
 use crate::config::*;
 use crate::error::InitError;
 use crate::frontend::log_adapter::LogAdapter;
@@ -152,7 +153,48 @@ impl Builder {
         flusher_cpu: Option<usize> => flusher_cpu);
     setter!(
         /// Timestamp source (default [`ClockSource::Tsc`], the system clock where the TSC is not invariant).
+        /// A [`Builder::user_clock`] takes precedence over it.
         clock: ClockSource => clock);
+
+    /// Stamps every record with `clock` instead of the machine's clock
+    /// (default: none): simulated market time for backtests and replays,
+    /// as quill's `UserClockSource` does. [`crate::SimulatedClock`] is a
+    /// ready-made one; any [`UserClock`] will do.
+    ///
+    /// - Only record timestamps (`ts`, the logger's own records included)
+    ///   come from it. Durations (`perf!` timers, `#[log_performance]`)
+    ///   keep measuring real time, and so do file rotation, rotated file
+    ///   names and retention (a replay of last year must not have its files
+    ///   deleted as a year old).
+    /// - It takes precedence over [`Builder::clock`] and over the `clock`
+    ///   key of the configuration file, whose value is still checked but
+    ///   then has no effect; the file cannot name a user clock.
+    /// - The flusher writes everything published at each cycle, merged by
+    ///   timestamp across threads among those records: per-thread order is
+    ///   always kept, and cross-thread order is exact for records published
+    ///   in the same cycle (so always for a single-threaded backtest), not
+    ///   across cycles, since simulated time says nothing about when a
+    ///   record that is still being written will be published.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use std::sync::Arc;
+    /// use std::time::Duration;
+    /// use logger::SimulatedClock;
+    ///
+    /// // 2024-01-02T14:30:00Z: the replay's first event.
+    /// let clock = Arc::new(SimulatedClock::new(1_704_205_800_000_000_000));
+    /// let _guard = logger::builder().user_clock(clock.clone()).install().unwrap();
+    /// log::info!("session open"); // "ts":"2024-01-02T14:30:00.000000000Z"
+    /// clock.advance(Duration::from_millis(5));
+    /// log::info!("first fill"); // "ts":"2024-01-02T14:30:00.005000000Z"
+    /// ```
+    pub fn user_clock(mut self, clock: Arc<dyn UserClock>) -> Self {
+        self.config.user_clock = Some(clock);
+        self
+    }
+
     setter!(
         /// When to `msync` for power-loss durability (default never).
         msync: MsyncPolicy => msync);
@@ -196,6 +238,27 @@ impl Builder {
     /// Change it at runtime with [`crate::set_filter`].
     pub fn filter(mut self, spec: impl Into<String>) -> Self {
         self.config.filter = Some(spec.into());
+        self
+    }
+
+    /// Names the service of records whose target is `prefix` or starts
+    /// with `prefix::` (the longest matching prefix wins). Without a rule,
+    /// a record's `service` is its target's first path segment (the crate
+    /// name for `log` records and macros without `target:`).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// let _guard = logger::builder()
+    ///     .service("desk::execution", "execution")
+    ///     .service("desk::risk", "risk_management")
+    ///     .install()
+    ///     .unwrap();
+    /// ```
+    pub fn service(mut self, prefix: impl Into<String>, name: impl Into<String>) -> Self {
+        let (prefix, name) = (prefix.into(), name.into());
+        self.config.services.retain(|(p, _)| *p != prefix);
+        self.config.services.push((prefix, name));
         self
     }
 
@@ -281,7 +344,14 @@ impl Builder {
             context: "opening the log files".into(),
             source,
         })?;
-        let mode = clock::resolve(config.clock);
+        let mode = clock::resolve(config.clock, config.user_clock.is_some());
+        if let Some(user) = &config.user_clock {
+            // Fails only after an earlier install got this far and then
+            // failed: no logger can be installed in this process any more.
+            if !clock::install_user_clock(Arc::clone(user)) {
+                return Err(InitError::AlreadyInstalled);
+            }
+        }
         clock::select(mode);
         let converter = TscConverter::new(mode);
 
@@ -382,6 +452,24 @@ fn invalid(option: &'static str, reason: impl Into<String>) -> Result<(), InitEr
 }
 
 pub(crate) fn validate(c: &Config) -> Result<(), InitError> {
+    for (prefix, name) in &c.services {
+        if prefix.is_empty() || prefix.contains(char::is_whitespace) || prefix.ends_with(':') {
+            return invalid(
+                "services",
+                format!(
+                    "prefix {prefix:?} is not a target path: expected e.g. \"desk::execution\""
+                ),
+            );
+        }
+        if name.is_empty() || name.len() > 64 || name.chars().any(char::is_control) {
+            return invalid(
+                "services",
+                format!(
+                    "service name {name:?} for {prefix:?} must be 1 to 64 bytes without control characters"
+                ),
+            );
+        }
+    }
     if c.ring_bytes < MIN_RING_BYTES || c.ring_bytes > 1 << 30 {
         return invalid(
             "ring_bytes",

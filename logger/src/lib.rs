@@ -21,7 +21,9 @@
 //!
 //! # Guarantees
 //!
-//! - Per-thread order is always kept; files read in timestamp order.
+//! - Per-thread order is always kept; files read in timestamp order (with
+//!   a [`UserClock`], only among records published in the same flusher
+//!   cycle: see [`Builder::user_clock`]).
 //! - A record whose `log` call returned before [`flush`] was called is in
 //!   the file mapping when `flush` returns: it survives a crash of the
 //!   process (panic, abort, SIGKILL) without any `fsync`.
@@ -41,6 +43,7 @@ mod civil_time;
 mod clock;
 mod config;
 mod config_file;
+mod context;
 mod error;
 mod fault;
 mod filter;
@@ -60,11 +63,15 @@ mod view;
 mod wire;
 mod wire_fuzz_tests;
 
+pub use clock::{SimulatedClock, UserClock};
 pub use config::{
     ClockSource, Config, ConsoleColor, DEFAULT_FLUSH_TIMEOUT, DEFAULT_GROW_CAP_BYTES,
     DEFAULT_IDLE_SLEEP, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_MERGE_DELAY, DEFAULT_RING_BYTES,
     DEFAULT_WINDOW_BYTES, FileSpec, Format, MAX_BACKTRACE_CAPACITY, MIN_RING_BYTES, MsyncPolicy,
     OverflowPolicy, ParseOverflowError, RotationConfig, TimeRotation, TimeZone,
+};
+pub use context::{
+    CORRELATION_KEY, Context, ContextGuard, Correlated, WithCorrelation, bind, correlation,
 };
 pub use error::{FlushError, InitError};
 pub use filter::set_filter;

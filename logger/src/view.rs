@@ -70,6 +70,10 @@ pub struct RecordView<'a> {
     pub kind: Kind,
     /// `log` target (the module path unless given).
     pub target: &'a str,
+    /// The service the record belongs to: the name configured for the
+    /// longest matching prefix of the target, else the target's first
+    /// path segment (see `Builder::service`).
+    pub service: &'a str,
     /// Module path of the call site.
     pub module: &'a str,
     /// Source file of the call site.
@@ -86,4 +90,9 @@ pub struct RecordView<'a> {
     pub thread: &'a str,
     /// OS thread id of the logging thread.
     pub tid: u64,
+    /// The thread's correlation id, when one is set (`logger::correlation`).
+    pub correlation: Option<Value<'a>>,
+    /// The thread's bound key-values (`logger::bind!`), correlation id
+    /// excluded.
+    pub context: &'a [Field<'a>],
 }

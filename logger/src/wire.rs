@@ -23,6 +23,12 @@
 //! `CALLSITE` payload (a record from the macros): the address of the
 //! call site's `static` descriptor, then its argument values.
 //!
+//! `CONTEXT` payload (a thread's correlation id or bound key-values
+//! changing; never written to a file): `u32 depth, u8 op`, then for a push
+//! `u16 field count, fields` (fields as in `LOG`). A push makes the thread's
+//! context stack `depth` frames deep, its own frame on top; a pop cuts it
+//! to `depth` frames. See [`crate::backend::context_stack`].
+//!
 //! A value is one tag byte and its bytes: see [`put_value`]. Macro call
 //! sites also write [`LogValue::StaticStr`] values as the tag
 //! `V_STATIC_STR` and the string's address and length (16 bytes), read back
@@ -43,6 +49,24 @@ pub(crate) const TAG_PAD: u8 = 0;
 pub(crate) const TAG_LOG: u8 = 1;
 /// Tag of a record from a macro call site.
 pub(crate) const TAG_CALLSITE: u8 = 2;
+/// Tag of a context frame (see [`put_context_push`]).
+pub(crate) const TAG_CONTEXT: u8 = 3;
+
+const CTX_POP: u8 = 0;
+const CTX_PUSH: u8 = 1;
+/// Payload length of a context pop.
+pub(crate) const CONTEXT_POP_LEN: usize = 5;
+/// Bytes of a context push before its fields: depth, op, count.
+const CONTEXT_PUSH_HEAD: usize = 7;
+/// A context key is cut to this many bytes.
+pub(crate) const CONTEXT_KEY_LIMIT: usize = 64;
+/// A context string value is cut to this many bytes (and marked).
+pub(crate) const CONTEXT_STR_LIMIT: usize = 256;
+/// The encoded fields of one context frame never exceed this: with the
+/// head, a push fits the smallest ring's largest record. Fields past it
+/// are left out.
+pub(crate) const CONTEXT_FIELDS_MAX: usize =
+    crate::config::MIN_RING_BYTES / 2 - HEADER - CONTEXT_PUSH_HEAD;
 
 const STR_STATIC: u8 = 0;
 const STR_INLINE: u8 = 1;
@@ -466,6 +490,103 @@ pub(crate) fn put_log_values(
     }
     debug_assert!(rest.is_empty(), "payload longer than its values");
     rest.fill(0);
+}
+
+/// Encoded length of one context field: its key (cut to
+/// [`CONTEXT_KEY_LIMIT`]) and value (strings cut to [`CONTEXT_STR_LIMIT`]).
+#[inline]
+pub(crate) fn context_field_len(key: &str, v: &LogValue<'_>) -> usize {
+    2 + cut_str(key, CONTEXT_KEY_LIMIT).0.len() + log_value_len(v, CONTEXT_STR_LIMIT)
+}
+
+/// Writes one context field (see [`context_field_len`]) at the start of
+/// `dst` and returns its length; `dst` must hold at least that many bytes.
+pub(crate) fn write_context_field(dst: &mut [u8], key: &str, v: &LogValue<'_>) -> usize {
+    let key = cut_str(key, CONTEXT_KEY_LIMIT).0;
+    let n = log_value_len(v, CONTEXT_STR_LIMIT);
+    let end = 2 + key.len() + n;
+    let dst = &mut dst[..end];
+    dst[0..2].copy_from_slice(&(key.len() as u16).to_ne_bytes());
+    dst[2..2 + key.len()].copy_from_slice(key.as_bytes());
+    // SAFETY: `dst[2 + key.len()..]` is exactly `n` bytes, as
+    // `write_log_value` needs for `v` with this limit.
+    unsafe { write_log_value(dst[2 + key.len()..].as_mut_ptr(), v, CONTEXT_STR_LIMIT) };
+    end
+}
+
+/// Appends one context field (see [`context_field_len`]) to `buf`.
+pub(crate) fn put_context_field(buf: &mut Vec<u8>, key: &str, v: &LogValue<'_>) {
+    let at = buf.len();
+    buf.resize(at + context_field_len(key, v), 0);
+    write_context_field(&mut buf[at..], key, v);
+}
+
+/// How many of `fields` a frame holds, and their encoded length: every
+/// field up to [`CONTEXT_FIELDS_MAX`] bytes (and at most `u16::MAX`).
+#[inline]
+pub(crate) fn context_fields_fit(fields: &[(&str, LogValue<'_>)]) -> (usize, usize) {
+    let mut len = 0;
+    for (i, (k, v)) in fields.iter().enumerate() {
+        let n = context_field_len(k, v);
+        if len + n > CONTEXT_FIELDS_MAX || i == usize::from(u16::MAX) {
+            return (i, len);
+        }
+        len += n;
+    }
+    (fields.len(), len)
+}
+
+/// Payload length of a context push of `fields_len` encoded field bytes.
+#[inline]
+pub(crate) const fn context_push_len(fields_len: usize) -> usize {
+    CONTEXT_PUSH_HEAD + fields_len
+}
+
+/// Writes the head of a context push of `count` fields into `dst` (a
+/// [`context_push_len`] slot); returns where the fields start.
+pub(crate) fn put_context_push_head(dst: &mut [u8], depth: u32, count: u16) -> usize {
+    dst[0..4].copy_from_slice(&depth.to_ne_bytes());
+    dst[4] = CTX_PUSH;
+    dst[5..7].copy_from_slice(&count.to_ne_bytes());
+    CONTEXT_PUSH_HEAD
+}
+
+/// Writes a context pop ([`CONTEXT_POP_LEN`] bytes).
+pub(crate) fn put_context_pop(dst: &mut [u8], depth: u32) {
+    dst[0..4].copy_from_slice(&depth.to_ne_bytes());
+    dst[4] = CTX_POP;
+}
+
+/// A decoded context frame change.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum ContextOp<'a> {
+    /// The stack becomes `depth` frames deep, the top one holding `count`
+    /// fields encoded in `fields`.
+    Push {
+        depth: u32,
+        count: u16,
+        fields: &'a [u8],
+    },
+    /// The stack is cut to `depth` frames.
+    Pop { depth: u32 },
+}
+
+/// Reads a `CONTEXT` payload; `None` when malformed.
+pub(crate) fn get_context(payload: &[u8]) -> Option<ContextOp<'_>> {
+    let mut d = Decoder { rest: payload };
+    let depth = d.u32()?;
+    match d.u8()? {
+        CTX_POP => Some(ContextOp::Pop { depth }),
+        CTX_PUSH => {
+            let count = d.u16()?;
+            Some(ContextOp::Push {
+                depth,
+                count,
+                fields: d.rest,
+            })
+        }
+        _ => None,
+    }
 }
 
 /// Reads encoded bytes; every method returns `None` on truncated or

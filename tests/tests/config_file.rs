@@ -59,6 +59,21 @@ fn builder_then_file_then_environment() {
         .to_string();
     assert!(e.contains("missing.json"), "{e}");
 
+    // A user clock cannot come from the file: the error names the key,
+    // the value, the file, and how to install one.
+    let user = root.path().join("user_clock.json");
+    std::fs::write(&user, r#"{"clock": "user"}"#).unwrap();
+    let e = logger::builder()
+        .config_file(&user)
+        .install()
+        .err()
+        .expect("\"clock\": \"user\" is refused")
+        .to_string();
+    assert!(e.contains("`clock`"), "{e}");
+    assert!(e.contains("\"user\" is not allowed"), "{e}");
+    assert!(e.contains("Builder::user_clock"), "{e}");
+    assert!(e.contains("user_clock.json"), "{e}");
+
     // LOGGER_CONFIG replaces the builder's (bad) file; LOGGER_LEVEL
     // replaces the file's level and filter.
     // SAFETY: as above.

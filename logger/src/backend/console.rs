@@ -124,6 +124,7 @@ mod tests {
             level,
             kind: Kind::Log,
             target: "risk",
+            service: "svc",
             module: "risk",
             file: "risk.rs",
             line: 7,
@@ -132,6 +133,8 @@ mod tests {
             fields: &[],
             thread: "main",
             tid: 1,
+            correlation: None,
+            context: &[],
         }
     }
 

@@ -24,6 +24,11 @@ pub(crate) fn level_from_u8(l: u8) -> Option<Level> {
     })
 }
 
+/// The first path segment of a target: its service unless configured.
+pub(crate) fn first_segment(target: &str) -> &str {
+    target.split("::").next().unwrap_or(target)
+}
+
 /// Decodes one record (header already read) into a view. `fields` is
 /// filled and borrowed by the view; `scratch` receives a message that has
 /// to be rendered (macro templates). Returns `None` for a malformed record.
@@ -58,6 +63,7 @@ pub(crate) fn decode<'a: 'f, 'f>(
                 level,
                 kind: Kind::Log,
                 target,
+                service: first_segment(target),
                 module,
                 file,
                 line,
@@ -66,6 +72,8 @@ pub(crate) fn decode<'a: 'f, 'f>(
                 fields,
                 thread: origin.thread,
                 tid: origin.tid,
+                correlation: None,
+                context: &[],
             })
         }
         wire::TAG_CALLSITE => {
@@ -97,6 +105,7 @@ fn decode_callsite<'a: 'f, 'f>(
         level,
         kind: cs.kind,
         target: cs.target,
+        service: first_segment(cs.target),
         module: cs.module,
         file: cs.file,
         line: cs.line,
@@ -105,5 +114,7 @@ fn decode_callsite<'a: 'f, 'f>(
         fields,
         thread: origin.thread,
         tid: origin.tid,
+        correlation: None,
+        context: &[],
     })
 }

@@ -6,10 +6,17 @@
 //! `idle_sleep` when there was nothing to do. The flusher never wakes a
 //! producer and no producer ever wakes it: it polls.
 //!
+//! With a user clock ([`crate::Builder::user_clock`]) record timestamps are
+//! simulated time, which says nothing about when a record still being
+//! written will be published: every cycle emits everything published
+//! (merged by timestamp among those records), the logger's own records are
+//! stamped with the user clock too, and files rotate by real time.
+//!
 //! Rate limits: the global cap (`max_records_per_second`, see
-//! `rate_cap`) is applied here, to each record before it is decoded; the
-//! drops of call sites' own limits (`crate::rate_limit`) are reported once
-//! a second of flusher time, at each flush and at shutdown.
+//! `rate_cap`) is applied here, to each record before it is decoded, per
+//! second of record time (simulated time with a user clock); the drops of
+//! call sites' own limits (`crate::rate_limit`, real time) are reported
+//! once a second of real time, at each flush and at shutdown.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,12 +27,14 @@ use crate::backend::decode::{self, Origin};
 use crate::backend::merge::{Rings, ThreadRing};
 use crate::backend::rate_cap::{RateCap, Summary};
 use crate::backend::router::Router;
-use crate::clock::{self, TscConverter};
+use crate::backend::service::Services;
+use crate::clock::{self, ClockMode, TscConverter};
 use crate::config::{Config, Format, MsyncPolicy};
 use crate::format::{Formatter, JsonFormatter, TextFormatter};
 use crate::metrics::{COUNTERS, Counters};
 use crate::registry::ThreadSlot;
 use crate::view::{Field, Kind, RecordView, Value};
+use crate::wire;
 
 /// The record decoder, for the property tests and fuzz targets of
 /// `crate::wire_fuzz_tests` (the `decode` module is private to `backend`).
@@ -47,12 +56,18 @@ pub(crate) struct Flusher {
     router: Router,
     formatter: Box<dyn Formatter>,
     clock: TscConverter,
+    /// Record timestamps come from a user clock: no watermark, and files
+    /// rotate by the cycle's real time instead of the records' time.
+    user_clock: bool,
     idle_sleep: Duration,
     max_hold_raw: u64,
     msync: MsyncPolicy,
     /// When the oldest write not yet `msync`ed was made (`Interval` policy).
     unsynced_since: Option<Instant>,
+    services: Services,
     fields: Vec<Field<'static>>,
+    /// The current thread's context fields, while one record is formatted.
+    context: Vec<Field<'static>>,
     scratch: Vec<u8>,
     line: Vec<u8>,
     /// The global cap, when configured.
@@ -83,12 +98,15 @@ impl Flusher {
             rings: Rings::new(),
             router,
             formatter,
+            user_clock: clock.mode() == ClockMode::User,
             clock,
             idle_sleep: config.idle_sleep,
             max_hold_raw,
             msync: config.msync,
             unsynced_since: None,
+            services: Services::new(&config.services),
             fields: Vec::new(),
+            context: Vec::new(),
             scratch: Vec::new(),
             line: Vec::with_capacity(4096),
             cap: RateCap::new(config.max_records_per_second, config.level),
@@ -173,13 +191,18 @@ impl Flusher {
                 value: Value::I64(i64::from(sig)),
             },
         ];
-        let ts_ns = self.clock.to_utc_ns(clock::now_raw());
+        let ts_ns = self.clock.to_utc_ns(clock::record_ts());
+        let file_ns = if self.user_clock {
+            self.clock.to_utc_ns(clock::now_raw())
+        } else {
+            ts_ns
+        };
         let view = own_record(ts_ns, level, "signal", &msg, &fields);
         self.line.clear();
         self.formatter.format(&view, &mut self.line);
         let n = self
             .router
-            .write_record(view.kind, view.level, &self.line, ts_ns);
+            .write_record(view.kind, view.level, &self.line, file_ns);
         self.router.console(&view);
         self.router.flush_console();
         Counters::add(&COUNTERS.records_written, n as u64);
@@ -190,20 +213,34 @@ impl Flusher {
         let now = clock::now_raw();
         self.clock.maybe_recalibrate(now);
         let watermark = self.rings.begin_cycle(now, self.max_hold_raw);
-        let watermark = if force { u64::MAX } else { watermark };
+        let watermark = if force || self.user_clock {
+            u64::MAX
+        } else {
+            watermark
+        };
+        // Real UTC time of this cycle; with a user clock, what the files
+        // rotate by (records carry simulated time).
+        let cycle_ns = self.clock.to_utc_ns(now);
+        let file_ns = self.user_clock.then_some(cycle_ns);
 
         let Flusher {
             rings,
             router,
             formatter,
             clock,
+            services,
             fields,
+            context,
             scratch,
             line,
             cap,
             ..
         } = self;
-        let emitted = rings.merge(watermark, |slot, header, bytes| {
+        let emitted = rings.merge(watermark, |slot, stack, header, bytes| {
+            if header.tag == wire::TAG_CONTEXT {
+                stack.apply(&bytes[wire::HEADER..]);
+                return;
+            }
             let origin = Origin {
                 thread: &slot.name,
                 tid: slot.tid,
@@ -214,7 +251,8 @@ impl Flusher {
                 if let Some(summary) = ended {
                     // Stamped at the end of its second: before this record.
                     let at = ts_ns.min((summary.second + 1) * 1_000_000_000);
-                    write_cap_warning(summary, at, &mut **formatter, router, line);
+                    let file_at = file_ns.unwrap_or(at);
+                    write_cap_warning(summary, at, file_at, &mut **formatter, router, line);
                 }
                 if !keep {
                     Counters::add(&COUNTERS.records_over_cap, 1);
@@ -222,17 +260,31 @@ impl Flusher {
                 }
             }
             let mut f = recycle(std::mem::take(fields));
-            if let Some(view) = decode::decode(header, bytes, ts_ns, origin, &mut f, scratch) {
+            let mut c = recycle(std::mem::take(context));
+            if let Some(mut view) = decode::decode(header, bytes, ts_ns, origin, &mut f, scratch) {
+                view.service = services.of(view.target);
+                if !stack.is_empty() {
+                    view.correlation = stack.collect(&mut c);
+                    view.context = &c;
+                }
                 line.clear();
                 formatter.format(&view, line);
-                let n = router.write_record(view.kind, view.level, line, ts_ns);
+                let at = file_ns.unwrap_or(ts_ns);
+                let n = router.write_record(view.kind, view.level, line, at);
                 router.console(&view);
                 Counters::add(&COUNTERS.records_written, n as u64);
             }
             *fields = recycle(f);
+            *context = recycle(c);
         });
 
-        let ts_ns = self.clock.to_utc_ns(now);
+        // The drop warnings' `ts`: with a user clock, its time now, so that
+        // they sort with the simulated records.
+        let ts_ns = if self.user_clock {
+            self.clock.to_utc_ns(clock::record_ts())
+        } else {
+            cycle_ns
+        };
         let Flusher {
             rings,
             router,
@@ -240,7 +292,7 @@ impl Flusher {
             line,
             ..
         } = self;
-        rings.end_cycle(|t| report_drops(t, ts_ns, &mut **formatter, router, line));
+        rings.end_cycle(|t| report_drops(t, ts_ns, cycle_ns, &mut **formatter, router, line));
         if now >= self.next_rate_report {
             self.next_rate_report = now.saturating_add(self.second_raw);
             self.report_rate_limits(false);
@@ -266,7 +318,14 @@ impl Flusher {
     /// records since its last report, and the global cap's summary of a
     /// second that is over (any second not yet reported, when `force`).
     fn report_rate_limits(&mut self, force: bool) {
-        let ts_ns = self.clock.to_utc_ns(clock::now_raw());
+        // As the signal record: stamped with the record clock (the user
+        // clock, if any), files rotated by real time.
+        let ts_ns = self.clock.to_utc_ns(clock::record_ts());
+        let file_ns = if self.user_clock {
+            self.clock.to_utc_ns(clock::now_raw())
+        } else {
+            ts_ns
+        };
         let Flusher {
             router,
             formatter,
@@ -277,21 +336,29 @@ impl Flusher {
         crate::rate_limit::for_each(|limiter| {
             let n = limiter.take_unreported();
             if n > 0 {
-                write_rate_limit_warning(limiter, n, ts_ns, &mut **formatter, router, line);
+                write_rate_limit_warning(
+                    limiter,
+                    n,
+                    (ts_ns, file_ns),
+                    &mut **formatter,
+                    router,
+                    line,
+                );
             }
         });
         if let Some(summary) = cap.as_mut().and_then(|c| c.summary_due(ts_ns, force)) {
-            write_cap_warning(summary, ts_ns, &mut **formatter, router, line);
+            write_cap_warning(summary, ts_ns, file_ns, &mut **formatter, router, line);
         }
         router.flush_console();
     }
 }
 
 /// Writes a warning record when the thread dropped records since the last
-/// report.
+/// report, stamped `ts_ns`; the files rotate by `file_ns`.
 fn report_drops(
     t: &mut ThreadRing,
     ts_ns: u64,
+    file_ns: u64,
     formatter: &mut dyn Formatter,
     router: &mut Router,
     line: &mut Vec<u8>,
@@ -300,7 +367,7 @@ fn report_drops(
     if dropped > t.reported_dropped {
         let n = dropped - t.reported_dropped;
         t.reported_dropped = dropped;
-        write_drop_warning(&t.slot, n, ts_ns, formatter, router, line);
+        write_drop_warning(&t.slot, n, ts_ns, file_ns, formatter, router, line);
     }
 }
 
@@ -317,6 +384,7 @@ fn own_record<'a>(
         level,
         kind: Kind::Log,
         target,
+        service: target,
         module: module_path!(),
         file: file!(),
         line: line!(),
@@ -325,6 +393,8 @@ fn own_record<'a>(
         fields,
         thread: THREAD_NAME,
         tid: 0,
+        correlation: None,
+        context: &[],
     }
 }
 
@@ -332,6 +402,7 @@ fn write_drop_warning(
     slot: &Arc<ThreadSlot>,
     n: u64,
     ts_ns: u64,
+    file_ns: u64,
     formatter: &mut dyn Formatter,
     router: &mut Router,
     line: &mut Vec<u8>,
@@ -358,17 +429,17 @@ fn write_drop_warning(
     let view = own_record(ts_ns, log::Level::Warn, "logger", &msg, &fields);
     line.clear();
     formatter.format(&view, line);
-    router.write(view.kind, view.level, line, ts_ns);
+    router.write(view.kind, view.level, line, file_ns);
     router.console(&view);
     Counters::add(&COUNTERS.records_written, 1);
 }
 
 /// Writes the warning record of a call site's rate limit: `n` records
-/// dropped since its last report.
+/// dropped since its last report; stamped `ts_ns`, files rotated by `file_ns`.
 fn write_rate_limit_warning(
     limiter: &crate::rate_limit::RateLimit,
     n: u64,
-    ts_ns: u64,
+    (ts_ns, file_ns): (u64, u64),
     formatter: &mut dyn Formatter,
     router: &mut Router,
     line: &mut Vec<u8>,
@@ -407,13 +478,15 @@ fn write_rate_limit_warning(
             value: Value::Str(limiter.source().as_bytes()),
         },
     ];
-    write_own_warning(&msg, &fields, ts_ns, formatter, router, line);
+    write_own_warning(&msg, &fields, (ts_ns, file_ns), formatter, router, line);
 }
 
-/// Writes the global cap's summary of one second.
+/// Writes the global cap's summary of one second; stamped `ts_ns`, files
+/// rotated by `file_ns`.
 fn write_cap_warning(
     s: Summary,
     ts_ns: u64,
+    file_ns: u64,
     formatter: &mut dyn Formatter,
     router: &mut Router,
     line: &mut Vec<u8>,
@@ -442,14 +515,15 @@ fn write_cap_warning(
             value: Value::Str(second.as_bytes()),
         },
     ];
-    write_own_warning(&msg, &fields, ts_ns, formatter, router, line);
+    write_own_warning(&msg, &fields, (ts_ns, file_ns), formatter, router, line);
 }
 
-/// Writes a `WARN` record of the logger's own (target `logger`).
+/// Writes a `WARN` record of the logger's own (target `logger`), stamped
+/// `ts_ns`; the files rotate by `file_ns`.
 fn write_own_warning(
     msg: &str,
     fields: &[Field<'_>],
-    ts_ns: u64,
+    (ts_ns, file_ns): (u64, u64),
     formatter: &mut dyn Formatter,
     router: &mut Router,
     line: &mut Vec<u8>,
@@ -457,7 +531,7 @@ fn write_own_warning(
     let view = own_record(ts_ns, log::Level::Warn, "logger", msg, fields);
     line.clear();
     formatter.format(&view, line);
-    router.write(view.kind, view.level, line, ts_ns);
+    router.write(view.kind, view.level, line, file_ns);
     router.console(&view);
     Counters::add(&COUNTERS.records_written, 1);
 }

@@ -20,6 +20,7 @@ use std::sync::atomic::Ordering;
 
 use ringbuf::traits::{Observer, Raw};
 
+use crate::backend::context_stack::ContextStack;
 use crate::metrics::{COUNTERS, Counters};
 use crate::registry::{self, NewRing, RingHandle, ThreadSlot};
 use crate::wire::{self, Header};
@@ -44,6 +45,8 @@ pub(crate) struct ThreadRing {
     busy_since: Option<u64>,
     /// Dropped count already reported in a warning record.
     pub reported_dropped: u64,
+    /// The thread's context frames as of its next record.
+    pub context: ContextStack,
 }
 
 impl ThreadRing {
@@ -56,6 +59,7 @@ impl ThreadRing {
             last_idle: now,
             busy_since: None,
             reported_dropped: 0,
+            context: ContextStack::default(),
         }
     }
 
@@ -87,12 +91,7 @@ impl ThreadRing {
     /// `len` published bytes at `pos` (`pos + len` within the occupied,
     /// contiguous part of the ring, as `head` computes it).
     fn bytes(&self, pos: usize, len: usize) -> &[u8] {
-        debug_assert!(pos + len <= self.ring.cap);
-        // SAFETY: `[read, write)` is published by the producer (we read
-        // `write` with Acquire) and not yet released by us, so the producer
-        // does not touch these bytes until we publish a later read index;
-        // every byte of the storage was initialised when the ring was made.
-        unsafe { std::slice::from_raw_parts(self.ring.base.add(pos), len) }
+        ring_bytes(&self.ring, pos, len)
     }
 
     fn advance(&mut self, len: usize) {
@@ -120,6 +119,17 @@ impl ThreadRing {
     pub(crate) fn occupancy(&self) -> usize {
         self.ring.cons.occupied_len()
     }
+}
+
+/// `len` published bytes at `pos` of `ring` (`pos + len` within the
+/// occupied, contiguous part of the ring, as `ThreadRing::head` computes it).
+fn ring_bytes(ring: &RingHandle, pos: usize, len: usize) -> &[u8] {
+    debug_assert!(pos + len <= ring.cap);
+    // SAFETY: `[read, write)` is published by the producer (we read
+    // `write` with Acquire) and not yet released by us, so the producer
+    // does not touch these bytes until we publish a later read index;
+    // every byte of the storage was initialised when the ring was made.
+    unsafe { std::slice::from_raw_parts(ring.base.add(pos), len) }
 }
 
 /// Every registered thread, and the merge across them.
@@ -187,12 +197,13 @@ impl Rings {
     }
 
     /// Emits, in timestamp order, every record below `watermark`
-    /// (`u64::MAX`: everything published), calling `emit` with the thread
-    /// and the record. Returns how many were emitted.
+    /// (`u64::MAX`: everything published, for a flush, the shutdown, or
+    /// every cycle with a user clock), calling `emit` with the thread, its
+    /// context stack and the record. Returns how many were emitted.
     pub(crate) fn merge(
         &mut self,
         watermark: u64,
-        mut emit: impl FnMut(&ThreadSlot, &Header, &[u8]),
+        mut emit: impl FnMut(&ThreadSlot, &mut ContextStack, &Header, &[u8]),
     ) -> usize {
         self.heap.clear();
         for (i, t) in self.threads.iter_mut().enumerate() {
@@ -211,7 +222,7 @@ impl Rings {
             } else {
                 self.last_emitted = h.ts;
             }
-            emit(&t.slot, &h, t.bytes(pos, h.len));
+            emit(&t.slot, &mut t.context, &h, ring_bytes(&t.ring, pos, h.len));
             t.last_idle = t.last_idle.max(h.ts);
             n += 1;
             t.advance(h.len);
@@ -302,7 +313,7 @@ mod tests {
         let mut last_ts = 0;
         loop {
             let watermark = rings.begin_cycle(u64::MAX - 1, u64::MAX);
-            rings.merge(watermark, |_, h, rec| {
+            rings.merge(watermark, |_, _, h, rec| {
                 let body = &rec[wire::HEADER..];
                 let i = u64::from_ne_bytes(body[..8].try_into().unwrap());
                 assert_eq!(i, next, "out of order or lost");

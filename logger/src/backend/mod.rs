@@ -5,8 +5,10 @@
 
 pub(crate) mod barrier;
 mod console;
-mod decode;
+mod context_stack;
+pub(crate) mod decode;
 pub(crate) mod flusher;
 mod merge;
 mod rate_cap;
 pub(crate) mod router;
+mod service;

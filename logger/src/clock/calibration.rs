@@ -47,8 +47,9 @@
 //! mapping gave it: across both segments the mapping is continuous and
 //! non-decreasing (except at a step).
 //!
-//! In system-clock mode raw values are already UTC ns: the mapping is the
-//! identity (a segment of rate exactly 1) and recalibration does nothing.
+//! In system-clock and user-clock modes raw values are already UTC ns: the
+//! mapping is the identity (a segment of rate exactly 1) and recalibration
+//! does nothing.
 
 use super::ClockMode;
 use super::source;
@@ -167,7 +168,7 @@ impl Segment {
 /// [`TscConverter::to_utc_ns`] per record.
 #[derive(Clone, Debug)]
 pub(crate) struct TscConverter {
-    /// TSC or identity (system clock).
+    /// TSC, or identity (system clock, user clock).
     mode: ClockMode,
     /// The mapping for raw values from `cur.base_tsc` on.
     cur: Segment,
@@ -194,14 +195,16 @@ impl TscConverter {
     /// call it when the flusher starts, not per record. The measured rate,
     /// and every later one, is published for hot-path durations
     /// ([`super::elapsed_ns`]).
-    /// Off x86_64 the mode is always the system clock.
+    /// Off x86_64 TSC mode is the system clock. System-clock and user-clock
+    /// modes are the identity.
     pub(crate) fn new(mode: ClockMode) -> Self {
-        if !cfg!(target_arch = "x86_64") || mode == ClockMode::System {
-            return Self::from_segment(
-                ClockMode::System,
-                Segment::steady(0, 0, 1 << SHIFT),
-                (0, 0),
-            );
+        if !cfg!(target_arch = "x86_64") || mode != ClockMode::Tsc {
+            let mode = if mode == ClockMode::User {
+                ClockMode::User
+            } else {
+                ClockMode::System
+            };
+            return Self::from_segment(mode, Segment::steady(0, 0, 1 << SHIFT), (0, 0));
         }
         let (t0, m0) = paired_reading(source::monotonic_ns);
         let (mut t1, mut m1) = (t0, m0);
@@ -261,6 +264,12 @@ impl TscConverter {
         }
     }
 
+    /// The mode this converter maps (the one passed to [`TscConverter::new`],
+    /// TSC mode off x86_64 excepted).
+    pub(crate) fn mode(&self) -> ClockMode {
+        self.mode
+    }
+
     /// UTC ns since the Unix epoch at raw timestamp `raw`.
     ///
     /// Non-decreasing in `raw` (except across a step of the system clock);
@@ -287,14 +296,14 @@ impl TscConverter {
     /// Recalibrates if about a second has passed since the last time, or if
     /// the TSC went back by more than that (`now_raw` is the flusher's
     /// current raw timestamp); otherwise two subtractions and a compare.
-    /// No-op in system-clock mode.
+    /// No-op in system-clock and user-clock modes.
     #[inline]
     pub(crate) fn maybe_recalibrate(&mut self, now_raw: u64) {
         // Not due while `now_raw` is within a period either side of the last
         // recalibration: one modular range check.
         let window_start = self.last_recal_raw.wrapping_sub(self.period_ticks);
         let due = now_raw.wrapping_sub(window_start) >= self.period_ticks.saturating_mul(2);
-        if self.mode == ClockMode::System || !due {
+        if self.mode != ClockMode::Tsc || !due {
             return;
         }
         let (raw, real_ns) = paired_reading(source::realtime_ns);
@@ -308,9 +317,9 @@ impl TscConverter {
     /// ignored; one older by more than a period means the TSC itself went
     /// back (which an invariant TSC does not do, short of a VM moved to a
     /// host that does not compensate): the mapping restarts from the reading.
-    /// No-op in system-clock mode.
+    /// No-op in system-clock and user-clock modes.
     pub(crate) fn recalibrate_with(&mut self, raw: u64, real_ns: u64) {
-        if self.mode == ClockMode::System {
+        if self.mode != ClockMode::Tsc {
             return;
         }
         if raw < self.cur.base_tsc {
@@ -414,16 +423,20 @@ mod tests {
     }
 
     #[test]
-    fn system_mode_is_identity() {
-        let mut c = TscConverter::new(ClockMode::System);
-        assert_eq!(c.mode, ClockMode::System);
-        for raw in [0, 1, 1_000, T0, u64::MAX] {
-            assert_eq!(c.to_utc_ns(raw), raw);
+    fn system_and_user_modes_are_identity() {
+        for mode in [ClockMode::System, ClockMode::User] {
+            let mut c = TscConverter::new(mode);
+            assert_eq!(c.mode(), mode);
+            for raw in [0, 1, 1_000, T0, u64::MAX] {
+                assert_eq!(c.to_utc_ns(raw), raw);
+            }
+            c.recalibrate_with(T0, T0 + 5_000_000);
+            c.maybe_recalibrate(u64::MAX);
+            assert_eq!(c.to_utc_ns(T0), T0);
+            // A user clock may go back: still the identity, no step logic.
+            assert_eq!(c.to_utc_ns(T0 - 3_600_000_000_000), T0 - 3_600_000_000_000);
+            assert_eq!(c.duration_ns(10, 25), 15);
         }
-        c.recalibrate_with(T0, T0 + 5_000_000);
-        c.maybe_recalibrate(u64::MAX);
-        assert_eq!(c.to_utc_ns(T0), T0);
-        assert_eq!(c.duration_ns(10, 25), 15);
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //!
 //! `perf!` timers and `#[log_performance]` need a duration on the logging
 //! thread (to compare it with a threshold, and to record it). In
-//! system-clock mode raw values are already ns. In TSC mode the ticks are
+//! system-clock and user-clock modes raw values ([`super::now_raw`]) are
+//! already `CLOCK_REALTIME` ns. In TSC mode the ticks are
 //! scaled by a process-wide fixed-point rate (ns per tick times 2^40, the
 //! scale `calibration` uses) that the flusher's converter publishes with
 //! [`publish_ns_per_tick`] after each calibration.
@@ -39,7 +40,7 @@ pub(crate) fn publish_ns_per_tick(mult: u64) {
 /// thread (0 if `end_raw` is before `start_raw`).
 ///
 /// Cost: a subtraction, a relaxed load and a 64x64 multiply in TSC mode;
-/// a subtraction in system-clock mode.
+/// a subtraction in system-clock and user-clock modes.
 #[inline(always)]
 pub(crate) fn elapsed_ns(start_raw: u64, end_raw: u64) -> u64 {
     ticks_to_ns(end_raw.saturating_sub(start_raw))
@@ -48,7 +49,7 @@ pub(crate) fn elapsed_ns(start_raw: u64, end_raw: u64) -> u64 {
 /// A raw-timestamp difference in ns.
 #[inline(always)]
 pub(crate) fn ticks_to_ns(ticks: u64) -> u64 {
-    if super::source::mode() == ClockMode::System {
+    if super::source::mode() != ClockMode::Tsc {
         return ticks;
     }
     let mut mult = NS_PER_TICK.0.load(Ordering::Relaxed);
@@ -91,7 +92,7 @@ mod tests {
 
     #[test]
     fn system_mode_is_the_identity() {
-        if super::super::source::mode() == ClockMode::System {
+        if super::super::source::mode() != ClockMode::Tsc {
             assert_eq!(elapsed_ns(10, 1_010), 1_000);
             assert_eq!(elapsed_ns(1_010, 10), 0);
         }

@@ -1,6 +1,6 @@
 //! The clock: raw timestamps on the hot path, UTC nanoseconds on the flusher.
 //!
-//! A record is stamped with [`now_raw`] on the thread that logs it and
+//! A record is stamped with [`record_ts`] on the thread that logs it and
 //! converted to UTC ns since the Unix epoch by a [`TscConverter`] on the
 //! flusher thread. What a raw value means depends on the process-wide
 //! [`ClockMode`], chosen once at install with [`resolve`] and [`select`]:
@@ -16,6 +16,13 @@
 //! - [`ClockMode::System`]: `CLOCK_REALTIME` in ns; conversion is the
 //!   identity. Used when asked for, when the TSC is not invariant, and on
 //!   every target other than x86_64.
+//! - [`ClockMode::User`]: records are stamped with the [`UserClock`] the
+//!   application installed (simulated market time in a backtest or a
+//!   replay), in ns; conversion is the identity. Durations ([`now_raw`],
+//!   [`elapsed_ns`]) still measure real time, with `CLOCK_REALTIME`.
+//!
+//! Durations always use [`now_raw`], which is [`record_ts`] except in
+//! user-clock mode.
 //!
 //! Invariant TSCs are synchronised across cores by the firmware and the
 //! kernel (which checks it before choosing the `tsc` clocksource), so raw
@@ -39,8 +46,8 @@
 //!
 //! The TSC figure is the cost of `rdtsc` itself on this VM (a bare `rdtsc`
 //! loop measures the same 11.2-12.9 ns); the mode check adds nothing
-//! measurable. `now_raw` compiles to a byte load, a test, a not-taken jump
-//! to the out-of-line system-clock reader, then `rdtsc`. Back-to-back calls
+//! measurable. `now_raw` and `record_ts` compile to a byte compare, a
+//! not-taken jump to the out-of-line reader, then `rdtsc`. Back-to-back calls
 //! measure throughput; an isolated `rdtsc` overlaps with surrounding code.
 //!
 //! # Accuracy
@@ -58,10 +65,13 @@
 mod calibration;
 mod elapsed;
 mod source;
+mod user;
 
 pub(crate) use calibration::TscConverter;
 pub(crate) use elapsed::{elapsed_ns, publish_ns_per_tick, ticks_to_ns};
-pub(crate) use source::{now_raw, select, tsc_is_invariant};
+pub(crate) use source::{now_raw, record_ts, select, tsc_is_invariant};
+pub(crate) use user::install as install_user_clock;
+pub use user::{SimulatedClock, UserClock};
 
 use crate::config::ClockSource;
 
@@ -72,15 +82,20 @@ pub(crate) enum ClockMode {
     Tsc,
     /// `CLOCK_REALTIME` ns since the Unix epoch.
     System,
+    /// Records: the installed [`UserClock`]'s ns since the Unix epoch;
+    /// durations: `CLOCK_REALTIME` ns.
+    User,
 }
 
-/// The mode to run with for the configured `source`: the TSC only when it was
-/// asked for and is invariant (see [`tsc_is_invariant`]), the system clock
-/// otherwise.
+/// The mode to run with for the configured `source`: the user clock when
+/// one is installed (`user_clock`, whatever `source` says), else the TSC
+/// only when it was asked for and is invariant (see [`tsc_is_invariant`]),
+/// the system clock otherwise.
 ///
 /// Inspects the CPU and reads `/proc` and `/sys`: call it once, at install.
-pub(crate) fn resolve(source: ClockSource) -> ClockMode {
+pub(crate) fn resolve(source: ClockSource, user_clock: bool) -> ClockMode {
     match source {
+        _ if user_clock => ClockMode::User,
         ClockSource::Tsc if tsc_is_invariant() => ClockMode::Tsc,
         ClockSource::Tsc | ClockSource::System => ClockMode::System,
     }
@@ -95,16 +110,19 @@ mod tests {
 
     #[test]
     fn resolve_honours_the_request() {
-        assert_eq!(resolve(ClockSource::System), ClockMode::System);
+        assert_eq!(resolve(ClockSource::System, false), ClockMode::System);
+        // A user clock installed by code wins over the configured source.
+        assert_eq!(resolve(ClockSource::System, true), ClockMode::User);
+        assert_eq!(resolve(ClockSource::Tsc, true), ClockMode::User);
         let expected = if tsc_is_invariant() {
             ClockMode::Tsc
         } else {
             ClockMode::System
         };
-        assert_eq!(resolve(ClockSource::Tsc), expected);
+        assert_eq!(resolve(ClockSource::Tsc, false), expected);
         println!(
             "resolve(Tsc) on this machine: {:?}",
-            resolve(ClockSource::Tsc)
+            resolve(ClockSource::Tsc, false)
         );
     }
 

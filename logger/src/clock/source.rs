@@ -1,72 +1,90 @@
 //! The hot-path half of the clock: one raw timestamp per record.
 //!
-//! [`now_raw`] is the only function a trading thread calls here.
-//! It reads the process-wide mode (one relaxed load of a byte that is
+//! [`record_ts`] (a record's stamp) and [`now_raw`] (the ends of a
+//! duration) are the only functions a trading thread calls here.
+//! Each reads the process-wide mode (one relaxed load of a byte that is
 //! written once, at install, on its own cache line) and then either executes
-//! `rdtsc` (the predicted, inlined branch) or calls the out-of-line
-//! `CLOCK_REALTIME` reader.
+//! `rdtsc` (the predicted, inlined branch) or calls an out-of-line reader:
+//! `CLOCK_REALTIME`, or for [`record_ts`] in user-clock mode the clock the
+//! application installed.
 //! Nothing here allocates, locks or enters the kernel in TSC mode; in
 //! system-clock mode `clock_gettime` goes through the vDSO when the kernel's
 //! clocksource allows it (tsc, kvm-clock), and is a real syscall otherwise.
 //!
 //! Everything else in this file (CPUID, `/proc`, `/sys`) runs once at install.
 
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicU8, Ordering};
 
 use super::ClockMode;
+
+/// Raw values are TSC ticks.
+const MODE_TSC: u8 = 0;
+/// Raw values are `CLOCK_REALTIME` ns.
+const MODE_SYSTEM: u8 = 1;
+/// Record stamps come from the installed [`super::UserClock`]; durations
+/// are `CLOCK_REALTIME` ns.
+const MODE_USER: u8 = 2;
 
 /// The process-wide clock selection, alone on its cache line so that no
 /// frequently written neighbour turns the hot-path load into a miss.
 #[repr(align(128))]
-struct ModeCell(AtomicBool);
+struct ModeCell(AtomicU8);
 
-/// `true`: stamp records with `CLOCK_REALTIME` ns; `false`: raw TSC.
+/// [`MODE_TSC`], [`MODE_SYSTEM`] or [`MODE_USER`].
 ///
 /// Starts as the system clock: a record stamped before [`select`] then still
 /// carries a meaningful time, whereas a TSC value would be misread by a
 /// converter that never calibrated.
-static USE_SYSTEM: ModeCell = ModeCell(AtomicBool::new(true));
+static MODE: ModeCell = ModeCell(AtomicU8::new(MODE_SYSTEM));
 
-/// Selects the clock for every later [`now_raw`] call in the process.
+/// Selects the clock for every later [`now_raw`] and [`record_ts`] call in
+/// the process.
 ///
 /// Called once at install, before any record is taken and before the flusher
-/// builds its [`super::TscConverter`] with the same mode.
+/// builds its [`super::TscConverter`] with the same mode (and, for
+/// [`ClockMode::User`], after the clock is installed with
+/// [`super::user::install`]).
 /// Relaxed is enough: the threads that log afterwards are ordered after the
 /// install by the `log` facade's own synchronisation (`set_logger`), and the
 /// value never changes while records are in flight.
-/// On targets other than x86_64 the system clock is always used.
+/// On targets other than x86_64 TSC mode is the system clock.
 pub(crate) fn select(mode: ClockMode) {
-    let system = !cfg!(target_arch = "x86_64") || mode == ClockMode::System;
-    USE_SYSTEM.0.store(system, Ordering::Relaxed);
+    let value = match mode {
+        ClockMode::Tsc if cfg!(target_arch = "x86_64") => MODE_TSC,
+        ClockMode::Tsc | ClockMode::System => MODE_SYSTEM,
+        ClockMode::User => MODE_USER,
+    };
+    MODE.0.store(value, Ordering::Relaxed);
 }
 
 /// The mode last passed to [`select`] (the system clock before any call).
 #[inline]
 pub(crate) fn mode() -> ClockMode {
-    if USE_SYSTEM.0.load(Ordering::Relaxed) {
-        ClockMode::System
-    } else {
-        ClockMode::Tsc
+    match MODE.0.load(Ordering::Relaxed) {
+        MODE_TSC => ClockMode::Tsc,
+        MODE_USER => ClockMode::User,
+        _ => ClockMode::System,
     }
 }
 
-/// The raw timestamp of a record: TSC ticks, or `CLOCK_REALTIME` ns since the
-/// Unix epoch when the process selected the system clock.
+/// A raw timestamp for durations ([`super::elapsed_ns`]): TSC ticks, or
+/// `CLOCK_REALTIME` ns since the Unix epoch when the process selected the
+/// system clock or a user clock (durations measure real time in every
+/// mode). Records are stamped with [`record_ts`].
 ///
-/// The flusher turns it into UTC ns with [`super::TscConverter::to_utc_ns`].
 /// Cost (measured, see the module doc of `clock`): about the cost of one
-/// `rdtsc` in TSC mode, about one vDSO `clock_gettime` in system mode.
+/// `rdtsc` in TSC mode, about one vDSO `clock_gettime` otherwise.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 pub(crate) fn now_raw() -> u64 {
-    if USE_SYSTEM.0.load(Ordering::Relaxed) {
+    if MODE.0.load(Ordering::Relaxed) != MODE_TSC {
         // Out of line and `#[cold]`: the TSC path is the fall-through.
         return system_now_cold();
     }
     tsc()
 }
 
-/// The raw timestamp of a record: `CLOCK_REALTIME` ns since the Unix epoch
+/// A raw timestamp for durations: `CLOCK_REALTIME` ns since the Unix epoch
 /// (targets without a TSC always use the system clock).
 #[cfg(not(target_arch = "x86_64"))]
 #[inline(always)]
@@ -74,13 +92,53 @@ pub(crate) fn now_raw() -> u64 {
     realtime_ns()
 }
 
+/// The raw timestamp of a record: TSC ticks, or ns since the Unix epoch
+/// from `CLOCK_REALTIME` or from the installed user clock.
+///
+/// The flusher turns it into UTC ns with [`super::TscConverter::to_utc_ns`]
+/// (the identity but in TSC mode). In TSC mode it compiles to exactly
+/// what [`now_raw`] does (a byte compare, a not-taken jump, `rdtsc`); the
+/// two other modes share one out-of-line reader.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub(crate) fn record_ts() -> u64 {
+    if MODE.0.load(Ordering::Relaxed) != MODE_TSC {
+        // The cold reader loads the mode again, so that this inlined body
+        // keeps nothing in a register for it.
+        return record_ts_cold();
+    }
+    tsc()
+}
+
+/// The raw timestamp of a record on targets without a TSC: the user clock
+/// when one is selected, else `CLOCK_REALTIME` ns.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+pub(crate) fn record_ts() -> u64 {
+    record_ts_cold()
+}
+
+/// The non-TSC branch of [`record_ts`]: the user clock in user mode (the
+/// system clock if none is installed yet, which [`select`]'s callers rule
+/// out), `CLOCK_REALTIME` otherwise.
+#[cold]
+#[inline(never)]
+fn record_ts_cold() -> u64 {
+    if MODE.0.load(Ordering::Relaxed) == MODE_USER {
+        if let Some(ns) = super::user::now_ns() {
+            return ns;
+        }
+    }
+    realtime_ns()
+}
+
 /// Reads `source` directly, whatever the process selected (calibration of
-/// durations, tests); records use [`now_raw`].
+/// durations, tests); records use [`record_ts`].
 #[inline(always)]
 pub(crate) fn read(source: ClockMode) -> u64 {
     match source {
         ClockMode::Tsc => tsc(),
-        ClockMode::System => realtime_ns(),
+        ClockMode::System | ClockMode::User => realtime_ns(),
     }
 }
 
@@ -322,11 +380,23 @@ mod tests {
         select(current);
         assert_eq!(mode(), current);
         let raw = now_raw();
-        if current == ClockMode::System {
+        if current != ClockMode::Tsc {
             let real = realtime_ns();
             assert!(real >= raw && real - raw < 1_000_000_000);
         } else {
             assert!(raw > 0);
         }
+    }
+
+    #[test]
+    fn record_ts_outside_user_mode_is_now_raw() {
+        // Lib tests never select the user clock (it is process-wide and
+        // installable once): `tests/tests/user_clock.rs` covers that mode.
+        let current = mode();
+        assert_ne!(current, ClockMode::User);
+        let a = now_raw();
+        let ts = record_ts();
+        let b = now_raw();
+        assert!(a <= ts && ts <= b, "{a} <= {ts} <= {b}");
     }
 }

@@ -2,17 +2,19 @@
 //!
 //! ```text
 //! {"ts":"2026-11-21T10:30:45.123456789Z","level":"INFO","kind":"log","target":"app::x",
-//!  "msg":"...","module":"app::x","file":"src/main.rs","line":42,"function":"app::x::f",
-//!  "thread":"main","tid":1234,"pid":99,"host":"box1","fields":{"k":1,"s":"v"}}
+//!  "service":"app","msg":"...","module":"app::x","file":"src/main.rs","line":42,
+//!  "function":"app::x::f","thread":"main","tid":1234,"pid":99,"host":"box1",
+//!  "correlation_id":"trade-12345","context":{"strategy":"mm1"},"fields":{"k":1,"s":"v"}}
 //! ```
-//! (one line in the file). `function` is present only when known, `fields`
-//! only when the record has any. Every string goes through serde_json's
+//! (one line in the file). `function` is present only when known,
+//! `correlation_id` and `context` only when the thread has them set,
+//! `fields` only when the record has any. Every string goes through serde_json's
 //! escaping, and bytes that are not UTF-8 are written lossily (U+FFFD), so
 //! every line is valid JSON whatever the record holds.
 
 use super::Formatter;
 use super::timestamp::TimestampCache;
-use crate::view::{RecordView, Value};
+use crate::view::{Field, RecordView, Value};
 
 /// Lossy-conversion scratch kept between records up to this capacity.
 const SCRATCH_KEEP_BYTES: usize = 1 << 20;
@@ -94,6 +96,27 @@ impl JsonFormatter {
     }
 }
 
+impl JsonFormatter {
+    /// Writes `open` and `fields` as an object's members, then `}`;
+    /// nothing when there are no fields.
+    fn write_object(&mut self, out: &mut Vec<u8>, open: &[u8], fields: &[Field<'_>]) {
+        let Some((first, rest)) = fields.split_first() else {
+            return;
+        };
+        out.extend_from_slice(open);
+        write_str(out, first.key);
+        out.push(b':');
+        self.write_value(out, &first.value);
+        for field in rest {
+            out.push(b',');
+            write_str(out, field.key);
+            out.push(b':');
+            self.write_value(out, &field.value);
+        }
+        out.push(b'}');
+    }
+}
+
 impl Formatter for JsonFormatter {
     fn format(&mut self, record: &RecordView<'_>, out: &mut Vec<u8>) {
         out.reserve(256 + record.msg.len());
@@ -105,6 +128,8 @@ impl Formatter for JsonFormatter {
         out.extend_from_slice(record.kind.as_str().as_bytes());
         out.extend_from_slice(b"\",\"target\":");
         write_str(out, record.target);
+        out.extend_from_slice(b",\"service\":");
+        write_str(out, record.service);
         out.extend_from_slice(b",\"msg\":");
         self.write_bytes(out, record.msg);
         out.extend_from_slice(b",\"module\":");
@@ -122,19 +147,12 @@ impl Formatter for JsonFormatter {
         out.extend_from_slice(b",\"tid\":");
         out.extend_from_slice(itoa::Buffer::new().format(record.tid).as_bytes());
         out.extend_from_slice(&self.pid_host);
-        if let Some((first, rest)) = record.fields.split_first() {
-            out.extend_from_slice(b",\"fields\":{");
-            write_str(out, first.key);
-            out.push(b':');
-            self.write_value(out, &first.value);
-            for field in rest {
-                out.push(b',');
-                write_str(out, field.key);
-                out.push(b':');
-                self.write_value(out, &field.value);
-            }
-            out.push(b'}');
+        if let Some(id) = &record.correlation {
+            out.extend_from_slice(b",\"correlation_id\":");
+            self.write_value(out, id);
         }
+        self.write_object(out, b",\"context\":{", record.context);
+        self.write_object(out, b",\"fields\":{", record.fields);
         out.extend_from_slice(b"}\n");
     }
 }
@@ -184,6 +202,7 @@ pub(super) mod tests {
             level: Level::Info,
             kind: Kind::Log,
             target: "app::x",
+            service: "app",
             module: "app::x",
             file: "src/main.rs",
             line: 42,
@@ -192,6 +211,8 @@ pub(super) mod tests {
             fields,
             thread: "main",
             tid: 1234,
+            correlation: None,
+            context: &[],
         }
     }
 
@@ -205,8 +226,7 @@ pub(super) mod tests {
         JsonFormatter::new(99, "box1")
     }
 
-    const HEAD: &str =
-        r#"{"ts":"2025-11-21T10:30:45.123456789Z","level":"INFO","kind":"log","target":"app::x","#;
+    const HEAD: &str = r#"{"ts":"2025-11-21T10:30:45.123456789Z","level":"INFO","kind":"log","target":"app::x","service":"app","#;
 
     #[test]
     fn plain_log_record() {
@@ -238,10 +258,45 @@ pub(super) mod tests {
         assert_eq!(
             got,
             "{\"ts\":\"2025-11-21T10:30:45.123456789Z\",\"level\":\"WARN\",\"kind\":\"trade\",\
-             \"target\":\"app::x\",\"msg\":\"...\",\"module\":\"app::x\",\"file\":\"src/main.rs\",\
+             \"target\":\"app::x\",\"service\":\"app\",\"msg\":\"...\",\"module\":\"app::x\",\"file\":\"src/main.rs\",\
              \"line\":42,\"function\":\"app::x::f\",\"thread\":\"main\",\"tid\":1234,\"pid\":99,\
              \"host\":\"box1\",\"fields\":{\"k\":1,\"s\":\"v\"}}\n"
         );
+    }
+
+    #[test]
+    fn correlation_and_context_come_after_host() {
+        let fields = [Field {
+            key: "qty",
+            value: Value::U64(5),
+        }];
+        let context = [
+            Field {
+                key: "strategy",
+                value: Value::Str(b"mm1"),
+            },
+            Field {
+                key: "account",
+                value: Value::U64(7),
+            },
+        ];
+        let mut r = record(b"m", &fields);
+        r.correlation = Some(Value::Str(b"trade-1\""));
+        r.context = &context;
+        let got = line(&mut fmt(), &r);
+        assert!(
+            got.ends_with(
+                r#""host":"box1","correlation_id":"trade-1\"","context":{"strategy":"mm1","account":7},"fields":{"qty":5}}
+"#
+            ),
+            "{got}"
+        );
+        let parsed: serde_json::Value = serde_json::from_str(&got).unwrap();
+        assert_eq!(parsed["correlation_id"], "trade-1\"");
+        r.correlation = Some(Value::U64(42));
+        r.context = &[];
+        let got = line(&mut fmt(), &r);
+        assert!(got.contains(r#""correlation_id":42,"fields""#), "{got}");
     }
 
     #[test]

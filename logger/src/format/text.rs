@@ -5,7 +5,9 @@
 //! ```
 //! The timestamp is in the configured [`TimeZone`] (no zone suffix), the
 //! level padded to five characters, then `target:line`, the message and the
-//! fields as `key=value`; `fn=<path>` comes last when the function is known.
+//! fields as `key=value`, then the thread's bound context (`key=value`) and
+//! correlation id (`correlation_id=...`) when set; `fn=<path>` comes last
+//! when the function is known.
 //!
 //! One record is always one line: line breaks and other control characters
 //! in the message, target, keys and values are escaped (`\n`, `\r`, `\t`,
@@ -55,11 +57,15 @@ impl Formatter for TextFormatter {
         out.extend_from_slice(itoa::Buffer::new().format(record.line).as_bytes());
         out.extend_from_slice(b" | ");
         write_lossy(out, record.msg, false);
-        for field in record.fields {
+        for field in record.fields.iter().chain(record.context) {
             out.push(b' ');
             write_escaped(out, field.key, false);
             out.push(b'=');
             write_value(out, &field.value);
+        }
+        if let Some(id) = &record.correlation {
+            out.extend_from_slice(b" correlation_id=");
+            write_value(out, id);
         }
         if let Some(function) = record.function {
             out.extend_from_slice(b" fn=");
@@ -202,6 +208,7 @@ mod tests {
             level: Level::Info,
             kind: Kind::Log,
             target: "app::x",
+            service: "svc",
             module: "app::x",
             file: "src/main.rs",
             line: 42,
@@ -210,6 +217,8 @@ mod tests {
             fields,
             thread: "main",
             tid: 1234,
+            correlation: None,
+            context: &[],
         }
     }
 
@@ -228,6 +237,27 @@ mod tests {
         assert_eq!(
             line(&mut fmt(), &record(b"connected", &[])),
             "2025-11-21 10:30:45.123456789 | INFO  | app::x:42 | connected\n"
+        );
+    }
+
+    #[test]
+    fn context_and_correlation_follow_the_fields() {
+        let fields = [Field {
+            key: "qty",
+            value: Value::U64(5),
+        }];
+        let context = [Field {
+            key: "strategy",
+            value: Value::Str(b"mm 1"),
+        }];
+        let mut r = record(b"filled", &fields);
+        r.context = &context;
+        r.correlation = Some(Value::Str(b"trade-1"));
+        r.function = Some("app::f");
+        assert_eq!(
+            line(&mut fmt(), &r),
+            "2025-11-21 10:30:45.123456789 | INFO  | app::x:42 | filled qty=5 strategy=\"mm 1\" \
+             correlation_id=trade-1 fn=app::f\n"
         );
     }
 

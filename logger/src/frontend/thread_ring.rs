@@ -259,9 +259,34 @@ fn block(p: &mut Producer, len: usize) -> Option<usize> {
 /// callers run user code (formatting) before calling `push`.
 #[inline(always)]
 pub(crate) fn push(tag: u8, level: u8, payload_len: usize, write: impl FnOnce(&mut [u8])) {
+    push_inner::<false>(tag, level, payload_len, write)
+}
+
+/// Appends a control record (a context frame, see `crate::context`):
+/// like [`push`], but never counted in the metrics and never dropped
+/// while the logger runs. A full ring waits for room whatever the
+/// overflow policy (grows under `Grow`): a lost frame would mislabel every
+/// later record of the thread. Nothing happens when the logger is not
+/// running, and `payload_len` must fit the smallest ring (`wire` keeps
+/// context frames within it).
+#[inline]
+pub(crate) fn push_control(tag: u8, payload_len: usize, write: impl FnOnce(&mut [u8])) {
+    push_inner::<true>(tag, 0, payload_len, write)
+}
+
+#[inline(always)]
+fn push_inner<const CONTROL: bool>(
+    tag: u8,
+    level: u8,
+    payload_len: usize,
+    write: impl FnOnce(&mut [u8]),
+) {
     let len = wire::aligned(HEADER + payload_len);
     let p = current();
     if p.is_null() {
+        if CONTROL {
+            return;
+        }
         return drop_record(None);
     }
     // SAFETY: `p` is this thread's producer (from `CURRENT`, set by
@@ -277,27 +302,49 @@ pub(crate) fn push(tag: u8, level: u8, payload_len: usize, write: impl FnOnce(&m
     p.slot.busy.store(1, Ordering::Relaxed);
     if lifecycle::state() != RUNNING {
         p.slot.busy.store(0, Ordering::Release);
+        if CONTROL {
+            return;
+        }
         return drop_record(Some(&p.slot));
     }
     let off = match p.try_reserve(len) {
         Some(off) => off,
-        None => match reserve_slow(p, len) {
+        None => match if CONTROL {
+            reserve_control(p, len)
+        } else {
+            reserve_slow(p, len)
+        } {
             Some(off) => off,
             None => {
                 p.slot.busy.store(0, Ordering::Release);
+                if CONTROL {
+                    return;
+                }
                 return drop_record(Some(&p.slot));
             }
         },
     };
-    let ts = clock::now_raw();
+    let ts = clock::record_ts();
     // SAFETY: `try_reserve` returned `len` vacant, initialised bytes at
     // `off` that only this producer may touch until `commit`.
     let dst = unsafe { std::slice::from_raw_parts_mut(p.base.add(off), len) };
     wire::put_header(dst, len, tag, level, ts);
     write(&mut dst[HEADER..HEADER + payload_len]);
     p.commit(len);
-    ThreadSlot::bump(&p.slot.created, 1);
+    if !CONTROL {
+        ThreadSlot::bump(&p.slot.created, 1);
+    }
     p.slot.busy.store(0, Ordering::Release);
+}
+
+/// A full ring for a control record: grow under `Grow`, wait otherwise.
+#[cold]
+#[inline(never)]
+fn reserve_control(p: &mut Producer, len: usize) -> Option<usize> {
+    match lifecycle::overflow() {
+        OverflowPolicy::Grow { .. } => reserve_slow(p, len),
+        OverflowPolicy::Block | OverflowPolicy::DropNewest => block(p, len),
+    }
 }
 
 /// Largest payload a record may have so that it always fits a ring.

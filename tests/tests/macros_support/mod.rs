@@ -10,14 +10,19 @@ use serde_json::Value;
 /// The logger of this test binary: installed once, at level `Trace`, into
 /// a temporary directory, and never stopped (tests call `logger::flush`).
 pub fn dir() -> &'static Path {
+    dir_with(|b| b)
+}
+
+/// [`dir`], with more options set by `configure` (the first call's wins:
+/// a test binary installs one logger).
+pub fn dir_with(configure: fn(logger::Builder) -> logger::Builder) -> &'static Path {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
     DIR.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        let guard = logger::builder()
+        let builder = logger::builder()
             .dir(dir.path())
-            .level(log::LevelFilter::Trace)
-            .install()
-            .unwrap();
+            .level(log::LevelFilter::Trace);
+        let guard = configure(builder).install().unwrap();
         std::mem::forget(guard);
         dir
     })

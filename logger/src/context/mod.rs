@@ -1,0 +1,184 @@
+//! Correlation ids and bound context: key-values that every record of a
+//! thread carries while a guard lives.
+//!
+//! Entering a context writes one *frame* into the thread's ring (a control
+//! record, never dropped, not counted in the metrics); dropping the guard
+//! writes one more that ends it. The flusher keeps each thread's stack of
+//! frames and adds it to every record of that thread it formats. So a
+//! record costs nothing more on the logging thread with a context than
+//! without one: `trade!` writes exactly the same bytes. What a context
+//! costs is its two frames, paid where the guard is made and dropped.
+
+mod future;
+
+use std::cell::Cell;
+use std::marker::PhantomData;
+
+use crate::frontend::thread_ring;
+use crate::loggable::{LogValue, Loggable};
+use crate::wire;
+
+pub use future::{Correlated, WithCorrelation};
+
+/// The key under which a correlation id is bound.
+pub const CORRELATION_KEY: &str = "correlation_id";
+
+thread_local! {
+    /// How many context guards of this thread are live.
+    static DEPTH: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Keeps a context (correlation id or bound key-values) on the current
+/// thread's records until it drops; the enclosing context comes back then.
+///
+/// Made by [`correlation`], [`bind!`](crate::bind) or [`Context::enter`].
+/// Not `Send`: a context belongs to the thread that entered it (use
+/// [`WithCorrelation`] to carry one along a future).
+#[must_use = "the context ends when the guard is dropped: bind it with `let _g = ...`"]
+#[derive(Debug)]
+pub struct ContextGuard {
+    depth: u32,
+    _not_send: PhantomData<*const ()>,
+}
+
+impl Drop for ContextGuard {
+    fn drop(&mut self) {
+        let outer = self.depth.saturating_sub(1);
+        DEPTH.with(|d| d.set(outer));
+        thread_ring::push_control(wire::TAG_CONTEXT, wire::CONTEXT_POP_LEN, |dst| {
+            wire::put_context_pop(dst, outer)
+        });
+    }
+}
+
+/// One more live guard on this thread: the depth of the frame it enters.
+fn next_depth() -> u32 {
+    DEPTH.with(|d| {
+        let depth = d.get().saturating_add(1);
+        d.set(depth);
+        depth
+    })
+}
+
+fn guard(depth: u32) -> ContextGuard {
+    ContextGuard {
+        depth,
+        _not_send: PhantomData,
+    }
+}
+
+/// Enters a frame of `fields` (the expansion of [`bind!`](crate::bind)),
+/// encoded straight into the ring: no allocation.
+pub(crate) fn enter(fields: &[(&str, LogValue<'_>)]) -> ContextGuard {
+    let depth = next_depth();
+    let (count, len) = wire::context_fields_fit(fields);
+    thread_ring::push_control(wire::TAG_CONTEXT, wire::context_push_len(len), |dst| {
+        let mut at = wire::put_context_push_head(dst, depth, count as u16);
+        for (key, value) in &fields[..count] {
+            at += wire::write_context_field(&mut dst[at..], key, value);
+        }
+    });
+    guard(depth)
+}
+
+/// Sets the correlation id of the current thread's records until the
+/// returned guard drops; nested calls shadow the outer id, which comes
+/// back when the inner guard drops.
+///
+/// Every record of the thread carries it: `log` records, `trade!`,
+/// `perf!` and `#[log_performance]`, as the `correlation_id` key of the
+/// JSON line. The id may be a string or any [`Loggable`] value (an order
+/// id as a number stays a number).
+///
+/// # Examples
+///
+/// ```
+/// let _g = logger::correlation("trade-12345");
+/// log::info!("order placed"); // {"...","correlation_id":"trade-12345",...}
+/// {
+///     let _inner = logger::correlation(77_u64);
+///     log::info!("child order"); // correlation_id 77
+/// }
+/// log::info!("position updated"); // trade-12345 again
+/// ```
+pub fn correlation(id: impl Loggable) -> ContextGuard {
+    enter(&[(CORRELATION_KEY, id.log_value())])
+}
+
+/// Binds key-values to every record of the current thread until the
+/// returned guard drops (nested binds add to the outer ones; an inner key
+/// shadows an outer one of the same name). Values are any [`Loggable`].
+///
+/// They appear under `context` in the JSON line (and as `key=value` in
+/// text). Binding `correlation_id` sets the correlation id. Keys are
+/// written as in [`trade!`](crate::trade): `key = value`, the shorthand
+/// `key` for `key = key`, or `"key" = value`.
+///
+/// # Examples
+///
+/// ```
+/// let account = "A7";
+/// let _g = logger::bind!(strategy = "mm1", account = account);
+/// logger::trade!(symbol = "AAPL", side = "buy", qty = 100_u64, price = 187.5);
+/// // ... "context":{"strategy":"mm1","account":"A7"} ...
+/// ```
+pub use logger_macros::bind;
+
+/// An owned context: a correlation id and key-values, encoded once, that
+/// can be entered on any thread and any number of times (a future adapter
+/// enters it at each poll).
+///
+/// # Examples
+///
+/// ```
+/// let ctx = logger::Context::new()
+///     .correlation("trade-12345")
+///     .with("strategy", "mm1")
+///     .with("account", "A7");
+/// let worker = std::thread::spawn(move || {
+///     let _g = ctx.enter();
+///     log::info!("hedging"); // carries the id and both keys
+/// });
+/// worker.join().unwrap();
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Context {
+    count: u16,
+    fields: Vec<u8>,
+}
+
+impl Context {
+    /// An empty context.
+    pub fn new() -> Self {
+        Context::default()
+    }
+
+    /// Adds the correlation id.
+    pub fn correlation(self, id: impl Loggable) -> Self {
+        self.with(CORRELATION_KEY, id)
+    }
+
+    /// Adds a key-value. Keys are cut to 64 bytes and string values to
+    /// 256; a field that would take the context past about 2 KiB encoded
+    /// is left out.
+    pub fn with(mut self, key: &str, value: impl Loggable) -> Self {
+        let v = value.log_value();
+        let n = wire::context_field_len(key, &v);
+        if self.fields.len() + n <= wire::CONTEXT_FIELDS_MAX && self.count < u16::MAX {
+            wire::put_context_field(&mut self.fields, key, &v);
+            self.count += 1;
+        }
+        self
+    }
+
+    /// Makes this context the current thread's until the guard drops.
+    pub fn enter(&self) -> ContextGuard {
+        let depth = next_depth();
+        let len = wire::context_push_len(self.fields.len());
+        thread_ring::push_control(wire::TAG_CONTEXT, len, |dst| {
+            let at = wire::put_context_push_head(dst, depth, self.count);
+            dst[at..].copy_from_slice(&self.fields);
+        });
+        guard(depth)
+    }
+}
