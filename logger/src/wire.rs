@@ -551,6 +551,42 @@ pub(crate) fn put_context_push_head(dst: &mut [u8], depth: u32, count: u16) -> u
     CONTEXT_PUSH_HEAD
 }
 
+/// The correlation-id key as [`write_context_field`] encodes it.
+const CORRELATION_FIELD_KEY: [u8; 16] = {
+    let key = crate::context::CORRELATION_KEY.as_bytes();
+    assert!(key.len() == 14);
+    let mut out = [0u8; 16];
+    let len = (key.len() as u16).to_ne_bytes();
+    out[0] = len[0];
+    out[1] = len[1];
+    let mut i = 0;
+    while i < key.len() {
+        out[2 + i] = key[i];
+        i += 1;
+    }
+    out
+};
+
+/// Payload length of a context push of the one field `correlation_id = id`.
+#[inline(always)]
+pub(crate) fn context_correlation_len(id: &LogValue<'_>) -> usize {
+    CONTEXT_PUSH_HEAD + CORRELATION_FIELD_KEY.len() + log_value_len(id, CONTEXT_STR_LIMIT)
+}
+
+/// Writes a context push of the one field `correlation_id = id`: the same
+/// bytes as the general path, without its loop (`logger::correlation`).
+/// `dst` is [`context_correlation_len`] bytes.
+#[inline(always)]
+pub(crate) fn put_context_correlation(dst: &mut [u8], depth: u32, id: &LogValue<'_>) {
+    let head = put_context_push_head(dst, depth, 1);
+    let key_end = head + CORRELATION_FIELD_KEY.len();
+    debug_assert_eq!(dst.len(), context_correlation_len(id));
+    dst[head..key_end].copy_from_slice(&CORRELATION_FIELD_KEY);
+    // SAFETY: `dst` is `context_correlation_len(id)` bytes, so the
+    // `log_value_len(id, CONTEXT_STR_LIMIT)` bytes from `key_end` are in it.
+    unsafe { write_log_value(dst.as_mut_ptr().add(key_end), id, CONTEXT_STR_LIMIT) };
+}
+
 /// Writes a context pop ([`CONTEXT_POP_LEN`] bytes).
 pub(crate) fn put_context_pop(dst: &mut [u8], depth: u32) {
     dst[0..4].copy_from_slice(&depth.to_ne_bytes());

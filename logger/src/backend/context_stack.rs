@@ -174,6 +174,28 @@ mod tests {
     }
 
     #[test]
+    fn the_correlation_fast_path_writes_the_general_encoding() {
+        for id in [
+            LogValue::U64(77),
+            LogValue::Str("trade-12345"),
+            LogValue::Str(&"x".repeat(1000)),
+        ] {
+            let general = {
+                let fields = [(CORRELATION_KEY, id)];
+                let (count, len) = wire::context_fields_fit(&fields);
+                let mut p = vec![0u8; wire::context_push_len(len)];
+                let mut at = wire::put_context_push_head(&mut p, 3, count as u16);
+                at += wire::write_context_field(&mut p[at..], CORRELATION_KEY, &id);
+                assert_eq!(at, p.len());
+                p
+            };
+            let mut fast = vec![0u8; wire::context_correlation_len(&id)];
+            wire::put_context_correlation(&mut fast, 3, &id);
+            assert_eq!(fast, general);
+        }
+    }
+
+    #[test]
     fn a_push_replaces_frames_left_by_guards_dropped_out_of_order() {
         let mut s = ContextStack::default();
         push(&mut s, 1, &[("a", LogValue::U64(1))]);

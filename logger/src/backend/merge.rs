@@ -217,7 +217,9 @@ impl Rings {
         while let Some(Reverse((_, i))) = self.heap.pop() {
             let t = &mut self.threads[i];
             let Some((h, pos)) = t.head() else { continue };
-            if h.ts < self.last_emitted {
+            if h.tag == wire::TAG_CONTEXT {
+                // Stamped 0: emitted as soon as it is at its ring's head.
+            } else if h.ts < self.last_emitted {
                 Counters::add(&COUNTERS.late_records, 1);
             } else {
                 self.last_emitted = h.ts;

@@ -102,7 +102,17 @@ pub(crate) fn enter(fields: &[(&str, LogValue<'_>)]) -> ContextGuard {
 /// log::info!("position updated"); // trade-12345 again
 /// ```
 pub fn correlation(id: impl Loggable) -> ContextGuard {
-    enter(&[(CORRELATION_KEY, id.log_value())])
+    enter_correlation(&id.log_value())
+}
+
+/// [`enter`] of the one field `correlation_id = id`, without the loop.
+fn enter_correlation(id: &LogValue<'_>) -> ContextGuard {
+    let depth = next_depth();
+    let len = wire::context_correlation_len(id);
+    thread_ring::push_control(wire::TAG_CONTEXT, len, |dst| {
+        wire::put_context_correlation(dst, depth, id)
+    });
+    guard(depth)
 }
 
 /// Binds key-values to every record of the current thread until the

@@ -324,7 +324,9 @@ fn push_inner<const CONTROL: bool>(
             }
         },
     };
-    let ts = clock::record_ts();
+    // A control record needs no time: it only has to stay in order with
+    // its thread's records, which the ring does (see `wire::TAG_CONTEXT`).
+    let ts = if CONTROL { 0 } else { clock::record_ts() };
     // SAFETY: `try_reserve` returned `len` vacant, initialised bytes at
     // `off` that only this producer may touch until `commit`.
     let dst = unsafe { std::slice::from_raw_parts_mut(p.base.add(off), len) };
