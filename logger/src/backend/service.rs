@@ -52,6 +52,10 @@ mod tests {
         assert_eq!(s.of("execution::orders"), "execution");
         assert_eq!(s.of("risk"), "risk");
         assert_eq!(s.of(""), "");
+        assert_eq!(s.of("a:b::c"), "a:b");
+        assert_eq!(s.of("a::"), "a");
+        assert_eq!(s.of("::a"), "");
+        assert_eq!(s.of("a:"), "a:");
     }
 
     #[test]
