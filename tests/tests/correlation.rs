@@ -326,13 +326,11 @@ fn frames_are_never_dropped_under_drop_newest() {
     if common::is_child() {
         return;
     }
-    let tmp = tempfile::tempdir().unwrap();
-    let cmd = common::child_command(
+    let (tmp, out) = common::run_child_in_dir(
         "frames_are_never_dropped_child",
-        &[("CORRELATION_DIR", tmp.path().to_str().unwrap())],
+        "CORRELATION_DIR",
+        Duration::from_secs(120),
     );
-    let out = common::run_child(cmd, Duration::from_secs(120));
-    assert!(out.status.success(), "{}\n{}", out.stdout, out.stderr);
     let logged = out.number("LOGGED");
     let created = out.number("CREATED");
     let dropped = out.number("DROPPED");

@@ -281,15 +281,11 @@ fn drop_warnings_carry_the_simulated_time() {
         drop(guard);
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let out = common::run_child(
-        common::child_command(
-            "drop_warnings_carry_the_simulated_time",
-            &[("USER_CLOCK_DIR", dir.path().to_str().unwrap())],
-        ),
+    let (dir, out) = common::run_child_in_dir(
+        "drop_warnings_carry_the_simulated_time",
+        "USER_CLOCK_DIR",
         Duration::from_secs(60),
     );
-    assert!(out.status.success(), "{}\n{}", out.stdout, out.stderr);
     let dropped = out.number("DROPPED");
     assert!(
         dropped > 0,
@@ -328,15 +324,11 @@ fn files_rotate_by_real_time() {
         drop(guard);
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let out = common::run_child(
-        common::child_command(
-            "files_rotate_by_real_time",
-            &[("USER_CLOCK_DIR", dir.path().to_str().unwrap())],
-        ),
+    let (dir, _) = common::run_child_in_dir(
+        "files_rotate_by_real_time",
+        "USER_CLOCK_DIR",
         Duration::from_secs(60),
     );
-    assert!(out.status.success(), "{}\n{}", out.stdout, out.stderr);
     let files = common::files_of(dir.path(), "app");
     assert!(
         files.len() > 2,

@@ -145,6 +145,24 @@ impl ChildOutput {
     }
 }
 
+/// Runs test `test` of this binary as a child (see [`child_command`])
+/// with a fresh temporary directory in the environment variable `var`;
+/// fails unless the child succeeds within `limit`. Returns the directory
+/// and what the child printed.
+pub fn run_child_in_dir(
+    test: &str,
+    var: &str,
+    limit: std::time::Duration,
+) -> (tempfile::TempDir, ChildOutput) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_child(
+        child_command(test, &[(var, dir.path().to_str().unwrap())]),
+        limit,
+    );
+    assert!(out.status.success(), "{}\n{}", out.stdout, out.stderr);
+    (dir, out)
+}
+
 /// Runs `cmd` (stdout and stderr piped) to completion, reading both pipes
 /// at once so a chatty child never blocks on a full pipe. The child is
 /// killed (and the test fails) if it runs longer than `limit`.
