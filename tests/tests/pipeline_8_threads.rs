@@ -15,6 +15,10 @@ fn eight_threads_every_record_once_in_order() {
         .dir(dir.path())
         .ring_bytes(64 << 10)
         .max_file_bytes(None)
+        // Order is guaranteed unless a thread stays descheduled mid-record
+        // longer than this; 8 producers on a loaded 2-core CI machine once
+        // exceeded the default 50 ms (a line 3.5 ms out of order).
+        .max_merge_delay(std::time::Duration::from_secs(5))
         .install()
         .unwrap();
     let handles: Vec<_> = (0..THREADS)
