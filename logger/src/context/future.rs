@@ -45,6 +45,17 @@ impl<F: Future> WithCorrelation for F {}
 /// it wraps (two context frames per poll), and around its drop, so that a
 /// `#[log_performance]` record of a cancelled future carries it too.
 /// Made by [`WithCorrelation`].
+///
+/// # Examples
+///
+/// ```
+/// use logger::{Context, Correlated, WithCorrelation};
+///
+/// async fn hedge() {}
+/// let ctx = Context::new().correlation("trade-1").with("desk", "fx");
+/// let task: Correlated<_> = hedge().with_context(ctx);
+/// # drop(task);
+/// ```
 #[must_use = "futures do nothing unless polled"]
 #[derive(Debug)]
 pub struct Correlated<F> {

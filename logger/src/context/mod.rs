@@ -20,7 +20,15 @@ use crate::wire;
 
 pub use future::{Correlated, WithCorrelation};
 
-/// The key under which a correlation id is bound.
+/// The key under which a correlation id is bound: binding it with
+/// [`bind!`](crate::bind) or [`Context::with`] sets the correlation id.
+///
+/// # Examples
+///
+/// ```
+/// let ctx = logger::Context::new().with(logger::CORRELATION_KEY, "trade-1");
+/// assert_eq!(ctx, logger::Context::new().correlation("trade-1"));
+/// ```
 pub const CORRELATION_KEY: &str = "correlation_id";
 
 thread_local! {
@@ -34,6 +42,16 @@ thread_local! {
 /// Made by [`correlation`], [`bind!`](crate::bind) or [`Context::enter`].
 /// Not `Send`: a context belongs to the thread that entered it (use
 /// [`WithCorrelation`] to carry one along a future).
+///
+/// # Examples
+///
+/// ```
+/// fn route(order_id: u64) {
+///     let _guard = logger::correlation(order_id);
+///     log::info!("routed"); // carries correlation_id = order_id
+/// } // the id ends here
+/// route(7);
+/// ```
 #[must_use = "the context ends when the guard is dropped: bind it with `let _g = ...`"]
 #[derive(Debug)]
 pub struct ContextGuard {
