@@ -109,7 +109,10 @@ impl Flusher {
             context: Vec::new(),
             scratch: Vec::new(),
             line: Vec::with_capacity(4096),
-            cap: RateCap::new(config.max_records_per_second, config.level),
+            cap: RateCap::new(
+                config.max_records_per_second,
+                (config.backtrace_level != log::LevelFilter::Off).then_some(config.level),
+            ),
             second_raw,
             next_rate_report: clock::now_raw().saturating_add(second_raw),
         }
@@ -191,12 +194,7 @@ impl Flusher {
                 value: Value::I64(i64::from(sig)),
             },
         ];
-        let ts_ns = self.clock.to_utc_ns(clock::record_ts());
-        let file_ns = if self.user_clock {
-            self.clock.to_utc_ns(clock::now_raw())
-        } else {
-            ts_ns
-        };
+        let (ts_ns, file_ns) = self.own_stamps();
         let view = own_record(ts_ns, level, "signal", &msg, &fields);
         self.line.clear();
         self.formatter.format(&view, &mut self.line);
@@ -249,10 +247,11 @@ impl Flusher {
             if let (Some(cap), Some(level)) = (cap.as_mut(), decode::level_from_u8(header.level)) {
                 let (keep, ended) = cap.admit(level, ts_ns);
                 if let Some(summary) = ended {
-                    // Stamped at the end of its second: before this record.
-                    let at = ts_ns.min((summary.second + 1) * 1_000_000_000);
-                    let file_at = file_ns.unwrap_or(at);
-                    write_cap_warning(summary, at, file_at, &mut **formatter, router, line);
+                    // Stamped at the end of its second, which this record
+                    // (of a later second) is not before.
+                    let at = (summary.second + 1) * 1_000_000_000;
+                    let stamps = (at, file_ns.unwrap_or(at));
+                    write_cap_warning(summary, stamps, &mut **formatter, router, line);
                 }
                 if !keep {
                     Counters::add(&COUNTERS.records_over_cap, 1);
@@ -314,18 +313,23 @@ impl Flusher {
 }
 
 impl Flusher {
-    /// Writes one warning record per call site whose rate limit dropped
-    /// records since its last report, and the global cap's summary of a
-    /// second that is over (any second not yet reported, when `force`).
-    fn report_rate_limits(&mut self, force: bool) {
-        // As the signal record: stamped with the record clock (the user
-        // clock, if any), files rotated by real time.
+    /// The `ts` of a record the flusher writes now (the record clock: the
+    /// user clock, if any), and the time the files rotate by (real time).
+    fn own_stamps(&self) -> (u64, u64) {
         let ts_ns = self.clock.to_utc_ns(clock::record_ts());
         let file_ns = if self.user_clock {
             self.clock.to_utc_ns(clock::now_raw())
         } else {
             ts_ns
         };
+        (ts_ns, file_ns)
+    }
+
+    /// Writes one warning record per call site whose rate limit dropped
+    /// records since its last report, and the global cap's summary of a
+    /// second that is over (any second not yet reported, when `force`).
+    fn report_rate_limits(&mut self, force: bool) {
+        let (ts_ns, file_ns) = self.own_stamps();
         let Flusher {
             router,
             formatter,
@@ -347,7 +351,7 @@ impl Flusher {
             }
         });
         if let Some(summary) = cap.as_mut().and_then(|c| c.summary_due(ts_ns, force)) {
-            write_cap_warning(summary, ts_ns, file_ns, &mut **formatter, router, line);
+            write_cap_warning(summary, (ts_ns, file_ns), &mut **formatter, router, line);
         }
         router.flush_console();
     }
@@ -367,7 +371,7 @@ fn report_drops(
     if dropped > t.reported_dropped {
         let n = dropped - t.reported_dropped;
         t.reported_dropped = dropped;
-        write_drop_warning(&t.slot, n, ts_ns, file_ns, formatter, router, line);
+        write_drop_warning(&t.slot, n, (ts_ns, file_ns), formatter, router, line);
     }
 }
 
@@ -401,8 +405,7 @@ fn own_record<'a>(
 fn write_drop_warning(
     slot: &Arc<ThreadSlot>,
     n: u64,
-    ts_ns: u64,
-    file_ns: u64,
+    stamps: (u64, u64),
     formatter: &mut dyn Formatter,
     router: &mut Router,
     line: &mut Vec<u8>,
@@ -426,12 +429,7 @@ fn write_drop_warning(
             value: Value::U64(slot.tid),
         },
     ];
-    let view = own_record(ts_ns, log::Level::Warn, "logger", &msg, &fields);
-    line.clear();
-    formatter.format(&view, line);
-    router.write(view.kind, view.level, line, file_ns);
-    router.console(&view);
-    Counters::add(&COUNTERS.records_written, 1);
+    write_own_warning(&msg, &fields, stamps, formatter, router, line);
 }
 
 /// Writes the warning record of a call site's rate limit: `n` records
@@ -485,8 +483,7 @@ fn write_rate_limit_warning(
 /// rotated by `file_ns`.
 fn write_cap_warning(
     s: Summary,
-    ts_ns: u64,
-    file_ns: u64,
+    stamps: (u64, u64),
     formatter: &mut dyn Formatter,
     router: &mut Router,
     line: &mut Vec<u8>,
@@ -515,7 +512,7 @@ fn write_cap_warning(
             value: Value::Str(second.as_bytes()),
         },
     ];
-    write_own_warning(&msg, &fields, (ts_ns, file_ns), formatter, router, line);
+    write_own_warning(&msg, &fields, stamps, formatter, router, line);
 }
 
 /// Writes a `WARN` record of the logger's own (target `logger`), stamped

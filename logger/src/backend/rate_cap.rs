@@ -34,9 +34,11 @@ pub(crate) struct Summary {
 /// The counting state of the cap.
 pub(crate) struct RateCap {
     cap: u64,
-    /// Records less severe than this are held by the backtrace ring, not
-    /// written: not counted.
-    files_level: LevelFilter,
+    /// With a backtrace ring: records less severe than this are held by
+    /// it, not written, so not counted. Without one (`None`), every record
+    /// that reaches the flusher is written, whatever level `set_filter`
+    /// lets through at runtime.
+    held_below: Option<LevelFilter>,
     /// The second being counted (seconds since the Unix epoch).
     second: u64,
     /// Records kept in `second`.
@@ -46,11 +48,12 @@ pub(crate) struct RateCap {
 }
 
 impl RateCap {
-    /// The cap of `max_records_per_second`, if any.
-    pub(crate) fn new(cap: Option<u64>, files_level: LevelFilter) -> Option<RateCap> {
+    /// The cap of `max_records_per_second`, if any; `held_below`: the
+    /// files' level when a backtrace ring holds the records below it.
+    pub(crate) fn new(cap: Option<u64>, held_below: Option<LevelFilter>) -> Option<RateCap> {
         Some(RateCap {
             cap: cap?.max(1),
-            files_level,
+            held_below,
             second: 0,
             kept: 0,
             dropped: 0,
@@ -61,7 +64,7 @@ impl RateCap {
     /// the summary of a second that just ended, to write before it.
     #[inline]
     pub(crate) fn admit(&mut self, level: Level, ts_ns: u64) -> (bool, Option<Summary>) {
-        if level == Level::Error || level > self.files_level {
+        if level == Level::Error || self.held_below.is_some_and(|files| level > files) {
             return (true, None);
         }
         let second = ts_ns / NS_PER_SEC;
@@ -111,7 +114,7 @@ mod tests {
 
     #[test]
     fn counts_per_second_of_record_time() {
-        let mut c = RateCap::new(Some(2), LevelFilter::Info).unwrap();
+        let mut c = RateCap::new(Some(2), None).unwrap();
         let info = |c: &mut RateCap, ts| c.admit(Level::Info, ts);
         assert_eq!(info(&mut c, 10 * S), (true, None));
         assert_eq!(info(&mut c, 10 * S + 1), (true, None));
@@ -139,15 +142,26 @@ mod tests {
 
     #[test]
     fn forced_summaries_and_held_levels() {
-        let mut c = RateCap::new(Some(1), LevelFilter::Info).unwrap();
+        let mut c = RateCap::new(Some(1), Some(LevelFilter::Info)).unwrap();
         assert!(c.admit(Level::Warn, 5 * S).0);
         assert!(!c.admit(Level::Info, 5 * S).0);
-        // Debug records only reach the flusher for the backtrace ring.
+        // With a backtrace ring, debug records are held, not written.
         assert!(c.admit(Level::Debug, 5 * S).0);
         let s = c.summary_due(5 * S, true).unwrap();
         assert_eq!((s.second, s.dropped), (5, 1));
         assert!(!c.admit(Level::Info, 5 * S + 1).0);
         assert_eq!(c.summary_due(5 * S + 2, true).unwrap().dropped, 1);
-        assert!(RateCap::new(None, LevelFilter::Info).is_none());
+        assert!(RateCap::new(None, None).is_none());
+    }
+
+    /// Without a backtrace ring, a level that `set_filter` enabled after
+    /// install (below the install-time level) is capped like any other.
+    #[test]
+    fn levels_enabled_at_runtime_are_capped() {
+        let mut c = RateCap::new(Some(1), None).unwrap();
+        assert!(c.admit(Level::Debug, 5 * S).0);
+        assert!(!c.admit(Level::Debug, 5 * S + 1).0);
+        assert!(!c.admit(Level::Trace, 5 * S + 2).0);
+        assert_eq!(c.summary_due(6 * S, false).unwrap().dropped, 2);
     }
 }
