@@ -313,23 +313,11 @@ pub(crate) fn perf(p: &Perf) -> TokenStream {
             let push = emit_push(&values);
             // With a rate, the record (not the timer) is limited: checked
             // when the timer records.
-            let (rate_item, record) = match p.rate {
-                None => (TokenStream::new(), quote!(#(#value_lets)* #push)),
-                Some(rate) => (
-                    rate_static(rate, "__LOGGER_CALLSITE", "perf!"),
-                    quote! {
-                        if __LOGGER_RATE.admit() {
-                            #(#value_lets)*
-                            #push
-                        }
-                    },
-                ),
-            };
+            let record = limited(p.rate, "perf!", quote!(#(#value_lets)* #push));
             quote! {{
                 const __LOGGER_LEVEL: ::logger::__private::Level = #level;
                 #function
                 #cs
-                #rate_item
                 #interest
                 let #on = #check;
                 let #vals = if #on {

@@ -11,10 +11,9 @@ use crate::context::CORRELATION_KEY;
 use crate::view::{Field, Value};
 use crate::wire::{self, ContextOp, Decoder};
 
+/// One frame: its encoded fields are `arena[previous frame's end..end]`.
 #[derive(Clone, Copy)]
 struct Frame {
-    /// The frame's encoded fields: `arena[start..end]`.
-    start: usize,
     end: usize,
     count: u16,
 }
@@ -48,10 +47,8 @@ impl ContextStack {
                     valid += 1;
                 }
                 let used = fields.len() - d.rest.len();
-                let start = self.arena.len();
                 self.arena.extend_from_slice(&fields[..used]);
                 self.frames.push(Frame {
-                    start,
                     end: self.arena.len(),
                     count: valid,
                 });
@@ -86,10 +83,12 @@ impl ContextStack {
     pub(crate) fn collect<'a>(&'a self, out: &mut Vec<Field<'a>>) -> Option<Value<'a>> {
         out.clear();
         let mut correlation = None;
+        let mut start = 0;
         for frame in &self.frames {
             let mut d = Decoder {
-                rest: &self.arena[frame.start..frame.end],
+                rest: &self.arena[start..frame.end],
             };
+            start = frame.end;
             for _ in 0..frame.count {
                 let (Some(key), Some(value)) = (d.key(), d.value()) else {
                     break;

@@ -24,21 +24,6 @@ pub(crate) fn level_from_u8(l: u8) -> Option<Level> {
     })
 }
 
-/// The first path segment of a target: its service unless configured.
-/// A `memchr` for `:` rather than a substring searcher, which cost about
-/// 400 instructions a record (callgrind).
-pub(crate) fn first_segment(target: &str) -> &str {
-    let mut from = 0;
-    while let Some(i) = target[from..].find(':') {
-        let at = from + i;
-        if target.as_bytes().get(at + 1) == Some(&b':') {
-            return &target[..at];
-        }
-        from = at + 1;
-    }
-    target
-}
-
 /// Decodes one record (header already read) into a view. `fields` is
 /// filled and borrowed by the view; `scratch` receives a message that has
 /// to be rendered (macro templates). Returns `None` for a malformed record.

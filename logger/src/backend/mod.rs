@@ -6,7 +6,7 @@
 pub(crate) mod barrier;
 mod console;
 mod context_stack;
-pub(crate) mod decode;
+mod decode;
 pub(crate) mod flusher;
 mod merge;
 mod rate_cap;

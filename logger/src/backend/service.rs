@@ -6,8 +6,6 @@
 //! segment, which for a `log` record or a macro without `target:` is the
 //! crate name.
 
-use crate::backend::decode::first_segment;
-
 /// Prefix-to-service rules, longest prefix first.
 pub(crate) struct Services {
     rules: Vec<(String, String)>,
@@ -32,6 +30,21 @@ impl Services {
         }
         first_segment(target)
     }
+}
+
+/// The first path segment of a target: its service unless configured.
+/// A `memchr` for `:` rather than a substring searcher, which cost about
+/// 400 instructions a record (callgrind).
+fn first_segment(target: &str) -> &str {
+    let mut from = 0;
+    while let Some(i) = target[from..].find(':') {
+        let at = from + i;
+        if target.as_bytes().get(at + 1) == Some(&b':') {
+            return &target[..at];
+        }
+        from = at + 1;
+    }
+    target
 }
 
 #[cfg(test)]

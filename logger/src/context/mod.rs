@@ -69,16 +69,17 @@ impl Drop for ContextGuard {
     }
 }
 
-/// One more live guard on this thread: the depth of the frame it enters.
-fn next_depth() -> u32 {
-    DEPTH.with(|d| {
+/// Pushes a frame of `len` payload bytes, written by `write` with the
+/// frame's depth, and returns its guard: every way of entering a context
+/// ends here.
+#[inline]
+fn enter_frame(len: usize, write: impl FnOnce(&mut [u8], u32)) -> ContextGuard {
+    let depth = DEPTH.with(|d| {
         let depth = d.get().saturating_add(1);
         d.set(depth);
         depth
-    })
-}
-
-fn guard(depth: u32) -> ContextGuard {
+    });
+    thread_ring::push_control(wire::TAG_CONTEXT, len, |dst| write(dst, depth));
     ContextGuard {
         depth,
         _not_send: PhantomData,
@@ -88,15 +89,13 @@ fn guard(depth: u32) -> ContextGuard {
 /// Enters a frame of `fields` (the expansion of [`bind!`](crate::bind)),
 /// encoded straight into the ring: no allocation.
 pub(crate) fn enter(fields: &[(&str, LogValue<'_>)]) -> ContextGuard {
-    let depth = next_depth();
     let (count, len) = wire::context_fields_fit(fields);
-    thread_ring::push_control(wire::TAG_CONTEXT, wire::context_push_len(len), |dst| {
+    enter_frame(wire::context_push_len(len), |dst, depth| {
         let mut at = wire::put_context_push_head(dst, depth, count as u16);
         for (key, value) in &fields[..count] {
             at += wire::write_context_field(&mut dst[at..], key, value);
         }
-    });
-    guard(depth)
+    })
 }
 
 /// Sets the correlation id of the current thread's records until the
@@ -125,12 +124,9 @@ pub fn correlation(id: impl Loggable) -> ContextGuard {
 
 /// [`enter`] of the one field `correlation_id = id`, without the loop.
 fn enter_correlation(id: &LogValue<'_>) -> ContextGuard {
-    let depth = next_depth();
-    let len = wire::context_correlation_len(id);
-    thread_ring::push_control(wire::TAG_CONTEXT, len, |dst| {
+    enter_frame(wire::context_correlation_len(id), |dst, depth| {
         wire::put_context_correlation(dst, depth, id)
-    });
-    guard(depth)
+    })
 }
 
 /// Binds key-values to every record of the current thread until the
@@ -201,12 +197,9 @@ impl Context {
 
     /// Makes this context the current thread's until the guard drops.
     pub fn enter(&self) -> ContextGuard {
-        let depth = next_depth();
-        let len = wire::context_push_len(self.fields.len());
-        thread_ring::push_control(wire::TAG_CONTEXT, len, |dst| {
+        enter_frame(wire::context_push_len(self.fields.len()), |dst, depth| {
             let at = wire::put_context_push_head(dst, depth, self.count);
             dst[at..].copy_from_slice(&self.fields);
-        });
-        guard(depth)
+        })
     }
 }
