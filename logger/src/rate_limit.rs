@@ -363,6 +363,9 @@ mod tests {
         assert_eq!(reciprocal(1), u64::MAX);
         assert_eq!(reciprocal(1 << 32), 1 << 32);
         assert_eq!(window_of(10 << 32, reciprocal(1 << 32)), 10);
-        assert!(period_raw(1_000_000_000) >= 1);
+        for p in [1_000_000u64, 1_000_000_000, 60_000_000_000] {
+            let back = clock::ticks_to_ns(period_raw(p));
+            assert!(back.abs_diff(p) <= p / 100, "{p} ns -> {back} ns");
+        }
     }
 }

@@ -257,16 +257,17 @@ fn drops_are_reported_without_a_flush() {
     loop {
         let records = read(dir);
         let w = warnings(&records, "rl::periodic");
-        if !w.is_empty() {
-            let written = with_target(&records, "rl::periodic").len() as u64;
+        let written = with_target(&records, "rl::periodic").len() as u64;
+        // A report may land before every admitted record or every drop
+        // is in: wait until the two account for all 100 calls.
+        if !w.is_empty() && reported(&w) + written == 100 {
             assert!((1..=max).contains(&written), "{written}");
-            assert_eq!(reported(&w), 100 - written);
             assert_eq!(w[0]["fields"]["limit"], "1/min");
             break;
         }
         assert!(
             Instant::now() < deadline,
-            "no rate-limit warning 10 s after the drops without a flush"
+            "10 s after the drops without a flush: {written} written, warnings {w:?}"
         );
         std::thread::sleep(Duration::from_millis(50));
     }
