@@ -44,6 +44,12 @@ pub(crate) fn report_io_error(what: &str, err: &io::Error) {
     };
 }
 
+/// Says on stderr what another process did to a log file (not an I/O
+/// error: the caller counts it in `files_changed_externally`).
+pub(crate) fn report_file_change(what: &str) {
+    let _ = writeln!(io::stderr().lock(), "logger: {what}");
+}
+
 /// Writes a formatted record to stderr because its file failed.
 pub(crate) fn fallback_to_stderr(line: &[u8]) {
     Counters::add(&COUNTERS.records_to_stderr, 1);

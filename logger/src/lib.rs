@@ -396,6 +396,7 @@ pub fn metrics() -> Metrics {
         rotations: c.rotations.load(Relaxed),
         io_errors: c.io_errors.load(Relaxed),
         files_open: c.files_open.load(Relaxed),
+        files_changed_externally: c.files_changed_externally.load(Relaxed),
         records_to_stderr: c.records_to_stderr.load(Relaxed),
         late_records: c.late_records.load(Relaxed),
         records_rate_limited: rate_limit::total_dropped(),

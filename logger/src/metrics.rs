@@ -19,6 +19,7 @@ pub(crate) struct Counters {
     pub rotations: AtomicU64,
     pub io_errors: AtomicU64,
     pub files_open: AtomicU64,
+    pub files_changed_externally: AtomicU64,
     pub records_to_stderr: AtomicU64,
     pub dropped_after_shutdown: AtomicU64,
     pub late_records: AtomicU64,
@@ -37,6 +38,7 @@ pub(crate) static COUNTERS: Counters = Counters {
     rotations: AtomicU64::new(0),
     io_errors: AtomicU64::new(0),
     files_open: AtomicU64::new(0),
+    files_changed_externally: AtomicU64::new(0),
     records_to_stderr: AtomicU64::new(0),
     dropped_after_shutdown: AtomicU64::new(0),
     late_records: AtomicU64::new(0),
@@ -81,6 +83,14 @@ pub struct Metrics {
     pub io_errors: u64,
     /// Files currently open.
     pub files_open: u64,
+    /// Times another process was found to have changed an active file
+    /// under the logger: truncated it (`truncate -s 0`, logrotate's
+    /// `copytruncate`), unlinked it, renamed it away or replaced it. Each
+    /// is also said on stderr and in a `WARN` record (target `logger`) in
+    /// the file; the logger writes on from the file's new end, or into a
+    /// new file. Not an I/O error: `flush()` does not fail for it. See
+    /// `docs/reliability.md`, "Files under the mapping".
+    pub files_changed_externally: u64,
     /// Records written to stderr because their file failed.
     pub records_to_stderr: u64,
     /// Records that reached the flusher after newer records of other

@@ -130,6 +130,7 @@ impl Flusher {
                 if let Some(sig) = crate::signals::take_pending() {
                     self.write_signal_record(sig);
                 }
+                self.router.publish();
                 if self.msync != MsyncPolicy::Never {
                     self.router.sync();
                     self.unsynced_since = None;
@@ -296,6 +297,8 @@ impl Flusher {
             self.next_rate_report = now.saturating_add(self.second_raw);
             self.report_rate_limits(false);
         }
+        self.report_file_changes(cycle_ns);
+        self.router.publish();
         self.router.flush_console();
         if let MsyncPolicy::Interval(every) = self.msync {
             // Within `every` of the oldest unsynced write, whether or not
@@ -323,6 +326,27 @@ impl Flusher {
             ts_ns
         };
         (ts_ns, file_ns)
+    }
+
+    /// Writes one `WARN` record (target `logger`) per change another process
+    /// made to a file (truncated, unlinked, replaced), noticed at an earlier
+    /// write: into the files that work again.
+    fn report_file_changes(&mut self, cycle_ns: u64) {
+        let notices = self.router.take_notices();
+        if notices.is_empty() {
+            return;
+        }
+        let (ts_ns, file_ns) = self.own_stamps();
+        let file_ns = if self.user_clock { cycle_ns } else { file_ns };
+        let Flusher {
+            router,
+            formatter,
+            line,
+            ..
+        } = self;
+        for msg in &notices {
+            write_own_warning(msg, &[], (ts_ns, file_ns), &mut **formatter, router, line);
+        }
     }
 
     /// Writes one warning record per call site whose rate limit dropped

@@ -226,7 +226,25 @@ impl Router {
         }
     }
 
-    /// `msync`s every file.
+    /// Writes the lines each file took since the last call (the end of a
+    /// flusher cycle): from here on they are in the files, and the files'
+    /// sizes end with them.
+    pub(crate) fn publish(&mut self) {
+        for d in &mut self.destinations {
+            d.file.publish();
+        }
+    }
+
+    /// What other processes did to the files since the last call, one
+    /// sentence each (for the flusher's `WARN` records).
+    pub(crate) fn take_notices(&mut self) -> Vec<String> {
+        self.destinations
+            .iter_mut()
+            .flat_map(|d| d.file.take_notices())
+            .collect()
+    }
+
+    /// Writes out and `fdatasync`s every file.
     pub(crate) fn sync(&mut self) {
         for d in &mut self.destinations {
             if let Err(e) = d.file.sync() {
@@ -235,7 +253,7 @@ impl Router {
         }
     }
 
-    /// Truncates every file to its length and unmaps it.
+    /// Writes out and closes every file.
     pub(crate) fn close(&mut self) {
         self.flush_console();
         for d in &mut self.destinations {

@@ -1,13 +1,14 @@
-//! Sinks: memory-mapped rotating files and their housekeeping.
+//! Sinks: rotating log files and their housekeeping.
 //!
-//! - [`mmap_file`]: one file appended through reserved, mapped windows.
+//! - [`append_file`]: one file appended in batches of whole lines, into
+//!   disk blocks reserved ahead; its size is always the end of a line.
 //! - [`rotation`]: the active file of a destination, rotated by size and
 //!   time under timestamped names, repaired on open, recovered after errors.
 //! - [`housekeeping`]: a background thread that compresses rotated files and
 //!   enforces backup count and retention.
 
+pub(crate) mod append_file;
 pub(crate) mod housekeeping;
-pub(crate) mod mmap_file;
 pub(crate) mod rotation;
 
 pub(crate) use housekeeping::Housekeeper;

@@ -28,7 +28,7 @@
 //!
 //! # Opening and recovery
 //!
-//! Opening repairs a file left by a crash (see [`MappedFile::open`]). With
+//! Opening repairs a file left by a crash (see [`AppendFile::open`]). With
 //! time rotation, a non-empty file last written in an earlier period is
 //! rotated right away (named by its mtime), so a period's file holds only
 //! that period. A retention sweep over earlier runs' rotated files is then
@@ -36,9 +36,20 @@
 //!
 //! After an I/O error the file is closed and appends fail fast; at most once
 //! per second an append reopens `<name>.log` (repairing it), so logging
-//! resumes when disk space or the directory comes back. Once per second of
-//! record time the active file is also checked to still be the one at
-//! `<dir>/<name>.log`; if it was deleted or replaced, it is reopened.
+//! resumes when disk space or the directory comes back.
+//!
+//! # Other processes
+//!
+//! Before each batch is written, the file is checked (`fstat`) for what
+//! another process may have done: truncated (`truncate -s 0`, logrotate's
+//! `copytruncate`), writing goes on from its new end; unlinked (also what
+//! a replacement by `mv` does to it), the batch goes into a newly created
+//! `<name>.log` instead. Once per second of record time the active file is
+//! also checked to still be the one at `<dir>/<name>.log` (a rename away,
+//! a hard-linked replacement); if not, it is reopened. Each such change is
+//! counted (`metrics().files_changed_externally`), said on stderr, and
+//! said again in a `WARN` record of the logger's own (target `logger`)
+//! written into the file once it works again, see [`RotatingFile::take_notices`].
 
 use std::fs;
 use std::io;
@@ -46,11 +57,11 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use super::append_file::{AppendFile, Unwritten};
 use super::housekeeping::{Housekeeper, HousekeeperHandle};
-use super::mmap_file::MappedFile;
 use crate::civil_time::{civil, civil_from_days, utc_offset_secs};
 use crate::config::{RotationConfig, TimeRotation, TimeZone};
-use crate::fault::report_io_error;
+use crate::fault::{self, report_io_error};
 use crate::metrics::{COUNTERS, Counters};
 
 /// Nanoseconds per second.
@@ -79,7 +90,7 @@ pub(crate) struct RotatingFile {
     /// Window size of the mapped file.
     window_bytes: usize,
     /// The open file; `None` after an I/O error until recovered.
-    file: Option<MappedFile>,
+    file: Option<AppendFile>,
     /// UTC ns at which the current period ends (`u64::MAX`: never).
     period_end_ns: u64,
     /// Where rotated files are sent for compression and retention.
@@ -96,6 +107,9 @@ pub(crate) struct RotatingFile {
     /// name never sorts before it, even when the housekeeper has deleted
     /// that file (a freed name must not be reused by a newer file).
     last_rotated: Option<(u64, u32)>,
+    /// What other processes did to the file, for the flusher's `WARN`
+    /// records (see [`RotatingFile::take_notices`]).
+    notices: Vec<String>,
 }
 
 impl RotatingFile {
@@ -132,7 +146,7 @@ impl RotatingFile {
             .and_then(|m| m.modified())
             .ok()
             .map(system_time_ns);
-        let file = MappedFile::open(&path, window_bytes)?;
+        let file = AppendFile::open(&path, window_bytes)?;
         let mut this = RotatingFile {
             dir: dir.to_path_buf(),
             name: name.to_string(),
@@ -147,6 +161,7 @@ impl RotatingFile {
             last_check_ns: now_ns,
             closed: false,
             last_rotated: None,
+            notices: Vec::new(),
         };
         // With time rotation, a file last written in an ended period is
         // rotated now, named by its mtime.
@@ -215,33 +230,137 @@ impl RotatingFile {
                 Counters::add(&COUNTERS.bytes_written, line.len() as u64);
                 Ok(())
             }
-            Err(e) => {
-                // Close (truncating the padding) and reopen on a later append.
-                self.file = None;
-                self.suspend();
-                Err(e)
+            Err(u) => {
+                let error = io::Error::new(u.error.kind(), u.error.to_string());
+                self.write_failed(u);
+                Err(error)
             }
         }
     }
 
-    /// Flushes to disk (`msync`) what was written since the last call.
-    ///
-    /// # Errors
-    ///
-    /// The error of `msync` / `fdatasync`.
-    pub(crate) fn sync(&mut self) -> io::Result<()> {
-        self.file.as_mut().map_or(Ok(()), MappedFile::sync)
+    /// Writes the lines appended since the last call into the file (one
+    /// `write`), after checking what other processes did to it: the end of
+    /// every flusher cycle. Lines that cannot be written go to stderr (the
+    /// error counted and reported); lines meant for a file that was
+    /// unlinked go into a new `<name>.log`.
+    pub(crate) fn publish(&mut self) {
+        let Some(file) = self.file.as_mut() else {
+            return;
+        };
+        let result = file.publish();
+        self.after_write(result);
     }
 
-    /// Truncates the file to its real length and unmaps it. Idempotent;
-    /// run on drop (ignoring errors). Appends fail afterwards.
+    /// Writes out the pending lines and flushes the file to disk
+    /// (`fdatasync`).
     ///
     /// # Errors
     ///
-    /// The error of `ftruncate`.
+    /// The error of `fdatasync`; lines that could not be written went to
+    /// stderr (their error counted and reported).
+    pub(crate) fn sync(&mut self) -> io::Result<()> {
+        let Some(file) = self.file.as_mut() else {
+            return Ok(());
+        };
+        let result = file.sync();
+        match result {
+            Err(u) if u.lines.is_empty() && u.error.kind() != io::ErrorKind::NotFound => {
+                Err(u.error)
+            }
+            other => {
+                self.after_write(other);
+                Ok(())
+            }
+        }
+    }
+
+    /// Writes out the pending lines and closes the file, giving back the
+    /// disk blocks reserved past its end. Idempotent; run on drop
+    /// (ignoring errors). Appends fail afterwards.
+    ///
+    /// # Errors
+    ///
+    /// The error of the last write; its lines went to stderr.
     pub(crate) fn close(&mut self) -> io::Result<()> {
         self.closed = true;
-        self.file.take().map_or(Ok(()), |mut f| f.close())
+        let Some(mut file) = self.file.take() else {
+            return Ok(());
+        };
+        let result = file.close();
+        if let Some(change) = file.take_change() {
+            self.note_change(&change.to_string());
+        }
+        result.map_err(|u| {
+            let error = io::Error::new(u.error.kind(), u.error.to_string());
+            fallback_lines(&u.lines);
+            error
+        })
+    }
+
+    /// Takes the notices of what other processes did to the file (one
+    /// sentence each, naming the file), for `WARN` records.
+    pub(crate) fn take_notices(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notices)
+    }
+
+    /// Handles the outcome of a write of pending lines: a change another
+    /// process made is noted; lines refused because the file was unlinked
+    /// go into a new file; other failures close the file for a retry later.
+    fn after_write(&mut self, result: Result<(), Unwritten>) {
+        if let Some(change) = self.file.as_mut().and_then(AppendFile::take_change) {
+            self.note_change(&change.to_string());
+        }
+        let Err(u) = result else { return };
+        if u.error.kind() == io::ErrorKind::NotFound && self.file.is_some() {
+            // Unlinked under us: the lines go to a new `<name>.log`.
+            self.file = None;
+            self.retry_at = None;
+            match self.ensure_open() {
+                Ok(()) => {
+                    let Some(file) = self.file.as_mut() else {
+                        return;
+                    };
+                    if let Err(refused) = file.append(&u.lines) {
+                        // Not taken: nothing of them is in the new file.
+                        fallback_lines(&u.lines);
+                        self.write_failed(refused);
+                    } else if let Err(unwritten) = file.publish() {
+                        self.write_failed(unwritten);
+                    }
+                }
+                Err(e) => {
+                    report_io_error(&format!("reopening {}", self.path.display()), &e);
+                    fallback_lines(&u.lines);
+                }
+            }
+            return;
+        }
+        self.write_failed(u);
+    }
+
+    /// After a failed write: reports the error, sends the lines to stderr,
+    /// and closes the file until the next retry.
+    fn write_failed(&mut self, u: Unwritten) {
+        if !u.lines.is_empty() {
+            report_io_error(&format!("writing {}", self.path.display()), &u.error);
+            fallback_lines(&u.lines);
+        }
+        if let Some(mut file) = self.file.take() {
+            // Whatever is still pending goes the same way.
+            if let Err(rest) = file.close() {
+                fallback_lines(&rest.lines);
+            }
+        }
+        self.suspend();
+    }
+
+    /// Counts, reports on stderr and keeps for a `WARN` record a change
+    /// another process made to the file.
+    fn note_change(&mut self, what: &str) {
+        Counters::add(&COUNTERS.files_changed_externally, 1);
+        let msg = format!("log file {}: {what}", self.path.display());
+        fault::report_file_change(&msg);
+        self.notices.push(msg);
     }
 
     /// The active file's path, `<dir>/<name>.log`.
@@ -251,7 +370,7 @@ impl RotatingFile {
 
     /// Whether `len` more bytes would take the non-empty file past the limit.
     fn size_due(&self, len: usize) -> bool {
-        let used = self.file.as_ref().map_or(0, MappedFile::len);
+        let used = self.file.as_ref().map_or(0, AppendFile::len);
         self.rotation
             .max_bytes
             .is_some_and(|max| used > 0 && used.saturating_add(len as u64) > max)
@@ -273,9 +392,13 @@ impl RotatingFile {
             self.file = Some(old);
             return Ok(());
         }
-        if let Err(e) = old.close() {
-            // The file keeps its padding; every reader tolerates it.
-            report_io_error(&format!("truncating {}", self.path.display()), &e);
+        let closed = old.close();
+        if let Some(change) = old.take_change() {
+            self.note_change(&change.to_string());
+        }
+        if let Err(u) = closed {
+            report_io_error(&format!("writing {}", self.path.display()), &u.error);
+            fallback_lines(&u.lines);
         }
         drop(old);
         let tz = self.rotation.time_zone;
@@ -296,7 +419,7 @@ impl RotatingFile {
             self.housekeeper
                 .sweep(&self.dir, &self.name, &self.rotation);
         }
-        match MappedFile::open(&self.path, self.window_bytes) {
+        match AppendFile::open(&self.path, self.window_bytes) {
             Ok(file) => {
                 self.file = Some(file);
                 renamed
@@ -318,7 +441,7 @@ impl RotatingFile {
         if self.retry_at.is_some_and(|t| Instant::now() < t) {
             return Err(self.unavailable());
         }
-        match MappedFile::open(&self.path, self.window_bytes) {
+        match AppendFile::open(&self.path, self.window_bytes) {
             Ok(file) => {
                 self.file = Some(file);
                 self.retry_at = None;
@@ -345,9 +468,14 @@ impl RotatingFile {
         if in_place {
             return Ok(());
         }
-        let gone = io::Error::new(io::ErrorKind::NotFound, "removed or replaced; reopening it");
-        report_io_error(&format!("log file {}", self.path.display()), &gone);
-        self.file = None;
+        self.note_change("renamed, removed or replaced by another process; reopened");
+        // Lines still pending belong to the file they were meant for.
+        if let Some(mut old) = self.file.take() {
+            if let Err(u) = old.close() {
+                report_io_error(&format!("writing {}", self.path.display()), &u.error);
+                fallback_lines(&u.lines);
+            }
+        }
         self.retry_at = None;
         self.ensure_open()
     }
@@ -369,6 +497,13 @@ impl RotatingFile {
 impl Drop for RotatingFile {
     fn drop(&mut self) {
         let _ = self.close();
+    }
+}
+
+/// Sends whole lines that could not be written to stderr, one record each.
+fn fallback_lines(lines: &[u8]) {
+    for line in lines.split_inclusive(|&b| b == b'\n') {
+        fault::fallback_to_stderr(line);
     }
 }
 
