@@ -591,6 +591,20 @@ pub(crate) fn validate(c: &Config) -> Result<(), InitError> {
                 format!("file name {name:?} is used by two destinations"),
             );
         }
+        let pairs = names.iter().flat_map(|&o| [(name, o), (o, name)]);
+        for (active, other) in pairs {
+            if crate::sink::rotation::parse_rotated(other, &format!("{active}.log")).is_some() {
+                return invalid(
+                    option,
+                    format!(
+                        "file name {active:?}: {active}.log has the form of a rotated file of \
+                         destination {other:?} ({other}.<YYYYMMDD>T<HHMMSS>.<mmm>.log), so \
+                         {other:?}'s backup count and retention would delete or compress it; \
+                         choose a name that does not start with \"{other}.\" followed by a timestamp"
+                    ),
+                );
+            }
+        }
         names.push(name);
     }
     if names.is_empty() {

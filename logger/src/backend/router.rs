@@ -100,6 +100,12 @@ impl Router {
             (Route::Perf, &config.perf),
             (Route::Errors, &config.errors),
         ];
+        // Every active file is protected from every destination's
+        // housekeeping before the first start-up sweep is queued.
+        let handle = housekeeper.handle();
+        for spec in specs.iter().filter_map(|(_, s)| s.as_ref()) {
+            handle.protect(&config.dir.join(format!("{}.log", spec.name)));
+        }
         let mut destinations = Vec::new();
         for (route, spec) in specs {
             let Some(spec) = spec else { continue };

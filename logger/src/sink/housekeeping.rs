@@ -6,6 +6,10 @@
 //! looks only at files whose names parse as rotated files of exactly that
 //! name (see [`parse_rotated`]); anything else in the directory, including
 //! the active `<name>.log` and other destinations' files, is never touched.
+//! The active file of every destination is also registered
+//! ([`HousekeeperHandle::protect`]) and skipped by every sweep, even where
+//! its name would parse as another destination's rotated file (`install()`
+//! refuses such names too).
 //! Newest first, each rotated file (plain `.log` or `.log.gz`) is:
 //!
 //! 1. deleted if `backup_count` newer ones are already kept, or if it is
@@ -23,12 +27,13 @@
 //! never panics on them and goes on with the next file.
 
 use std::collections::BTreeMap;
-use std::fs::{self, File};
+use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -56,13 +61,20 @@ pub(crate) struct Housekeeper {
     /// Set when `shutdown` gives up waiting: the thread stops at its next
     /// check (between files and between chunks of a compression).
     cancel: Arc<AtomicBool>,
+    /// Active files of every destination: never deleted or compressed.
+    active: Active,
 }
+
+/// Paths of the active files, shared by the handles and the thread.
+type Active = Arc<Mutex<Vec<PathBuf>>>;
 
 /// A cheap clonable handle that submits jobs to the [`Housekeeper`].
 #[derive(Clone)]
 pub(crate) struct HousekeeperHandle {
     /// Sender of the housekeeper's queue.
     tx: Sender<Msg>,
+    /// Active files of every destination.
+    active: Active,
 }
 
 /// A message to the housekeeping thread.
@@ -93,10 +105,12 @@ impl Housekeeper {
         let (done_tx, done) = mpsc::channel();
         let cancel = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&cancel);
+        let active: Active = Arc::default();
+        let protected = Arc::clone(&active);
         let thread = thread::Builder::new()
             .name("logger-housekeeping".to_string())
             .spawn(move || {
-                work(&rx, &flag);
+                work(&rx, &flag, &protected);
                 let _ = done_tx.send(());
             })?;
         Ok(Housekeeper {
@@ -104,6 +118,7 @@ impl Housekeeper {
             done,
             thread: Some(thread),
             cancel,
+            active,
         })
     }
 
@@ -115,7 +130,10 @@ impl Housekeeper {
             // Stopped: a sender whose receiver is gone drops every job.
             None => mpsc::channel().0,
         };
-        HousekeeperHandle { tx }
+        HousekeeperHandle {
+            tx,
+            active: Arc::clone(&self.active),
+        }
     }
 
     /// Finishes the queued jobs, waiting at most `timeout`, then stops the
@@ -156,6 +174,15 @@ impl Drop for Housekeeper {
 }
 
 impl HousekeeperHandle {
+    /// Registers `path` as a destination's active file: no sweep of any
+    /// destination deletes or compresses it.
+    pub(crate) fn protect(&self, path: &Path) {
+        let mut active = self.active.lock().unwrap_or_else(PoisonError::into_inner);
+        if !active.iter().any(|p| p == path) {
+            active.push(path.to_path_buf());
+        }
+    }
+
     /// Queues a sweep of the rotated files `<dir>/<name>.*` under `rotation`.
     /// Never blocks; does nothing once the housekeeper has stopped.
     pub(crate) fn sweep(&self, dir: &Path, name: &str, rotation: &RotationConfig) {
@@ -170,12 +197,12 @@ impl HousekeeperHandle {
 /// The thread's loop: handle messages in order until `Stop` or cancel.
 /// While idle, re-sweeps every destination with a retention limit once per
 /// [`RESWEEP_EVERY`], so files age out even when nothing rotates.
-fn work(rx: &Receiver<Msg>, cancel: &AtomicBool) {
+fn work(rx: &Receiver<Msg>, cancel: &AtomicBool, active: &Mutex<Vec<PathBuf>>) {
     let mut aging: Vec<Sweep> = Vec::new();
     loop {
         match rx.recv_timeout(RESWEEP_EVERY) {
             Ok(Msg::Sweep(job)) => {
-                sweep(&job, cancel);
+                sweep(&job, cancel, active);
                 aging.retain(|j| (&j.dir, &j.name) != (&job.dir, &job.name));
                 if job.rotation.retention_days.is_some() {
                     aging.push(job);
@@ -186,7 +213,9 @@ fn work(rx: &Receiver<Msg>, cancel: &AtomicBool) {
                 let _ = ack.send(());
             }
             Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return,
-            Err(RecvTimeoutError::Timeout) => aging.iter().for_each(|job| sweep(job, cancel)),
+            Err(RecvTimeoutError::Timeout) => {
+                aging.iter().for_each(|job| sweep(job, cancel, active))
+            }
         }
         if cancel.load(Relaxed) {
             return;
@@ -207,8 +236,8 @@ struct Backup {
 }
 
 /// Enforces count and age, then compresses the survivors, newest first.
-fn sweep(job: &Sweep, cancel: &AtomicBool) {
-    let backups = match list(job) {
+fn sweep(job: &Sweep, cancel: &AtomicBool, active: &Mutex<Vec<PathBuf>>) {
+    let backups = match list(job, active) {
         Ok(b) => b,
         Err(e) => {
             report_io_error(&format!("housekeeping: listing {}", job.dir.display()), &e);
@@ -244,7 +273,11 @@ fn sweep(job: &Sweep, cancel: &AtomicBool) {
 /// The rotated files of the job's destination, oldest first (by the
 /// rotation instant in the name, then the collision suffix). Deletes the
 /// `.gz.tmp` files left by an interrupted compression on the way.
-fn list(job: &Sweep) -> io::Result<BTreeMap<(String, u32), Backup>> {
+fn list(job: &Sweep, active: &Mutex<Vec<PathBuf>>) -> io::Result<BTreeMap<(String, u32), Backup>> {
+    let active = active
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone();
     let mut backups: BTreeMap<(String, u32), Backup> = BTreeMap::new();
     for entry in fs::read_dir(&job.dir)? {
         // An entry that cannot be read is skipped, not guessed at.
@@ -257,6 +290,10 @@ fn list(job: &Sweep) -> io::Result<BTreeMap<(String, u32), Backup>> {
             continue;
         }
         let path = entry.path();
+        if active.contains(&path) {
+            // Another destination's active file.
+            continue;
+        }
         if parsed.kind == RotatedKind::Partial {
             if let Err(e) = fs::remove_file(&path) {
                 report_io_error(&format!("housekeeping: deleting {}", path.display()), &e);
@@ -310,13 +347,23 @@ fn compress(plain: &Path, cancel: &AtomicBool) -> io::Result<()> {
     result
 }
 
-/// Writes the gzip of `plain` to `tmp` and fsyncs it.
+/// Writes the gzip of `plain` to `tmp` and fsyncs it. The `.gz` gets the
+/// plain file's permission bits (created with them, never wider, then set
+/// exactly, whatever the umask).
 fn write_gz(plain: &Path, tmp: &Path, cancel: &AtomicBool) -> io::Result<()> {
     let mut src = File::open(plain)?;
-    let mtime = src.metadata()?.modified().ok();
+    let meta = src.metadata()?;
+    let mtime = meta.modified().ok();
+    let out = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(meta.permissions().mode() & 0o7777)
+        .open(tmp)?;
+    out.set_permissions(meta.permissions())?;
     // Fast compression: this thread shares the machine with the trading
     // process, and log lines compress well even at level 1.
-    let mut gz = GzEncoder::new(File::create(tmp)?, Compression::fast());
+    let mut gz = GzEncoder::new(out, Compression::fast());
     let mut buf = vec![0u8; CHUNK];
     loop {
         if cancel.load(Relaxed) {
@@ -380,6 +427,54 @@ mod tests {
         let mut out = Vec::new();
         GzDecoder::new(gz).read_to_end(&mut out).unwrap();
         assert_eq!(out, bytes);
+    }
+
+    #[test]
+    fn gz_keeps_the_mode_of_the_rotated_file() {
+        let dir = tempfile::tempdir().unwrap();
+        for (n, mode) in [
+            ("app.20250101T000000.000.log", 0o600),
+            ("app.20250102T000000.000.log", 0o640),
+        ] {
+            let plain = dir.path().join(n);
+            fs::write(&plain, b"secret\n").unwrap();
+            fs::set_permissions(&plain, fs::Permissions::from_mode(mode)).unwrap();
+        }
+        let hk = Housekeeper::start().unwrap();
+        hk.handle().sweep(dir.path(), "app", &config(true));
+        hk.shutdown(Duration::from_secs(30));
+        for (n, mode) in [
+            ("app.20250101T000000.000.log.gz", 0o600),
+            ("app.20250102T000000.000.log.gz", 0o640),
+        ] {
+            let m = fs::metadata(dir.path().join(n)).unwrap();
+            assert_eq!(m.permissions().mode() & 0o777, mode, "{n}");
+        }
+    }
+
+    #[test]
+    fn another_destinations_active_file_is_never_touched() {
+        // An errors file named like a rotated file of `app`, and retention
+        // that would delete it.
+        let dir = tempfile::tempdir().unwrap();
+        let errors = dir.path().join("app.20200301T000000.000.log");
+        fs::write(&errors, b"{\"level\":\"ERROR\"}\n").unwrap();
+        let old = dir.path().join("app.20200302T000000.000.log");
+        fs::write(&old, b"old\n").unwrap();
+        let hk = Housekeeper::start().unwrap();
+        let handle = hk.handle();
+        handle.protect(&errors);
+        let rotation = RotationConfig {
+            retention_days: Some(1),
+            ..config(true)
+        };
+        handle.sweep(dir.path(), "app", &rotation);
+        hk.shutdown(Duration::from_secs(30));
+        assert_eq!(fs::read(&errors).unwrap(), b"{\"level\":\"ERROR\"}\n");
+        assert!(
+            !old.exists(),
+            "a real rotated file past retention is deleted"
+        );
     }
 
     #[test]

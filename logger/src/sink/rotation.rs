@@ -8,13 +8,16 @@
 //!   `<dir>/<name>.<YYYYMMDD>T<HHMMSS>.<mmm>.log`: the rotation instant (the
 //!   timestamp of the record that triggered it) in the configured
 //!   [`TimeZone`], to the millisecond. If that name (or its `.gz`) exists,
-//!   `-1`, `-2`, ... is added before `.log`.
+//!   `_0001`, `_0002`, ... (four digits) is added before `.log`.
 //! - A rotated file is never renamed again. Housekeeping may replace it by
 //!   `<rotated>.gz` (written as `<rotated>.gz.tmp`, then renamed).
 //!
-//! Names sort chronologically; within one millisecond the collision suffix
-//! gives the order (`.000.log` first, then `.000-1.log`, `.000-2.log`, ...;
-//! [`parse_rotated`] gives the key that sorts them).
+//! Names sort chronologically in plain byte order (`ls`, `sort`, a glob):
+//! within one millisecond `.000.log` comes first, then `.000_0001.log`,
+//! `.000_0002.log`, ... (`'.'` sorts before `'_'`, and the suffix has a
+//! fixed width). Names of earlier versions, `.000-1.log`, `.000-2.log`,
+//! ... (which sorted before `.000.log`), are still recognised by backup
+//! count and retention; [`parse_rotated`] gives the key that sorts both.
 //!
 //! # Rotation
 //!
@@ -128,6 +131,7 @@ impl RotatingFile {
         housekeeper: &Housekeeper,
     ) -> io::Result<RotatingFile> {
         let handle = housekeeper.handle();
+        handle.protect(&dir.join(format!("{name}.log")));
         Self::open_at(dir, name, rotation, window_bytes, handle, system_now_ns())
     }
 
@@ -538,16 +542,28 @@ pub(crate) fn period_end_ns(time: TimeRotation, tz: TimeZone, ts_ns: u64) -> u64
     u64::try_from(end).unwrap_or(u64::MAX)
 }
 
-/// `<name>.<YYYYMMDD>T<HHMMSS>.<mmm>[-<seq>].log` for the instant `ts_ns`
-/// in `tz`.
+/// `<name>.<YYYYMMDD>T<HHMMSS>.<mmm>[_<seq, 4 digits>].log` for the
+/// instant `ts_ns` in `tz`.
 pub(crate) fn rotated_file_name(name: &str, tz: TimeZone, ts_ns: u64, seq: u32) -> String {
+    rotated_name_with(name, tz, ts_ns, seq, |seq| format!("_{seq:04}"))
+}
+
+/// The name earlier versions gave: `-<seq>` as the collision suffix.
+fn legacy_rotated_file_name(name: &str, tz: TimeZone, ts_ns: u64, seq: u32) -> String {
+    rotated_name_with(name, tz, ts_ns, seq, |seq| format!("-{seq}"))
+}
+
+/// A rotated name with the collision suffix `suffix(seq)` (none for 0).
+fn rotated_name_with(
+    name: &str,
+    tz: TimeZone,
+    ts_ns: u64,
+    seq: u32,
+    suffix: impl Fn(u32) -> String,
+) -> String {
     let t = civil(tz, (ts_ns / NS) as i64);
     let ms = ts_ns / 1_000_000 % 1000;
-    let suffix = if seq == 0 {
-        String::new()
-    } else {
-        format!("-{seq}")
-    };
+    let suffix = if seq == 0 { String::new() } else { suffix(seq) };
     format!(
         "{name}.{:04}{:02}{:02}T{:02}{:02}{:02}.{ms:03}{suffix}.log",
         t.year, t.month, t.day, t.hour, t.minute, t.second
@@ -565,7 +581,11 @@ fn free_rotated_path(
 ) -> io::Result<(PathBuf, u32)> {
     for seq in first_seq..=MAX_SUFFIX {
         let path = dir.join(rotated_file_name(name, tz, ts_ns, seq));
-        if !exists(&path)? && !exists(&with_suffix(&path, ".gz"))? {
+        // The same key under an earlier version's name is taken too.
+        let legacy = dir.join(legacy_rotated_file_name(name, tz, ts_ns, seq));
+        let taken =
+            |p: &Path| -> io::Result<bool> { Ok(exists(p)? || exists(&with_suffix(p, ".gz"))?) };
+        if !taken(&path)? && (seq == 0 || !taken(&legacy)?) {
             return Ok((path, seq));
         }
     }
@@ -613,8 +633,10 @@ pub(crate) struct RotatedName<'a> {
     pub kind: RotatedKind,
 }
 
-/// Parses `file_name` as a rotated file of destination `name`:
-/// exactly `<name>.<YYYYMMDD>T<HHMMSS>.<mmm>[-<seq>].log[.gz[.tmp]]`.
+/// Parses `file_name` as a rotated file of destination `name`: exactly
+/// `<name>.<YYYYMMDD>T<HHMMSS>.<mmm>[_<seq>|-<seq>].log[.gz[.tmp]]`, where
+/// `_<seq>` has four digits (`0001` to `9999`) and `-<seq>` (earlier
+/// versions) has no leading zero.
 /// Anything else (the active file, other destinations, other files) is
 /// `None`, and so never touched by housekeeping.
 pub(crate) fn parse_rotated<'a>(name: &str, file_name: &'a str) -> Option<RotatedName<'a>> {
@@ -626,7 +648,7 @@ pub(crate) fn parse_rotated<'a>(name: &str, file_name: &'a str) -> Option<Rotate
     } else {
         (rest.strip_suffix(".log")?, RotatedKind::Plain)
     };
-    let (stamp, seq) = match rest.split_once('-') {
+    let (stamp, seq) = match rest.split_once(['-', '_']) {
         Some((stamp, seq)) => (stamp, seq),
         None => (rest, ""),
     };
@@ -641,8 +663,14 @@ pub(crate) fn parse_rotated<'a>(name: &str, file_name: &'a str) -> Option<Rotate
     if !stamp_ok {
         return None;
     }
-    let seq = if rest.contains('-') {
-        // `-1`, `-2`, ...: no sign, no leading zero, no `-0`.
+    let seq = if rest.contains('_') {
+        // `_0001` to `_9999`: four digits, not `_0000`.
+        if !digits(seq) || seq.len() != 4 || seq == "0000" {
+            return None;
+        }
+        seq.parse().ok()?
+    } else if rest.contains('-') {
+        // Earlier versions: `-1`, `-2`, ...: no sign, no leading zero.
         if !digits(seq) || seq.starts_with('0') || seq.len() > 9 {
             return None;
         }
@@ -773,7 +801,7 @@ mod tests {
         );
         assert_eq!(
             rotated_file_name("app", TimeZone::Utc, T0, 3),
-            "app.20251121T103045.500-3.log"
+            "app.20251121T103045.500_0003.log"
         );
         let p = parse_rotated("app", "app.20251121T103045.500.log").unwrap();
         assert_eq!(
@@ -781,6 +809,9 @@ mod tests {
             ("20251121T103045.500", 0, RotatedKind::Plain)
         );
         assert_eq!(p.utc_ms(TimeZone::Utc), Some((T0 / MS) as i64));
+        let p = parse_rotated("app", "app.20251121T103045.500_0012.log.gz").unwrap();
+        assert_eq!((p.seq, p.kind), (12, RotatedKind::Gz));
+        // Earlier versions' suffix.
         let p = parse_rotated("app", "app.20251121T103045.500-12.log.gz").unwrap();
         assert_eq!((p.seq, p.kind), (12, RotatedKind::Gz));
         let p = parse_rotated("app", "app.20251121T103045.500.log.gz.tmp").unwrap();
@@ -793,6 +824,11 @@ mod tests {
             "app.20251121T103045.500-0.log",
             "app.20251121T103045.500-01.log",
             "app.20251121T103045.500-.log",
+            "app.20251121T103045.500_.log",
+            "app.20251121T103045.500_0000.log",
+            "app.20251121T103045.500_1.log",
+            "app.20251121T103045.500_00001.log",
+            "app.20251121T103045.500_-001.log",
             "app.20251121T103045.50.log",
             "app.20251121-103045.500.log",
             "app.20251121T103045.500.log.bak",
@@ -955,10 +991,16 @@ mod tests {
         let stem = base.strip_suffix(".log").unwrap();
         for (seq, want) in [(1, b"aaaaaaaa\n"), (2, b"bbbbbbbb\n"), (3, b"cccccccc\n")] {
             assert_eq!(
-                fs::read(dir.path().join(format!("{stem}-{seq}.log"))).unwrap(),
+                fs::read(dir.path().join(format!("{stem}_{seq:04}.log"))).unwrap(),
                 want
             );
         }
+        // Byte order is rotation order.
+        let mut sorted = names(dir.path());
+        sorted.retain(|n| n.starts_with(stem));
+        let mut by_key = sorted.clone();
+        by_key.sort_by_key(|n| parse_rotated("app", n).map(|p| (p.stamp.to_string(), p.seq)));
+        assert_eq!(sorted, by_key);
         assert_eq!(
             fs::read(dir.path().join(format!("{base}.gz"))).unwrap(),
             b"older"
