@@ -1,8 +1,10 @@
-//! Power loss keeps what was `msync`ed. A power cut cannot be simulated
-//! here, but what survives one can be observed: pages of the file mapping
-//! still dirty in memory (`/proc/self/smaps`, `Private_Dirty` +
-//! `Shared_Dirty` of the mapping of `app.log`) are what a power cut would
-//! lose. A child logs and then reports that figure:
+//! Power loss keeps what was synced (`fdatasync`, the `MsyncPolicy`). A
+//! power cut cannot be simulated here, but what survives one can be
+//! observed: pages of `app.log` still dirty in the page cache are what a
+//! power cut would lose. The test maps the file read-only and reads
+//! `/proc/self/smaps` (`Private_Dirty` + `Shared_Dirty` of that mapping
+//! count the dirty pages of the page cache it maps). A child logs and then
+//! reports that figure:
 //!
 //! - `MsyncPolicy::Never` (the control): pages stay dirty after `flush()`
 //!   (the kernel writes them back later, typically within 30 s);
@@ -21,8 +23,43 @@ use std::time::Duration;
 
 use logger::MsyncPolicy;
 
-/// Dirty kB of the mappings of `file` in this process.
+/// Dirty kB of the page cache of `file`: mapped read-only here, each page
+/// touched, then read from `/proc/self/smaps`.
 fn dirty_kb(file: &str) -> u64 {
+    use std::os::fd::AsRawFd;
+    let f = std::fs::File::open(file).unwrap();
+    let len = f.metadata().unwrap().len() as usize;
+    if len == 0 {
+        return 0;
+    }
+    // SAFETY: a read-only shared mapping of `len` bytes of an open file,
+    // unmapped below; the logger only appends, so every page stays inside
+    // the file while mapped.
+    let p = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            len,
+            libc::PROT_READ,
+            libc::MAP_SHARED,
+            f.as_raw_fd(),
+            0,
+        )
+    };
+    assert_ne!(p, libc::MAP_FAILED, "mmap {file}");
+    let mut sum = 0u8;
+    for off in (0..len).step_by(4096) {
+        // SAFETY: `off < len`, inside the mapping.
+        sum ^= unsafe { std::ptr::read_volatile(p.cast::<u8>().add(off)) };
+    }
+    std::hint::black_box(sum);
+    let kb = smaps_dirty_kb(file);
+    // SAFETY: the mapping made above, not used afterwards.
+    unsafe { libc::munmap(p, len) };
+    kb
+}
+
+/// Dirty kB of the mappings of `file` in this process.
+fn smaps_dirty_kb(file: &str) -> u64 {
     let smaps = std::fs::read_to_string("/proc/self/smaps").unwrap();
     let mut ours = false;
     let mut kb = 0;
