@@ -25,7 +25,8 @@ pub const MIN_RING_BYTES: usize = 4096;
 pub const DEFAULT_GROW_CAP_BYTES: usize = 64 << 20;
 /// Default sleep of the flusher when every ring is empty.
 pub const DEFAULT_IDLE_SLEEP: Duration = Duration::from_micros(100);
-/// Default size of the file window reserved and mapped at a time (16 MiB).
+/// Default size of the disk blocks reserved ahead of a file's end at a time
+/// (16 MiB; less when the disk has less free space).
 pub const DEFAULT_WINDOW_BYTES: usize = 16 << 20;
 /// Default size limit of one file before it rotates (256 MiB).
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 256 << 20;
@@ -150,11 +151,12 @@ pub enum TimeRotation {
     Every(Duration),
 }
 
-/// When the flusher asks the kernel to write mapped pages to disk
-/// (`msync`), which is what survives a power loss.
+/// When the flusher asks the kernel to write the files' pages to disk
+/// (`fdatasync`; the name is from the memory-mapped writer of earlier
+/// versions), which is what survives a power loss.
 ///
-/// A crash of the process alone loses nothing that reached the mapping,
-/// whatever this says.
+/// A crash of the process alone loses nothing that reached the file (the
+/// page cache), whatever this says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum MsyncPolicy {
     /// Leave it to the kernel's writeback (the default, typically within 30 s).

@@ -199,7 +199,7 @@ impl Builder {
         /// When to `msync` for power-loss durability (default never).
         msync: MsyncPolicy => msync);
     setter!(
-        /// Bytes reserved with `fallocate` and mapped at a time (default [`DEFAULT_WINDOW_BYTES`]).
+        /// Disk blocks reserved ahead of a file's end with `fallocate` at a time (default [`DEFAULT_WINDOW_BYTES`]; halved down to a page on a disk with less free space).
         window_bytes: usize => window_bytes);
     setter!(
         /// Longest a record waits for a thread caught mid-record before it

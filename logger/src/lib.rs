@@ -4,7 +4,8 @@
 //! each record's raw bytes into its own lock-free SPSC ring (no lock, no
 //! allocation, no syscall after its first record); one flusher thread
 //! drains every ring, merges the threads by timestamp, formats JSON lines
-//! (or text) and copies them into memory-mapped, rotating files.
+//! (or text) and writes them, one batch per cycle, into rotating files
+//! whose size is always the end of a whole line.
 //!
 //! # Quick start
 //!
@@ -25,7 +26,7 @@
 //!   a [`UserClock`], only among records published in the same flusher
 //!   cycle: see [`Builder::user_clock`]).
 //! - A record whose `log` call returned before [`flush`] was called is in
-//!   the file mapping when `flush` returns: it survives a crash of the
+//!   the file (the page cache) when `flush` returns: it survives a crash of the
 //!   process (panic, abort, SIGKILL) without any `fsync`.
 //! - Under [`OverflowPolicy::Block`] (the default) nothing is lost; under
 //!   `DropNewest` every drop is counted and reported in the files.

@@ -23,7 +23,7 @@
 //! nothing, formats nothing and never touches a ring. It performs atomic
 //! loads and stores, `gettid`, `clock_gettime`, `nanosleep`, `sigaction`
 //! and `raise`, all async-signal-safe. The flusher *thread* does the
-//! real work (decode, format, copy into the mapping), which is ordinary
+//! real work (decode, format, write into the file), which is ordinary
 //! code on a thread the signal did not interrupt. What is not guaranteed:
 //!
 //! - the record the interrupted thread was writing at that instant (not
@@ -32,9 +32,7 @@
 //!   registering its first ring), the flush cannot complete and the wait
 //!   ends at `flush_timeout`;
 //! - a fault on the flusher thread itself cannot be flushed (the handler
-//!   sees it and does not wait);
-//! - the files are not truncated to their length: like after SIGKILL,
-//!   they end in zero padding until the next start repairs them.
+//!   sees it and does not wait).
 //!
 //! SIGTERM and SIGINT are blocked on the flusher thread, so a signal sent
 //! to the process is handled by a thread that can wait for the flusher.

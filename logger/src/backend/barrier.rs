@@ -1,5 +1,5 @@
 //! [`crate::flush`]: a barrier that returns once every record logged
-//! before the call is in the file mapping.
+//! before the call is in the file (written, in the page cache).
 //!
 //! A caller takes a ticket; the flusher, at the start of its next cycle,
 //! sees the newest ticket, emits everything published so far (every record

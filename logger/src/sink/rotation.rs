@@ -234,6 +234,25 @@ impl RotatingFile {
                 Counters::add(&COUNTERS.bytes_written, line.len() as u64);
                 Ok(())
             }
+            Err(u) if u.error.kind() == io::ErrorKind::NotFound && !u.lines.is_empty() => {
+                // The buffer was refused for an unlinked file: it goes into
+                // a new one, and so does this line.
+                self.after_write(Err(u));
+                let Some(file) = self.file.as_mut() else {
+                    return Err(self.unavailable());
+                };
+                match file.append(line) {
+                    Ok(()) => {
+                        Counters::add(&COUNTERS.bytes_written, line.len() as u64);
+                        Ok(())
+                    }
+                    Err(u) => {
+                        let error = io::Error::new(u.error.kind(), u.error.to_string());
+                        self.write_failed(u);
+                        Err(error)
+                    }
+                }
+            }
             Err(u) => {
                 let error = io::Error::new(u.error.kind(), u.error.to_string());
                 self.write_failed(u);
