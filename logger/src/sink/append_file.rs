@@ -346,10 +346,9 @@ impl AppendFile {
             // Our partial line sits at the end of the file; cut it off.
             let end = self.written + done as u64;
             let cut = end - (done - whole) as u64;
-            if self.file.set_len(cut).is_err() {
-                // Keep the file whole-lined at any cost on the next write:
-                // the size check finds the partial line and trims it.
-            }
+            // If this fails too, the size check before the next write
+            // finds the partial line and trims it.
+            let _ = self.file.set_len(cut);
         }
         self.written += whole as u64;
         self.reserved_to = self.reserved_to.max(self.written);

@@ -90,7 +90,7 @@ pub(crate) struct RotatingFile {
     path: PathBuf,
     /// Size and time limits, time zone, retention.
     rotation: RotationConfig,
-    /// Window size of the mapped file.
+    /// Bytes of disk blocks reserved ahead at a time.
     window_bytes: usize,
     /// The open file; `None` after an I/O error until recovered.
     file: Option<AppendFile>,
