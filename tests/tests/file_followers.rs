@@ -8,8 +8,11 @@
 //! a child logs one record every 20 ms, acknowledging (`ACK <i>`) each one
 //! whose `flush()` returned but the last three, then ends that way. Meanwhile
 //! the real `tail -F` (coreutils) follows `app.log`, and a plain reader
-//! reads the whole file over and over: every read must end in `'\n'`,
-//! hold no NUL byte and parse line by line. Afterwards the file, `tail -F`'s
+//! reads the whole file over and over: every read must hold no NUL byte,
+//! parse line by line, and be a prefix of every later read (bytes never
+//! change once seen; a read racing a `write(2)` that spans pages may see
+//! the first part of that batch, as with any writer, and then its rest).
+//! After the end the file must end in `'\n'`, and the file, `tail -F`'s
 //! output and the records must agree exactly.
 
 mod common;
@@ -17,8 +20,8 @@ mod common;
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Records each child logs.
@@ -48,7 +51,10 @@ fn follow_child() {
         std::thread::sleep(Duration::from_millis(20));
     }
     match mode.as_str() {
-        "guard" => drop(guard),
+        "guard" => {
+            drop(guard);
+            return;
+        }
         "exit" => std::process::exit(0),
         // SAFETY: raising a signal on the calling thread.
         "sigterm" => unsafe {
@@ -62,22 +68,30 @@ fn follow_child() {
         "panic" => panic!("the child panics with its guard alive"),
         other => panic!("unknown ending {other}"),
     }
+    // A signal is delivered at once; this only bounds a wrong ending.
     std::thread::sleep(Duration::from_secs(5));
 }
 
-/// Checks one read of a file that is being written: whole lines only.
+/// Checks one read of a file that is being written: no NUL byte, every
+/// whole line JSON. Returns the number of whole lines.
 fn check_snapshot(bytes: &[u8], what: &str) -> usize {
     assert!(
         !bytes.contains(&0),
         "{what}: NUL bytes in the file ({} bytes)",
         bytes.len()
     );
+    let whole = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    common::parse_lines(&bytes[..whole], what).len()
+}
+
+/// Checks the file after the writer ended: whole lines only.
+fn check_final(bytes: &[u8], what: &str) -> usize {
     assert!(
         bytes.is_empty() || bytes.ends_with(b"\n"),
         "{what}: the file ends inside a line: {:?}",
         String::from_utf8_lossy(&bytes[bytes.len().saturating_sub(80)..])
     );
-    common::parse_lines(bytes, what).len()
+    check_snapshot(bytes, what)
 }
 
 /// Runs one ending; returns the records of the file.
@@ -93,28 +107,39 @@ fn run_ending(ending: &str) {
         .spawn()
         .expect("coreutils `tail` (scripts/test-all.sh installs coreutils)");
     let mut tail_out = tail.stdout.take().unwrap();
-    let tail_reader = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = tail_out.read_to_end(&mut s);
-        s
-    });
+    let followed = Arc::new(Mutex::new(Vec::new()));
+    let tail_reader = {
+        let followed = Arc::clone(&followed);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n @ 1..) = tail_out.read(&mut buf) {
+                followed.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        })
+    };
 
     let done = Arc::new(AtomicBool::new(false));
     let reader = {
         let (done, path) = (Arc::clone(&done), path.clone());
         std::thread::spawn(move || {
-            let mut reads = 0u64;
-            let mut most = 0;
+            let (mut reads, mut mid_line) = (0u64, 0u64);
+            let mut last: Vec<u8> = Vec::new();
             while !done.load(Ordering::Acquire) {
                 if let Ok(bytes) = std::fs::read(&path) {
-                    let n = check_snapshot(&bytes, "a read during logging");
-                    assert!(n >= most, "records went missing: {most} -> {n}");
-                    most = n;
+                    check_snapshot(&bytes, "a read during logging");
+                    assert!(
+                        bytes.starts_with(&last),
+                        "bytes changed or went missing: a read of {} bytes after one of {}",
+                        bytes.len(),
+                        last.len()
+                    );
+                    mid_line += u64::from(!bytes.is_empty() && !bytes.ends_with(b"\n"));
+                    last = bytes;
                     reads += 1;
                 }
                 std::thread::sleep(Duration::from_millis(2));
             }
-            (reads, most)
+            (reads, mid_line, last)
         })
     };
 
@@ -129,14 +154,16 @@ fn run_ending(ending: &str) {
         Duration::from_secs(60),
     );
     done.store(true, Ordering::Release);
-    let (reads, seen) = reader.join().unwrap();
-    assert!(
-        reads > 10 && seen > 0,
-        "{ending}: the reader read {reads} times, saw {seen} records"
-    );
+    let (reads, mid_line, last) = reader.join().unwrap();
+    assert!(reads > 10, "{ending}: the reader read {reads} times");
+    println!("{ending}: {reads} reads, {mid_line} of them ended inside a batch being written");
 
     let bytes = std::fs::read(&path).unwrap();
-    let n = check_snapshot(&bytes, &format!("{ending}: the file after the end"));
+    let n = check_final(&bytes, &format!("{ending}: the file after the end"));
+    assert!(
+        bytes.starts_with(&last) && n > 0,
+        "{ending}: the last read during logging is not a prefix of the file"
+    );
     let records = common::parse_lines(&bytes, ending);
     let logged: Vec<u64> = records
         .iter()
@@ -162,11 +189,18 @@ fn run_ending(ending: &str) {
         assert_eq!(logged.len() as u64, RECORDS, "{ending}: every record");
     }
 
-    // `tail -F` printed exactly the file.
-    std::thread::sleep(Duration::from_millis(400));
+    // `tail -F` printed exactly the file (waiting, bounded, for it to
+    // catch up; it polls every 50 ms besides inotify).
+    for _ in 0..200 {
+        if followed.lock().unwrap().len() >= bytes.len() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let _ = tail.kill();
     let _ = tail.wait();
-    let followed = tail_reader.join().unwrap();
+    tail_reader.join().unwrap();
+    let followed = followed.lock().unwrap().clone();
     assert_eq!(
         String::from_utf8_lossy(&followed),
         String::from_utf8_lossy(&bytes),
