@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 /// Every file of destination `name` in `dir`, oldest first: rotated files
-/// (plain or gzip) by name, then the active `<name>.log`.
+/// (plain or gzip) in plain byte order of their names, then the active
+/// `<name>.log`.
 pub fn files_of(dir: &Path, name: &str) -> Vec<PathBuf> {
     let prefix = format!("{name}.");
     let mut rotated: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -21,16 +22,8 @@ pub fn files_of(dir: &Path, name: &str) -> Vec<PathBuf> {
                 && (f.ends_with(".log") || f.ends_with(".log.gz"))
         })
         .collect();
-    // `<name>.<stamp>[-<seq>].log[.gz]`: by stamp, then by sequence number.
-    rotated.sort_by_key(|p| {
-        let f = p.file_name().unwrap().to_string_lossy().into_owned();
-        let rest = &f[prefix.len()..];
-        let rest = rest.trim_end_matches(".gz").trim_end_matches(".log");
-        match rest.split_once('-') {
-            Some((stamp, seq)) => (stamp.to_string(), seq.parse::<u32>().unwrap_or(0)),
-            None => (rest.to_string(), 0),
-        }
-    });
+    // `<name>.<stamp>[_<seq>].log[.gz]`: plain byte order is rotation order.
+    rotated.sort();
     let active = dir.join(format!("{name}.log"));
     if active.exists() {
         rotated.push(active);
