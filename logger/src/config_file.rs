@@ -453,9 +453,9 @@ mod tests {
     }
 
     #[test]
-    fn the_readme_example_is_valid() {
-        let readme = include_str!("../../README.md");
-        let section = readme.split("### Configuration file").nth(1).unwrap();
+    fn the_documented_example_is_valid() {
+        let readme = include_str!("../../docs/configuration.md");
+        let section = readme.split("## Configuration file").nth(1).unwrap();
         let json = section.split("```json").nth(1).unwrap();
         let json = json.split("```").next().unwrap();
         let mut c = apply(json).unwrap();

@@ -307,7 +307,7 @@ fn invalid(reason: String) -> InitError {
     }
 }
 
-/// Replaces the filter at runtime (syntax in the README's "Filter
+/// Replaces the filter at runtime (syntax in `docs/configuration.md`, "Filter
 /// directives"): `log`'s max level follows, and every call site of the
 /// macros, however hot, sees the new levels at its next check. A spec
 /// without a bare level keeps the builder's `level` as the default.

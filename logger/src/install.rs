@@ -216,11 +216,11 @@ impl Builder {
         /// flush the rings (bounded by the flush timeout), then let the
         /// signal take its course (the previous handler, or the default
         /// action). What the handler does and does not guarantee is in the
-        /// README's "Reliability" section.
+        /// `docs/reliability.md`.
         signal_handler: bool => signal_handler);
 
     /// A JSON configuration file applied over the builder's options at
-    /// install (keys: the builder's method names; format in the README's
+    /// install (keys: the builder's method names; format in `docs/configuration.md`,
     /// "Configuration file"). `LOGGER_CONFIG` in the environment replaces
     /// the path. Environment variables still override the file.
     pub fn config_file(mut self, path: impl Into<PathBuf>) -> Self {

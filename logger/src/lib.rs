@@ -32,8 +32,9 @@
 //! - The logger never panics and never blocks the host forever: I/O errors
 //!   are counted, reported on stderr and the records go to stderr instead.
 //!
-//! The README holds the full guide: configuration, file naming, the record
-//! schema, and the measured figures.
+//! The README and the pages under `docs/` hold the full guide: configuration
+//! (`docs/configuration.md`), file naming, the record schema (`docs/schema.md`),
+//! and the measured figures (`docs/performance.md`).
 
 #[doc(hidden)]
 pub mod __private;
