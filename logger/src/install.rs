@@ -196,17 +196,21 @@ impl Builder {
     }
 
     setter!(
-        /// When to `msync` for power-loss durability (default never).
+        /// When to `msync` for power-loss durability (default never; an
+        /// `Interval` from 1 ns to [`MAX_DURATION_OPTION`]).
         msync: MsyncPolicy => msync);
     setter!(
         /// Bytes reserved with `fallocate` and mapped at a time (default [`DEFAULT_WINDOW_BYTES`]).
         window_bytes: usize => window_bytes);
     setter!(
         /// Longest a record waits for a thread caught mid-record before it
-        /// is written anyway (default [`DEFAULT_MAX_MERGE_DELAY`]).
+        /// is written anyway (default [`DEFAULT_MAX_MERGE_DELAY`]; at most
+        /// [`MAX_DURATION_OPTION`], `install()` refuses more).
         max_merge_delay: Duration => max_merge_delay);
     setter!(
-        /// Bound of [`crate::flush`] and of the shutdown drain (default [`DEFAULT_FLUSH_TIMEOUT`]).
+        /// Bound of [`crate::flush`] and of the shutdown drain (default
+        /// [`DEFAULT_FLUSH_TIMEOUT`]; 1 ns to [`MAX_DURATION_OPTION`],
+        /// `install()` refuses anything else).
         flush_timeout: Duration => flush_timeout);
     setter!(
         /// Record panics and flush before the previous panic hook runs (default true).
@@ -332,6 +336,9 @@ impl Builder {
         let filter = resolve_filter(&mut config)?;
         validate(&config)?;
         check_dir(&config.dir, create_dir)?;
+        // Once, here: a later `chdir` of the process changes nothing.
+        config.dir = std::path::absolute(&config.dir)
+            .map_err(|e| InitError::DirNotWritable(config.dir.clone(), e))?;
         if lifecycle::state() != lifecycle::NOT_INSTALLED {
             return Err(InitError::AlreadyInstalled);
         }
@@ -508,10 +515,10 @@ pub(crate) fn validate(c: &Config) -> Result<(), InitError> {
         );
     }
     if let TimeRotation::Every(d) = c.rotation.time {
-        if d < Duration::from_secs(1) {
+        if d < Duration::from_secs(1) || d > Duration::from_secs(24 * 3600) {
             return invalid(
                 "rotation_time",
-                format!("Every({d:?}) is shorter than the 1 s minimum"),
+                format!("Every({d:?}) is out of range: allowed 1 s to 24 h (use Daily for a day)"),
             );
         }
     }
@@ -527,8 +534,31 @@ pub(crate) fn validate(c: &Config) -> Result<(), InitError> {
             format!("{:?} is out of range: allowed 1 ns to 1 s", c.idle_sleep),
         );
     }
-    if c.flush_timeout.is_zero() {
-        return invalid("flush_timeout", "must be positive");
+    if c.flush_timeout.is_zero() || c.flush_timeout > MAX_DURATION_OPTION {
+        return invalid(
+            "flush_timeout",
+            format!(
+                "{:?} is out of range: allowed 1 ns to {MAX_DURATION_OPTION:?}",
+                c.flush_timeout
+            ),
+        );
+    }
+    if c.max_merge_delay > MAX_DURATION_OPTION {
+        return invalid(
+            "max_merge_delay",
+            format!(
+                "{:?} is out of range: allowed 0 to {MAX_DURATION_OPTION:?}",
+                c.max_merge_delay
+            ),
+        );
+    }
+    if let MsyncPolicy::Interval(d) = c.msync {
+        if d.is_zero() || d > MAX_DURATION_OPTION {
+            return invalid(
+                "msync",
+                format!("Interval({d:?}) is out of range: allowed 1 ns to {MAX_DURATION_OPTION:?}"),
+            );
+        }
     }
     if c.max_records_per_second == Some(0) {
         return invalid(

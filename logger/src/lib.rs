@@ -68,8 +68,9 @@ pub use clock::{SimulatedClock, UserClock};
 pub use config::{
     ClockSource, Config, ConsoleColor, DEFAULT_FLUSH_TIMEOUT, DEFAULT_GROW_CAP_BYTES,
     DEFAULT_IDLE_SLEEP, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_MERGE_DELAY, DEFAULT_RING_BYTES,
-    DEFAULT_WINDOW_BYTES, FileSpec, Format, MAX_BACKTRACE_CAPACITY, MIN_RING_BYTES, MsyncPolicy,
-    OverflowPolicy, ParseOverflowError, RotationConfig, TimeRotation, TimeZone,
+    DEFAULT_WINDOW_BYTES, FileSpec, Format, MAX_BACKTRACE_CAPACITY, MAX_DURATION_OPTION,
+    MIN_RING_BYTES, MsyncPolicy, OverflowPolicy, ParseOverflowError, RotationConfig, TimeRotation,
+    TimeZone,
 };
 pub use context::{
     CORRELATION_KEY, Context, ContextGuard, Correlated, WithCorrelation, bind, correlation,
@@ -337,9 +338,23 @@ use std::sync::atomic::Ordering::Relaxed;
 ///
 /// # Errors
 ///
-/// [`FlushError::Timeout`] when the flusher did not catch up in time;
-/// [`FlushError::Io`] when I/O errors happened meanwhile (those records
-/// went to stderr).
+/// [`FlushError::Timeout`] when the flusher did not catch up in time.
+///
+/// [`FlushError::Io`] when a record that did not reach its file has not
+/// been reported by an earlier call. The rule: every record that fails to
+/// reach its file (sent to stderr because the file failed: full disk,
+/// directory removed or read-only; or copied into a file that was then
+/// found deleted) is counted, and each failure is returned, as
+/// `FlushError::Io { errors }`, by exactly one call: the first whose wait
+/// ends after the failure was counted, whenever the failure happened
+/// (before this call, before an earlier call that returned `Ok`, or
+/// during it). So `Ok(())` means every record logged since install is in
+/// its file or was reported as not in it by an earlier `flush()`. Before
+/// each completion the flusher checks that every file is still where it
+/// was opened, so that lines written into a deleted file count too.
+/// Records a policy drops (a full ring under `DropNewest`, a `rate:`
+/// limit, `max_records_per_second`) are not errors: they are counted in
+/// [`metrics()`] and reported in a `WARN` record.
 ///
 /// # Examples
 ///
@@ -353,13 +368,10 @@ pub fn flush() -> Result<(), FlushError> {
     {
         return Ok(());
     }
-    let errors_before = metrics::COUNTERS.io_errors.load(Relaxed);
-    if !backend::barrier::request_and_wait(lifecycle::flush_timeout()) {
-        return Err(FlushError::Timeout);
-    }
-    match metrics::COUNTERS.io_errors.load(Relaxed) - errors_before {
-        0 => Ok(()),
-        errors => Err(FlushError::Io { errors }),
+    match backend::barrier::flush(lifecycle::flush_timeout()) {
+        Err(()) => Err(FlushError::Timeout),
+        Ok(0) => Ok(()),
+        Ok(errors) => Err(FlushError::Io { errors }),
     }
 }
 
@@ -398,6 +410,7 @@ pub fn metrics() -> Metrics {
         io_errors: c.io_errors.load(Relaxed),
         files_open: c.files_open.load(Relaxed),
         records_to_stderr: c.records_to_stderr.load(Relaxed),
+        lines_lost: c.lines_lost.load(Relaxed),
         late_records: c.late_records.load(Relaxed),
         records_rate_limited: rate_limit::total_dropped(),
         records_over_cap: c.records_over_cap.load(Relaxed),

@@ -20,6 +20,8 @@ pub(crate) struct Counters {
     pub io_errors: AtomicU64,
     pub files_open: AtomicU64,
     pub records_to_stderr: AtomicU64,
+    /// Lines written into a file later found deleted (see `Metrics::lines_lost`).
+    pub lines_lost: AtomicU64,
     pub dropped_after_shutdown: AtomicU64,
     pub late_records: AtomicU64,
     /// Records discarded by the flusher over `max_records_per_second`.
@@ -38,6 +40,7 @@ pub(crate) static COUNTERS: Counters = Counters {
     io_errors: AtomicU64::new(0),
     files_open: AtomicU64::new(0),
     records_to_stderr: AtomicU64::new(0),
+    lines_lost: AtomicU64::new(0),
     dropped_after_shutdown: AtomicU64::new(0),
     late_records: AtomicU64::new(0),
     records_over_cap: AtomicU64::new(0),
@@ -83,6 +86,12 @@ pub struct Metrics {
     pub files_open: u64,
     /// Records written to stderr because their file failed.
     pub records_to_stderr: u64,
+    /// Lines copied into a file that the logger then found deleted (its
+    /// directory removed, or the file unlinked) before it noticed: gone
+    /// with the file. One record written to two files that are both lost
+    /// counts twice. Noticed within a second of record time, and at every
+    /// [`crate::flush`].
+    pub lines_lost: u64,
     /// Records that reached the flusher after newer records of other
     /// threads were written (written anyway, out of timestamp order).
     pub late_records: u64,

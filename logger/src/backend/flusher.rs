@@ -134,7 +134,11 @@ impl Flusher {
                     self.router.sync();
                     self.unsynced_since = None;
                 }
-                barrier::complete(ticket);
+                // Lines copied into a file deleted since its last check
+                // are not in their file: count them before answering.
+                self.router.check_files_in_place();
+                barrier::complete(ticket, crate::fault::records_not_in_file());
+                self.router.flush_console();
             }
             if stopping {
                 break;

@@ -215,6 +215,7 @@ impl Router {
                 fault::report_io_error(&path_of(d.file.path()), &e);
                 failed = true;
             }
+            fault::count_lost_lines(d.file.take_lost_lines());
         }
         if failed {
             fault::fallback_to_stderr(line);
@@ -223,6 +224,17 @@ impl Router {
             if level <= at {
                 self.sync();
             }
+        }
+    }
+
+    /// Checks now that every file is still where it was opened (see
+    /// `RotatingFile::check_now`), counting the lines lost with a deleted one.
+    pub(crate) fn check_files_in_place(&mut self) {
+        for d in &mut self.destinations {
+            if let Err(e) = d.file.check_now() {
+                fault::report_io_error(&path_of(d.file.path()), &e);
+            }
+            fault::count_lost_lines(d.file.take_lost_lines());
         }
     }
 
