@@ -649,7 +649,7 @@ mod tests {
             (
                 r#"{"rotation_time": "0s"}"#,
                 "rotation_time",
-                "shorter than the 1 s minimum",
+                "Every(0ns) is out of range: allowed 1 s to 24 h",
             ),
             (
                 r#"{"retention_days": 0}"#,
