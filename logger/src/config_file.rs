@@ -669,7 +669,7 @@ mod tests {
             (
                 r#"{"flush_timeout": "0s"}"#,
                 "flush_timeout",
-                "must be positive",
+                "0ns is out of range: allowed 1 ns to 86400s",
             ),
             (
                 r#"{"level": "debug", "backtrace_level": "info", "backtrace_capacity": 8}"#,
