@@ -411,6 +411,7 @@ pub fn metrics() -> Metrics {
         files_open: c.files_open.load(Relaxed),
         records_to_stderr: c.records_to_stderr.load(Relaxed),
         lines_lost: c.lines_lost.load(Relaxed),
+        keys_cut: c.keys_cut.load(Relaxed),
         late_records: c.late_records.load(Relaxed),
         records_rate_limited: rate_limit::total_dropped(),
         records_over_cap: c.records_over_cap.load(Relaxed),

@@ -23,6 +23,8 @@ pub(crate) struct Counters {
     /// Lines written into a file later found deleted (see `Metrics::lines_lost`).
     pub lines_lost: AtomicU64,
     pub dropped_after_shutdown: AtomicU64,
+    /// Keys cut to fit their `u16` length (see `Metrics::keys_cut`).
+    pub keys_cut: AtomicU64,
     pub late_records: AtomicU64,
     /// Records discarded by the flusher over `max_records_per_second`.
     pub records_over_cap: AtomicU64,
@@ -42,6 +44,7 @@ pub(crate) static COUNTERS: Counters = Counters {
     records_to_stderr: AtomicU64::new(0),
     lines_lost: AtomicU64::new(0),
     dropped_after_shutdown: AtomicU64::new(0),
+    keys_cut: AtomicU64::new(0),
     late_records: AtomicU64::new(0),
     records_over_cap: AtomicU64::new(0),
     ring_occupancy: AtomicU64::new(0),
@@ -92,6 +95,10 @@ pub struct Metrics {
     /// counts twice. Noticed within a second of record time, and at every
     /// [`crate::flush`].
     pub lines_lost: u64,
+    /// `log` keys of more than 65,535 bytes, cut on a char boundary to fit
+    /// and ending in `…[truncated]` (the only keys ever cut; context keys
+    /// have their own 64-byte limit).
+    pub keys_cut: u64,
     /// Records that reached the flusher after newer records of other
     /// threads were written (written anyway, out of timestamp order).
     pub late_records: u64,

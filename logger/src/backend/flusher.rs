@@ -215,11 +215,7 @@ impl Flusher {
         let now = clock::now_raw();
         self.clock.maybe_recalibrate(now);
         let watermark = self.rings.begin_cycle(now, self.max_hold_raw);
-        let watermark = if force || self.user_clock {
-            u64::MAX
-        } else {
-            watermark
-        };
+        let watermark = (!(force || self.user_clock)).then_some(watermark);
         // Real UTC time of this cycle; with a user clock, what the files
         // rotate by (records carry simulated time).
         let cycle_ns = self.clock.to_utc_ns(now);
@@ -253,7 +249,10 @@ impl Flusher {
                 if let Some(summary) = ended {
                     // Stamped at the end of its second, which this record
                     // (of a later second) is not before.
-                    let at = (summary.second + 1) * 1_000_000_000;
+                    let at = summary
+                        .second
+                        .saturating_add(1)
+                        .saturating_mul(1_000_000_000);
                     let stamps = (at, file_ns.unwrap_or(at));
                     write_cap_warning(summary, stamps, &mut **formatter, router, line);
                 }

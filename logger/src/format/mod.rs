@@ -6,6 +6,7 @@
 mod json;
 mod text;
 mod timestamp;
+mod unique_keys;
 
 pub use json::JsonFormatter;
 pub use text::TextFormatter;
