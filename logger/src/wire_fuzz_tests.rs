@@ -338,12 +338,11 @@ fn check_formats(view: &RecordView<'_>) {
         assert!(v.get("fields").is_none());
     } else {
         let obj = v["fields"].as_object().expect("fields object");
-        for (i, f) in view.fields.iter().enumerate() {
-            // Duplicate keys: a JSON parser keeps the last one.
-            if view.fields[i + 1..].iter().any(|g| g.key == f.key) {
-                continue;
-            }
-            check_json_value(text, &obj[f.key], &f.value);
+        // Repeated keys are renamed: every value is there, under its name.
+        assert_eq!(obj.len(), view.fields.len());
+        let names = crate::format::unique_names(view.fields);
+        for (name, f) in names.iter().zip(view.fields) {
+            check_json_value(text, &obj[name.as_str()], &f.value);
         }
     }
 
