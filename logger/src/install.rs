@@ -415,6 +415,7 @@ impl Builder {
             crate::panic_hook::install();
         }
         crate::signals::stop_in_forked_children();
+        crate::process_exit::flush_at_exit();
         if config.signal_handler {
             if let Err(e) = crate::signals::install() {
                 crate::fault::report_io_error("installing the signal handler", &e);

@@ -56,6 +56,7 @@ mod lifecycle;
 mod loggable;
 mod metrics;
 mod panic_hook;
+mod process_exit;
 mod rate_limit;
 mod registry;
 mod signals;

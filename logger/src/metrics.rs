@@ -23,6 +23,9 @@ pub(crate) struct Counters {
     /// Lines written into a file later found deleted (see `Metrics::lines_lost`).
     pub lines_lost: AtomicU64,
     pub dropped_after_shutdown: AtomicU64,
+    /// Records dropped because the logger had stopped (also in the
+    /// dropped totals; reported at process exit).
+    pub dropped_while_stopped: AtomicU64,
     /// Keys cut to fit their `u16` length (see `Metrics::keys_cut`).
     pub keys_cut: AtomicU64,
     pub late_records: AtomicU64,
@@ -44,6 +47,7 @@ pub(crate) static COUNTERS: Counters = Counters {
     records_to_stderr: AtomicU64::new(0),
     lines_lost: AtomicU64::new(0),
     dropped_after_shutdown: AtomicU64::new(0),
+    dropped_while_stopped: AtomicU64::new(0),
     keys_cut: AtomicU64::new(0),
     late_records: AtomicU64::new(0),
     records_over_cap: AtomicU64::new(0),
