@@ -330,11 +330,22 @@ impl Builder {
         let path = std::env::var_os("LOGGER_CONFIG")
             .map(PathBuf::from)
             .or(config_file);
-        if let Some(path) = path {
-            crate::config_file::FileConfig::load(&path, &mut config, &mut create_dir)?;
-        }
-        let filter = resolve_filter(&mut config)?;
-        validate(&config)?;
+        let file_keys = match path {
+            Some(path) => Some(crate::config_file::FileConfig::load(
+                &path,
+                &mut config,
+                &mut create_dir,
+            )?),
+            None => None,
+        };
+        // A value the file set that parsed but is out of range: name the
+        // file and the key.
+        let from_file = |e: InitError| match &file_keys {
+            Some(keys) => keys.annotate(e),
+            None => e,
+        };
+        let filter = resolve_filter(&mut config).map_err(from_file)?;
+        validate(&config).map_err(from_file)?;
         check_dir(&config.dir, create_dir)?;
         // Once, here: a later `chdir` of the process changes nothing.
         config.dir = std::path::absolute(&config.dir)

@@ -399,7 +399,8 @@ fn own_record<'a>(
         msg: msg.as_bytes(),
         fields,
         thread: THREAD_NAME,
-        tid: 0,
+        // The flusher writes these records: its own thread id.
+        tid: crate::signals::flusher_tid(),
         correlation: None,
         context: &[],
     }
