@@ -104,10 +104,13 @@ pub use loggable::{Display, LogValue, Loggable, display};
 ///   in call order. `key` alone is shorthand for `key = key`; a key may be
 ///   a string literal (`"exchange.id" = x`) or a raw identifier
 ///   (`r#type = x`).
-/// - `LEVEL` (default `Info`) is `error`, `warn`, `info`, `debug`,
-///   `trace`, or a path ending in `Error`, `Warn`, `Info`, `Debug`,
-///   `Trace` (`Level::Warn`, `log::Level::Warn`). A variable named like a
-///   level needs the long form as the first field: `info = info`.
+/// - `LEVEL` (default `Info`) is `level: warn` (`error`, `warn`, `info`,
+///   `debug`, `trace`), or a path ending in `Error`, `Warn`, `Info`,
+///   `Debug`, `Trace` (`Level::Warn`, `log::Level::Warn`). A bare word
+///   (`trade!(warn, ..)`) is still read as the level, with a deprecation
+///   warning at the word: it is ambiguous, since a variable `warn` meant as
+///   a shorthand field would be taken as the level. A field named like a
+///   level is written `info = info`.
 /// - `target: "name"` sets the `log` target (default: the module path).
 /// - `rate: "100/s"` limits this call site to that many records per
 ///   window, shared by all threads (units `s`, `ms`, `min`; a whole count
@@ -148,7 +151,7 @@ pub use loggable::{Display, LogValue, Loggable, display};
 ///
 /// let (sym, id, qty, px) = ("AAPL", 42u64, 100u32, 150.25);
 /// trade!(symbol = sym, side = Side::Buy, qty = qty, price = px, order_id = id);
-/// trade!(warn, symbol = sym, side = Side::Sell, qty, price = px, venue = "XNAS"; "partial fill {} of {}", 40, qty);
+/// trade!(level: warn, symbol = sym, side = Side::Sell, qty, price = px, venue = "XNAS"; "partial fill {} of {}", 40, qty);
 /// trade!(Level::Debug, target: "fills", symbol = sym, side = Side::Buy, qty = 1, price = px; "filled {qty} at {px}");
 /// trade!(rate: "100/s", symbol = sym, side = Side::Buy, qty = 1, price = px); // at most 100 a second
 /// ```
