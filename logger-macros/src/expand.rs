@@ -43,6 +43,31 @@ fn level_path(level: Level) -> TokenStream {
     quote!(::logger::__private::Level::#variant)
 }
 
+/// For a level written as a bare word (`trade!(info, ..)`): a use of a
+/// deprecated constant spanned at that word, so that rustc warns there
+/// (a proc macro has no other stable way to warn). The word could be meant
+/// as a variable, and a variable of that name would silently be taken as
+/// the level; `level: info` and `Level::Info` say which.
+fn bare_level_warning(bare: Option<&Ident>) -> TokenStream {
+    let Some(word) = bare else {
+        return TokenStream::new();
+    };
+    let note = format!(
+        "`{word}` here is read as the level, even where a variable `{word}` exists: write \
+         `level: {word}` or `Level::{}` for the level, or `{word} = {word}` for a field",
+        crate::parse::Level::from_name(&word.to_string()).map_or("Info", |l| l.variant())
+    );
+    let constant = quote_spanned!(word.span()=> __LOGGER_BARE_LEVEL_WORD);
+    quote! {
+        {
+            #[deprecated(note = #note)]
+            #[allow(dead_code)]
+            const __LOGGER_BARE_LEVEL_WORD: () = ();
+            let () = #constant;
+        }
+    }
+}
+
 /// A local identifier invisible to the user's tokens.
 fn local(name: &str, i: usize) -> Ident {
     format_ident!("__logger_{}{}", name, i, span = Span::mixed_site())
@@ -232,7 +257,9 @@ pub(crate) fn trade(t: &Trade) -> TokenStream {
     let function = function_fn();
     let (interest, check) = interest(&quote!(__LOGGER_LEVEL), t.target.as_ref());
     let body = limited(t.rate, "trade!", quote!(#bindings #push));
+    let warning = bare_level_warning(t.bare_level.as_ref());
     quote! {{
+        #warning
         const __LOGGER_LEVEL: ::logger::__private::Level = #level;
         #interest
         if #check {

@@ -7,10 +7,15 @@
 //! #[log_performance( name = "..", level = "debug", threshold = "50us", sample = 10, rate = "100/s", args(a, b), cpu )]
 //! ```
 //!
-//! The level, `target:` and `rate:` come in any order. `LEVEL` is `error`, `warn`, `info`, `debug` or `trace`, or a path ending
-//! in `Error`, `Warn`, `Info`, `Debug` or `Trace` (`Level::Warn`,
-//! `log::Level::Warn`). A `trade!` field without `= value` is shorthand for
-//! `key = key`.
+//! The level, `target:` and `rate:` come in any order. `LEVEL` is
+//! `level: warn` (`error`, `warn`, `info`, `debug`, `trace`), or a path
+//! ending in `Error`, `Warn`, `Info`, `Debug` or `Trace` (`Level::Warn`,
+//! `log::Level::Warn`). In `trade!`, a bare `warn,` is still read as the
+//! level, with a deprecation warning at the word: a variable of that name
+//! (meant as a shorthand field) would be silently taken as the level. In
+//! `perf!` a bare word cannot be anything else (the operation, a string
+//! literal, comes next) and needs no warning. A `trade!` field without `= value` is
+//! shorthand for `key = key`.
 
 use proc_macro2::{Span, TokenStream};
 use syn::ext::IdentExt;
@@ -120,10 +125,34 @@ impl Parse for Field {
     }
 }
 
-/// A level given before the fields, with its span.
+/// A level given before the fields.
 pub(crate) struct LevelArg {
     pub level: Level,
+    /// The word, when the level was a bare lowercase word (`info,`): it
+    /// could also be meant as a variable, so the expansion warns there.
+    pub bare: Option<Ident>,
 }
+
+/// Parses `level: LEVEL ,` when the input starts with `level:`.
+fn parse_keyed_level(input: ParseStream<'_>) -> syn::Result<Option<LevelArg>> {
+    if !(input.peek(Ident) && input.peek2(Token![:]) && !input.peek2(Token![::])) {
+        return Ok(None);
+    }
+    let fork = input.fork();
+    let ident: Ident = fork.parse()?;
+    if ident != "level" {
+        return Ok(None);
+    }
+    input.advance_to(&fork);
+    input.parse::<Token![:]>()?;
+    let Some(mut arg) = parse_level(input)? else {
+        return Err(input.error(LEVEL_EXPECTED));
+    };
+    arg.bare = None; // `level: info` says what it is
+    Ok(Some(arg))
+}
+
+const LEVEL_EXPECTED: &str = "expected a level: `Level::Error`, `Level::Warn`, `Level::Info`, `Level::Debug`, `Level::Trace` (or `level: error`, `level: warn`, `level: info`, `level: debug`, `level: trace`)";
 
 /// Parses `LEVEL ,` when the input starts with one.
 fn parse_level(input: ParseStream<'_>) -> syn::Result<Option<LevelArg>> {
@@ -147,16 +176,15 @@ fn parse_level(input: ParseStream<'_>) -> syn::Result<Option<LevelArg>> {
         _ => None,
     };
     let Some(level) = level else {
-        return Err(syn::Error::new_spanned(
-            &path,
-            "expected a level: `Level::Error`, `Level::Warn`, `Level::Info`, `Level::Debug`, `Level::Trace` (or `error`, `warn`, `info`, `debug`, `trace`)",
-        ));
+        return Err(syn::Error::new_spanned(&path, LEVEL_EXPECTED));
     };
+    let bare = (single && last.starts_with(|c: char| c.is_ascii_lowercase()))
+        .then(|| path.segments[0].ident.clone());
     input.advance_to(&fork);
     if !input.is_empty() && !input.peek(Token![;]) {
         input.parse::<Token![,]>()?;
     }
-    Ok(Some(LevelArg { level }))
+    Ok(Some(LevelArg { level, bare }))
 }
 
 /// Parses `NAME: "value" ,` (`target: "name"`, `rate: "100/s"`) when the
@@ -198,6 +226,10 @@ fn parse_prefix(input: ParseStream<'_>) -> syn::Result<Prefix> {
     let mut p = Prefix::default();
     loop {
         if p.level.is_none() {
+            if let Some(l) = parse_keyed_level(input)? {
+                p.level = Some(l);
+                continue;
+            }
             if let Some(l) = parse_level(input)? {
                 p.level = Some(l);
                 continue;

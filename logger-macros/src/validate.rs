@@ -146,6 +146,8 @@ fn check_rate(lit: Option<&LitStr>, errors: &mut Errors) -> Option<Rate> {
 /// A checked `trade!`.
 pub(crate) struct Trade {
     pub level: Level,
+    /// A bare level word, warned about in the expansion.
+    pub bare_level: Option<Ident>,
     pub target: Option<LitStr>,
     pub rate: Option<Rate>,
     /// Fields in call order (the order their values are evaluated).
@@ -202,6 +204,7 @@ pub(crate) fn trade(a: TradeArgs) -> syn::Result<Trade> {
         }
     }
     errors.finish(Trade {
+        bare_level: a.level.as_ref().and_then(|l| l.bare.clone()),
         level: a.level.map_or(Level::Info, |l| l.level),
         target: a.target,
         rate,

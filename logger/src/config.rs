@@ -36,6 +36,10 @@ pub const DEFAULT_MAX_MERGE_DELAY: Duration = Duration::from_millis(50);
 pub const DEFAULT_FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
 /// Largest backtrace ring the builder accepts, in records.
 pub const MAX_BACKTRACE_CAPACITY: usize = 1 << 20;
+/// Longest accepted `flush_timeout`, `max_merge_delay` and
+/// `MsyncPolicy::Interval` (one day): `install()` refuses a longer one,
+/// naming the option, rather than overflow a deadline later.
+pub const MAX_DURATION_OPTION: Duration = Duration::from_secs(24 * 3600);
 
 /// What a producer does when its ring is full.
 ///
@@ -146,8 +150,9 @@ pub enum TimeRotation {
     Hourly,
     /// At midnight.
     Daily,
-    /// At every multiple of this interval since midnight (at least one
-    /// second). Meant for tests and for unusual schedules.
+    /// At every multiple of this interval since midnight (1 s to 24 h;
+    /// `install()` refuses anything else). Meant for tests and for
+    /// unusual schedules.
     Every(Duration),
 }
 

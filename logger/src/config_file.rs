@@ -138,11 +138,14 @@ fn destination(
 impl FileConfig {
     /// Reads `path` and applies it over `config`; an invalid key's error
     /// names the file too.
+    ///
+    /// Returns the keys the file sets, so that a value the builder's checks
+    /// refuse later can be traced to the file ([`FileKeys::annotate`]).
     pub(crate) fn load(
         path: &Path,
         config: &mut Config,
         create_dir: &mut bool,
-    ) -> Result<(), InitError> {
+    ) -> Result<FileKeys, InitError> {
         let text = std::fs::read_to_string(path).map_err(|source| InitError::Io {
             context: format!("reading the configuration file {}", path.display()),
             source,
@@ -156,7 +159,14 @@ impl FileConfig {
                     reason: format!("{reason} (in {})", path.display()),
                 },
                 other => other,
-            })
+            })?;
+        let keys = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&text)
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        Ok(FileKeys {
+            path: path.to_path_buf(),
+            keys,
+        })
     }
 
     /// Parses the JSON text of a configuration file.
@@ -166,14 +176,19 @@ impl FileConfig {
         let config: FileConfig =
             serde_path_to_error::deserialize(&mut de).map_err(|e| InitError::InvalidOption {
                 option: "config_file",
-                reason: match e.path().to_string().as_str() {
-                    "." => e.inner().to_string(),
-                    path => format!("{path}: {}", e.inner()),
+                reason: if e.inner().is_syntax() || e.inner().is_eof() {
+                    // No key to name: say where the JSON breaks.
+                    format!("not valid JSON: {}", e.inner())
+                } else {
+                    match e.path().to_string().as_str() {
+                        "." | "?" => e.inner().to_string(),
+                        path => format!("{path}: {}", e.inner()),
+                    }
                 },
             })?;
         de.end().map_err(|e| InitError::InvalidOption {
             option: "config_file",
-            reason: e.to_string(),
+            reason: format!("not valid JSON: {e}"),
         })?;
         Ok(config)
     }
@@ -372,6 +387,49 @@ impl FileConfig {
     }
 }
 
+/// The keys a configuration file set, and its path.
+pub(crate) struct FileKeys {
+    path: PathBuf,
+    keys: Vec<String>,
+}
+
+impl FileKeys {
+    /// Adds the file's path and key to an [`InitError::InvalidOption`]
+    /// whose option the file set (a value that parsed but that the
+    /// builder's checks refuse, such as `"ring_bytes": 1024`).
+    pub(crate) fn annotate(&self, e: InitError) -> InitError {
+        let InitError::InvalidOption { option, reason } = e else {
+            return e;
+        };
+        let keys: &[&str] = match option {
+            "backtrace" => &["backtrace_level", "backtrace_capacity"],
+            "overflow" => &["overflow", "grow_cap_bytes"],
+            "level" => &["level", "filter"],
+            other => &[other],
+        };
+        let set: Vec<&str> = keys
+            .iter()
+            .copied()
+            .filter(|k| self.keys.iter().any(|f| f == k))
+            .collect();
+        if set.is_empty() {
+            return InitError::InvalidOption { option, reason };
+        }
+        let keys = set
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(" and ");
+        InitError::InvalidOption {
+            option,
+            reason: format!(
+                "{reason} (the configuration file {} sets {keys})",
+                self.path.display()
+            ),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -453,9 +511,9 @@ mod tests {
     }
 
     #[test]
-    fn the_readme_example_is_valid() {
-        let readme = include_str!("../../README.md");
-        let section = readme.split("### Configuration file").nth(1).unwrap();
+    fn the_documented_example_is_valid() {
+        let readme = include_str!("../../docs/configuration.md");
+        let section = readme.split("## Configuration file").nth(1).unwrap();
         let json = section.split("```json").nth(1).unwrap();
         let json = json.split("```").next().unwrap();
         let mut c = apply(json).unwrap();
@@ -649,7 +707,7 @@ mod tests {
             (
                 r#"{"rotation_time": "0s"}"#,
                 "rotation_time",
-                "shorter than the 1 s minimum",
+                "Every(0ns) is out of range: allowed 1 s to 24 h",
             ),
             (
                 r#"{"retention_days": 0}"#,
@@ -669,7 +727,7 @@ mod tests {
             (
                 r#"{"flush_timeout": "0s"}"#,
                 "flush_timeout",
-                "must be positive",
+                "0ns is out of range: allowed 1 ns to 86400s",
             ),
             (
                 r#"{"level": "debug", "backtrace_level": "info", "backtrace_capacity": 8}"#,

@@ -68,10 +68,11 @@ impl std::error::Error for InitError {
 pub enum FlushError {
     /// The flusher did not finish within the configured flush timeout.
     Timeout,
-    /// Records were written, but this many I/O errors happened meanwhile:
-    /// some records went to stderr instead of their file.
+    /// This many records did not reach their file (they went to stderr,
+    /// or into a file that was then deleted), and no earlier call reported
+    /// them: see [`crate::flush`] for the exact rule.
     Io {
-        /// I/O errors since the call started.
+        /// Records not in their file, not reported before.
         errors: u64,
     },
 }
@@ -84,7 +85,8 @@ impl fmt::Display for FlushError {
             }
             FlushError::Io { errors } => write!(
                 f,
-                "{errors} I/O errors while flushing: some records went to stderr instead of their file"
+                "{errors} records did not reach their file (I/O errors: they went to stderr, \
+                 or into a file that was then deleted)"
             ),
         }
     }

@@ -50,6 +50,19 @@ pub(crate) fn report_file_change(what: &str) {
     let _ = writeln!(io::stderr().lock(), "logger: {what}");
 }
 
+/// Records that did not reach their file so far: sent to stderr, or
+/// copied into a file then found deleted (a running total, for `flush()`).
+pub(crate) fn records_not_in_file() -> u64 {
+    COUNTERS.records_to_stderr.load(Relaxed) + COUNTERS.lines_lost.load(Relaxed)
+}
+
+/// Counts `n` lines copied into a file that was then found deleted.
+pub(crate) fn count_lost_lines(n: u64) {
+    if n > 0 {
+        Counters::add(&COUNTERS.lines_lost, n);
+    }
+}
+
 /// Writes a formatted record to stderr because its file failed.
 pub(crate) fn fallback_to_stderr(line: &[u8]) {
     Counters::add(&COUNTERS.records_to_stderr, 1);

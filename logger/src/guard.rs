@@ -23,7 +23,9 @@ use crate::sink::Housekeeper;
 /// log::info!("running");
 /// drop(guard); // everything above is in logs/app.log now
 /// ```
-#[must_use = "dropping the guard stops the logger at once; bind it with `let _guard = ...`"]
+#[must_use = "the logger stops when this guard is dropped: bind it to a named variable \
+              that lives as long as the program logs, `let _guard = logger::builder()...install()?;` \
+              (never `let _ = ...`, which drops it at once)"]
 pub struct LoggerGuard {
     flusher: Option<JoinHandle<()>>,
     housekeeper: Option<Housekeeper>,
@@ -49,8 +51,10 @@ impl Drop for LoggerGuard {
         lifecycle::set_state(lifecycle::STOPPED);
         SHUTDOWN.store(true, Ordering::Release);
         if let Some(handle) = self.flusher.take() {
-            let deadline = Instant::now() + self.timeout;
-            while !handle.is_finished() && Instant::now() < deadline {
+            // `install()` bounds the timeout; an unrepresentable deadline
+            // would mean "no deadline" rather than a panic.
+            let deadline = Instant::now().checked_add(self.timeout);
+            while !handle.is_finished() && deadline.is_none_or(|d| Instant::now() < d) {
                 std::thread::sleep(Duration::from_micros(200));
             }
             if handle.is_finished() {

@@ -196,17 +196,21 @@ impl Builder {
     }
 
     setter!(
-        /// When to `msync` for power-loss durability (default never).
+        /// When to `msync` for power-loss durability (default never; an
+        /// `Interval` from 1 ns to [`MAX_DURATION_OPTION`]).
         msync: MsyncPolicy => msync);
     setter!(
         /// Disk blocks reserved ahead of a file's end with `fallocate` at a time (default [`DEFAULT_WINDOW_BYTES`]; halved down to a page on a disk with less free space).
         window_bytes: usize => window_bytes);
     setter!(
         /// Longest a record waits for a thread caught mid-record before it
-        /// is written anyway (default [`DEFAULT_MAX_MERGE_DELAY`]).
+        /// is written anyway (default [`DEFAULT_MAX_MERGE_DELAY`]; at most
+        /// [`MAX_DURATION_OPTION`], `install()` refuses more).
         max_merge_delay: Duration => max_merge_delay);
     setter!(
-        /// Bound of [`crate::flush`] and of the shutdown drain (default [`DEFAULT_FLUSH_TIMEOUT`]).
+        /// Bound of [`crate::flush`] and of the shutdown drain (default
+        /// [`DEFAULT_FLUSH_TIMEOUT`]; 1 ns to [`MAX_DURATION_OPTION`],
+        /// `install()` refuses anything else).
         flush_timeout: Duration => flush_timeout);
     setter!(
         /// Record panics and flush before the previous panic hook runs (default true).
@@ -216,11 +220,11 @@ impl Builder {
         /// flush the rings (bounded by the flush timeout), then let the
         /// signal take its course (the previous handler, or the default
         /// action). What the handler does and does not guarantee is in the
-        /// README's "Reliability" section.
+        /// `docs/reliability.md`.
         signal_handler: bool => signal_handler);
 
     /// A JSON configuration file applied over the builder's options at
-    /// install (keys: the builder's method names; format in the README's
+    /// install (keys: the builder's method names; format in `docs/configuration.md`,
     /// "Configuration file"). `LOGGER_CONFIG` in the environment replaces
     /// the path. Environment variables still override the file.
     pub fn config_file(mut self, path: impl Into<PathBuf>) -> Self {
@@ -326,12 +330,26 @@ impl Builder {
         let path = std::env::var_os("LOGGER_CONFIG")
             .map(PathBuf::from)
             .or(config_file);
-        if let Some(path) = path {
-            crate::config_file::FileConfig::load(&path, &mut config, &mut create_dir)?;
-        }
-        let filter = resolve_filter(&mut config)?;
-        validate(&config)?;
+        let file_keys = match path {
+            Some(path) => Some(crate::config_file::FileConfig::load(
+                &path,
+                &mut config,
+                &mut create_dir,
+            )?),
+            None => None,
+        };
+        // A value the file set that parsed but is out of range: name the
+        // file and the key.
+        let from_file = |e: InitError| match &file_keys {
+            Some(keys) => keys.annotate(e),
+            None => e,
+        };
+        let filter = resolve_filter(&mut config).map_err(from_file)?;
+        validate(&config).map_err(from_file)?;
         check_dir(&config.dir, create_dir)?;
+        // Once, here: a later `chdir` of the process changes nothing.
+        config.dir = std::path::absolute(&config.dir)
+            .map_err(|e| InitError::DirNotWritable(config.dir.clone(), e))?;
         if lifecycle::state() != lifecycle::NOT_INSTALLED {
             return Err(InitError::AlreadyInstalled);
         }
@@ -408,6 +426,7 @@ impl Builder {
             crate::panic_hook::install();
         }
         crate::signals::stop_in_forked_children();
+        crate::process_exit::flush_at_exit();
         if config.signal_handler {
             if let Err(e) = crate::signals::install() {
                 crate::fault::report_io_error("installing the signal handler", &e);
@@ -508,10 +527,10 @@ pub(crate) fn validate(c: &Config) -> Result<(), InitError> {
         );
     }
     if let TimeRotation::Every(d) = c.rotation.time {
-        if d < Duration::from_secs(1) {
+        if d < Duration::from_secs(1) || d > Duration::from_secs(24 * 3600) {
             return invalid(
                 "rotation_time",
-                format!("Every({d:?}) is shorter than the 1 s minimum"),
+                format!("Every({d:?}) is out of range: allowed 1 s to 24 h (use Daily for a day)"),
             );
         }
     }
@@ -527,8 +546,31 @@ pub(crate) fn validate(c: &Config) -> Result<(), InitError> {
             format!("{:?} is out of range: allowed 1 ns to 1 s", c.idle_sleep),
         );
     }
-    if c.flush_timeout.is_zero() {
-        return invalid("flush_timeout", "must be positive");
+    if c.flush_timeout.is_zero() || c.flush_timeout > MAX_DURATION_OPTION {
+        return invalid(
+            "flush_timeout",
+            format!(
+                "{:?} is out of range: allowed 1 ns to {MAX_DURATION_OPTION:?}",
+                c.flush_timeout
+            ),
+        );
+    }
+    if c.max_merge_delay > MAX_DURATION_OPTION {
+        return invalid(
+            "max_merge_delay",
+            format!(
+                "{:?} is out of range: allowed 0 to {MAX_DURATION_OPTION:?}",
+                c.max_merge_delay
+            ),
+        );
+    }
+    if let MsyncPolicy::Interval(d) = c.msync {
+        if d.is_zero() || d > MAX_DURATION_OPTION {
+            return invalid(
+                "msync",
+                format!("Interval({d:?}) is out of range: allowed 1 ns to {MAX_DURATION_OPTION:?}"),
+            );
+        }
     }
     if c.max_records_per_second == Some(0) {
         return invalid(

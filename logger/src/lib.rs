@@ -33,8 +33,9 @@
 //! - The logger never panics and never blocks the host forever: I/O errors
 //!   are counted, reported on stderr and the records go to stderr instead.
 //!
-//! The README holds the full guide: configuration, file naming, the record
-//! schema, and the measured figures.
+//! The README and the pages under `docs/` hold the full guide: configuration
+//! (`docs/configuration.md`), file naming, the record schema (`docs/schema.md`),
+//! and the measured figures (`docs/performance.md`).
 
 #[doc(hidden)]
 pub mod __private;
@@ -56,6 +57,7 @@ mod lifecycle;
 mod loggable;
 mod metrics;
 mod panic_hook;
+mod process_exit;
 mod rate_limit;
 mod registry;
 mod signals;
@@ -68,8 +70,9 @@ pub use clock::{SimulatedClock, UserClock};
 pub use config::{
     ClockSource, Config, ConsoleColor, DEFAULT_FLUSH_TIMEOUT, DEFAULT_GROW_CAP_BYTES,
     DEFAULT_IDLE_SLEEP, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_MERGE_DELAY, DEFAULT_RING_BYTES,
-    DEFAULT_WINDOW_BYTES, FileSpec, Format, MAX_BACKTRACE_CAPACITY, MIN_RING_BYTES, MsyncPolicy,
-    OverflowPolicy, ParseOverflowError, RotationConfig, TimeRotation, TimeZone,
+    DEFAULT_WINDOW_BYTES, FileSpec, Format, MAX_BACKTRACE_CAPACITY, MAX_DURATION_OPTION,
+    MIN_RING_BYTES, MsyncPolicy, OverflowPolicy, ParseOverflowError, RotationConfig, TimeRotation,
+    TimeZone,
 };
 pub use context::{
     CORRELATION_KEY, Context, ContextGuard, Correlated, WithCorrelation, bind, correlation,
@@ -102,10 +105,13 @@ pub use loggable::{Display, LogValue, Loggable, display};
 ///   in call order. `key` alone is shorthand for `key = key`; a key may be
 ///   a string literal (`"exchange.id" = x`) or a raw identifier
 ///   (`r#type = x`).
-/// - `LEVEL` (default `Info`) is `error`, `warn`, `info`, `debug`,
-///   `trace`, or a path ending in `Error`, `Warn`, `Info`, `Debug`,
-///   `Trace` (`Level::Warn`, `log::Level::Warn`). A variable named like a
-///   level needs the long form as the first field: `info = info`.
+/// - `LEVEL` (default `Info`) is `level: warn` (`error`, `warn`, `info`,
+///   `debug`, `trace`), or a path ending in `Error`, `Warn`, `Info`,
+///   `Debug`, `Trace` (`Level::Warn`, `log::Level::Warn`). A bare word
+///   (`trade!(warn, ..)`) is still read as the level, with a deprecation
+///   warning at the word: it is ambiguous, since a variable `warn` meant as
+///   a shorthand field would be taken as the level. A field named like a
+///   level is written `info = info`.
 /// - `target: "name"` sets the `log` target (default: the module path).
 /// - `rate: "100/s"` limits this call site to that many records per
 ///   window, shared by all threads (units `s`, `ms`, `min`; a whole count
@@ -146,7 +152,7 @@ pub use loggable::{Display, LogValue, Loggable, display};
 ///
 /// let (sym, id, qty, px) = ("AAPL", 42u64, 100u32, 150.25);
 /// trade!(symbol = sym, side = Side::Buy, qty = qty, price = px, order_id = id);
-/// trade!(warn, symbol = sym, side = Side::Sell, qty, price = px, venue = "XNAS"; "partial fill {} of {}", 40, qty);
+/// trade!(level: warn, symbol = sym, side = Side::Sell, qty, price = px, venue = "XNAS"; "partial fill {} of {}", 40, qty);
 /// trade!(Level::Debug, target: "fills", symbol = sym, side = Side::Buy, qty = 1, price = px; "filled {qty} at {px}");
 /// trade!(rate: "100/s", symbol = sym, side = Side::Buy, qty = 1, price = px); // at most 100 a second
 /// ```
@@ -337,9 +343,23 @@ use std::sync::atomic::Ordering::Relaxed;
 ///
 /// # Errors
 ///
-/// [`FlushError::Timeout`] when the flusher did not catch up in time;
-/// [`FlushError::Io`] when I/O errors happened meanwhile (those records
-/// went to stderr).
+/// [`FlushError::Timeout`] when the flusher did not catch up in time.
+///
+/// [`FlushError::Io`] when a record that did not reach its file has not
+/// been reported by an earlier call. The rule: every record that fails to
+/// reach its file (sent to stderr because the file failed: full disk,
+/// directory removed or read-only; or copied into a file that was then
+/// found deleted) is counted, and each failure is returned, as
+/// `FlushError::Io { errors }`, by exactly one call: the first whose wait
+/// ends after the failure was counted, whenever the failure happened
+/// (before this call, before an earlier call that returned `Ok`, or
+/// during it). So `Ok(())` means every record logged since install is in
+/// its file or was reported as not in it by an earlier `flush()`. Before
+/// each completion the flusher checks that every file is still where it
+/// was opened, so that lines written into a deleted file count too.
+/// Records a policy drops (a full ring under `DropNewest`, a `rate:`
+/// limit, `max_records_per_second`) are not errors: they are counted in
+/// [`metrics()`] and reported in a `WARN` record.
 ///
 /// # Examples
 ///
@@ -353,13 +373,10 @@ pub fn flush() -> Result<(), FlushError> {
     {
         return Ok(());
     }
-    let errors_before = metrics::COUNTERS.io_errors.load(Relaxed);
-    if !backend::barrier::request_and_wait(lifecycle::flush_timeout()) {
-        return Err(FlushError::Timeout);
-    }
-    match metrics::COUNTERS.io_errors.load(Relaxed) - errors_before {
-        0 => Ok(()),
-        errors => Err(FlushError::Io { errors }),
+    match backend::barrier::flush(lifecycle::flush_timeout()) {
+        Err(()) => Err(FlushError::Timeout),
+        Ok(0) => Ok(()),
+        Ok(errors) => Err(FlushError::Io { errors }),
     }
 }
 
@@ -399,6 +416,8 @@ pub fn metrics() -> Metrics {
         files_open: c.files_open.load(Relaxed),
         files_changed_externally: c.files_changed_externally.load(Relaxed),
         records_to_stderr: c.records_to_stderr.load(Relaxed),
+        lines_lost: c.lines_lost.load(Relaxed),
+        keys_cut: c.keys_cut.load(Relaxed),
         late_records: c.late_records.load(Relaxed),
         records_rate_limited: rate_limit::total_dropped(),
         records_over_cap: c.records_over_cap.load(Relaxed),

@@ -68,12 +68,16 @@ pub(crate) fn overflow() -> OverflowPolicy {
     }
 }
 
-static FLUSH_TIMEOUT_MS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(5_000);
+static FLUSH_TIMEOUT_NS: std::sync::atomic::AtomicU64 =
+    std::sync::atomic::AtomicU64::new(5_000_000_000);
 
+/// Sets the bound of `flush()`; `install()` checked it (at most
+/// `MAX_DURATION_OPTION`), and it saturates anyway.
 pub(crate) fn set_flush_timeout(t: std::time::Duration) {
-    FLUSH_TIMEOUT_MS.store(t.as_millis().max(1) as u64, Ordering::Relaxed);
+    let ns = u64::try_from(t.as_nanos()).unwrap_or(u64::MAX).max(1);
+    FLUSH_TIMEOUT_NS.store(ns, Ordering::Relaxed);
 }
 
 pub(crate) fn flush_timeout() -> std::time::Duration {
-    std::time::Duration::from_millis(FLUSH_TIMEOUT_MS.load(Ordering::Relaxed))
+    std::time::Duration::from_nanos(FLUSH_TIMEOUT_NS.load(Ordering::Relaxed))
 }

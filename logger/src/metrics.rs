@@ -21,7 +21,14 @@ pub(crate) struct Counters {
     pub files_open: AtomicU64,
     pub files_changed_externally: AtomicU64,
     pub records_to_stderr: AtomicU64,
+    /// Lines written into a file later found deleted (see `Metrics::lines_lost`).
+    pub lines_lost: AtomicU64,
     pub dropped_after_shutdown: AtomicU64,
+    /// Records dropped because the logger had stopped (also in the
+    /// dropped totals; reported at process exit).
+    pub dropped_while_stopped: AtomicU64,
+    /// Keys cut to fit their `u16` length (see `Metrics::keys_cut`).
+    pub keys_cut: AtomicU64,
     pub late_records: AtomicU64,
     /// Records discarded by the flusher over `max_records_per_second`.
     pub records_over_cap: AtomicU64,
@@ -40,7 +47,10 @@ pub(crate) static COUNTERS: Counters = Counters {
     files_open: AtomicU64::new(0),
     files_changed_externally: AtomicU64::new(0),
     records_to_stderr: AtomicU64::new(0),
+    lines_lost: AtomicU64::new(0),
     dropped_after_shutdown: AtomicU64::new(0),
+    dropped_while_stopped: AtomicU64::new(0),
+    keys_cut: AtomicU64::new(0),
     late_records: AtomicU64::new(0),
     records_over_cap: AtomicU64::new(0),
     ring_occupancy: AtomicU64::new(0),
@@ -93,6 +103,16 @@ pub struct Metrics {
     pub files_changed_externally: u64,
     /// Records written to stderr because their file failed.
     pub records_to_stderr: u64,
+    /// Lines copied into a file that the logger then found deleted (its
+    /// directory removed, or the file unlinked) before it noticed: gone
+    /// with the file. One record written to two files that are both lost
+    /// counts twice. Noticed within a second of record time, and at every
+    /// [`crate::flush`].
+    pub lines_lost: u64,
+    /// `log` keys of more than 65,535 bytes, cut on a char boundary to fit
+    /// and ending in `…[truncated]` (the only keys ever cut; context keys
+    /// have their own 64-byte limit).
+    pub keys_cut: u64,
     /// Records that reached the flusher after newer records of other
     /// threads were written (written anyway, out of timestamp order).
     pub late_records: u64,

@@ -101,6 +101,11 @@ pub(crate) fn name(sig: c_int) -> &'static str {
 
 /// Called by the flusher thread when it starts: the handler must not wait
 /// for the flusher on the flusher's own thread.
+/// The flusher thread's OS thread id, as it recorded it (0 before).
+pub(crate) fn flusher_tid() -> u64 {
+    u64::try_from(FLUSHER_TID.load(Ordering::Relaxed)).unwrap_or(0)
+}
+
 pub(crate) fn set_flusher_thread() {
     // SAFETY: gettid has no preconditions and cannot fail.
     FLUSHER_TID.store(unsafe { libc::gettid() }, Ordering::Relaxed);

@@ -251,16 +251,29 @@ impl Encoder<'_> {
         self.buf.extend_from_slice(b);
     }
 
-    /// A key: bytes prefixed with a `u16` length, cut at a char boundary
-    /// below 64 KiB.
-    pub fn key(&mut self, k: &str) {
-        let mut end = k.len().min(u16::MAX as usize);
-        while !k.is_char_boundary(end) {
-            end -= 1;
+    /// A key: bytes prefixed with a `u16` length. A key longer than
+    /// `u16::MAX` bytes is cut on a char boundary and ends in
+    /// [`TRUNCATED`] (the whole fits the prefix); returns true then.
+    pub fn key(&mut self, k: &str) -> bool {
+        let (k, cut) = cut_key(k);
+        let len = k.len() + if cut { TRUNCATED.len() } else { 0 };
+        self.u16(len as u16);
+        self.buf.extend_from_slice(k.as_bytes());
+        if cut {
+            self.buf.extend_from_slice(TRUNCATED.as_bytes());
         }
-        self.u16(end as u16);
-        self.buf.extend_from_slice(&k.as_bytes()[..end]);
+        cut
     }
+}
+
+/// The part of key `k` that is kept: all of it when it fits a `u16`
+/// length, else its longest prefix (on a char boundary) that still fits
+/// with [`TRUNCATED`] after it, and true.
+pub(crate) fn cut_key(k: &str) -> (&str, bool) {
+    if k.len() <= u16::MAX as usize {
+        return (k, false);
+    }
+    cut_str(k, u16::MAX as usize - TRUNCATED.len())
 }
 
 /// Appends one typed value: a tag byte, then `bool` as one byte, integers

@@ -45,7 +45,7 @@ fn held_records_are_written_in_order_before_an_error() {
 
     log::error!("error 1");
     log::debug!("debug 5");
-    trade!(debug, symbol = "AAPL", side = "BUY", qty = 1, price = 1.5; "debug trade");
+    trade!(level: debug, symbol = "AAPL", side = "BUY", qty = 1, price = 1.5; "debug trade");
     log::trace!("never recorded");
     log::warn!("warn 1");
     log::error!("error 2");

@@ -93,7 +93,7 @@ fn builder_then_file_then_environment() {
     assert_eq!(log::max_level(), log::LevelFilter::Warn);
     log::info!("info-dropped");
     log::warn!("warn-kept");
-    logger::trade!(warn, symbol = "A", side = "b", qty = 1, price = 2.0);
+    logger::trade!(level: warn, symbol = "A", side = "b", qty = 1, price = 2.0);
     let main = lines(&file_dir.join("main.log"));
     assert!(
         main.contains("warn-kept") && !main.contains("info-dropped"),

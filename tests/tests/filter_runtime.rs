@@ -21,7 +21,7 @@ mod hot {
 
     pub fn trade_debug(i: u64) {
         trade!(
-            debug,
+            level: debug,
             test = "runtime",
             i,
             symbol = "A",

@@ -81,3 +81,63 @@ fn unwritable_directory_is_refused() {
     let e = logger::builder().dir(dir.path()).install().err().unwrap();
     assert!(matches!(e, logger::InitError::DirNotWritable(..)), "{e}");
 }
+
+/// No duration option can overflow a deadline later (a `flush_timeout` of
+/// `Duration::MAX` once made dropping the guard panic): each is refused at
+/// install, naming the option and the allowed range.
+#[test]
+fn duration_options_out_of_range_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let day = logger::MAX_DURATION_OPTION;
+    let bad = [
+        (
+            logger::builder().flush_timeout(Duration::MAX),
+            "flush_timeout",
+        ),
+        (
+            logger::builder().flush_timeout(day + Duration::from_nanos(1)),
+            "flush_timeout",
+        ),
+        (
+            logger::builder().max_merge_delay(Duration::MAX),
+            "max_merge_delay",
+        ),
+        (
+            logger::builder().msync(logger::MsyncPolicy::Interval(Duration::MAX)),
+            "msync",
+        ),
+        (
+            logger::builder().msync(logger::MsyncPolicy::Interval(Duration::ZERO)),
+            "msync",
+        ),
+        (logger::builder().idle_sleep(Duration::MAX), "idle_sleep"),
+        (
+            // Was silently clamped to one day.
+            logger::builder()
+                .rotation_time(logger::TimeRotation::Every(Duration::from_secs(2 * 86_400))),
+            "rotation_time",
+        ),
+        (
+            logger::builder().rotation_time(logger::TimeRotation::Every(Duration::MAX)),
+            "rotation_time",
+        ),
+    ];
+    for (b, option) in bad {
+        let e = b.dir(dir.path()).install().err().unwrap();
+        match &e {
+            logger::InitError::InvalidOption { option: o, reason } => {
+                assert_eq!(*o, option, "{e}");
+                assert!(reason.contains("out of range"), "{e}");
+            }
+            other => panic!("expected InvalidOption({option}), got {other}"),
+        }
+    }
+    // The largest accepted values pass the checks.
+    let ok = logger::builder()
+        .dir(dir.path())
+        .flush_timeout(day)
+        .max_merge_delay(day)
+        .msync(logger::MsyncPolicy::Interval(day))
+        .rotation_time(logger::TimeRotation::Every(Duration::from_secs(86_400)));
+    ok.validate().unwrap();
+}

@@ -118,7 +118,7 @@ fn every_form(i: u64, symbol: &str, owned: &String, venue: &std::net::Ipv4Addr) 
         price = 150.25,
         order_id = i
     );
-    trade!(warn, symbol = owned, side = "sell", qty = i as u32, price = Px(1.5), venue = logger::display(venue); "filled {} of {}", i, symbol);
+    trade!(level: warn, symbol = owned, side = "sell", qty = i as u32, price = Px(1.5), venue = logger::display(venue); "filled {} of {}", i, symbol);
     perf!("risk_check", Duration::from_nanos(i), venue = "XNAS");
     {
         let _t = perf!("scope", qty = i, symbol = symbol);

@@ -91,7 +91,7 @@ fn levels_in_every_spelling() {
         price = 1.0
     );
     trade!(
-        warn,
+        level: warn,
         test = "lvl2",
         symbol = "A",
         side = "b",
@@ -107,7 +107,7 @@ fn levels_in_every_spelling() {
         price = 1.0,
     );
     trade!(
-        error,
+        level: error,
         test = "lvl4",
         symbol = "A",
         side = "b",
@@ -115,7 +115,7 @@ fn levels_in_every_spelling() {
         price = 1.0
     );
     trade!(
-        trace,
+        level: trace,
         test = "lvl5",
         symbol = "A",
         side = "b",
@@ -249,7 +249,7 @@ fn disabled_level_evaluates_nothing() {
     logger::set_filter("trace,quiet_trades=warn").unwrap();
     let mut evaluated = false;
     trade!(
-        info,
+        level: info,
         target: "quiet_trades",
         test = "off",
         symbol = {

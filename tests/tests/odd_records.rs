@@ -1,5 +1,5 @@
-//! Huge and odd records, each handled by its documented rule (README,
-//! "Reliability"), and never a hang, a panic or an invalid JSON line:
+//! Huge and odd records, each handled by its documented rule (`docs/reliability.md`,
+//! "Huge and odd records"), and never a hang, a panic or an invalid JSON line:
 //!
 //! - a message or a string value larger than the ring: cut on a char
 //!   boundary, ending in `…[truncated]`; the other fields kept;

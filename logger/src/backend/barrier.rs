@@ -5,6 +5,11 @@
 //! sees the newest ticket, emits everything published so far (every record
 //! logged before any of the waiting calls), and completes the ticket.
 //!
+//! With each completion the flusher publishes how many records had, by
+//! then, failed to reach their file (sent to stderr, or written into a file
+//! found deleted): [`crate::flush`] reports each such record to exactly one
+//! caller, the first whose wait ends after the failure was counted.
+//!
 //! Completion is published twice: in an atomic counter, which the signal
 //! handler polls (it may not lock a mutex: the thread it interrupted may
 //! hold it), and under the mutex, whose condvar wakes ordinary callers of
@@ -19,6 +24,10 @@ use std::time::{Duration, Instant};
 use crate::registry::lock;
 
 static REQUESTED: AtomicU64 = AtomicU64::new(0);
+/// Records not in their file, as counted when the newest ticket completed.
+static FAILED_AT_COMPLETION: AtomicU64 = AtomicU64::new(0);
+/// The part of `FAILED_AT_COMPLETION` already returned by a `flush()`.
+static REPORTED: AtomicU64 = AtomicU64::new(0);
 /// Newest completed ticket, for lock-free readers (the signal handler).
 static COMPLETED_SEQ: AtomicU64 = AtomicU64::new(0);
 /// Newest completed ticket, for the condvar.
@@ -39,13 +48,29 @@ pub(crate) fn completed() -> u64 {
 }
 
 /// Takes a ticket and waits until the flusher completes it, for at most
-/// `timeout`. Returns false on timeout.
-pub(crate) fn request_and_wait(timeout: Duration) -> bool {
+/// `timeout`. Returns false on timeout, else how many records failed to
+/// reach their file and were not reported to an earlier caller (`Ok(0)`:
+/// every record logged before the call is in its file).
+pub(crate) fn flush(timeout: Duration) -> Result<u64, ()> {
+    if !request_and_wait(timeout) {
+        return Err(());
+    }
+    // Published before the completion this thread saw (Release/Acquire
+    // through COMPLETED's mutex), so it counts every failure of a record
+    // logged before the ticket.
+    let failed = FAILED_AT_COMPLETION.load(Ordering::Acquire);
+    let reported = REPORTED.fetch_max(failed, Ordering::AcqRel);
+    Ok(failed.saturating_sub(reported))
+}
+
+fn request_and_wait(timeout: Duration) -> bool {
     let ticket = request();
-    let deadline = Instant::now() + timeout;
+    // `install()` bounds the timeout; a deadline past what `Instant` can
+    // hold would mean "no deadline" rather than a panic.
+    let deadline = Instant::now().checked_add(timeout);
     let mut done = lock(&COMPLETED);
     while *done < ticket {
-        let left = deadline.saturating_duration_since(Instant::now());
+        let left = deadline.map_or(timeout, |d| d.saturating_duration_since(Instant::now()));
         if left.is_zero() {
             return false;
         }
@@ -63,8 +88,10 @@ pub(crate) fn pending() -> Option<u64> {
     (requested > COMPLETED_SEQ.load(Ordering::Relaxed)).then_some(requested)
 }
 
-/// Completes every ticket up to `ticket` (flusher side).
-pub(crate) fn complete(ticket: u64) {
+/// Completes every ticket up to `ticket` (flusher side); `failed`: how
+/// many records failed to reach their file so far (a running total).
+pub(crate) fn complete(ticket: u64, failed: u64) {
+    FAILED_AT_COMPLETION.fetch_max(failed, Ordering::Release);
     COMPLETED_SEQ.fetch_max(ticket, Ordering::Release);
     let mut done = lock(&COMPLETED);
     if *done < ticket {

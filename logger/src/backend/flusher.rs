@@ -135,7 +135,11 @@ impl Flusher {
                     self.router.sync();
                     self.unsynced_since = None;
                 }
-                barrier::complete(ticket);
+                // Lines copied into a file deleted since its last check
+                // are not in their file: count them before answering.
+                self.router.check_files_in_place();
+                barrier::complete(ticket, crate::fault::records_not_in_file());
+                self.router.flush_console();
             }
             if stopping {
                 break;
@@ -212,11 +216,7 @@ impl Flusher {
         let now = clock::now_raw();
         self.clock.maybe_recalibrate(now);
         let watermark = self.rings.begin_cycle(now, self.max_hold_raw);
-        let watermark = if force || self.user_clock {
-            u64::MAX
-        } else {
-            watermark
-        };
+        let watermark = (!(force || self.user_clock)).then_some(watermark);
         // Real UTC time of this cycle; with a user clock, what the files
         // rotate by (records carry simulated time).
         let cycle_ns = self.clock.to_utc_ns(now);
@@ -250,7 +250,10 @@ impl Flusher {
                 if let Some(summary) = ended {
                     // Stamped at the end of its second, which this record
                     // (of a later second) is not before.
-                    let at = (summary.second + 1) * 1_000_000_000;
+                    let at = summary
+                        .second
+                        .saturating_add(1)
+                        .saturating_mul(1_000_000_000);
                     let stamps = (at, file_ns.unwrap_or(at));
                     write_cap_warning(summary, stamps, &mut **formatter, router, line);
                 }
@@ -420,7 +423,8 @@ fn own_record<'a>(
         msg: msg.as_bytes(),
         fields,
         thread: THREAD_NAME,
-        tid: 0,
+        // The flusher writes these records: its own thread id.
+        tid: crate::signals::flusher_tid(),
         correlation: None,
         context: &[],
     }

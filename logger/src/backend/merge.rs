@@ -196,19 +196,20 @@ impl Rings {
         watermark.saturating_sub(STORE_SLACK)
     }
 
-    /// Emits, in timestamp order, every record below `watermark`
-    /// (`u64::MAX`: everything published, for a flush, the shutdown, or
-    /// every cycle with a user clock), calling `emit` with the thread, its
-    /// context stack and the record. Returns how many were emitted.
+    /// Emits, in timestamp order, every record below `watermark` (`None`:
+    /// everything published, for a flush, the shutdown, or every cycle with
+    /// a user clock, whose timestamps may take any `u64` value, `u64::MAX`
+    /// included), calling `emit` with the thread, its context stack and
+    /// the record. Returns how many were emitted.
     pub(crate) fn merge(
         &mut self,
-        watermark: u64,
+        watermark: Option<u64>,
         mut emit: impl FnMut(&ThreadSlot, &mut ContextStack, &Header, &[u8]),
     ) -> usize {
         self.heap.clear();
         for (i, t) in self.threads.iter_mut().enumerate() {
             if let Some((h, _)) = t.head() {
-                if h.ts < watermark {
+                if watermark.is_none_or(|w| h.ts < w) {
                     self.heap.push(Reverse((h.ts, i)));
                 }
             }
@@ -229,7 +230,7 @@ impl Rings {
             n += 1;
             t.advance(h.len);
             if let Some((h, _)) = t.head() {
-                if h.ts < watermark {
+                if watermark.is_none_or(|w| h.ts < w) {
                     self.heap.push(Reverse((h.ts, i)));
                 }
             }
@@ -315,7 +316,7 @@ mod tests {
         let mut last_ts = 0;
         loop {
             let watermark = rings.begin_cycle(u64::MAX - 1, u64::MAX);
-            rings.merge(watermark, |_, _, h, rec| {
+            rings.merge(Some(watermark), |_, _, h, rec| {
                 let body = &rec[wire::HEADER..];
                 let i = u64::from_ne_bytes(body[..8].try_into().unwrap());
                 assert_eq!(i, next, "out of order or lost");

@@ -221,6 +221,7 @@ impl Router {
                 fault::report_io_error(&path_of(d.file.path()), &e);
                 failed = true;
             }
+            fault::count_lost_lines(d.file.take_lost_lines());
         }
         if failed {
             fault::fallback_to_stderr(line);
@@ -248,6 +249,17 @@ impl Router {
             .iter_mut()
             .flat_map(|d| d.file.take_notices())
             .collect()
+    }
+
+    /// Checks now that every file is still where it was opened (see
+    /// `RotatingFile::check_now`), counting the lines lost with a deleted one.
+    pub(crate) fn check_files_in_place(&mut self) {
+        for d in &mut self.destinations {
+            if let Err(e) = d.file.check_now() {
+                fault::report_io_error(&path_of(d.file.path()), &e);
+            }
+            fault::count_lost_lines(d.file.take_lost_lines());
+        }
     }
 
     /// Writes out and `fdatasync`s every file.

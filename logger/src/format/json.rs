@@ -14,6 +14,7 @@
 
 use super::Formatter;
 use super::timestamp::TimestampCache;
+use super::unique_keys::UniqueKeys;
 use crate::view::{Field, RecordView, Value};
 
 /// Lossy-conversion scratch kept between records up to this capacity.
@@ -27,6 +28,8 @@ pub struct JsonFormatter {
     pid_host: Vec<u8>,
     /// Reused buffer for the lossy conversion of invalid UTF-8.
     scratch: String,
+    /// Renames a repeated key of `fields` (`dup`, `dup#2`).
+    unique: UniqueKeys,
 }
 
 impl JsonFormatter {
@@ -41,6 +44,7 @@ impl JsonFormatter {
             ts: TimestampCache::rfc3339_utc(),
             pid_host,
             scratch: String::new(),
+            unique: UniqueKeys::default(),
         }
     }
 
@@ -98,18 +102,20 @@ impl JsonFormatter {
 
 impl JsonFormatter {
     /// Writes `open` and `fields` as an object's members, then `}`;
-    /// nothing when there are no fields.
+    /// nothing when there are no fields. A repeated key is renamed (see
+    /// `unique_keys`), so the object never holds the same key twice.
     fn write_object(&mut self, out: &mut Vec<u8>, open: &[u8], fields: &[Field<'_>]) {
-        let Some((first, rest)) = fields.split_first() else {
+        if fields.is_empty() {
             return;
-        };
+        }
         out.extend_from_slice(open);
-        write_str(out, first.key);
-        out.push(b':');
-        self.write_value(out, &first.value);
-        for field in rest {
-            out.push(b',');
-            write_str(out, field.key);
+        let names = self.unique.names(fields);
+        for (i, field) in fields.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            let key = names.as_ref().map_or(field.key, |n| &n[i]);
+            write_str(out, key);
             out.push(b':');
             self.write_value(out, &field.value);
         }
@@ -572,11 +578,11 @@ pub(super) mod tests {
                 prop_assert!(v.get("fields").is_none());
             } else {
                 let obj = v["fields"].as_object().unwrap();
-                // Duplicate keys: the parser keeps the last one.
-                for (i, (k, want)) in fields.iter().enumerate() {
-                    if fields[i + 1..].iter().all(|(k2, _)| k2 != k) {
-                        check_value(&line, &obj[k.as_str()], want);
-                    }
+                // Repeated keys are renamed: every value is there.
+                prop_assert_eq!(obj.len(), fields.len());
+                let names = crate::format::unique_names(&views);
+                for (name, (_, want)) in names.iter().zip(&fields) {
+                    check_value(&line, &obj[name.as_str()], want);
                 }
             }
         }

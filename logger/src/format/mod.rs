@@ -6,6 +6,19 @@
 mod json;
 mod text;
 mod timestamp;
+mod unique_keys;
+
+/// The key each field of `fields` is written under (repeats renamed), for
+/// the property tests and fuzz targets.
+pub(crate) fn unique_names(fields: &[crate::view::Field<'_>]) -> Vec<String> {
+    match unique_keys::UniqueKeys::default().names(fields) {
+        Some(names) => names
+            .into_iter()
+            .map(std::borrow::Cow::into_owned)
+            .collect(),
+        None => fields.iter().map(|f| f.key.to_string()).collect(),
+    }
+}
 
 pub use json::JsonFormatter;
 pub use text::TextFormatter;

@@ -21,6 +21,7 @@ use log::Level;
 
 use super::Formatter;
 use super::timestamp::TimestampCache;
+use super::unique_keys::UniqueKeys;
 use crate::config::TimeZone;
 use crate::view::{RecordView, Value};
 
@@ -30,6 +31,8 @@ const REPLACEMENT: &[u8] = "\u{FFFD}".as_bytes();
 /// Formats records as text lines (see the module documentation).
 pub struct TextFormatter {
     ts: TimestampCache,
+    /// Renames a repeated key of `fields` (`dup`, `dup#2`).
+    unique: UniqueKeys,
 }
 
 impl TextFormatter {
@@ -37,6 +40,7 @@ impl TextFormatter {
     pub fn new(tz: TimeZone) -> Self {
         TextFormatter {
             ts: TimestampCache::text(tz),
+            unique: UniqueKeys::default(),
         }
     }
 }
@@ -57,9 +61,14 @@ impl Formatter for TextFormatter {
         out.extend_from_slice(itoa::Buffer::new().format(record.line).as_bytes());
         out.extend_from_slice(b" | ");
         write_lossy(out, record.msg, false);
-        for field in record.fields.iter().chain(record.context) {
+        let names = self.unique.names(record.fields);
+        for (i, field) in record.fields.iter().chain(record.context).enumerate() {
+            let key = names
+                .as_ref()
+                .and_then(|n| n.get(i))
+                .map_or(field.key, |k| k);
             out.push(b' ');
-            write_escaped(out, field.key, false);
+            write_escaped(out, key, false);
             out.push(b'=');
             write_value(out, &field.value);
         }

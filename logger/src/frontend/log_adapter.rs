@@ -14,6 +14,7 @@ use log::kv::{self, VisitSource, VisitValue};
 
 use crate::frontend::thread_ring;
 use crate::lifecycle::{self, RUNNING};
+use crate::metrics::{COUNTERS, Counters};
 use crate::view::Value;
 use crate::wire::{self, Encoder, StrRef};
 
@@ -175,7 +176,10 @@ impl<'kvs> VisitSource<'kvs> for FieldEncoder<'_> {
             return Ok(());
         }
         self.count += 1;
-        Encoder { buf: self.buf }.key(key.as_str());
+        if (Encoder { buf: self.buf }).key(key.as_str()) {
+            // Cold: only keys of 64 KiB or more.
+            Counters::add(&COUNTERS.keys_cut, 1);
+        }
         let mut v = ValueEncoder {
             buf: self.buf,
             limit: self.limit,

@@ -38,26 +38,72 @@ struct Producer {
 thread_local! {
     /// This thread's producer, or null before registration and after exit.
     /// A `const` thread-local without a destructor: reading it is one
-    /// TLS-relative load, with no lazy-initialisation check.
+    /// TLS-relative load, with no lazy-initialisation check, and it stays
+    /// readable while the thread's other thread-locals are destroyed.
     static CURRENT: Cell<*mut Producer> = const { Cell::new(std::ptr::null_mut()) };
-    /// Frees the producer when the thread exits, which marks the ring
-    /// abandoned for the flusher. Touched once, at registration.
-    static OWNER: Owner = const { Owner };
+    /// Set when [`release`] freed this thread's producer: the thread is in
+    /// the last phase of its exit, where `std::thread::current()` is gone.
+    static RELEASED: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Owns this thread's producer (through `CURRENT`) for its destructor.
-struct Owner;
+/// The POSIX thread-specific key whose destructor ([`release`]) frees a
+/// thread's producer, which marks its ring abandoned for the flusher.
+///
+/// Why a key and not a `thread_local!` with `Drop`: a thread's
+/// `thread_local!` values are destroyed in the reverse order of their
+/// first use, so one that the thread touched before its first record would
+/// be destroyed after an owner registered at that record, and a record
+/// logged from its `Drop` would find no ring. POSIX key destructors run
+/// after every `thread_local!` destructor (glibc: `__call_tls_dtors`,
+/// then the keys), and again when a destructor sets a key anew (up to
+/// `PTHREAD_DESTRUCTOR_ITERATIONS` rounds), so the ring outlives them all.
+fn owner_key() -> Option<libc::pthread_key_t> {
+    static KEY: std::sync::OnceLock<Option<libc::pthread_key_t>> = std::sync::OnceLock::new();
+    *KEY.get_or_init(|| {
+        let mut key: libc::pthread_key_t = 0;
+        // SAFETY: `key` is a valid out-pointer; `release` has the
+        // signature POSIX expects of a key destructor.
+        let rc = unsafe { libc::pthread_key_create(&mut key, Some(release)) };
+        (rc == 0).then_some(key)
+    })
+}
 
-impl Drop for Owner {
-    fn drop(&mut self) {
-        let p = CURRENT.with(|c| c.replace(std::ptr::null_mut()));
-        if !p.is_null() {
-            // SAFETY: `p` came from `Box::into_raw` in `register` and was
-            // reachable only through `CURRENT`, which is now null, so this
-            // is the one and only owner and nothing else uses it.
-            drop(unsafe { Box::from_raw(p) });
+/// The key destructor: frees this thread's producer, once every other
+/// destructor of the thread that could log has run.
+unsafe extern "C" fn release(p: *mut libc::c_void) {
+    RELEASED.with(|r| r.set(true));
+    CURRENT.with(|c| {
+        if c.get() == p.cast() {
+            c.set(std::ptr::null_mut());
         }
+    });
+    // SAFETY: `p` came from `Box::into_raw` in `register`, was stored in
+    // the key for this thread only, and POSIX passes it here once, after
+    // clearing the key; `CURRENT`, its only other way in, is now null.
+    drop(unsafe { Box::from_raw(p.cast::<Producer>()) });
+}
+
+/// This thread's name for its records: `std`'s, or, in the last phase of
+/// the thread's exit (where `std::thread::current()` panics), the name
+/// the kernel keeps (cut to 15 bytes).
+fn thread_name() -> String {
+    if !RELEASED.with(Cell::get) {
+        return std::thread::current()
+            .name()
+            .unwrap_or("<unnamed>")
+            .to_string();
     }
+    let mut buf = [0u8; 16];
+    // SAFETY: the buffer is valid for its length; the call writes a
+    // NUL-terminated name of at most 16 bytes into it.
+    let rc = unsafe {
+        libc::pthread_getname_np(libc::pthread_self(), buf.as_mut_ptr().cast(), buf.len())
+    };
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(0);
+    if rc != 0 || end == 0 {
+        return "<unnamed>".to_string();
+    }
+    String::from_utf8_lossy(&buf[..end]).into_owned()
 }
 
 impl Producer {
@@ -128,20 +174,21 @@ fn ring_capacity(bytes: usize) -> usize {
     bytes.max(MIN_RING_BYTES).next_power_of_two()
 }
 
-/// Registers this thread's ring; null when the logger is not running or
-/// the thread is exiting (its thread-locals are being destroyed).
+/// Registers this thread's ring (also while the thread exits: a record
+/// logged by a destructor then gets a ring, freed by the key's next
+/// round); null when the logger is not running or no key is left.
 #[cold]
 #[inline(never)]
 fn register() -> *mut Producer {
-    if lifecycle::state() != RUNNING || OWNER.try_with(|_| ()).is_err() {
+    if lifecycle::state() != RUNNING {
         return std::ptr::null_mut();
     }
+    let Some(key) = owner_key() else {
+        return std::ptr::null_mut();
+    };
     let cap = ring_capacity(lifecycle::ring_bytes());
     let (prod, base, handle) = new_ring(cap);
-    let name = std::thread::current()
-        .name()
-        .unwrap_or("<unnamed>")
-        .to_string();
+    let name = thread_name();
     // SAFETY: gettid has no preconditions and cannot fail.
     let tid = unsafe { libc::gettid() } as u64;
     let slot = Arc::new(ThreadSlot::new(name, tid));
@@ -157,6 +204,13 @@ fn register() -> *mut Producer {
         cached_read: 0,
         slot,
     }));
+    // SAFETY: `key` is a live key; the value is this thread's producer,
+    // which `release` frees when the thread exits.
+    if unsafe { libc::pthread_setspecific(key, p.cast()) } != 0 {
+        // SAFETY: `p` was never shared: this is its only owner.
+        drop(unsafe { Box::from_raw(p) });
+        return std::ptr::null_mut();
+    }
     CURRENT.with(|c| c.set(p));
     p
 }
@@ -179,6 +233,10 @@ pub(crate) fn preallocate() -> bool {
 #[cold]
 #[inline(never)]
 fn drop_record(slot: Option<&ThreadSlot>) {
+    if lifecycle::state() == lifecycle::STOPPED {
+        // Reported on stderr at process exit (`crate::process_exit`).
+        Counters::add(&COUNTERS.dropped_while_stopped, 1);
+    }
     match slot {
         Some(slot) => ThreadSlot::bump(&slot.dropped, 1),
         None => Counters::add(&COUNTERS.dropped_after_shutdown, 1),

@@ -104,6 +104,11 @@ pub(crate) struct RotatingFile {
     rotate_retry_at: Option<Instant>,
     /// Record time of the last check that the file is still in place.
     last_check_ns: u64,
+    /// Lines appended since the file was last found in place.
+    unchecked_lines: u64,
+    /// Lines appended to a file then found deleted, not yet taken by
+    /// [`RotatingFile::take_lost_lines`].
+    lost_lines: u64,
     /// Set by [`RotatingFile::close`].
     closed: bool,
     /// Millisecond and collision suffix of the last rotated name: the next
@@ -163,6 +168,8 @@ impl RotatingFile {
             retry_at: None,
             rotate_retry_at: None,
             last_check_ns: now_ns,
+            unchecked_lines: 0,
+            lost_lines: 0,
             closed: false,
             last_rotated: None,
             notices: Vec::new(),
@@ -231,6 +238,7 @@ impl RotatingFile {
         };
         match file.append(line) {
             Ok(()) => {
+                self.unchecked_lines += 1;
                 Counters::add(&COUNTERS.bytes_written, line.len() as u64);
                 Ok(())
             }
@@ -243,6 +251,7 @@ impl RotatingFile {
                 };
                 match file.append(line) {
                     Ok(()) => {
+                        self.unchecked_lines += 1;
                         Counters::add(&COUNTERS.bytes_written, line.len() as u64);
                         Ok(())
                     }
@@ -335,7 +344,11 @@ impl RotatingFile {
         }
         let Err(u) = result else { return };
         if u.error.kind() == io::ErrorKind::NotFound && self.file.is_some() {
-            // Unlinked under us: the lines go to a new `<name>.log`.
+            // Unlinked under us: the lines go to a new `<name>.log`, and
+            // those already written into the unlinked file are lost.
+            let pending = u.lines.iter().filter(|&&b| b == b'\n').count() as u64;
+            self.lost_lines += std::mem::take(&mut self.unchecked_lines).saturating_sub(pending);
+            self.unchecked_lines = pending;
             self.file = None;
             self.retry_at = None;
             match self.ensure_open() {
@@ -438,6 +451,8 @@ impl RotatingFile {
                 Ok(())
             });
         if renamed.is_ok() {
+            // Those lines are in the rotated file now.
+            self.unchecked_lines = 0;
             Counters::add(&COUNTERS.rotations, 1);
             self.housekeeper
                 .sweep(&self.dir, &self.name, &self.rotation);
@@ -477,8 +492,25 @@ impl RotatingFile {
         }
     }
 
+    /// [`RotatingFile::check_in_place`] now, whatever the record time (at
+    /// each `flush()`, so that it never confirms lines of a deleted file).
+    pub(crate) fn check_now(&mut self) -> io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        self.check_in_place()
+    }
+
+    /// Lines appended to a file that was then found deleted (unlinked, or
+    /// its directory removed) since the last call: they are gone.
+    pub(crate) fn take_lost_lines(&mut self) -> u64 {
+        std::mem::take(&mut self.lost_lines)
+    }
+
     /// Reopens `<dir>/<name>.log` if the open file is no longer it (deleted,
-    /// its directory removed, or replaced by another file).
+    /// its directory removed, or replaced by another file). The lines
+    /// appended since the last check are lost when the file is deleted
+    /// (no link left); a file moved away keeps them.
     fn check_in_place(&mut self) -> io::Result<()> {
         let Some(ours) = self.file.as_ref().and_then(|f| f.file().metadata().ok()) else {
             return Ok(());
@@ -488,8 +520,12 @@ impl RotatingFile {
             Err(e) if e.kind() == io::ErrorKind::NotFound => false,
             Err(_) => return Ok(()),
         };
+        let unchecked = std::mem::take(&mut self.unchecked_lines);
         if in_place {
             return Ok(());
+        }
+        if ours.nlink() == 0 {
+            self.lost_lines += unchecked;
         }
         self.note_change("renamed, removed or replaced by another process; reopened");
         // Lines still pending belong to the file they were meant for.

@@ -17,12 +17,12 @@ fn main() {
     trade!(symbol, side, qty, price);
     trade!(symbol, side, qty, price,);
     trade!(symbol, side, qty, price, order_id = id, venue = "XNAS", strategy = "mm", extra = 1);
-    trade!(warn, symbol, side, qty, price);
+    trade!(level: warn, symbol, side, qty, price);
     trade!(Level::Warn, symbol, side, qty, price);
     trade!(log::Level::Error, symbol, side, qty, price);
     trade!(target: "fills", symbol, side, qty, price);
-    trade!(debug, target: "fills", symbol, side, qty, price);
-    trade!(target: "fills", trace, symbol, side, qty, price);
+    trade!(level: debug, target: "fills", symbol, side, qty, price);
+    trade!(target: "fills", level: trace, symbol, side, qty, price);
     trade!(symbol, side, qty, price; "filled");
     trade!(symbol, side, qty, price; "filled {} at {}", qty, price);
     trade!(symbol, side, qty, price; "filled {} at {}", qty, price,);
@@ -33,9 +33,9 @@ fn main() {
     trade!(symbol, side, qty, price, addr = logger::display(&std::net::Ipv4Addr::LOCALHOST));
     trade!(rate: "100/s", symbol, side, qty, price);
     trade!(rate: "5/ms", symbol, side, qty, price,);
-    trade!(warn, rate: "1_000/min", symbol, side, qty, price; "filled {}", qty);
+    trade!(level: warn, rate: "1_000/min", symbol, side, qty, price; "filled {}", qty);
     trade!(rate: "1/s", target: "fills", Level::Debug, symbol, side, qty, price);
-    trade!(target: "fills", rate: "1000000000/s", error, symbol, side, qty, price, rate = 0.5);
+    trade!(target: "fills", rate: "1000000000/s", level: error, symbol, side, qty, price, rate = 0.5);
     // As an expression of type `()`.
     let unit: () = trade!(symbol, side, qty, price);
     unit
