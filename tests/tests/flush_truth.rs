@@ -193,10 +193,13 @@ fn dir_removed() {
     // by the check of the file's place) or on stderr.
     let lost = out.number("LOST");
     let to_stderr = out.number("TO_STDERR");
-    assert_eq!(lost + to_stderr, 30, "{}", out.stdout);
+    // The logger's own WARN record saying the file was removed may go to
+    // stderr as well: it is not in its file either, and is counted too.
+    let missing = lost + to_stderr;
+    assert!((30..=31).contains(&missing), "{}", out.stdout);
     assert_eq!(
         out.value("AFTER"),
-        "Err(Io { errors: 30 })",
+        format!("Err(Io {{ errors: {missing} }})"),
         "{}",
         out.stdout
     );
