@@ -300,7 +300,7 @@ impl Flusher {
             self.next_rate_report = now.saturating_add(self.second_raw);
             self.report_rate_limits(false);
         }
-        self.report_file_changes(cycle_ns);
+        self.report_file_changes();
         self.router.publish();
         self.router.flush_console();
         if let MsyncPolicy::Interval(every) = self.msync {
@@ -334,13 +334,12 @@ impl Flusher {
     /// Writes one `WARN` record (target `logger`) per change another process
     /// made to a file (truncated, unlinked, replaced), noticed at an earlier
     /// write: into the files that work again.
-    fn report_file_changes(&mut self, cycle_ns: u64) {
+    fn report_file_changes(&mut self) {
         let notices = self.router.take_notices();
         if notices.is_empty() {
             return;
         }
-        let (ts_ns, file_ns) = self.own_stamps();
-        let file_ns = if self.user_clock { cycle_ns } else { file_ns };
+        let stamps = self.own_stamps();
         let Flusher {
             router,
             formatter,
@@ -348,7 +347,7 @@ impl Flusher {
             ..
         } = self;
         for msg in &notices {
-            write_own_warning(msg, &[], (ts_ns, file_ns), &mut **formatter, router, line);
+            write_own_warning(msg, &[], stamps, &mut **formatter, router, line);
         }
     }
 
