@@ -280,6 +280,9 @@ fn child_dir_read_only() {
     let m = logger::metrics();
     println!("IO_ERRORS={}", m.io_errors);
     println!("ROTATIONS_RO={}", m.rotations);
+    // The burst's records that went to stderr are reported by the next
+    // flush, this one (`logger::flush`: each failure once).
+    println!("FLUSH_RO={:?}", logger::flush());
 
     make_writable(path);
     std::thread::sleep(Duration::from_millis(1_100));
