@@ -59,6 +59,8 @@ mod rate_limit;
 mod registry;
 mod signals;
 mod sink;
+#[cfg(feature = "tracing")]
+pub mod tracing_layer;
 mod view;
 mod wire;
 mod wire_fuzz_tests;
@@ -79,6 +81,8 @@ pub use guard::LoggerGuard;
 pub use install::{Builder, builder};
 pub use metrics::Metrics;
 pub use view::Kind;
+#[cfg(feature = "tracing")]
+pub use tracing_layer::tracing_layer;
 #[doc(hidden)]
 pub use wire_fuzz_tests::fuzz as __fuzz;
 
