@@ -45,10 +45,13 @@ impl DirectiveFilter {
     }
 }
 
-/// Whether `meta` is a call site of `tracing-log` (its `LogTracer` turns
-/// `log` records into events with these fields).
+/// Whether `meta` is `tracing-log`'s: its `LogTracer` turns `log`
+/// records into events with the fields `message`, `log.target`,
+/// `log.module_path`, `log.file` and `log.line` (named `log event` on
+/// the call site, `log record` when checked).
 fn is_from_log(meta: &Metadata<'_>) -> bool {
-    meta.target() == "log" && meta.fields().field("log.target").is_some()
+    let fields = meta.fields();
+    fields.field("log.target").is_some() && fields.field("log.module_path").is_some()
 }
 
 impl<S> Filter<S> for DirectiveFilter {
