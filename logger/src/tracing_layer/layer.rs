@@ -3,22 +3,21 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use tracing_core::span::{Attributes, Id, Record};
-use tracing_core::{Event, Subscriber};
+use tracing_core::{Event, LevelFilter, Subscriber};
 use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::LookupSpan;
 
 use super::span_context::{FieldsToContext, SpanContext};
-use super::{entered, event, log_bridge};
+use super::{entered, event, event_filter, log_bridge};
 
 /// A `tracing_subscriber` [`Layer`] that writes every event it sees as a
 /// record of kind `log` into the logger's files, and makes the fields of
 /// the spans an event is inside its `context` (outermost first); a span
 /// field named `correlation_id` sets the record's `correlation_id`.
 ///
-/// It does no filtering of its own: [`tracing_layer`](super::tracing_layer)
-/// puts it under [`DirectiveFilter`](super::DirectiveFilter), the
-/// logger's directives. Needs a subscriber with span storage
-/// (`tracing_subscriber::registry()`).
+/// Events are checked against the logger's filter directives; the layer
+/// filters nothing for other layers. Needs a subscriber with span
+/// storage (`tracing_subscriber::registry()`).
 ///
 /// Records are written once the logger is installed
 /// ([`Builder::install`](crate::Builder::install)); before, events are
@@ -30,8 +29,9 @@ use super::{entered, event, log_bridge};
 /// use tracing_subscriber::prelude::*;
 ///
 /// let _guard = logger::builder().dir("logs").install().unwrap();
+/// // tracing's per-layer filters apply as to any layer:
 /// let layer = logger::tracing_layer::TracingLayer::new()
-///     .with_filter(tracing_subscriber::filter::LevelFilter::DEBUG);
+///     .with_filter(tracing_subscriber::filter::filter_fn(|m| m.target() != "noisy"));
 /// tracing::subscriber::set_global_default(tracing_subscriber::registry().with(layer)).unwrap();
 /// ```
 #[derive(Debug)]
@@ -105,7 +105,14 @@ where
         });
     }
 
+    fn max_level_hint(&self) -> Option<LevelFilter> {
+        event_filter::max_level_hint()
+    }
+
     fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
+        if !event_filter::records(event.metadata()) {
+            return;
+        }
         event::push(event);
         log_bridge::note_event(event.metadata());
     }

@@ -16,9 +16,12 @@
 //!   context frame into the thread's ring and exiting it one more (a span
 //!   with no fields pushes none); the records themselves cost what a
 //!   record without context costs.
-//! - Filtering: [`DirectiveFilter`], the directives of the builder,
-//!   `LOGGER_LEVEL` / `RUST_LOG` and [`set_filter`](crate::set_filter), as
-//!   a per-layer filter; `tracing`'s own per-layer filters stack on it.
+//! - Filtering: the directives of the builder, `LOGGER_LEVEL` /
+//!   `RUST_LOG` and [`set_filter`](crate::set_filter), checked by the
+//!   layer for its own records only (other layers of the subscriber are
+//!   not filtered by it); `tracing`'s per-layer filters
+//!   (`.with_filter(..)`) work on it as on any layer. Spans above the
+//!   directives' most verbose level are skipped by `tracing` itself.
 //! - `tracing` and `log` in one process write each record once (see
 //!   [`log_bridge`](self) in the module source).
 //!
@@ -44,25 +47,21 @@
 //! route("ord-7", "XNAS");
 //! ```
 
-mod directive_filter;
 mod entered;
 mod event;
+mod event_filter;
 mod layer;
 mod level;
 mod log_bridge;
 mod span_context;
 
-pub use directive_filter::DirectiveFilter;
 pub use layer::TracingLayer;
 
-pub(crate) use directive_filter::filter_changed;
+pub(crate) use event_filter::filter_changed;
 pub(crate) use log_bridge::is_copy_of_last_event;
 
-use tracing_subscriber::Layer as _;
-use tracing_subscriber::filter::Filtered;
-
-/// The layer to add to a `tracing_subscriber::registry()`: a
-/// [`TracingLayer`] under the logger's [`DirectiveFilter`].
+/// The layer to add to a `tracing_subscriber::registry()`: a new
+/// [`TracingLayer`].
 ///
 /// # Examples
 ///
@@ -76,9 +75,6 @@ use tracing_subscriber::filter::Filtered;
 /// .unwrap();
 /// tracing::info!(venue = "XNAS", "connected");
 /// ```
-pub fn tracing_layer<S>() -> Filtered<TracingLayer, DirectiveFilter, S>
-where
-    S: tracing_core::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
-{
-    TracingLayer::new().with_filter(DirectiveFilter)
+pub fn tracing_layer() -> TracingLayer {
+    TracingLayer::new()
 }
