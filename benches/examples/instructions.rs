@@ -4,11 +4,13 @@
 //! the main thread's difference by N: `benches/callgrind.sh` does that.
 //!
 //! Cases without the `tracing` feature: `empty`, `trade`, `log-static`,
-//! `log-3args`, `log-5kv`, `correlation`. With it (`--features tracing`):
+//! `log-3args`, `log-5kv`, `correlation` (a guard made and dropped),
+//! `bind-2` (`bind!` of two fields). With it (`--features tracing`):
 //! `span-registry` (enter and exit a span with two fields, registry only),
-//! `span` (the same with our layer), `span-nested` (a child span of a
-//! span entered outside the loop, with our layer), `tracing-5kv` (an
-//! event with the five fields inside two entered spans).
+//! `span` (the same with our layer), `span-1` (a span with only a
+//! `correlation_id`, our layer), `span-nested` (the two-field span as the
+//! child of a span entered outside the loop, our layer), `tracing-5kv`
+//! (an event with the five fields inside two entered spans).
 
 use std::hint::black_box;
 
@@ -64,6 +66,9 @@ fn run(case: &str, n: u64) -> bool {
         "correlation" => (0..n).for_each(|i| {
             let _c = logger::correlation(black_box(i));
         }),
+        "bind-2" => (0..n).for_each(|i| {
+            let _c = logger::bind!(correlation_id = black_box(i), venue = "XNAS");
+        }),
         _ => return tracing_cases::run(case, n),
     }
     true
@@ -93,6 +98,16 @@ mod tracing_cases {
                     tracing_subscriber::registry().with(logger::tracing_layer()),
                 );
                 spans(n);
+            }
+            "span-1" => {
+                let _d = tracing::subscriber::set_default(
+                    tracing_subscriber::registry().with(logger::tracing_layer()),
+                );
+                let span = tracing::info_span!("order", correlation_id = 42_u64);
+                (0..n).for_each(|i| {
+                    let _e = span.enter();
+                    black_box(i);
+                });
             }
             "span-nested" => {
                 let _d = tracing::subscriber::set_default(

@@ -407,3 +407,24 @@ fn the_filter_directives_and_set_filter_apply_to_tracing_events() {
     .collect();
     assert_eq!(got, want);
 }
+
+#[test]
+fn spans_made_and_closed_in_a_loop_never_lend_their_context_to_the_next() {
+    dir();
+    let t = "reuse";
+    for i in 0..300_u64 {
+        // Each span closes at the end of the iteration: the next one may
+        // get its storage slot, and an entered-span cache must not hand
+        // out the old fields.
+        let span = tracing::info_span!("order", correlation_id = i, parity = i % 2);
+        let _e = span.enter();
+        tracing::info!(test = t, i);
+    }
+    let r = records(t);
+    assert_eq!(r.len(), 300, "{r:#?}");
+    for rec in &r {
+        let i = rec["fields"]["i"].as_u64().unwrap();
+        assert_eq!(rec["correlation_id"], i, "{rec}");
+        assert_eq!(rec["context"], json!({"parity": i % 2}), "{rec}");
+    }
+}

@@ -1,5 +1,6 @@
 //! The [`TracingLayer`]: `tracing` events as records, spans as context.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use tracing_core::span::{Attributes, Id, Record};
@@ -7,7 +8,7 @@ use tracing_core::{Event, LevelFilter, Subscriber};
 use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::LookupSpan;
 
-use super::span_context::{FieldsToContext, SpanContext};
+use super::span_context::{FieldsToContext, SpanContext, SpanContextRef};
 use super::{entered, event, event_filter, log_bridge};
 
 /// A `tracing_subscriber` [`Layer`] that writes every event it sees as a
@@ -70,10 +71,14 @@ where
         let parent = span.parent();
         let inherited = parent
             .as_ref()
-            .and_then(|p| p.extensions().get::<SpanContext>().map(|c| c.scope.clone()))
+            .and_then(|p| {
+                let ext = p.extensions();
+                ext.get::<SpanContextRef>().map(|c| c.0.scope.clone())
+            })
             .unwrap_or_default();
         let context = SpanContext::new(own.0, inherited, parent.map(|p| p.id().into_u64()));
-        span.extensions_mut().insert(context);
+        span.extensions_mut()
+            .insert(SpanContextRef(Arc::new(context)));
     }
 
     fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
@@ -81,28 +86,34 @@ where
             return;
         };
         let mut ext = span.extensions_mut();
-        if let Some(c) = ext.get_mut::<SpanContext>() {
-            c.record(values);
-            entered::refresh(self.id, id.into_u64(), &c.own, &c.scope);
+        if let Some(c) = ext.get_mut::<SpanContextRef>() {
+            c.0 = Arc::new(c.0.recorded(values));
+            entered::refresh(self.id, id.into_u64(), &c.0);
         }
     }
 
     fn on_enter(&self, id: &Id, ctx: Context<'_, S>) {
-        let Some(span) = ctx.span(id) else {
-            return;
-        };
-        let ext = span.extensions();
-        if let Some(c) = ext.get::<SpanContext>() {
-            entered::enter(self.id, id.into_u64(), c.parent, &c.own, &c.scope);
-        }
+        entered::enter(self.id, id.into_u64(), || {
+            let span = ctx.span(id)?;
+            let ext = span.extensions();
+            ext.get::<SpanContextRef>().map(|c| Arc::clone(&c.0))
+        });
     }
 
     fn on_exit(&self, id: &Id, ctx: Context<'_, S>) {
         entered::exit(self.id, id.into_u64(), |other| {
             let span = ctx.span(&Id::from_u64(other))?;
             let ext = span.extensions();
-            ext.get::<SpanContext>().map(|c| c.scope.clone())
+            ext.get::<SpanContextRef>().map(|c| c.0.scope.clone())
         });
+    }
+
+    fn on_close(&self, id: Id, ctx: Context<'_, S>) {
+        if let Some(span) = ctx.span(&id) {
+            if let Some(c) = span.extensions().get::<SpanContextRef>() {
+                c.0.retire();
+            }
+        }
     }
 
     fn max_level_hint(&self) -> Option<LevelFilter> {

@@ -2,14 +2,18 @@
 //! records a value, and kept in the span's extensions for `on_enter`.
 
 use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use tracing_core::field::{Field, Visit};
 
 use crate::context::Context;
 use crate::loggable::LogValue;
 
-/// What entering a span puts on the thread's context: stored in the
-/// span's extensions by the layer.
+/// What entering a span puts on the thread's context. Immutable once
+/// made and shared (`Arc`) between the span's extensions and the
+/// threads' caches of entered spans (see [`super::entered`]); a span
+/// that records a field gets a new one, and the old one is retired.
 #[derive(Debug)]
 pub(crate) struct SpanContext {
     /// The span's own fields.
@@ -23,6 +27,10 @@ pub(crate) struct SpanContext {
     inherited: Context,
     /// The parent span's id (`Id::into_u64`).
     pub(crate) parent: Option<u64>,
+    /// Set when the span closed or recorded a field: a cached copy must
+    /// not be used any more (a closed span's id may be given to a new
+    /// span).
+    retired: AtomicBool,
 }
 
 impl SpanContext {
@@ -35,19 +43,35 @@ impl SpanContext {
             scope,
             inherited,
             parent,
+            retired: AtomicBool::new(false),
         }
     }
 
-    /// Adds fields recorded after the span was made
-    /// (`Span::record`); a field recorded twice keeps its last value.
-    pub(crate) fn record(&mut self, values: &tracing_core::span::Record<'_>) {
-        let own = std::mem::take(&mut self.own);
-        let mut visitor = FieldsToContext(own);
+    /// This context with fields recorded after the span was made
+    /// (`Span::record`) added; a field recorded twice keeps its last
+    /// value. Retires `self`.
+    pub(crate) fn recorded(&self, values: &tracing_core::span::Record<'_>) -> SpanContext {
+        let mut visitor = FieldsToContext(self.own.clone());
         values.record(&mut visitor);
-        self.own = visitor.0;
-        self.scope = self.inherited.extended(&self.own);
+        self.retire();
+        SpanContext::new(visitor.0, self.inherited.clone(), self.parent)
+    }
+
+    /// Marks this context as no longer the span's.
+    pub(crate) fn retire(&self) {
+        self.retired.store(true, Ordering::Release);
+    }
+
+    /// Whether it was retired.
+    #[inline]
+    pub(crate) fn is_retired(&self) -> bool {
+        self.retired.load(Ordering::Acquire)
     }
 }
+
+/// The span extension: the current [`SpanContext`].
+#[derive(Debug)]
+pub(crate) struct SpanContextRef(pub(crate) Arc<SpanContext>);
 
 /// Adds each field to a [`Context`] by its type (as the event fields are
 /// typed); a field named `correlation_id` sets the correlation id.
