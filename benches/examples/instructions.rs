@@ -121,10 +121,19 @@ mod tracing_cases {
                 let _d = tracing::subscriber::set_default(
                     tracing_subscriber::registry().with(logger::tracing_layer()),
                 );
-                let _a = tracing::info_span!("strategy", strategy = "mm1", account = 7_u64).entered();
-                let _b = tracing::info_span!("order", correlation_id = 42_u64, leg = 1_u64).entered();
+                let _a =
+                    tracing::info_span!("strategy", strategy = "mm1", account = 7_u64).entered();
+                let _b =
+                    tracing::info_span!("order", correlation_id = 42_u64, leg = 1_u64).entered();
                 (0..n).for_each(|i| {
-                    tracing::info!(symbol = "AAPL", side = "buy", qty = i, price = 187.5, order_id = i, "order")
+                    tracing::info!(
+                        symbol = "AAPL",
+                        side = "buy",
+                        qty = i,
+                        price = 187.5,
+                        order_id = i,
+                        "order"
+                    )
                 });
             }
             _ => return false,

@@ -11,7 +11,9 @@ fn route(order_id: &str, venue: &str, px: f64) {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let dir = std::env::args().nth(1).unwrap_or_else(|| "logs-tracing".into());
+    let dir = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "logs-tracing".into());
     std::fs::create_dir_all(&dir)?;
     let guard = logger::builder().dir(&dir).install()?;
     tracing::subscriber::set_global_default(
@@ -22,6 +24,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     session.in_scope(|| route("ord-7", "XNAS", 187.25));
     logger::flush()?;
     drop(guard);
-    print!("{}", std::fs::read_to_string(std::path::Path::new(&dir).join("app.log"))?);
+    print!(
+        "{}",
+        std::fs::read_to_string(std::path::Path::new(&dir).join("app.log"))?
+    );
     Ok(())
 }

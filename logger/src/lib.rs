@@ -80,9 +80,9 @@ pub use filter::set_filter;
 pub use guard::LoggerGuard;
 pub use install::{Builder, builder};
 pub use metrics::Metrics;
-pub use view::Kind;
 #[cfg(feature = "tracing")]
 pub use tracing_layer::tracing_layer;
+pub use view::Kind;
 #[doc(hidden)]
 pub use wire_fuzz_tests::fuzz as __fuzz;
 

@@ -44,7 +44,9 @@ fn records(test: &str) -> Vec<Value> {
 fn ctx_keys(r: &Value) -> Vec<String> {
     let ts = r["ts"].as_str().unwrap();
     let lines = macros_support::raw_lines("app", &format!("\"ts\":\"{ts}\""));
-    let line = lines.first().unwrap_or_else(|| panic!("no line with ts {ts}"));
+    let line = lines
+        .first()
+        .unwrap_or_else(|| panic!("no line with ts {ts}"));
     let Some(at) = line.find("\"context\":{") else {
         return Vec::new();
     };
@@ -156,7 +158,14 @@ fn instrument_with_correlation_id_matches_logger_correlation() {
     }
     let r = records(t);
     assert_eq!(r.len(), 2, "{r:#?}");
-    for key in ["correlation_id", "context", "msg", "level", "kind", "fields"] {
+    for key in [
+        "correlation_id",
+        "context",
+        "msg",
+        "level",
+        "kind",
+        "fields",
+    ] {
         assert_eq!(r[0][key], r[1][key], "{key}: {:#}\n{:#}", r[0], r[1]);
     }
     assert_eq!(r[0]["correlation_id"], "ord-7");
@@ -394,7 +403,12 @@ fn the_filter_directives_and_set_filter_apply_to_tracing_events() {
     );
     let got: Vec<(u64, String)> = common::records(dir.path(), "app")
         .iter()
-        .filter_map(|r| Some((r["fields"]["round"].as_u64()?, r["msg"].as_str()?.to_string())))
+        .filter_map(|r| {
+            Some((
+                r["fields"]["round"].as_u64()?,
+                r["msg"].as_str()?.to_string(),
+            ))
+        })
         .collect();
     let want: Vec<(u64, String)> = [
         (1, "info default"),
@@ -413,9 +427,9 @@ fn spans_made_and_closed_in_a_loop_never_lend_their_context_to_the_next() {
     dir();
     let t = "reuse";
     for i in 0..300_u64 {
-        // Each span closes at the end of the iteration: the next one may
-        // get its storage slot, and an entered-span cache must not hand
-        // out the old fields.
+        // Each span closes at the end of the iteration and the next one
+        // takes its storage slot (under a new id): the thread's cache of
+        // entered spans must hand out the new fields every time.
         let span = tracing::info_span!("order", correlation_id = i, parity = i % 2);
         let _e = span.enter();
         tracing::info!(test = t, i);

@@ -6,9 +6,7 @@ use std::fmt;
 use tracing_core::Event;
 use tracing_core::field::{Field, Visit};
 
-use crate::frontend::log_adapter::{
-    push_encoded, put_formatted_value, put_message, put_str_value,
-};
+use crate::frontend::log_adapter::{push_encoded, put_formatted_value, put_message, put_str_value};
 use crate::view::Value;
 use crate::wire::{self, Encoder, StrRef};
 
