@@ -10,7 +10,8 @@
 //! `span` (the same with our layer), `span-1` (a span with only a
 //! `correlation_id`, our layer), `span-nested` (the two-field span as the
 //! child of a span entered outside the loop, our layer), `tracing-5kv`
-//! (an event with the five fields inside two entered spans).
+//! (an event with the five fields inside two entered spans),
+//! `tracing-5kv-0` (the same event outside any span).
 
 use std::hint::black_box;
 
@@ -125,20 +126,32 @@ mod tracing_cases {
                     tracing::info_span!("strategy", strategy = "mm1", account = 7_u64).entered();
                 let _b =
                     tracing::info_span!("order", correlation_id = 42_u64, leg = 1_u64).entered();
-                (0..n).for_each(|i| {
-                    tracing::info!(
-                        symbol = "AAPL",
-                        side = "buy",
-                        qty = i,
-                        price = 187.5,
-                        order_id = i,
-                        "order"
-                    )
-                });
+                events(n);
+            }
+            "tracing-5kv-0" => {
+                let _d = tracing::subscriber::set_default(
+                    tracing_subscriber::registry().with(logger::tracing_layer()),
+                );
+                events(n);
             }
             _ => return false,
         }
         true
+    }
+
+    /// `tracing::info!` with the five order fields, `n` times.
+    #[inline(never)]
+    fn events(n: u64) {
+        (0..n).for_each(|i| {
+            tracing::info!(
+                symbol = "AAPL",
+                side = "buy",
+                qty = i,
+                price = 187.5,
+                order_id = i,
+                "order"
+            )
+        });
     }
 
     /// Enters and exits one span with two fields, `n` times.
