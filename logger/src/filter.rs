@@ -284,6 +284,7 @@ pub(crate) fn allows(level: log::Level, target: &str) -> bool {
 /// The most verbose level recorded for `target` (in a file or the
 /// backtrace ring), or `None` before install: what a call site of
 /// `target` would cache.
+#[cfg(feature = "tracing")]
 pub(crate) fn target_level(target: &str) -> Option<LevelFilter> {
     let backtrace = level_from_u8(BACKTRACE.load(Ordering::Relaxed));
     current().map(|f| f.level_for(target).max(backtrace))

@@ -196,6 +196,7 @@ impl Context {
     }
 
     /// Whether it has no key-values (entering it would change nothing).
+    #[cfg(feature = "tracing")]
     pub(crate) fn is_empty(&self) -> bool {
         self.count == 0
     }
@@ -203,6 +204,7 @@ impl Context {
     /// This context's key-values followed by `inner`'s, as one context
     /// (a span's fields after its parents'). When both do not fit the
     /// context limit (about 2 KiB encoded), `inner`'s alone.
+    #[cfg(feature = "tracing")]
     pub(crate) fn extended(&self, inner: &Context) -> Context {
         let count = usize::from(self.count) + usize::from(inner.count);
         if self.fields.len() + inner.fields.len() > wire::CONTEXT_FIELDS_MAX
