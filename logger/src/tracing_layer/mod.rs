@@ -22,8 +22,10 @@
 //!   not filtered by it); `tracing`'s per-layer filters
 //!   (`.with_filter(..)`) work on it as on any layer. Spans above the
 //!   directives' most verbose level are skipped by `tracing` itself.
-//! - `tracing` and `log` in one process write each record once (see
-//!   [`log_bridge`](self) in the module source).
+//! - `tracing` and `log` in one process write each record once, also
+//!   with `tracing`'s `log-always` feature (the `log` adapter skips
+//!   `tracing`'s copy of the event the layer just wrote), and events that
+//!   `tracing-log` made from `log` records are left out.
 //!
 //! The reference page is `docs/tracing.md`.
 //!
