@@ -287,6 +287,15 @@ pub(crate) fn allows(level: log::Level, target: &str) -> bool {
     }
 }
 
+/// The most verbose level recorded for `target` (in a file or the
+/// backtrace ring), or `None` before install: what a call site of
+/// `target` would cache.
+#[cfg(feature = "tracing")]
+pub(crate) fn target_level(target: &str) -> Option<LevelFilter> {
+    let backtrace = level_from_u8(BACKTRACE.load(Ordering::Relaxed));
+    current().map(|f| f.level_for(target).max(backtrace))
+}
+
 /// Installs `filter` (at install time): sets `log`'s max level and resets
 /// every call site's cached interest.
 pub(crate) fn install(filter: Filter, base: LevelFilter, backtrace: LevelFilter) {
@@ -295,6 +304,9 @@ pub(crate) fn install(filter: Filter, base: LevelFilter, backtrace: LevelFilter)
     state.backtrace = backtrace;
     BACKTRACE.store(backtrace as usize as u8, Ordering::Relaxed);
     apply(&mut state, filter);
+    drop(state);
+    #[cfg(feature = "tracing")]
+    crate::tracing_layer::filter_changed();
 }
 
 fn apply(state: &mut State, filter: Filter) {
@@ -348,6 +360,9 @@ pub fn set_filter(spec: &str) -> Result<(), InitError> {
     }
     let filter = parsed.or_default(state.base);
     apply(&mut state, filter);
+    drop(state);
+    #[cfg(feature = "tracing")]
+    crate::tracing_layer::filter_changed();
     Ok(())
 }
 

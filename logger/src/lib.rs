@@ -62,6 +62,8 @@ mod rate_limit;
 mod registry;
 mod signals;
 mod sink;
+#[cfg(feature = "tracing")]
+pub mod tracing_layer;
 mod view;
 mod wire;
 mod wire_fuzz_tests;
@@ -82,6 +84,8 @@ pub use filter::set_filter;
 pub use guard::LoggerGuard;
 pub use install::{Builder, builder};
 pub use metrics::Metrics;
+#[cfg(feature = "tracing")]
+pub use tracing_layer::tracing_layer;
 pub use view::Kind;
 #[doc(hidden)]
 pub use wire_fuzz_tests::fuzz as __fuzz;

@@ -195,6 +195,32 @@ impl Context {
         self
     }
 
+    /// Whether it has no key-values (entering it would change nothing).
+    #[cfg(feature = "tracing")]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// This context's key-values followed by `inner`'s, as one context
+    /// (a span's fields after its parents'). When both do not fit the
+    /// context limit (about 2 KiB encoded), `inner`'s alone.
+    #[cfg(feature = "tracing")]
+    pub(crate) fn extended(&self, inner: &Context) -> Context {
+        let count = usize::from(self.count) + usize::from(inner.count);
+        if self.fields.len() + inner.fields.len() > wire::CONTEXT_FIELDS_MAX
+            || count > usize::from(u16::MAX)
+        {
+            return inner.clone();
+        }
+        let mut fields = Vec::with_capacity(self.fields.len() + inner.fields.len());
+        fields.extend_from_slice(&self.fields);
+        fields.extend_from_slice(&inner.fields);
+        Context {
+            count: count as u16,
+            fields,
+        }
+    }
+
     /// Makes this context the current thread's until the guard drops.
     pub fn enter(&self) -> ContextGuard {
         enter_frame(wire::context_push_len(self.fields.len()), |dst, depth| {

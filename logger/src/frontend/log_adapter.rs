@@ -46,33 +46,52 @@ impl log::Log for LogAdapter {
         if push_static(record, level) {
             return;
         }
-        let encode_and_push = |buf: &mut Vec<u8>| {
-            buf.clear();
-            encode(buf, record, usize::MAX);
-            let max = thread_ring::max_payload();
-            if buf.len() > max {
-                let fields = record.key_values().count();
-                buf.clear();
-                let limit = (max / (2 + fields)).saturating_sub(TRUNCATED.len() + 64);
-                encode(buf, record, limit.max(16));
-            }
-            thread_ring::push(wire::TAG_LOG, level, buf.len(), |dst| {
-                dst.copy_from_slice(buf)
-            });
-        };
-        let done = SCRATCH.try_with(|scratch| match scratch.try_borrow_mut() {
-            Ok(mut buf) => encode_and_push(&mut buf),
-            // A `Display` impl of this very record is logging: use a
-            // one-off buffer for the inner record.
-            Err(_) => encode_and_push(&mut Vec::new()),
-        });
-        if done.is_err() {
-            encode_and_push(&mut Vec::new());
+        #[cfg(feature = "tracing")]
+        if crate::tracing_layer::is_copy_of_last_event(record) {
+            return;
         }
+        push_encoded(
+            level,
+            || record.key_values().count(),
+            |buf, limit| encode(buf, record, limit),
+        );
     }
 
     fn flush(&self) {
         let _ = crate::flush();
+    }
+}
+
+/// Encodes a `LOG` payload with `encode(buf, limit)` (strings cut to
+/// `limit` bytes) into this thread's scratch buffer and pushes it at
+/// `level`. A payload too long for the ring is encoded again with every
+/// string cut so that the `fields()` fields and the message fit.
+pub(crate) fn push_encoded(
+    level: u8,
+    fields: impl Fn() -> usize,
+    encode: impl Fn(&mut Vec<u8>, usize),
+) {
+    let encode_and_push = |buf: &mut Vec<u8>| {
+        buf.clear();
+        encode(buf, usize::MAX);
+        let max = thread_ring::max_payload();
+        if buf.len() > max {
+            buf.clear();
+            let limit = (max / (2 + fields())).saturating_sub(TRUNCATED.len() + 64);
+            encode(buf, limit.max(16));
+        }
+        thread_ring::push(wire::TAG_LOG, level, buf.len(), |dst| {
+            dst.copy_from_slice(buf)
+        });
+    };
+    let done = SCRATCH.try_with(|scratch| match scratch.try_borrow_mut() {
+        Ok(mut buf) => encode_and_push(&mut buf),
+        // A `Display` impl of this very record is logging: use a
+        // one-off buffer for the inner record.
+        Err(_) => encode_and_push(&mut Vec::new()),
+    });
+    if done.is_err() {
+        encode_and_push(&mut Vec::new());
     }
 }
 
@@ -128,18 +147,7 @@ fn encode(buf: &mut Vec<u8>, record: &log::Record<'_>, limit: usize) {
     });
     e.u32(record.line().unwrap_or(0));
 
-    match record.args().as_str() {
-        Some(s) => {
-            let at = wire::begin_bytes32(e.buf);
-            e.buf.extend_from_slice(s.as_bytes());
-            wire::end_bytes32(e.buf, at, limit, TRUNCATED);
-        }
-        None => {
-            let at = wire::begin_bytes32(e.buf);
-            let _ = write!(ByteWriter(e.buf), "{}", record.args());
-            wire::end_bytes32(e.buf, at, limit, TRUNCATED);
-        }
-    }
+    put_message(e.buf, *record.args(), limit);
 
     let at = e.buf.len();
     e.u16(0);
@@ -151,6 +159,34 @@ fn encode(buf: &mut Vec<u8>, record: &log::Record<'_>, limit: usize) {
     let _ = record.key_values().visit(&mut visitor);
     let count = visitor.count;
     buf[at..at + 2].copy_from_slice(&count.to_ne_bytes());
+}
+
+/// Appends the message of a `LOG` payload: `u32` length and the bytes of
+/// `args`, cut to `limit` bytes.
+pub(crate) fn put_message(buf: &mut Vec<u8>, args: std::fmt::Arguments<'_>, limit: usize) {
+    let at = wire::begin_bytes32(buf);
+    match args.as_str() {
+        Some(s) => buf.extend_from_slice(s.as_bytes()),
+        None => {
+            let _ = ByteWriter(buf).write_fmt(args);
+        }
+    }
+    wire::end_bytes32(buf, at, limit, TRUNCATED);
+}
+
+/// Appends a string value of a field, cut to `limit` bytes.
+pub(crate) fn put_str_value(buf: &mut Vec<u8>, s: &str, limit: usize) {
+    let at = wire::begin_str_value(buf);
+    buf.extend_from_slice(s.as_bytes());
+    wire::end_bytes32(buf, at, limit, TRUNCATED);
+}
+
+/// Appends a field value formatted by `args` (a `Display` or `Debug`
+/// value), as a string cut to `limit` bytes.
+pub(crate) fn put_formatted_value(buf: &mut Vec<u8>, args: std::fmt::Arguments<'_>, limit: usize) {
+    let at = wire::begin_str_value(buf);
+    let _ = ByteWriter(buf).write_fmt(args);
+    wire::end_bytes32(buf, at, limit, TRUNCATED);
 }
 
 /// `fmt::Write` into a byte buffer.
@@ -198,18 +234,14 @@ struct ValueEncoder<'b> {
 
 impl ValueEncoder<'_> {
     fn str(&mut self, s: &str) {
-        let at = wire::begin_str_value(self.buf);
-        self.buf.extend_from_slice(s.as_bytes());
-        wire::end_bytes32(self.buf, at, self.limit, TRUNCATED);
+        put_str_value(self.buf, s, self.limit);
     }
 }
 
 impl<'v> VisitValue<'v> for ValueEncoder<'_> {
     fn visit_any(&mut self, value: kv::Value<'_>) -> Result<(), kv::Error> {
         // Anything else goes by `Display`, as a string.
-        let at = wire::begin_str_value(self.buf);
-        let _ = write!(ByteWriter(self.buf), "{value}");
-        wire::end_bytes32(self.buf, at, self.limit, TRUNCATED);
+        put_formatted_value(self.buf, format_args!("{value}"), self.limit);
         Ok(())
     }
     fn visit_null(&mut self) -> Result<(), kv::Error> {

@@ -24,6 +24,7 @@ pub mod flexi_logger;
 pub mod ftlog;
 pub mod log4rs;
 pub mod logforth;
+pub mod logger_tracing;
 pub mod low_latency_log;
 pub mod quicklog;
 pub mod ring_log;

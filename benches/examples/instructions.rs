@@ -1,0 +1,166 @@
+//! One hot-path case in a loop, for instruction counts with callgrind:
+//! `instructions <case> <iterations>`. Run it twice (N and 2N iterations)
+//! under `valgrind --tool=callgrind --separate-threads=yes` and divide
+//! the main thread's difference by N: `benches/callgrind.sh` does that.
+//!
+//! Cases without the `tracing` feature: `empty`, `trade`, `log-static`,
+//! `log-3args`, `log-5kv`, `correlation` (a guard made and dropped),
+//! `bind-2` (`bind!` of two fields). With it (`--features tracing`):
+//! `span-registry` (enter and exit a span with two fields, registry only),
+//! `span` (the same with our layer), `span-1` (a span with only a
+//! `correlation_id`, our layer), `span-nested` (the two-field span as the
+//! child of a span entered outside the loop, our layer), `tracing-5kv`
+//! (an event with the five fields inside two entered spans),
+//! `tracing-5kv-0` (the same event outside any span).
+
+use std::hint::black_box;
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let case = args.next().unwrap_or_else(|| usage("missing <case>"));
+    let n: u64 = args
+        .next()
+        .unwrap_or_else(|| usage("missing <iterations>"))
+        .parse()
+        .unwrap_or_else(|e| usage(&format!("<iterations>: {e}")));
+    let dir = std::env::temp_dir().join(format!("logger-instructions-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let guard = logger::builder()
+        .dir(&dir)
+        .level(log::LevelFilter::Info)
+        .install()
+        .unwrap();
+    logger::preallocate();
+    if !run(&case, n) {
+        usage(&format!("unknown case {case:?}"));
+    }
+    drop(guard);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn usage(why: &str) -> ! {
+    eprintln!("instructions: {why}\nusage: instructions <case> <iterations> (cases in the source)");
+    std::process::exit(2)
+}
+
+/// Runs `case` `n` times; false for an unknown case.
+#[inline(never)]
+fn run(case: &str, n: u64) -> bool {
+    match case {
+        "empty" => (0..n).for_each(|i| {
+            black_box(i);
+        }),
+        "trade" => (0..n).for_each(|i| {
+            logger::trade!(
+                symbol = "AAPL",
+                side = "buy",
+                qty = black_box(i),
+                price = 187.5,
+                order_id = i
+            );
+        }),
+        "log-static" => (0..n).for_each(|_| log::info!("order sent")),
+        "log-3args" => (0..n).for_each(|i| log::info!("order {} {} at {}", i, "AAPL", 187.5)),
+        "log-5kv" => (0..n).for_each(|i| {
+            log::info!(symbol = "AAPL", side = "buy", qty = i, price = 187.5, order_id = i; "order")
+        }),
+        "correlation" => (0..n).for_each(|i| {
+            let _c = logger::correlation(black_box(i));
+        }),
+        "bind-2" => (0..n).for_each(|i| {
+            let _c = logger::bind!(correlation_id = black_box(i), venue = "XNAS");
+        }),
+        _ => return tracing_cases::run(case, n),
+    }
+    true
+}
+
+#[cfg(not(feature = "tracing"))]
+mod tracing_cases {
+    pub fn run(_case: &str, _n: u64) -> bool {
+        false
+    }
+}
+
+#[cfg(feature = "tracing")]
+mod tracing_cases {
+    use std::hint::black_box;
+
+    use tracing_subscriber::prelude::*;
+
+    pub fn run(case: &str, n: u64) -> bool {
+        match case {
+            "span-registry" => {
+                let _d = tracing::subscriber::set_default(tracing_subscriber::registry());
+                spans(n);
+            }
+            "span" => {
+                let _d = tracing::subscriber::set_default(
+                    tracing_subscriber::registry().with(logger::tracing_layer()),
+                );
+                spans(n);
+            }
+            "span-1" => {
+                let _d = tracing::subscriber::set_default(
+                    tracing_subscriber::registry().with(logger::tracing_layer()),
+                );
+                let span = tracing::info_span!("order", correlation_id = 42_u64);
+                (0..n).for_each(|i| {
+                    let _e = span.enter();
+                    black_box(i);
+                });
+            }
+            "span-nested" => {
+                let _d = tracing::subscriber::set_default(
+                    tracing_subscriber::registry().with(logger::tracing_layer()),
+                );
+                let outer = tracing::info_span!("strategy", strategy = "mm1");
+                let _o = outer.enter();
+                spans(n);
+            }
+            "tracing-5kv" => {
+                let _d = tracing::subscriber::set_default(
+                    tracing_subscriber::registry().with(logger::tracing_layer()),
+                );
+                let _a =
+                    tracing::info_span!("strategy", strategy = "mm1", account = 7_u64).entered();
+                let _b =
+                    tracing::info_span!("order", correlation_id = 42_u64, leg = 1_u64).entered();
+                events(n);
+            }
+            "tracing-5kv-0" => {
+                let _d = tracing::subscriber::set_default(
+                    tracing_subscriber::registry().with(logger::tracing_layer()),
+                );
+                events(n);
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// `tracing::info!` with the five order fields, `n` times.
+    #[inline(never)]
+    fn events(n: u64) {
+        (0..n).for_each(|i| {
+            tracing::info!(
+                symbol = "AAPL",
+                side = "buy",
+                qty = i,
+                price = 187.5,
+                order_id = i,
+                "order"
+            )
+        });
+    }
+
+    /// Enters and exits one span with two fields, `n` times.
+    #[inline(never)]
+    fn spans(n: u64) {
+        let span = tracing::info_span!("order", correlation_id = 42_u64, venue = "XNAS");
+        (0..n).for_each(|i| {
+            let _e = span.enter();
+            black_box(i);
+        });
+    }
+}
