@@ -7,9 +7,10 @@
 //! #[log_performance( name = "..", level = "debug", threshold = "50us", sample = 10, rate = "100/s", args(a, b), cpu )]
 //! ```
 //!
-//! The level, `target:` and `rate:` come in any order. `LEVEL` is `error`, `warn`, `info`, `debug` or `trace`, or a path ending
-//! in `Error`, `Warn`, `Info`, `Debug` or `Trace` (`Level::Warn`,
-//! `log::Level::Warn`). A `trade!` field without `= value` is shorthand for
+//! The level, `target:` and `rate:` come in any order. `LEVEL` is
+//! `critical`, `error`, `warn`, `info`, `debug` or `trace`, or a path
+//! ending in `Critical`, `Error`, `Warn`, `Info`, `Debug` or `Trace`
+//! (`Level::Warn`, `log::Level::Warn`, `logger::Level::Critical`). A `trade!` field without `= value` is shorthand for
 //! `key = key`.
 
 use proc_macro2::{Span, TokenStream};
@@ -23,6 +24,7 @@ use crate::message::Message;
 /// A level as written.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Level {
+    Critical,
     Error,
     Warn,
     Info,
@@ -34,6 +36,7 @@ impl Level {
     /// The level named `s` in lowercase (`"warn"`), case-insensitively.
     pub(crate) fn from_name(s: &str) -> Option<Level> {
         Some(match s.to_ascii_lowercase().as_str() {
+            "critical" => Level::Critical,
             "error" => Level::Error,
             "warn" => Level::Warn,
             "info" => Level::Info,
@@ -46,6 +49,7 @@ impl Level {
     /// The `log::Level` variant name.
     pub(crate) fn variant(self) -> &'static str {
         match self {
+            Level::Critical => "Critical",
             Level::Error => "Error",
             Level::Warn => "Warn",
             Level::Info => "Info",
@@ -141,15 +145,17 @@ fn parse_level(input: ParseStream<'_>) -> syn::Result<Option<LevelArg>> {
     let last = last.as_deref().unwrap_or("");
     let single = path.segments.len() == 1 && path.leading_colon.is_none();
     let level = match last {
-        "Error" | "Warn" | "Info" | "Debug" | "Trace" => Level::from_name(last),
-        "error" | "warn" | "info" | "debug" | "trace" if single => Level::from_name(last),
+        "Critical" | "Error" | "Warn" | "Info" | "Debug" | "Trace" => Level::from_name(last),
+        "critical" | "error" | "warn" | "info" | "debug" | "trace" if single => {
+            Level::from_name(last)
+        }
         _ if single => return Ok(None), // a field shorthand such as `symbol`
         _ => None,
     };
     let Some(level) = level else {
         return Err(syn::Error::new_spanned(
             &path,
-            "expected a level: `Level::Error`, `Level::Warn`, `Level::Info`, `Level::Debug`, `Level::Trace` (or `error`, `warn`, `info`, `debug`, `trace`)",
+            "expected a level: `Level::Critical`, `Level::Error`, `Level::Warn`, `Level::Info`, `Level::Debug`, `Level::Trace` (or `critical`, `error`, `warn`, `info`, `debug`, `trace`)",
         ));
     };
     input.advance_to(&fork);
@@ -424,7 +430,7 @@ impl LogPerformanceArgs {
                     (i.to_string(), i.span())
                 } else {
                     return Err(input.error(
-                        "`level` takes one of \"error\", \"warn\", \"info\", \"debug\", \"trace\"",
+                        "`level` takes one of \"critical\", \"error\", \"warn\", \"info\", \"debug\", \"trace\"",
                     ));
                 };
                 set(&mut self.level, key, value)

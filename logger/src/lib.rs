@@ -51,6 +51,7 @@ mod format;
 mod frontend;
 mod guard;
 mod install;
+mod level;
 mod lifecycle;
 mod loggable;
 mod metrics;
@@ -77,6 +78,7 @@ pub use error::{FlushError, InitError};
 pub use filter::set_filter;
 pub use guard::LoggerGuard;
 pub use install::{Builder, builder};
+pub use level::{Level, LevelFilter};
 pub use metrics::Metrics;
 pub use view::Kind;
 #[doc(hidden)]
@@ -101,9 +103,10 @@ pub use loggable::{Display, LogValue, Loggable, display};
 ///   in call order. `key` alone is shorthand for `key = key`; a key may be
 ///   a string literal (`"exchange.id" = x`) or a raw identifier
 ///   (`r#type = x`).
-/// - `LEVEL` (default `Info`) is `error`, `warn`, `info`, `debug`,
-///   `trace`, or a path ending in `Error`, `Warn`, `Info`, `Debug`,
-///   `Trace` (`Level::Warn`, `log::Level::Warn`). A variable named like a
+/// - `LEVEL` (default `Info`) is `critical`, `error`, `warn`, `info`,
+///   `debug`, `trace`, or a path ending in `Critical`, `Error`, `Warn`,
+///   `Info`, `Debug`, `Trace` (`Level::Warn`, `log::Level::Warn`,
+///   [`Level::Critical`]). A variable named like a
 ///   level needs the long form as the first field: `info = info`.
 /// - `target: "name"` sets the `log` target (default: the module path).
 /// - `rate: "100/s"` limits this call site to that many records per
@@ -226,7 +229,7 @@ pub use logger_macros::perf;
 /// | option | meaning |
 /// | --- | --- |
 /// | `name = "op"` | the `operation` field and message (default: the function's name) |
-/// | `level = "debug"` | `error`, `warn`, `info` (default), `debug`, `trace` |
+/// | `level = "debug"` | `critical`, `error`, `warn`, `info` (default), `debug`, `trace` |
 /// | `threshold = "50us"` | record successful calls only when at least this slow (`ns`, `us`, `ms`, `s`; decimals allowed); errors and panics are always recorded |
 /// | `sample = N` | time and record one call in `N` per thread (the first, then every `N`-th); the others run untouched |
 /// | `rate = "100/s"` | at most this many records per window, shared by all threads (as `rate:` in [`trade!`]); checked when a record is about to be written (after `threshold` and `sample`) |

@@ -20,6 +20,8 @@ fn main() {
     trade!(warn, symbol, side, qty, price);
     trade!(Level::Warn, symbol, side, qty, price);
     trade!(log::Level::Error, symbol, side, qty, price);
+    trade!(critical, symbol, side, qty, price);
+    trade!(logger::Level::Critical, target: "fills", symbol, side, qty, price);
     trade!(target: "fills", symbol, side, qty, price);
     trade!(debug, target: "fills", symbol, side, qty, price);
     trade!(target: "fills", trace, symbol, side, qty, price);
