@@ -6,3 +6,5 @@
 //! files lives here, so that the core never depends on a database client, a
 //! network stack or a command-line parser, and so that the shipper, the
 //! remote destinations and the `logger` command-line tool share one reader.
+
+pub mod ship;
