@@ -7,4 +7,5 @@
 //! network stack or a command-line parser, and so that the shipper, the
 //! remote destinations and the `logger` command-line tool share one reader.
 
+pub mod checkpoint;
 pub mod ship;

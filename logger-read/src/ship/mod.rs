@@ -8,16 +8,22 @@
 //! - [`backoff`]: exponential with jitter, capped, quick retries counted;
 //! - [`dead_letter`]: the JSON-lines file of rejected records;
 //! - [`metrics`]: per destination counters, the same names for all;
-//! - [`error`]: `ShipError`, `Unavailable` (retry) or `Fatal` (stop).
+//! - [`error`]: `ShipError`, `Unavailable` (retry) or `Fatal` (stop);
+//! - [`destination`]: the `Destination` trait and the `Batch` it delivers.
+//!
+//! Destinations: [`postgres`] (exactly once).
 
 pub mod backoff;
 pub mod dead_letter;
+pub mod destination;
 pub mod error;
 pub mod metrics;
+pub mod postgres;
 pub mod state;
 
 pub use backoff::Backoff;
 pub use dead_letter::DeadLetter;
+pub use destination::{Batch, Delivery, Destination, Rejected, SourceKey};
 pub use error::ShipError;
 pub use metrics::{MetricsSnapshot, ShipMetrics};
 pub use state::{DestinationState, StateCell};
