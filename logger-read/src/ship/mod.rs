@@ -14,16 +14,24 @@
 //! Destinations: [`postgres`] (exactly once).
 
 pub mod backoff;
+pub mod config;
 pub mod dead_letter;
 pub mod destination;
 pub mod error;
 pub mod metrics;
 pub mod postgres;
+mod run;
+mod shipper;
+pub mod source;
 pub mod state;
 
 pub use backoff::Backoff;
+pub use config::{ShipConfig, StartAt};
 pub use dead_letter::DeadLetter;
 pub use destination::{Batch, Delivery, Destination, Rejected, SourceKey};
 pub use error::ShipError;
 pub use metrics::{MetricsSnapshot, ShipMetrics};
+pub use run::{ShipHandle, check, run, start};
+pub use shipper::Shipper;
+pub use source::SourceSpec;
 pub use state::{DestinationState, StateCell};
