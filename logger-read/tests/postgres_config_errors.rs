@@ -22,7 +22,10 @@ fn unreachable_server_names_host_port_and_cause() {
     let e = ship::check(&config(&format!("postgres://u:pw@127.0.0.1:{port}/db"))).unwrap_err();
     let m = e.to_string();
     assert!(e.is_retryable(), "an unreachable server is retried: {m}");
-    assert!(m.contains(&format!("connecting to 127.0.0.1:{port}/db as u")), "{m}");
+    assert!(
+        m.contains(&format!("connecting to 127.0.0.1:{port}/db as u")),
+        "{m}"
+    );
     assert!(m.to_lowercase().contains("refused"), "{m}");
 }
 
@@ -30,12 +33,22 @@ fn unreachable_server_names_host_port_and_cause() {
 fn wrong_password_is_fatal_and_says_so() {
     let url = server_url();
     let bad = url.replacen(":logger-test", ":wrong-logger-test", 1);
-    let bad = if bad == url { url.replace("@", "x@") } else { bad };
+    let bad = if bad == url {
+        url.replace("@", "x@")
+    } else {
+        bad
+    };
     let e = ship::check(&config(&bad)).unwrap_err();
     let m = e.to_string();
     assert!(!e.is_retryable(), "{m}");
-    assert!(m.contains("password authentication failed for user \"postgres\""), "{m}");
-    assert!(!m.contains("wrong-logger-test"), "the password leaked into the message: {m}");
+    assert!(
+        m.contains("password authentication failed for user \"postgres\""),
+        "{m}"
+    );
+    assert!(
+        !m.contains("wrong-logger-test"),
+        "the password leaked into the message: {m}"
+    );
 }
 
 #[test]
@@ -57,7 +70,10 @@ fn missing_create_privilege_names_the_object_and_the_privilege() {
     let m = e.to_string();
     assert!(!e.is_retryable(), "{m}");
     assert!(m.contains("creating schema logging"), "{m}");
-    assert!(m.contains("permission denied for database ship_noperm"), "{m}");
+    assert!(
+        m.contains("permission denied for database ship_noperm"),
+        "{m}"
+    );
     assert!(m.contains("SQLSTATE 42501"), "{m}");
 
     // With the schema there but no CREATE on it, the table is named.
@@ -65,7 +81,10 @@ fn missing_create_privilege_names_the_object_and_the_privilege() {
         .batch_execute("CREATE SCHEMA logging; GRANT USAGE ON SCHEMA logging TO ship_noperm;")
         .unwrap();
     let m = ship::check(&config(&url)).unwrap_err().to_string();
-    assert!(m.contains("creating table logging.system_logs (needs CREATE on schema logging)"), "{m}");
+    assert!(
+        m.contains("creating table logging.system_logs (needs CREATE on schema logging)"),
+        "{m}"
+    );
     assert!(m.contains("permission denied for schema logging"), "{m}");
 
     // Tables created by an administrator: the role needs no CREATE at all.
@@ -79,13 +98,24 @@ fn invalid_table_prefix_and_unknown_options_name_the_option() {
         "paths = [\"/tmp\"]\n[postgres]\nurl = {:?}\ntable_prefix = \"trading-app\"\n",
         server_url()
     );
-    let e = ShipConfig::from_toml(&text, "ship.toml".as_ref()).unwrap_err().to_string();
-    assert!(e.contains("ship.toml") && e.contains("invalid table prefix \"trading-app\""), "{e}");
-
-    let e = ShipConfig::from_toml("paths = [\"/tmp\"]\n\n[postgres]\nurl = \"x\"\nretension = 3\n", "ship.toml".as_ref())
+    let e = ShipConfig::from_toml(&text, "ship.toml".as_ref())
         .unwrap_err()
         .to_string();
-    assert!(e.contains("ship.toml, line 5") && e.contains("retension"), "{e}");
+    assert!(
+        e.contains("ship.toml") && e.contains("invalid table prefix \"trading-app\""),
+        "{e}"
+    );
+
+    let e = ShipConfig::from_toml(
+        "paths = [\"/tmp\"]\n\n[postgres]\nurl = \"x\"\nretension = 3\n",
+        "ship.toml".as_ref(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("ship.toml, line 5") && e.contains("retension"),
+        "{e}"
+    );
 
     // The binary says the same and exits 2.
     let dir = tempfile::tempdir().unwrap();
@@ -94,5 +124,8 @@ fn invalid_table_prefix_and_unknown_options_name_the_option() {
     let out = ship_command().arg("--check").arg(&path).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("invalid table prefix \"trading-app\""), "{err}");
+    assert!(
+        err.contains("invalid table prefix \"trading-app\""),
+        "{err}"
+    );
 }

@@ -62,14 +62,31 @@ fn sigkill_rounds_and_a_server_crash_neither_lose_nor_duplicate() {
         Duration::from_secs(120),
     );
     terminate(&mut ship);
-    assert_eq!(got, w.records(), "rows after the last run; shipper stderr:\n{}",
-        std::fs::read_to_string(config.with_extension("err")).unwrap_or_default());
+    assert_eq!(
+        got,
+        w.records(),
+        "rows after the last run; shipper stderr:\n{}",
+        std::fs::read_to_string(config.with_extension("err")).unwrap_or_default()
+    );
     assert_exactly_once(&mut client, &w);
     let rotated = std::fs::read_dir(&logs)
         .unwrap()
-        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().ends_with(".log.gz"))
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".log.gz")
+        })
         .count();
-    assert!(rotated >= 3, "the workload rotated and gzip'ed only {rotated} files");
+    assert!(
+        rotated >= 3,
+        "the workload rotated and gzip'ed only {rotated} files"
+    );
     let dead = tmp.path().join("dead-letter.jsonl");
-    assert_eq!(std::fs::read_to_string(&dead).unwrap_or_default(), "", "dead letters");
+    assert_eq!(
+        std::fs::read_to_string(&dead).unwrap_or_default(),
+        "",
+        "dead letters"
+    );
 }

@@ -23,7 +23,12 @@ fn seed_producer() {
     }
     use logger::{perf, trade};
     let dir = std::path::PathBuf::from(std::env::var("PRODUCE_DIR").unwrap());
-    let guard = logger::builder().dir(&dir).create_dir(true).level(log::LevelFilter::Debug).install().unwrap();
+    let guard = logger::builder()
+        .dir(&dir)
+        .create_dir(true)
+        .level(log::LevelFilter::Debug)
+        .install()
+        .unwrap();
     for corr in ["trade_12345", "trade-12345"] {
         let _c = logger::correlation(corr);
         log::info!(target: "execution::orders", symbol = "AAPL"; "Order placed");
@@ -59,14 +64,22 @@ fn seed_queries_run_unchanged_and_answer_right() {
     assert!(child.wait().unwrap().success());
     let ship = ship_in_process(&logs, &url, None);
     let mut c = connect(&url);
-    wait(&mut c, "SELECT count(*) FROM logging.system_logs", 4 * 2 + 2 + 2 + 60 + 5);
+    wait(
+        &mut c,
+        "SELECT count(*) FROM logging.system_logs",
+        4 * 2 + 2 + 2 + 60 + 5,
+    );
     ship.stop().unwrap();
     // Seed 003's "Log Analysis" queries name the tables without a schema.
-    c.batch_execute("SET search_path TO logging, public").unwrap();
+    c.batch_execute("SET search_path TO logging, public")
+        .unwrap();
 
     // Find all logs related to a specific trade
     let rows = c
-        .query("SELECT * FROM system_logs \nWHERE correlation_id = 'trade_12345'\nORDER BY timestamp;", &[])
+        .query(
+            "SELECT * FROM system_logs \nWHERE correlation_id = 'trade_12345'\nORDER BY timestamp;",
+            &[],
+        )
         .unwrap();
     let msgs: Vec<String> = rows.iter().map(|r| r.get("message")).collect();
     assert_eq!(msgs, ["Order placed", "Trade executed", "Position updated"]);
@@ -85,7 +98,10 @@ fn seed_queries_run_unchanged_and_answer_right() {
         let id: String = r.get("trade_id");
         assert!(id == "trade_12345" || id == "trade-12345", "{id}");
         assert_eq!(r.get::<_, String>("side"), "BUY");
-        assert_eq!(r.get::<_, Option<String>>("order_id").as_deref(), Some("ORD123"));
+        assert_eq!(
+            r.get::<_, Option<String>>("order_id").as_deref(),
+            Some("ORD123")
+        );
     }
 
     // Performance analysis (seed 003, two forms)
@@ -97,11 +113,22 @@ fn seed_queries_run_unchanged_and_answer_right() {
         .unwrap();
     let mut avg: Vec<(String, String)> = rows
         .iter()
-        .map(|r| (r.get(0), r.get::<_, rust_decimal::Decimal>(1).round_dp(4).to_string()))
+        .map(|r| {
+            (
+                r.get(0),
+                r.get::<_, rust_decimal::Decimal>(1).round_dp(4).to_string(),
+            )
+        })
         .collect();
     avg.sort();
     // strategy: 1.000 .. 1.029 ms, mean 1.0145; execution: 0.050 .. 0.050 (µs resolution: 50.00..50.29 µs -> 0.050..0.050)
-    assert_eq!(avg, [("execution".into(), "0.0500".into()), ("strategy".into(), "1.0145".into())]);
+    assert_eq!(
+        avg,
+        [
+            ("execution".into(), "0.0500".into()),
+            ("strategy".into(), "1.0145".into())
+        ]
+    );
     let rows = c
         .query(
             "SELECT \n    service, \n    operation,\n    AVG(execution_time_ms) as avg_time,\n    MAX(execution_time_ms) as max_time,\n    COUNT(*) as call_count\nFROM logging.performance_logs \nWHERE timestamp > NOW() - INTERVAL '1 day'\nGROUP BY service, operation\nORDER BY avg_time DESC;",
@@ -109,8 +136,16 @@ fn seed_queries_run_unchanged_and_answer_right() {
         )
         .unwrap();
     assert_eq!(rows.len(), 2);
-    assert_eq!(rows[0].get::<_, String>("operation"), "calculate_indicators");
-    assert_eq!(rows[0].get::<_, rust_decimal::Decimal>("max_time").to_string(), "1.029");
+    assert_eq!(
+        rows[0].get::<_, String>("operation"),
+        "calculate_indicators"
+    );
+    assert_eq!(
+        rows[0]
+            .get::<_, rust_decimal::Decimal>("max_time")
+            .to_string(),
+        "1.029"
+    );
     assert_eq!(rows[0].get::<_, i64>("call_count"), 30);
 
     // Error analysis
@@ -120,7 +155,10 @@ fn seed_queries_run_unchanged_and_answer_right() {
             &[],
         )
         .unwrap();
-    let got: Vec<(String, String, i64)> = rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect();
+    let got: Vec<(String, String, i64)> = rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
     assert_eq!(
         got,
         [
@@ -135,7 +173,10 @@ fn seed_queries_run_unchanged_and_answer_right() {
         .unwrap();
     assert_eq!(rows.len(), 3);
     let warn: i64 = c
-        .query_one("SELECT count(*) FROM system_logs WHERE level = 'WARNING'", &[])
+        .query_one(
+            "SELECT count(*) FROM system_logs WHERE level = 'WARNING'",
+            &[],
+        )
         .unwrap()
         .get(0);
     assert_eq!(warn, 1, "WARN is stored as WARNING");
@@ -149,11 +190,17 @@ fn bad_rows_producer() {
     }
     use logger::perf;
     let dir = std::path::PathBuf::from(std::env::var("PRODUCE_DIR").unwrap());
-    let guard = logger::builder().dir(&dir).create_dir(true).install().unwrap();
+    let guard = logger::builder()
+        .dir(&dir)
+        .create_dir(true)
+        .install()
+        .unwrap();
     for i in 0..900u64 {
         log::info!(target: "execution::orders", seq = i; "good {i}");
         match i {
-            100 => log::info!(target: "a_service_name_much_longer_than_the_fifty_characters_of_the_column::x", bad = 1; "too long a service"),
+            100 => {
+                log::info!(target: "a_service_name_much_longer_than_the_fifty_characters_of_the_column::x", bad = 1; "too long a service")
+            }
             400 => log::info!(target: "execution::orders", bad = 2; "a NUL \0 in the message"),
             700 => perf!(target: "execution::orders", "slow", 20_000_000_000_000_000u64, bad = 3),
             _ => {}
@@ -171,11 +218,18 @@ fn rows_the_server_rejects_go_to_the_dead_letter_file_and_the_rest_loads() {
     let url = fresh_db(&server_url(), "ship_dead_letter");
     let tmp = tempfile::tempdir().unwrap();
     let logs = tmp.path().join("logs");
-    let mut child = spawn_child("bad_rows_producer", &[("PRODUCE_DIR", logs.to_str().unwrap())]);
+    let mut child = spawn_child(
+        "bad_rows_producer",
+        &[("PRODUCE_DIR", logs.to_str().unwrap())],
+    );
     assert!(child.wait().unwrap().success());
     let ship = ship_in_process(&logs, &url, None);
     let mut c = connect(&url);
-    wait(&mut c, "SELECT count(*) FROM logging.system_logs WHERE data->'fields' ? 'seq'", 900);
+    wait(
+        &mut c,
+        "SELECT count(*) FROM logging.system_logs WHERE data->'fields' ? 'seq'",
+        900,
+    );
     let end = Instant::now() + Duration::from_secs(30);
     while ship.metrics()[0].abandoned < 3 && Instant::now() < end {
         std::thread::sleep(Duration::from_millis(20));
@@ -183,28 +237,50 @@ fn rows_the_server_rejects_go_to_the_dead_letter_file_and_the_rest_loads() {
     let m = ship.stop().unwrap();
     assert_eq!(m[0].abandoned, 3, "{m:?}");
     let bad: i64 = c
-        .query_one("SELECT count(*) FROM logging.system_logs WHERE data->'fields' ? 'bad'", &[])
+        .query_one(
+            "SELECT count(*) FROM logging.system_logs WHERE data->'fields' ? 'bad'",
+            &[],
+        )
         .unwrap()
         .get(0);
     assert_eq!(bad, 0);
     let distinct: i64 = c
-        .query_one("SELECT count(DISTINCT data->'fields'->>'seq') FROM logging.system_logs", &[])
+        .query_one(
+            "SELECT count(DISTINCT data->'fields'->>'seq') FROM logging.system_logs",
+            &[],
+        )
         .unwrap()
         .get(0);
     assert_eq!(distinct, 900);
     let text = std::fs::read_to_string(tmp.path().join("dead-letter.jsonl")).unwrap();
-    let entries: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let entries: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(entries.len(), 3, "{text}");
     let reasons: Vec<(u64, String)> = entries
         .iter()
-        .map(|e| (e["record"]["fields"]["bad"].as_u64().unwrap(), e["reason"].as_str().unwrap().to_owned()))
+        .map(|e| {
+            (
+                e["record"]["fields"]["bad"].as_u64().unwrap(),
+                e["reason"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
     assert_eq!(reasons[0].0, 1);
-    assert!(reasons[0].1.contains("value too long for type character varying(50)"), "{reasons:?}");
+    assert!(
+        reasons[0]
+            .1
+            .contains("value too long for type character varying(50)"),
+        "{reasons:?}"
+    );
     assert_eq!(reasons[1].0, 2);
     assert!(reasons[1].1.contains("0x00"), "{reasons:?}");
     assert_eq!(reasons[2].0, 3);
-    assert!(reasons[2].1.contains("numeric field overflow"), "{reasons:?}");
+    assert!(
+        reasons[2].1.contains("numeric field overflow"),
+        "{reasons:?}"
+    );
     for e in &entries {
         assert_eq!(e["destination"], "postgres");
         assert!(e["offset"].as_u64().is_some());
@@ -219,7 +295,17 @@ fn crash_tail_then_the_cut_line_completes_later() {
     std::fs::create_dir(&logs).unwrap();
     let now = ts_days_ago(0, 0);
     let lines: Vec<String> = (0..4)
-        .map(|i| record_line(&now, "INFO", "log", "app::x", &format!("line {i}"), None, &format!("{{\"seq\":{i}}}")))
+        .map(|i| {
+            record_line(
+                &now,
+                "INFO",
+                "log",
+                "app::x",
+                &format!("line {i}"),
+                None,
+                &format!("{{\"seq\":{i}}}"),
+            )
+        })
         .collect();
     let cut = lines[3].len() / 2;
     // Three lines, half of the fourth, a line that is not a record, zero padding.
@@ -235,7 +321,10 @@ fn crash_tail_then_the_cut_line_completes_later() {
     let mut c = connect(&url);
     wait(&mut c, "SELECT count(*) FROM logging.system_logs", 3);
     std::thread::sleep(Duration::from_millis(300));
-    let n: i64 = c.query_one("SELECT count(*) FROM logging.system_logs", &[]).unwrap().get(0);
+    let n: i64 = c
+        .query_one("SELECT count(*) FROM logging.system_logs", &[])
+        .unwrap()
+        .get(0);
     assert_eq!(n, 3, "the cut line must wait");
     // The writer finishes the line where the padding began.
     let at = (lines[0].len() + 20 + lines[1].len() + lines[2].len() + cut) as u64;
@@ -246,7 +335,10 @@ fn crash_tail_then_the_cut_line_completes_later() {
     std::thread::sleep(Duration::from_millis(300));
     let m = ship.stop().unwrap();
     let seqs: Vec<String> = c
-        .query("SELECT data->'fields'->>'seq' FROM logging.system_logs ORDER BY id", &[])
+        .query(
+            "SELECT data->'fields'->>'seq' FROM logging.system_logs ORDER BY id",
+            &[],
+        )
         .unwrap()
         .iter()
         .map(|r| r.get(0))
@@ -254,7 +346,10 @@ fn crash_tail_then_the_cut_line_completes_later() {
     assert_eq!(seqs, ["0", "1", "2", "3"]);
     assert_eq!(m[0].abandoned, 1, "the line that is not a record: {m:?}");
     let dead = std::fs::read_to_string(tmp.path().join("dead-letter.jsonl")).unwrap();
-    assert!(dead.contains("not a record") && dead.contains("\"offset\":") , "{dead}");
+    assert!(
+        dead.contains("not a record") && dead.contains("\"offset\":"),
+        "{dead}"
+    );
 }
 
 #[test]
@@ -265,8 +360,19 @@ fn seed004_layout_one_table_with_its_five_indexes() {
     std::fs::create_dir(&logs).unwrap();
     let now = ts_days_ago(0, 0);
     let mut text = String::new();
-    for (i, level) in ["DEBUG", "INFO", "WARN", "ERROR", "TRACE"].iter().enumerate() {
-        text.push_str(&record_line(&now, level, "log", "auth::login", &format!("m{i}"), None, "{\"user_id\":123}"));
+    for (i, level) in ["DEBUG", "INFO", "WARN", "ERROR", "TRACE"]
+        .iter()
+        .enumerate()
+    {
+        text.push_str(&record_line(
+            &now,
+            level,
+            "log",
+            "auth::login",
+            &format!("m{i}"),
+            None,
+            "{\"user_id\":123}",
+        ));
     }
     std::fs::write(logs.join("app.log"), text).unwrap();
     let ship = ship_in_process(&logs, &url, Some("myopenaiapi"));
@@ -306,7 +412,10 @@ fn seed004_layout_one_table_with_its_five_indexes() {
         ]
     );
     let seed003: i64 = c
-        .query_one("SELECT count(*) FROM pg_namespace WHERE nspname = 'logging'", &[])
+        .query_one(
+            "SELECT count(*) FROM pg_namespace WHERE nspname = 'logging'",
+            &[],
+        )
         .unwrap()
         .get(0);
     assert_eq!(seed003, 0, "seed 004's layout creates no logging schema");
@@ -332,7 +441,15 @@ fn retention_archives_and_deletes_by_table_and_logs_its_counts() {
         (20, "INFO", "perf", perf),
         (40, "INFO", "perf", perf),
     ] {
-        text.push_str(&record_line(&ts_days_ago(days, 0), level, kind, "app::x", &format!("{days}d {level} {kind}"), None, fields));
+        text.push_str(&record_line(
+            &ts_days_ago(days, 0),
+            level,
+            kind,
+            "app::x",
+            &format!("{days}d {level} {kind}"),
+            None,
+            fields,
+        ));
     }
     std::fs::write(logs.join("app.log"), text).unwrap();
     let ship = ship_in_process(&logs, &url, None);
@@ -340,7 +457,10 @@ fn retention_archives_and_deletes_by_table_and_logs_its_counts() {
     wait(&mut c, "SELECT count(*) FROM logging.system_logs", 9);
     ship.stop().unwrap();
 
-    let mut pg = logger_read::ship::postgres::PostgresDestination::new(logger_read::ship::postgres::PostgresConfig::new(&url)).unwrap();
+    let mut pg = logger_read::ship::postgres::PostgresDestination::new(
+        logger_read::ship::postgres::PostgresConfig::new(&url),
+    )
+    .unwrap();
     let r = pg.run_retention(std::time::SystemTime::now()).unwrap();
     // system: 40d INFO, 40d trade, 40d perf, 100d DEBUG, 100d trade archived (30 d), 100d ERROR (90 d);
     // then archived rows older than 90 d deleted: the three 100 d ones.
@@ -349,24 +469,39 @@ fn retention_archives_and_deletes_by_table_and_logs_its_counts() {
     assert_eq!(r.deleted_trading, 1, "{r:?}");
     assert_eq!(r.deleted_performance, 1, "{r:?}");
     let left: Vec<String> = c
-        .query("SELECT message FROM logging.system_logs WHERE event_type <> 'retention' ORDER BY id", &[])
+        .query(
+            "SELECT message FROM logging.system_logs WHERE event_type <> 'retention' ORDER BY id",
+            &[],
+        )
         .unwrap()
         .iter()
         .map(|r| r.get(0))
         .collect();
     assert_eq!(left, ["1d INFO log", "40d ERROR log", "20d INFO perf"]);
     let archived: Vec<String> = c
-        .query("SELECT message FROM logging.archived_system_logs ORDER BY id", &[])
+        .query(
+            "SELECT message FROM logging.archived_system_logs ORDER BY id",
+            &[],
+        )
         .unwrap()
         .iter()
         .map(|r| r.get(0))
         .collect();
-    assert_eq!(archived, ["40d INFO log", "40d INFO trade", "40d INFO perf"]);
+    assert_eq!(
+        archived,
+        ["40d INFO log", "40d INFO trade", "40d INFO perf"]
+    );
     let logged: String = c
-        .query_one("SELECT message FROM logging.system_logs WHERE event_type = 'retention'", &[])
+        .query_one(
+            "SELECT message FROM logging.system_logs WHERE event_type = 'retention'",
+            &[],
+        )
         .unwrap()
         .get(0);
-    assert_eq!(logged, "retention: archived 6 system_logs rows, deleted 3 archived, 1 trading, 1 performance rows");
+    assert_eq!(
+        logged,
+        "retention: archived 6 system_logs rows, deleted 3 archived, 1 trading, 1 performance rows"
+    );
     // A second run finds nothing to do.
     let r = pg.run_retention(std::time::SystemTime::now()).unwrap();
     assert_eq!(r, logger_read::ship::postgres::RetentionReport::default());

@@ -43,12 +43,27 @@ fn parse() -> (ShipConfig, bool) {
     while let Some(a) = args.next() {
         match a.as_str() {
             "--check" => check = true,
-            "--postgres" => url = Some(args.next().unwrap_or_else(|| usage("--postgres needs a URL"))),
-            "--batch-records" => {
-                let v = args.next().unwrap_or_else(|| usage("--batch-records needs a number"));
-                batch = Some(v.parse().unwrap_or_else(|_| usage(&format!("--batch-records {v:?}: not a number"))));
+            "--postgres" => {
+                url = Some(
+                    args.next()
+                        .unwrap_or_else(|| usage("--postgres needs a URL")),
+                )
             }
-            "--table-prefix" => prefix = Some(args.next().unwrap_or_else(|| usage("--table-prefix needs a name"))),
+            "--batch-records" => {
+                let v = args
+                    .next()
+                    .unwrap_or_else(|| usage("--batch-records needs a number"));
+                batch =
+                    Some(v.parse().unwrap_or_else(|_| {
+                        usage(&format!("--batch-records {v:?}: not a number"))
+                    }));
+            }
+            "--table-prefix" => {
+                prefix = Some(
+                    args.next()
+                        .unwrap_or_else(|| usage("--table-prefix needs a name")),
+                )
+            }
             s if s.starts_with("--") => usage(&format!("unknown option {s}")),
             s => {
                 if url.is_some() {

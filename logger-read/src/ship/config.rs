@@ -144,8 +144,9 @@ impl ShipConfig {
     /// # Errors
     /// `Fatal` naming the file (and line) when it cannot be read or is invalid.
     pub fn load(path: &Path) -> Result<Self, ShipError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ShipError::fatal("config", format!("cannot read {}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ShipError::fatal("config", format!("cannot read {}: {e}", path.display()))
+        })?;
         Self::from_toml(&text, path)
     }
 
@@ -165,8 +166,10 @@ impl ShipConfig {
             return bad("poll_interval_ms must be at least 1".into());
         }
         if let Some(l) = &self.min_level {
-            if !["TRACE", "DEBUG", "INFO", "WARN", "WARNING", "ERROR", "CRITICAL"]
-                .contains(&l.to_ascii_uppercase().as_str())
+            if ![
+                "TRACE", "DEBUG", "INFO", "WARN", "WARNING", "ERROR", "CRITICAL",
+            ]
+            .contains(&l.to_ascii_uppercase().as_str())
             {
                 return bad(format!(
                     "min_level {l:?}: use TRACE, DEBUG, INFO, WARN, ERROR or CRITICAL"

@@ -70,9 +70,9 @@ impl ShipHandle {
         self.stop.store(true, Ordering::Relaxed);
         let mut first = None;
         for t in self.threads {
-            let r = t.join().unwrap_or_else(|_| {
-                Err(ShipError::fatal("ship", "a shipper thread panicked"))
-            });
+            let r = t
+                .join()
+                .unwrap_or_else(|_| Err(ShipError::fatal("ship", "a shipper thread panicked")));
             if let Err(e) = r {
                 first.get_or_insert(e);
             }

@@ -103,7 +103,10 @@ impl Shipper {
             filter = filter.kind(k.clone());
         }
         let store = (!dest.stores_checkpoints()).then(|| {
-            let dir = config.checkpoint_dir.clone().unwrap_or_else(|| spec.dir.clone());
+            let dir = config
+                .checkpoint_dir
+                .clone()
+                .unwrap_or_else(|| spec.dir.clone());
             FileCheckpointStore::new(dir.join(format!(
                 "{}.{}.checkpoint.json",
                 spec.stem,
@@ -128,7 +131,9 @@ impl Shipper {
 
     fn load_checkpoint(&mut self) -> Result<Option<Checkpoint>, ShipError> {
         match &self.store {
-            Some(s) => s.load().map_err(|e| ShipError::fatal(self.dest.name(), e.to_string())),
+            Some(s) => s
+                .load()
+                .map_err(|e| ShipError::fatal(self.dest.name(), e.to_string())),
             None => self.dest.load_checkpoint(&self.key),
         }
     }
@@ -139,7 +144,9 @@ impl Shipper {
         self.metrics.add_error();
         let state = self.metrics.state();
         let next = if self.backoff.quick_retries_left() {
-            if state.get() == DestinationState::Failed || state.get() == DestinationState::Recovering {
+            if state.get() == DestinationState::Failed
+                || state.get() == DestinationState::Recovering
+            {
                 DestinationState::Failed
             } else {
                 DestinationState::Degraded
@@ -161,7 +168,9 @@ impl Shipper {
 
     fn succeeded(&mut self) {
         self.backoff.reset();
-        self.metrics.state().set(DestinationState::Active, "delivered");
+        self.metrics
+            .state()
+            .set(DestinationState::Active, "delivered");
     }
 
     /// Delivers `batch`, writes its rejected records to the dead-letter file
@@ -172,7 +181,11 @@ impl Shipper {
             let at = batch.position(r.index);
             self.dead.write(
                 self.dest.name(),
-                &format!("{} ({})", self.key, serde_json::to_string(&at.file_id).unwrap_or_default()),
+                &format!(
+                    "{} ({})",
+                    self.key,
+                    serde_json::to_string(&at.file_id).unwrap_or_default()
+                ),
                 at.offset,
                 batch.line(r.index),
                 &r.reason,
@@ -185,8 +198,10 @@ impl Shipper {
         }
         let rejected = d.rejected.len();
         let bytes: usize = d.rejected.iter().map(|r| batch.line(r.index).len()).sum();
-        self.metrics
-            .add_sent((batch.len() - rejected) as u64, (batch.bytes() - bytes) as u64);
+        self.metrics.add_sent(
+            (batch.len() - rejected) as u64,
+            (batch.bytes() - bytes) as u64,
+        );
         self.metrics.add_abandoned(rejected as u64);
         Ok(())
     }
@@ -276,7 +291,9 @@ impl Shipper {
                             continue 'restart;
                         }
                         Err(e) => {
-                            self.metrics.state().set(DestinationState::Failed, e.reason());
+                            self.metrics
+                                .state()
+                                .set(DestinationState::Failed, e.reason());
                             return Err(e);
                         }
                     }

@@ -30,7 +30,8 @@ pub fn with_db(url: &str, db: &str) -> String {
 /// on the server at `url`; returns its URL.
 pub fn fresh_db(url: &str, name: &str) -> String {
     let mut c = Client::connect(url, NoTls).unwrap_or_else(|e| panic!("connecting to {url}: {e}"));
-    c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).unwrap();
+    c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .unwrap();
     c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
     with_db(url, name)
 }
@@ -70,24 +71,30 @@ impl PrivateServer {
     pub fn start() -> Self {
         let bin = PathBuf::from(need("LOGGER_TEST_PG_BIN"));
         let user = need("LOGGER_TEST_PG_USER");
-        let dir = tempfile::Builder::new().prefix("logger-pg-").tempdir().unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("logger-pg-")
+            .tempdir()
+            .unwrap();
         let base = dir.path().to_owned();
         let data = base.join("data");
         let pwfile = base.join("pw");
         std::fs::write(&pwfile, "pw\n").unwrap();
         chown(&base, &user);
         chown(&pwfile, &user);
-        run_as(&user, Command::new(bin.join("initdb")).args([
-            "-D",
-            data.to_str().unwrap(),
-            "-U",
-            "postgres",
-            "--auth=scram-sha-256",
-            &format!("--pwfile={}", pwfile.display()),
-            "-E",
-            "UTF8",
-            "--no-sync",
-        ]));
+        run_as(
+            &user,
+            Command::new(bin.join("initdb")).args([
+                "-D",
+                data.to_str().unwrap(),
+                "-U",
+                "postgres",
+                "--auth=scram-sha-256",
+                &format!("--pwfile={}", pwfile.display()),
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ]),
+        );
         let port = free_port();
         let s = Self {
             url: format!("postgres://postgres:pw@127.0.0.1:{port}/postgres"),
@@ -107,18 +114,21 @@ impl PrivateServer {
             self.port,
             self.data.display()
         );
-        run_as(&self.user, Command::new(self.bin.join("pg_ctl")).args([
-            "-D",
-            self.data.to_str().unwrap(),
-            "-w",
-            "-t",
-            "60",
-            "-l",
-            self.data.join("server.log").to_str().unwrap(),
-            "-o",
-            &opts,
-            "start",
-        ]));
+        run_as(
+            &self.user,
+            Command::new(self.bin.join("pg_ctl")).args([
+                "-D",
+                self.data.to_str().unwrap(),
+                "-w",
+                "-t",
+                "60",
+                "-l",
+                self.data.join("server.log").to_str().unwrap(),
+                "-o",
+                &opts,
+                "start",
+            ]),
+        );
     }
 
     /// Stops the server the way a crash would (`-m immediate`: no
@@ -130,14 +140,17 @@ impl PrivateServer {
 
     /// Stops the server (`fast` or `immediate`).
     pub fn stop(&self, mode: &str) {
-        run_as(&self.user, Command::new(self.bin.join("pg_ctl")).args([
-            "-D",
-            self.data.to_str().unwrap(),
-            "-m",
-            mode,
-            "-w",
-            "stop",
-        ]));
+        run_as(
+            &self.user,
+            Command::new(self.bin.join("pg_ctl")).args([
+                "-D",
+                self.data.to_str().unwrap(),
+                "-m",
+                mode,
+                "-w",
+                "stop",
+            ]),
+        );
     }
 
     /// Starts the server again after `stop`.
@@ -159,7 +172,12 @@ impl Drop for PrivateServer {
 }
 
 fn chown(path: &Path, user: &str) {
-    let ok = Command::new("chown").arg(user).arg(path).status().unwrap().success();
+    let ok = Command::new("chown")
+        .arg(user)
+        .arg(path)
+        .status()
+        .unwrap()
+        .success();
     assert!(ok, "chown {user} {}", path.display());
 }
 
@@ -193,7 +211,12 @@ pub fn write_config(path: &Path, dir: &Path, url: &str, extra_top: &str, extra_p
         "paths = [{dir:?}]\nbatch_records = 2000\nbatch_timeout_ms = 100\npoll_interval_ms = 20\n\
          dead_letter = {dl:?}\n{extra_top}\n[postgres]\nurl = {url:?}\n{extra_pg}\n",
         dir = dir.display().to_string(),
-        dl = dir.parent().unwrap().join("dead-letter.jsonl").display().to_string(),
+        dl = dir
+            .parent()
+            .unwrap()
+            .join("dead-letter.jsonl")
+            .display()
+            .to_string(),
     );
     std::fs::write(path, text).unwrap();
 }
@@ -307,7 +330,13 @@ const SYMBOLS: [&str; 6] = ["AAPL", "MSFT", "NVDA", "AMZN", "TSLA", "META"];
 /// the correlation id), a perf iteration a `perf!` record, the others a log
 /// record at a level that cycles through TRACE..ERROR. Sleeps `pause_us`
 /// every 100 iterations (0: full speed).
-pub fn produce(dir: &Path, n: u64, max_file_bytes: Option<u64>, backup_count: Option<usize>, pause_us: u64) {
+pub fn produce(
+    dir: &Path,
+    n: u64,
+    max_file_bytes: Option<u64>,
+    backup_count: Option<usize>,
+    pause_us: u64,
+) {
     use logger::{perf, trade};
     let guard = logger::builder()
         .dir(dir)
@@ -334,7 +363,9 @@ pub fn produce(dir: &Path, n: u64, max_file_bytes: Option<u64>, backup_count: Op
         } else {
             match i % 5 {
                 2 => log::info!(target: "demo::risk", seq = seq; "exposure checked {i}"),
-                3 if i % 3 == 0 => log::error!(target: "demo::risk", seq = seq; "limit breached {i}"),
+                3 if i % 3 == 0 => {
+                    log::error!(target: "demo::risk", seq = seq; "limit breached {i}")
+                }
                 3 => log::warn!(target: "demo::risk", seq = seq; "near limit {i}"),
                 _ => log::debug!(target: "demo::market", seq = seq; "tick {i}"),
             }
@@ -361,7 +392,13 @@ pub fn produce_from_env() {
 }
 
 /// Starts a producer child (test `producer` of the calling test binary).
-pub fn spawn_producer(dir: &Path, n: u64, max_bytes: Option<u64>, backups: Option<usize>, pause_us: u64) -> Child {
+pub fn spawn_producer(
+    dir: &Path,
+    n: u64,
+    max_bytes: Option<u64>,
+    backups: Option<usize>,
+    pause_us: u64,
+) -> Child {
     let n = n.to_string();
     let max = max_bytes.map(|m| m.to_string()).unwrap_or_default();
     let backups = backups.map(|b| b.to_string()).unwrap_or_default();
@@ -391,16 +428,26 @@ pub fn assert_exactly_once(client: &mut Client, w: &Workload) {
     let (count, distinct, min, max): (i64, i64, Option<i64>, Option<i64>) =
         (row.get(0), row.get(1), row.get(2), row.get(3));
     let want = w.records();
-    assert_eq!(count, want, "system_logs rows with a seq (duplicates or losses)");
+    assert_eq!(
+        count, want,
+        "system_logs rows with a seq (duplicates or losses)"
+    );
     assert_eq!(distinct, want, "distinct seqs");
-    assert_eq!((min, max), (Some(0), Some(want - 1)), "the seqs are 0..{want}");
+    assert_eq!(
+        (min, max),
+        (Some(0), Some(want - 1)),
+        "the seqs are 0..{want}"
+    );
     let trades: i64 = client
         .query_one("SELECT count(*) FROM logging.trading_logs", &[])
         .unwrap()
         .get(0);
     assert_eq!(trades, w.trades(), "trading_logs rows");
     let distinct_trades: i64 = client
-        .query_one("SELECT count(DISTINCT trade_id) FROM logging.trading_logs", &[])
+        .query_one(
+            "SELECT count(DISTINCT trade_id) FROM logging.trading_logs",
+            &[],
+        )
         .unwrap()
         .get(0);
     assert_eq!(distinct_trades, w.trades(), "distinct trade ids");
@@ -412,10 +459,24 @@ pub fn assert_exactly_once(client: &mut Client, w: &Workload) {
 }
 
 /// A record line as the logger writes it (README "Record schema").
-pub fn record_line(ts: &str, level: &str, kind: &str, target: &str, msg: &str, corr: Option<&str>, fields: &str) -> String {
+pub fn record_line(
+    ts: &str,
+    level: &str,
+    kind: &str,
+    target: &str,
+    msg: &str,
+    corr: Option<&str>,
+    fields: &str,
+) -> String {
     let service = target.split("::").next().unwrap();
-    let corr = corr.map(|c| format!(",\"correlation_id\":{c:?}")).unwrap_or_default();
-    let fields = if fields.is_empty() { String::new() } else { format!(",\"fields\":{fields}") };
+    let corr = corr
+        .map(|c| format!(",\"correlation_id\":{c:?}"))
+        .unwrap_or_default();
+    let fields = if fields.is_empty() {
+        String::new()
+    } else {
+        format!(",\"fields\":{fields}")
+    };
     format!(
         "{{\"ts\":\"{ts}\",\"level\":\"{level}\",\"kind\":\"{kind}\",\"target\":\"{target}\",\"service\":\"{service}\",\
          \"msg\":{msg:?},\"module\":\"{target}\",\"file\":\"src/main.rs\",\"line\":7,\"thread\":\"main\",\"tid\":11,\"pid\":10,\
@@ -433,7 +494,11 @@ pub fn ts_days_ago(days: u64, extra_ns: u64) -> String {
 
 /// Ships `logs` in-process with `ship::start` (batches of 500, 50 ms
 /// timeout, 20 ms polls), the dead-letter file beside `logs`.
-pub fn ship_in_process(logs: &Path, url: &str, prefix: Option<&str>) -> logger_read::ship::ShipHandle {
+pub fn ship_in_process(
+    logs: &Path,
+    url: &str,
+    prefix: Option<&str>,
+) -> logger_read::ship::ShipHandle {
     let mut c = logger_read::ship::ShipConfig::postgres(vec![logs.to_owned()], url);
     c.batch_records = 500;
     c.batch_timeout_ms = 50;
