@@ -347,6 +347,14 @@ pub fn produce(
         .compress(true)
         .install()
         .expect("install the logger");
+    workload_iterations(n, pause_us);
+    logger::flush().expect("flush");
+    drop(guard);
+}
+
+/// The loop of [`produce`], into whatever logger is installed.
+pub fn workload_iterations(n: u64, pause_us: u64) {
+    use logger::{perf, trade};
     let mut seq = 0u64;
     for i in 0..n {
         let _c = logger::correlation(i);
@@ -375,8 +383,6 @@ pub fn produce(
             std::thread::sleep(Duration::from_micros(pause_us));
         }
     }
-    logger::flush().expect("flush");
-    drop(guard);
 }
 
 /// `produce` with its arguments from the environment (in a child process):

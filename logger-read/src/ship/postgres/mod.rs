@@ -395,3 +395,44 @@ mod tests {
         assert!(e.contains("retention.at"), "{e}");
     }
 }
+
+/// For `benches/postgres_ship.rs` only: a bare binary `COPY` of already
+/// decoded rows, to compare the shipper with. Not a stable API.
+#[doc(hidden)]
+pub mod bench {
+    use std::time::{Duration, Instant};
+
+    use postgres::{Client, NoTls};
+
+    use super::schema::Layout;
+    use super::{copy, row};
+
+    /// Decodes `lines` (untimed), creates the tables, then loads the rows
+    /// in transactions of `batch` rows, each with a checkpoint update as
+    /// the shipper does, and returns the time of the loading alone.
+    ///
+    /// # Panics
+    /// On any database error (a benchmark has no one to report to).
+    pub fn bare_copy(url: &str, layout: &Layout, lines: &[Vec<u8>], batch: usize) -> Duration {
+        let rows: Vec<row::Decoded<'_>> = lines.iter().filter_map(|l| row::decode(l).ok()).collect();
+        let mut c = Client::connect(url, NoTls).expect("connect");
+        layout.create(&mut c).expect("create tables");
+        let table = layout.checkpoint_table();
+        let start = Instant::now();
+        for (i, chunk) in rows.chunks(batch.max(1)).enumerate() {
+            let refs: Vec<&row::Decoded<'_>> = chunk.iter().collect();
+            let mut tx = c.transaction().expect("begin");
+            copy::copy_rows(&mut tx, layout, &refs).expect("copy");
+            tx.execute(
+                &format!(
+                    "INSERT INTO {table} (source, file_id, file_offset) VALUES ('bench', 'x', $1) \
+                     ON CONFLICT (source) DO UPDATE SET file_offset = EXCLUDED.file_offset"
+                ),
+                &[&(i as i64)],
+            )
+            .expect("checkpoint");
+            tx.commit().expect("commit");
+        }
+        start.elapsed()
+    }
+}
