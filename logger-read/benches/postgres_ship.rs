@@ -8,14 +8,14 @@
 //! ```
 //! (`scripts/test-all.sh` exports both; `BENCH_N` sets the iterations, default 100,000.)
 
-#[path = "../tests/common/mod.rs"]
-mod common;
+#[path = "../tests/pg/mod.rs"]
+mod pg;
 
 use std::time::{Duration, Instant};
 
-use common::*;
 use logger_read::ship::postgres::{Layout, bench};
 use logger_read::ship::{self, ShipConfig, StartAt};
+use pg::*;
 
 fn all_lines(dir: &std::path::Path) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
@@ -41,7 +41,10 @@ fn count(url: &str) -> i64 {
 }
 
 fn main() {
-    let n: u64 = std::env::var("BENCH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let n: u64 = std::env::var("BENCH_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
     let server = PrivateServer::start();
     let tmp = tempfile::tempdir().unwrap();
     let logs = tmp.path().join("logs");
@@ -58,13 +61,19 @@ fn main() {
     let lines = all_lines(&logs);
     let bytes: usize = lines.iter().map(|l| l.len() + 1).sum();
     let rows = lines.len();
-    println!("workload: {rows} records, {:.1} MB in app*.log", bytes as f64 / 1e6);
+    println!(
+        "workload: {rows} records, {:.1} MB in app*.log",
+        bytes as f64 / 1e6
+    );
 
     // 1. Bare binary COPY of the decoded rows, 10k-row transactions.
     let url_bare = fresh_db(&server.url, "bench_bare");
     let t = bench::bare_copy(&url_bare, &Layout::default(), &lines, 10_000);
     let bare = rows as f64 / t.as_secs_f64();
-    println!("bare COPY:        {rows} rows in {:.2} s = {bare:.0} rows/s", t.as_secs_f64());
+    println!(
+        "bare COPY:        {rows} rows in {:.2} s = {bare:.0} rows/s",
+        t.as_secs_f64()
+    );
 
     // 2. The shipper end to end: read, decode, route, encode, COPY, checkpoint.
     let url_ship = fresh_db(&server.url, "bench_ship");

@@ -2,10 +2,10 @@
 //! server, a wrong password, a missing privilege, an invalid table prefix,
 //! an unknown option in the configuration file.
 
-mod common;
+mod pg;
 
-use common::*;
 use logger_read::ship::{self, ShipConfig};
+use pg::*;
 
 fn config(url: &str) -> ShipConfig {
     ShipConfig::postgres(vec![std::env::temp_dir()], url)

@@ -4,11 +4,11 @@
 //! moments, 50 rounds, and the server crashes (`pg_ctl -m immediate`) and
 //! restarts in the middle of a round.
 
-mod common;
+mod pg;
 
 use std::time::Duration;
 
-use common::*;
+use pg::*;
 
 /// The producer child (does nothing when run as a test of its own).
 #[test]

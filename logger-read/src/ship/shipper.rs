@@ -18,7 +18,7 @@ use super::dead_letter::DeadLetter;
 use super::destination::{Batch, Destination, SourceKey};
 use super::error::ShipError;
 use super::metrics::ShipMetrics;
-use super::source::{Event, Source, SourceSpec};
+use super::source::{Source, SourceSpec};
 use super::state::DestinationState;
 use crate::checkpoint::{Checkpoint, CheckpointStore, FileCheckpointStore};
 use crate::{Level, Prefilter, RecordView};
@@ -130,7 +130,7 @@ impl Shipper {
     }
 
     fn load_checkpoint(&mut self) -> Result<Option<Checkpoint>, ShipError> {
-        match &self.store {
+        match &mut self.store {
             Some(s) => s
                 .load()
                 .map_err(|e| ShipError::fatal(self.dest.name(), e.to_string())),
@@ -191,7 +191,7 @@ impl Shipper {
                 &r.reason,
             )?;
         }
-        if let (Some(store), Some(cp)) = (&self.store, batch.checkpoint()) {
+        if let (Some(store), Some(cp)) = (&mut self.store, batch.checkpoint()) {
             store
                 .save(cp)
                 .map_err(|e| ShipError::fatal(self.dest.name(), e.to_string()))?;
@@ -226,46 +226,61 @@ impl Shipper {
                 }
                 Err(e) => return Err(e),
             };
-            let mut source = Source::open(&self.spec, cp, self.start == StartAt::End, self.poll)
-                .map_err(|e| ShipError::fatal(self.dest.name(), e))?;
+            let mut source = Source::open(
+                &self.spec,
+                cp.clone(),
+                self.start == StartAt::End,
+                self.poll,
+                self.batch_records,
+            );
+            let mut delivered = cp;
             let mut batch = Batch::new(self.key.clone());
             let mut oldest: Option<Instant> = None;
             let mut last_sent_time: Option<f64> = None;
-            let mut pending_checkpoint = false;
             loop {
                 let stopping = stop.load(Ordering::Relaxed);
-                let mut new_events = 0usize;
-                let mut gaps = Vec::new();
                 let mut full = Vec::new();
-                source
-                    .poll(|ev| {
-                        new_events += 1;
-                        match ev {
-                            Event::Line { bytes, at, after } => {
-                                if self.filter.might_match(bytes) {
-                                    batch.push(bytes, at);
-                                    oldest.get_or_insert_with(Instant::now);
-                                }
-                                batch.set_checkpoint(after);
-                                pending_checkpoint = true;
-                                if batch.len() >= self.batch_records {
-                                    full.push(batch.clone());
-                                    batch.clear();
-                                    oldest = None;
-                                    pending_checkpoint = false;
-                                }
-                            }
-                            Event::Gap { what } => gaps.push(what),
-                        }
-                    })
+                let fb = source
+                    .poll()
                     .map_err(|e| ShipError::fatal(self.dest.name(), e))?;
-                for g in gaps {
+                for g in &fb.gaps {
                     self.metrics.add_gap();
+                    let path = g
+                        .path
+                        .as_ref()
+                        .map_or_else(|| "a file".to_owned(), |p| p.display().to_string());
                     eprintln!(
-                        "WARN logger ship: {}: {g}: deleted before it was fully shipped; its unread records are lost",
-                        self.key
+                        "WARN logger ship: {}: {path} (file {}) was deleted before it was fully shipped (read up to byte {}); its unread records are lost",
+                        self.key, g.file_id, g.offset
                     );
                 }
+                for e in &fb.errors {
+                    eprintln!("WARN logger ship: {}: skipped: {e}", self.key);
+                }
+                let new_events = fb.len() + fb.gaps.len();
+                for line in fb.lines() {
+                    if self.filter.might_match(line.bytes) {
+                        let at = Checkpoint {
+                            file_id: line.checkpoint.file_id,
+                            offset: line
+                                .checkpoint
+                                .offset
+                                .saturating_sub(line.bytes.len() as u64 + 1),
+                        };
+                        batch.push(line.bytes, at);
+                        oldest.get_or_insert_with(Instant::now);
+                    }
+                    batch.set_checkpoint(line.checkpoint.clone());
+                    if batch.len() >= self.batch_records {
+                        full.push(std::mem::replace(&mut batch, Batch::new(self.key.clone())));
+                        oldest = None;
+                    }
+                }
+                if let Some(cp) = fb.checkpoint() {
+                    batch.set_checkpoint(cp);
+                }
+                let pending_checkpoint =
+                    batch.checkpoint().is_some() && batch.checkpoint() != delivered.as_ref();
                 let due = pending_checkpoint
                     && (stopping
                         || batch.len() >= self.batch_records
@@ -274,12 +289,12 @@ impl Shipper {
                 if due {
                     full.push(std::mem::replace(&mut batch, Batch::new(self.key.clone())));
                     oldest = None;
-                    pending_checkpoint = false;
                 }
                 for b in full {
                     match self.deliver(&b) {
                         Ok(()) => {
                             self.succeeded();
+                            delivered = b.checkpoint().cloned().or(delivered);
                             if let Some(t) = (0..b.len()).rev().find_map(|i| line_time(b.line(i))) {
                                 last_sent_time = Some(t);
                             }
@@ -298,7 +313,7 @@ impl Shipper {
                         }
                     }
                 }
-                let behind = source.lag_bytes() + batch.bytes() as u64;
+                let behind = source.lag_bytes(delivered.as_ref());
                 let lag_s = if behind == 0 {
                     0.0
                 } else {

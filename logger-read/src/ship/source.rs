@@ -1,12 +1,15 @@
-//! PROVISIONAL adapter between the shipper and read-core's `Follower`
-//! (READER_API.md, `follow.rs`): rewritten on top of it when it lands.
-//! Until then `Source::open` fails with a message saying so.
+//! The shipper's view of one source: read-core's [`Follower`] of a
+//! directory and stem, plus the lag in bytes (how much of the files lies
+//! after the delivered checkpoint).
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::error::ShipError;
 use crate::checkpoint::Checkpoint;
+use crate::files::{self, FileState};
+use crate::follow::{FollowBatch, Follower, Start};
+use crate::identity::FileId;
 
 /// One followed source: a directory and a file stem.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,10 +21,11 @@ pub struct SourceSpec {
 }
 
 impl SourceSpec {
-    /// The sources of `paths`: a directory gives one per stem, a file its own.
+    /// The sources of `paths`: a directory gives one per stem in `stems`, a
+    /// file the destination it belongs to.
     ///
     /// # Errors
-    /// `Fatal` naming a path that does not exist.
+    /// `Fatal` naming a path that is neither a directory nor a log file.
     pub fn from_paths(paths: &[PathBuf], stems: &[String]) -> Result<Vec<Self>, ShipError> {
         let mut v = Vec::new();
         for p in paths {
@@ -32,9 +36,7 @@ impl SourceSpec {
                         stem: s.clone(),
                     });
                 }
-            } else if p.is_file() {
-                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                let stem = name.split('.').next().unwrap_or(name).to_owned();
+            } else if let Some((stem, _)) = p.is_file().then(|| files::parse_name(p)).flatten() {
                 v.push(Self {
                     dir: p.parent().unwrap_or(Path::new(".")).to_owned(),
                     stem,
@@ -42,7 +44,10 @@ impl SourceSpec {
             } else {
                 return Err(ShipError::fatal(
                     "config",
-                    format!("paths: {} is neither a directory nor a file", p.display()),
+                    format!(
+                        "paths: {} is neither a directory nor a log file (<stem>.log)",
+                        p.display()
+                    ),
                 ));
             }
         }
@@ -50,40 +55,98 @@ impl SourceSpec {
     }
 }
 
-/// What following produced.
-pub(crate) enum Event<'a> {
-    /// A complete line, where it starts and the checkpoint after it.
-    Line {
-        bytes: &'a [u8],
-        at: Checkpoint,
-        after: Checkpoint,
-    },
-    /// A file deleted before it was fully read.
-    Gap { what: String },
+/// The follower of one source.
+pub(crate) struct Source {
+    spec: SourceSpec,
+    follower: Follower,
+    lag: u64,
+    lag_at: Option<Instant>,
 }
 
-/// The follower of one source.
-pub(crate) struct Source;
-
 impl Source {
+    /// Follows `spec` from `from` (else from the beginning, or the end).
     pub(crate) fn open(
         spec: &SourceSpec,
-        _from: Option<Checkpoint>,
-        _at_end: bool,
-        _poll: Duration,
-    ) -> Result<Self, String> {
-        Err(format!(
-            "{}/{}: following files needs read-core's follow.rs, not merged yet",
-            spec.dir.display(),
-            spec.stem
-        ))
+        from: Option<Checkpoint>,
+        at_end: bool,
+        poll: Duration,
+        max_lines: usize,
+    ) -> Self {
+        let start = match from {
+            Some(c) => Start::At(c),
+            None if at_end => Start::End,
+            None => Start::Beginning,
+        };
+        Self {
+            spec: spec.clone(),
+            follower: Follower::new(&spec.dir, &spec.stem)
+                .start(start)
+                .poll_interval(poll)
+                .max_batch(max_lines, 16 << 20),
+            lag: 0,
+            lag_at: None,
+        }
     }
 
-    pub(crate) fn poll(&mut self, _f: impl FnMut(Event<'_>)) -> Result<(), String> {
-        Ok(())
+    /// What is there now, up to one batch, without waiting.
+    pub(crate) fn poll(&mut self) -> Result<FollowBatch, String> {
+        self.follower.poll().map_err(|e| e.to_string())
     }
 
-    pub(crate) fn lag_bytes(&self) -> u64 {
-        0
+    /// Bytes of the files after `delivered` (recomputed at most once a
+    /// second): the rest of its file and every later file (a gzip'ed file
+    /// counts its compressed size; an active file's zero padding does not count).
+    pub(crate) fn lag_bytes(&mut self, delivered: Option<&Checkpoint>) -> u64 {
+        if self
+            .lag_at
+            .is_some_and(|t| t.elapsed() < Duration::from_secs(1))
+        {
+            return self.lag;
+        }
+        self.lag_at = Some(Instant::now());
+        self.lag = self.measure_lag(delivered).unwrap_or(self.lag);
+        self.lag
     }
+
+    fn measure_lag(&self, delivered: Option<&Checkpoint>) -> Option<u64> {
+        let dest = files::destination(&self.spec.dir, &self.spec.stem).ok()?;
+        let mut total = 0u64;
+        let mut after = delivered.is_none();
+        for f in &dest.files {
+            let len = content_len(&f.path, f.state == FileState::Active)?;
+            if after {
+                total += len;
+                continue;
+            }
+            let id = FileId::of(f).ok().flatten();
+            if let (Some(id), Some(cp)) = (id, delivered) {
+                if id == cp.file_id {
+                    total += len.saturating_sub(cp.offset);
+                    after = true;
+                }
+            }
+        }
+        Some(total)
+    }
+}
+
+/// A file's length without the zero padding at its end (active files only).
+fn content_len(path: &Path, active: bool) -> Option<u64> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(path).ok()?;
+    let mut len = f.metadata().ok()?.len();
+    if !active {
+        return Some(len);
+    }
+    let mut buf = vec![0u8; 64 << 10];
+    while len > 0 {
+        let n = (len as usize).min(buf.len());
+        f.seek(SeekFrom::Start(len - n as u64)).ok()?;
+        f.read_exact(&mut buf[..n]).ok()?;
+        match buf[..n].iter().rposition(|&b| b != 0) {
+            Some(p) => return Some(len - n as u64 + p as u64 + 1),
+            None => len -= n as u64,
+        }
+    }
+    Some(0)
 }

@@ -414,7 +414,8 @@ pub mod bench {
     /// # Panics
     /// On any database error (a benchmark has no one to report to).
     pub fn bare_copy(url: &str, layout: &Layout, lines: &[Vec<u8>], batch: usize) -> Duration {
-        let rows: Vec<row::Decoded<'_>> = lines.iter().filter_map(|l| row::decode(l).ok()).collect();
+        let rows: Vec<row::Decoded<'_>> =
+            lines.iter().filter_map(|l| row::decode(l).ok()).collect();
         let mut c = Client::connect(url, NoTls).expect("connect");
         layout.create(&mut c).expect("create tables");
         let table = layout.checkpoint_table();
