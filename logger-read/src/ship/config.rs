@@ -16,6 +16,19 @@
 //! # table_prefix = "trading_app"   # seed 004's one-table layout instead of seed 003's
 //! [postgres.retention]
 //! at = "02:00"
+//!
+//! # remote destinations (docs/destinations.md): each optional, each with
+//! # its own min_level, kinds, batch_records, batch_timeout_ms, max_retries
+//! [webhook]
+//! url = "https://alerts.example.com/hook"
+//! [syslog]
+//! address = "127.0.0.1:514"
+//! protocol = "udp"
+//! [net]
+//! address = "127.0.0.1:5170"
+//! protocol = "tcp"
+//! [otlp]
+//! endpoint = "http://127.0.0.1:4318/v1/logs"
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -24,7 +37,11 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::error::ShipError;
+use super::net::NetConfig;
+use super::otlp::OtlpConfig;
 use super::postgres::PostgresConfig;
+use super::syslog::SyslogConfig;
+use super::webhook::WebhookConfig;
 
 /// Where to start a source that has no checkpoint yet.
 #[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
@@ -85,6 +102,18 @@ pub struct ShipConfig {
     /// The PostgreSQL destination.
     #[serde(default)]
     pub postgres: Option<PostgresConfig>,
+    /// The webhook (alerts; default level CRITICAL).
+    #[serde(default)]
+    pub webhook: Option<WebhookConfig>,
+    /// Syslog (RFC 5424).
+    #[serde(default)]
+    pub syslog: Option<SyslogConfig>,
+    /// JSON lines over TCP, UDP or TLS.
+    #[serde(default)]
+    pub net: Option<NetConfig>,
+    /// OpenTelemetry (OTLP/HTTP logs).
+    #[serde(default)]
+    pub otlp: Option<OtlpConfig>,
 }
 
 fn default_stems() -> Vec<String> {
@@ -115,6 +144,27 @@ impl ShipConfig {
             min_level: None,
             kinds: None,
             postgres: Some(PostgresConfig::new(url)),
+            webhook: None,
+            syslog: None,
+            net: None,
+            otlp: None,
+        }
+    }
+
+    /// A configuration with defaults and no destination (set one of
+    /// `postgres`, `webhook`, `syslog`, `net`, `otlp`).
+    ///
+    /// ```
+    /// use logger_read::ship::{ShipConfig, syslog::SyslogConfig, net::Protocol};
+    /// let mut c = ShipConfig::new(vec!["logs".into()]);
+    /// assert!(c.validate().is_err()); // no destination
+    /// c.syslog = Some(SyslogConfig::new("127.0.0.1:514", Protocol::Udp));
+    /// assert!(c.validate().is_ok());
+    /// ```
+    pub fn new(paths: Vec<PathBuf>) -> Self {
+        Self {
+            postgres: None,
+            ..Self::postgres(paths, "")
         }
     }
 
@@ -176,8 +226,28 @@ impl ShipConfig {
                 ));
             }
         }
-        if self.postgres.is_none() {
-            return bad("no destination configured: add a [postgres] section".into());
+        if self.postgres.is_none()
+            && self.webhook.is_none()
+            && self.syslog.is_none()
+            && self.net.is_none()
+            && self.otlp.is_none()
+        {
+            return bad(
+                "no destination configured: add a [postgres], [webhook], [syslog], [net] or [otlp] section"
+                    .into(),
+            );
+        }
+        if let Some(w) = &self.webhook {
+            w.validate()?;
+        }
+        if let Some(s) = &self.syslog {
+            s.validate()?;
+        }
+        if let Some(n) = &self.net {
+            n.validate()?;
+        }
+        if let Some(o) = &self.otlp {
+            o.validate()?;
         }
         if let Some(pg) = &self.postgres {
             pg.layout()?;

@@ -11,19 +11,28 @@
 //! - [`error`]: `ShipError`, `Unavailable` (retry) or `Fatal` (stop);
 //! - [`destination`]: the `Destination` trait and the `Batch` it delivers.
 //!
-//! Destinations: [`postgres`] (exactly once).
+//! Destinations: [`postgres`] (exactly once); [`webhook`], [`syslog`],
+//! [`net`] (TCP/UDP/TLS JSON lines) and [`otlp`] (at least once, after the
+//! receiver took the batch), with [`tls`] and [`options`] shared.
 
 pub mod backoff;
 pub mod config;
 pub mod dead_letter;
 pub mod destination;
 pub mod error;
+mod http;
 pub mod metrics;
+pub mod net;
+pub mod options;
+pub mod otlp;
 pub mod postgres;
 mod run;
 mod shipper;
 pub mod source;
 pub mod state;
+pub mod syslog;
+pub mod tls;
+pub mod webhook;
 
 pub use backoff::Backoff;
 pub use config::{ShipConfig, StartAt};

@@ -9,15 +9,68 @@ use super::config::ShipConfig;
 use super::destination::Destination;
 use super::error::ShipError;
 use super::metrics::{MetricsSnapshot, ShipMetrics};
+use super::net::NetDestination;
+use super::options::Options;
+use super::otlp::OtlpDestination;
 use super::postgres::PostgresDestination;
 use super::shipper::Shipper;
 use super::source::SourceSpec;
+use super::syslog::SyslogDestination;
+use super::webhook::WebhookDestination;
 
-/// Every destination the configuration names, built fresh (one per source).
-fn destinations(config: &ShipConfig) -> Result<Vec<Box<dyn Destination>>, ShipError> {
-    let mut v: Vec<Box<dyn Destination>> = Vec::new();
+/// `config` with a remote destination's own level, kinds and batching.
+fn with_options(config: &ShipConfig, o: &Options) -> ShipConfig {
+    let mut c = config.clone();
+    if let Some(l) = o.min_level {
+        c.min_level = Some(l.as_str().to_owned());
+    }
+    if let Some(k) = &o.kinds {
+        c.kinds = Some(k.clone());
+    }
+    c.batch_records = o.batch_records;
+    c.batch_timeout_ms = u64::try_from(o.batch_timeout.as_millis()).unwrap_or(u64::MAX);
+    c
+}
+
+/// Every enabled destination the configuration names, built fresh (one
+/// per source), each with the configuration its shipper runs with.
+fn destinations(config: &ShipConfig) -> Result<Vec<(Box<dyn Destination>, ShipConfig)>, ShipError> {
+    let mut v: Vec<(Box<dyn Destination>, ShipConfig)> = Vec::new();
     if let Some(pg) = &config.postgres {
-        v.push(Box::new(PostgresDestination::new(pg.clone())?));
+        v.push((
+            Box::new(PostgresDestination::new(pg.clone())?),
+            config.clone(),
+        ));
+    }
+    if let Some(c) = &config.webhook {
+        let o = c.options()?;
+        if o.enabled {
+            v.push((
+                Box::new(WebhookDestination::new(c)?),
+                with_options(config, &o),
+            ));
+        }
+    }
+    if let Some(c) = &config.syslog {
+        let o = c.options()?;
+        if o.enabled {
+            v.push((
+                Box::new(SyslogDestination::new(c)?),
+                with_options(config, &o),
+            ));
+        }
+    }
+    if let Some(c) = &config.net {
+        let o = c.options()?;
+        if o.enabled {
+            v.push((Box::new(NetDestination::new(c)?), with_options(config, &o)));
+        }
+    }
+    if let Some(c) = &config.otlp {
+        let o = c.options()?;
+        if o.enabled {
+            v.push((Box::new(OtlpDestination::new(c)?), with_options(config, &o)));
+        }
     }
     Ok(v)
 }
@@ -36,7 +89,7 @@ fn destinations(config: &ShipConfig) -> Result<Vec<Box<dyn Destination>>, ShipEr
 /// ```
 pub fn check(config: &ShipConfig) -> Result<(), ShipError> {
     config.validate()?;
-    for mut d in destinations(config)? {
+    for (mut d, _) in destinations(config)? {
         d.check()?;
     }
     Ok(())
@@ -114,9 +167,9 @@ fn start_with_stop(config: ShipConfig, stop: Arc<AtomicBool>) -> Result<ShipHand
     let mut metrics = Vec::new();
     let mut shippers = Vec::new();
     for spec in &specs {
-        for dest in destinations(&config)? {
+        for (dest, own) in destinations(&config)? {
             let m = Arc::new(ShipMetrics::new(dest.name()));
-            shippers.push(Shipper::new(&config, spec.clone(), dest, m.clone())?);
+            shippers.push(Shipper::new(&own, spec.clone(), dest, m.clone())?);
             metrics.push(m);
         }
     }
