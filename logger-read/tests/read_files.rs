@@ -93,7 +93,8 @@ fn rotated_and_gzipped_files_are_read_in_order_exactly_once() {
     assert_eq!(seen, (0..N).collect::<Vec<_>>());
 
     // The prefilter gives the same records as the full view.
-    let cases: [(Prefilter, fn(u64) -> bool); 4] = [
+    type Expected = fn(u64) -> bool;
+    let cases: [(Prefilter, Expected); 4] = [
         (Prefilter::new().min_level(Level::Warn), |i| {
             i % 10 != 0 && i % 13 == 0
         }),
