@@ -167,7 +167,8 @@ fn main() {
     let certs = tempfile::tempdir().unwrap();
     let (tls_addr, ca) = tls_sink(certs.path());
     let http = http_sink();
-    let runs: Vec<(&str, Box<dyn Fn(&mut ShipConfig)>)> = vec![
+    type Setup = Box<dyn Fn(&mut ShipConfig)>;
+    let runs: Vec<(&str, Setup)> = vec![
         (
             "net tcp",
             Box::new(|c: &mut ShipConfig| c.net = Some(NetConfig::new(&tcp_sink(), Protocol::Tcp))),

@@ -30,11 +30,14 @@ fn logs() -> tempfile::TempDir {
     logs
 }
 
+/// Each request's content type and (un-gzip'ed) body.
+type Requests = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
+
 /// A receiver keeping each request's content type and (un-gzip'ed) body.
-fn receiver() -> (String, Arc<Mutex<Vec<(String, Vec<u8>)>>>) {
+fn receiver() -> (String, Requests) {
     let s = tiny_http::Server::http("127.0.0.1:0").unwrap();
     let url = format!("http://{}/v1/logs", s.server_addr().to_ip().unwrap());
-    let got: Arc<Mutex<Vec<(String, Vec<u8>)>>> = Arc::default();
+    let got: Requests = Arc::default();
     let g = got.clone();
     std::thread::spawn(move || {
         for mut req in s.incoming_requests() {

@@ -18,9 +18,12 @@ use serde_json::Value;
 const N: u64 = 50;
 const CRITICALS: u64 = N / 5;
 
+/// A posted body and its Authorization header.
+type Posted = (Option<String>, Value);
+
 #[derive(Clone, Default)]
 struct Received {
-    bodies: Arc<Mutex<Vec<(Option<String>, Value)>>>,
+    bodies: Arc<Mutex<Vec<Posted>>>,
     answered: Arc<Mutex<u32>>,
 }
 

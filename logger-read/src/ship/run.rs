@@ -32,10 +32,13 @@ fn with_options(config: &ShipConfig, o: &Options) -> ShipConfig {
     c
 }
 
+/// A destination and the configuration its shipper runs with.
+type Configured = (Box<dyn Destination>, ShipConfig);
+
 /// Every enabled destination the configuration names, built fresh (one
 /// per source), each with the configuration its shipper runs with.
-fn destinations(config: &ShipConfig) -> Result<Vec<(Box<dyn Destination>, ShipConfig)>, ShipError> {
-    let mut v: Vec<(Box<dyn Destination>, ShipConfig)> = Vec::new();
+fn destinations(config: &ShipConfig) -> Result<Vec<Configured>, ShipError> {
+    let mut v: Vec<Configured> = Vec::new();
     if let Some(pg) = &config.postgres {
         v.push((
             Box::new(PostgresDestination::new(pg.clone())?),

@@ -228,7 +228,7 @@ impl Shipper {
             };
             let mut source = Source::open(
                 &self.spec,
-                cp.clone(),
+                cp,
                 self.start == StartAt::End,
                 self.poll,
                 self.batch_records,
@@ -270,7 +270,7 @@ impl Shipper {
                         batch.push(line.bytes, at);
                         oldest.get_or_insert_with(Instant::now);
                     }
-                    batch.set_checkpoint(line.checkpoint.clone());
+                    batch.set_checkpoint(line.checkpoint);
                     if batch.len() >= self.batch_records {
                         full.push(std::mem::replace(&mut batch, Batch::new(self.key.clone())));
                         oldest = None;
