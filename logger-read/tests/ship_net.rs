@@ -20,18 +20,16 @@ use serde_json::Value;
 
 const N: u64 = 50;
 
-fn logs() -> tempfile::TempDir {
-    let logs = tempfile::tempdir().unwrap();
-    common::run_child("records", &[("DIR", logs.path().display().to_string())]);
-    logs
-}
-
-/// Not a test of its own: the child that writes the records.
-#[test]
-fn records() {
+/// The records, written by the real logger in a child process running
+/// `test`; `None` in that child (after writing them).
+fn logs(test: &str) -> Option<tempfile::TempDir> {
     if common::is_child() {
         dest::log_mixed(Path::new(&std::env::var("DIR").unwrap()), N, 100_000);
+        return None;
     }
+    let logs = tempfile::tempdir().unwrap();
+    common::run_child(test, &[("DIR", logs.path().display().to_string())]);
+    Some(logs)
 }
 
 type Lines = Arc<Mutex<Vec<String>>>;
@@ -183,10 +181,9 @@ fn check_records(lines: &[String]) {
 
 #[test]
 fn tcp_refused_then_recovering_delivers_every_record() {
-    if common::is_child() {
+    let Some(logs) = logs("tcp_refused_then_recovering_delivers_every_record") else {
         return;
-    }
-    let logs = logs();
+    };
     // A port with nothing listening: refused, counted, retried.
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -210,10 +207,9 @@ fn tcp_refused_then_recovering_delivers_every_record() {
 
 #[test]
 fn udp_cuts_a_record_larger_than_a_datagram_into_valid_json() {
-    if common::is_child() {
+    let Some(logs) = logs("udp_cuts_a_record_larger_than_a_datagram_into_valid_json") else {
         return;
-    }
-    let logs = logs();
+    };
     let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
     sock.set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
@@ -246,10 +242,9 @@ fn udp_cuts_a_record_larger_than_a_datagram_into_valid_json() {
 
 #[test]
 fn tls_with_a_test_ca_and_mutual_tls() {
-    if common::is_child() {
+    let Some(logs) = logs("tls_with_a_test_ca_and_mutual_tls") else {
         return;
-    }
-    let logs = logs();
+    };
     let certs = tempfile::tempdir().unwrap();
     let pki = dest::TestPki::new(
         certs.path(),
@@ -286,8 +281,10 @@ fn tls_with_a_test_ca_and_mutual_tls() {
 
 /// A bad certificate: refused, counted, never sent in clear, and after
 /// `max_retries` the records are in the dead-letter file.
-fn refused_certificate(names: &[&str], not_before: i64, not_after: i64, why: &str) {
-    let logs = logs();
+fn refused_certificate(test: &str, names: &[&str], not_before: i64, not_after: i64, why: &str) {
+    let Some(logs) = logs(test) else {
+        return;
+    };
     let certs = tempfile::tempdir().unwrap();
     let pki = dest::TestPki::new(certs.path(), names, not_before, not_after);
     let server = tls_server(&pki.cert_pem, &pki.key_pem, None);
@@ -325,10 +322,8 @@ fn refused_certificate(names: &[&str], not_before: i64, not_after: i64, why: &st
 
 #[test]
 fn an_expired_certificate_is_refused() {
-    if common::is_child() {
-        return;
-    }
     refused_certificate(
+        "an_expired_certificate_is_refused",
         &["localhost"],
         dest::now() - 7200,
         dest::now() - 3600,
@@ -338,10 +333,8 @@ fn an_expired_certificate_is_refused() {
 
 #[test]
 fn a_certificate_for_another_host_is_refused() {
-    if common::is_child() {
-        return;
-    }
     refused_certificate(
+        "a_certificate_for_another_host_is_refused",
         &["other.example"],
         dest::now() - 60,
         dest::now() + 3600,
@@ -351,10 +344,9 @@ fn a_certificate_for_another_host_is_refused() {
 
 #[test]
 fn an_unresolvable_name_is_counted_and_reported() {
-    if common::is_child() {
+    let Some(logs) = logs("an_unresolvable_name_is_counted_and_reported") else {
         return;
-    }
-    let logs = logs();
+    };
     let mut n = net("no-such-host.invalid:5170", Protocol::Tcp);
     n.max_retries = Some(0);
     n.batch_records = Some(1_000);
@@ -375,9 +367,6 @@ fn an_unresolvable_name_is_counted_and_reported() {
 
 #[test]
 fn bad_configuration_names_the_key() {
-    if common::is_child() {
-        return;
-    }
     for (toml, key) in [
         (
             "[net]\naddress = \"h:0\"\nprotocol = \"tcp\"\n",
@@ -423,10 +412,9 @@ fn bad_configuration_names_the_key() {
 
 #[test]
 fn syslog_over_tls_is_octet_counted() {
-    if common::is_child() {
+    let Some(logs) = logs("syslog_over_tls_is_octet_counted") else {
         return;
-    }
-    let logs = logs();
+    };
     let certs = tempfile::tempdir().unwrap();
     let pki = dest::TestPki::new(
         certs.path(),

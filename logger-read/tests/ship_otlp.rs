@@ -17,17 +17,16 @@ use prost::Message;
 
 const N: u64 = 40;
 
-#[test]
-fn records() {
+/// The records, written by the real logger in a child process running
+/// `test`; `None` in that child (after writing them).
+fn logs(test: &str) -> Option<tempfile::TempDir> {
     if common::is_child() {
         dest::log_mixed(Path::new(&std::env::var("DIR").unwrap()), N, 0);
+        return None;
     }
-}
-
-fn logs() -> tempfile::TempDir {
     let logs = tempfile::tempdir().unwrap();
-    common::run_child("records", &[("DIR", logs.path().display().to_string())]);
-    logs
+    common::run_child(test, &[("DIR", logs.path().display().to_string())]);
+    Some(logs)
 }
 
 /// Each request's content type and (un-gzip'ed) body.
@@ -67,10 +66,9 @@ fn receiver() -> (String, Requests) {
 
 #[test]
 fn protobuf_requests_decode_with_the_official_definitions() {
-    if common::is_child() {
+    let Some(logs) = logs("protobuf_requests_decode_with_the_official_definitions") else {
         return;
-    }
-    let logs = logs();
+    };
     let state = tempfile::tempdir().unwrap();
     let (url, got) = receiver();
     let mut c = dest::config(logs.path(), state.path());
@@ -148,10 +146,9 @@ fn protobuf_requests_decode_with_the_official_definitions() {
 
 #[test]
 fn json_encoding_gzip_and_a_level_filter() {
-    if common::is_child() {
+    let Some(logs) = logs("json_encoding_gzip_and_a_level_filter") else {
         return;
-    }
-    let logs = logs();
+    };
     let state = tempfile::tempdir().unwrap();
     let (url, got) = receiver();
     let mut c = dest::config(logs.path(), state.path());

@@ -124,25 +124,23 @@ fn in_process_critical_alerts_survive_500_then_recovery() {
     }
 }
 
-#[test]
-fn records() {
+/// The records, written by the real logger in a child process running
+/// `test`; `None` in that child (after writing them).
+fn logs(test: &str) -> Option<tempfile::TempDir> {
     if common::is_child() {
         dest::log_mixed(Path::new(&std::env::var("DIR").unwrap()), N, 0);
+        return None;
     }
-}
-
-fn logs() -> tempfile::TempDir {
     let logs = tempfile::tempdir().unwrap();
-    common::run_child("records", &[("DIR", logs.path().display().to_string())]);
-    logs
+    common::run_child(test, &[("DIR", logs.path().display().to_string())]);
+    Some(logs)
 }
 
 #[test]
 fn past_the_rate_a_summary_replaces_the_flood() {
-    if common::is_child() {
+    let Some(logs) = logs("past_the_rate_a_summary_replaces_the_flood") else {
         return;
-    }
-    let logs = logs();
+    };
     let state = tempfile::tempdir().unwrap();
     let (url, r) = server(vec![]);
     let mut c = dest::config(logs.path(), state.path());
@@ -175,10 +173,9 @@ fn past_the_rate_a_summary_replaces_the_flood() {
 
 #[test]
 fn a_refusal_and_a_hanging_receiver_end_in_the_dead_letter_file() {
-    if common::is_child() {
+    let Some(logs) = logs("a_refusal_and_a_hanging_receiver_end_in_the_dead_letter_file") else {
         return;
-    }
-    let logs = logs();
+    };
     // 400: refused for good, at once.
     let state = tempfile::tempdir().unwrap();
     let (url, _r) = server(vec![400; 100]);

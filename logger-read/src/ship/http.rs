@@ -88,11 +88,6 @@ impl Poster {
         })
     }
 
-    /// The URL.
-    pub(crate) fn url(&self) -> &str {
-        &self.url
-    }
-
     /// POSTs `body` of `content_type`, gzip'ed when configured.
     ///
     /// # Errors

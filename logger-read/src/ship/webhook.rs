@@ -276,11 +276,6 @@ impl Destination for WebhookDestination {
             Err(e) => Err(self.retry.failed(batch, e)),
         }
     }
-
-    fn check(&mut self) -> Result<(), ShipError> {
-        let _ = self.poster.url();
-        Ok(())
-    }
 }
 
 #[cfg(test)]
