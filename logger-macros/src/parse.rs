@@ -8,14 +8,15 @@
 //! ```
 //!
 //! The level, `target:` and `rate:` come in any order. `LEVEL` is
-//! `level: warn` (`error`, `warn`, `info`, `debug`, `trace`), or a path
-//! ending in `Error`, `Warn`, `Info`, `Debug` or `Trace` (`Level::Warn`,
-//! `log::Level::Warn`). In `trade!`, a bare `warn,` is still read as the
-//! level, with a deprecation warning at the word: a variable of that name
-//! (meant as a shorthand field) would be silently taken as the level. In
-//! `perf!` a bare word cannot be anything else (the operation, a string
-//! literal, comes next) and needs no warning. A `trade!` field without `= value` is
-//! shorthand for `key = key`.
+//! `level: warn` (`critical`, `error`, `warn`, `info`, `debug`, `trace`), or
+//! a path ending in `Critical`, `Error`, `Warn`, `Info`, `Debug` or `Trace`
+//! (`Level::Warn`, `log::Level::Warn`, `logger::Level::Critical`). In
+//! `trade!`, a bare `warn,` is still read as the level, with a deprecation
+//! warning at the word: a variable of that name (meant as a shorthand
+//! field) would be silently taken as the level. In `perf!` a bare word
+//! cannot be anything else (the operation, a string literal, comes next)
+//! and needs no warning. A `trade!` field without `= value` is shorthand
+//! for `key = key`.
 
 use proc_macro2::{Span, TokenStream};
 use syn::ext::IdentExt;
@@ -28,6 +29,7 @@ use crate::message::Message;
 /// A level as written.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Level {
+    Critical,
     Error,
     Warn,
     Info,
@@ -39,6 +41,7 @@ impl Level {
     /// The level named `s` in lowercase (`"warn"`), case-insensitively.
     pub(crate) fn from_name(s: &str) -> Option<Level> {
         Some(match s.to_ascii_lowercase().as_str() {
+            "critical" => Level::Critical,
             "error" => Level::Error,
             "warn" => Level::Warn,
             "info" => Level::Info,
@@ -51,6 +54,7 @@ impl Level {
     /// The `log::Level` variant name.
     pub(crate) fn variant(self) -> &'static str {
         match self {
+            Level::Critical => "Critical",
             Level::Error => "Error",
             Level::Warn => "Warn",
             Level::Info => "Info",
@@ -152,7 +156,7 @@ fn parse_keyed_level(input: ParseStream<'_>) -> syn::Result<Option<LevelArg>> {
     Ok(Some(arg))
 }
 
-const LEVEL_EXPECTED: &str = "expected a level: `Level::Error`, `Level::Warn`, `Level::Info`, `Level::Debug`, `Level::Trace` (or `level: error`, `level: warn`, `level: info`, `level: debug`, `level: trace`)";
+const LEVEL_EXPECTED: &str = "expected a level: `Level::Critical`, `Level::Error`, `Level::Warn`, `Level::Info`, `Level::Debug`, `Level::Trace` (or `level: critical`, `level: error`, `level: warn`, `level: info`, `level: debug`, `level: trace`)";
 
 /// Parses `LEVEL ,` when the input starts with one.
 fn parse_level(input: ParseStream<'_>) -> syn::Result<Option<LevelArg>> {
@@ -170,8 +174,10 @@ fn parse_level(input: ParseStream<'_>) -> syn::Result<Option<LevelArg>> {
     let last = last.as_deref().unwrap_or("");
     let single = path.segments.len() == 1 && path.leading_colon.is_none();
     let level = match last {
-        "Error" | "Warn" | "Info" | "Debug" | "Trace" => Level::from_name(last),
-        "error" | "warn" | "info" | "debug" | "trace" if single => Level::from_name(last),
+        "Critical" | "Error" | "Warn" | "Info" | "Debug" | "Trace" => Level::from_name(last),
+        "critical" | "error" | "warn" | "info" | "debug" | "trace" if single => {
+            Level::from_name(last)
+        }
         _ if single => return Ok(None), // a field shorthand such as `symbol`
         _ => None,
     };
@@ -456,7 +462,7 @@ impl LogPerformanceArgs {
                     (i.to_string(), i.span())
                 } else {
                     return Err(input.error(
-                        "`level` takes one of \"error\", \"warn\", \"info\", \"debug\", \"trace\"",
+                        "`level` takes one of \"critical\", \"error\", \"warn\", \"info\", \"debug\", \"trace\"",
                     ));
                 };
                 set(&mut self.level, key, value)

@@ -300,7 +300,7 @@ pub(crate) fn log_performance(a: LogPerformanceArgs, f: ItemFn) -> syn::Result<T
             errors.push(syn::Error::new(
                 o.value.1,
                 format!(
-                    "unknown level `{}`: expected \"error\", \"warn\", \"info\", \"debug\" or \"trace\"",
+                    "unknown level `{}`: expected \"critical\", \"error\", \"warn\", \"info\", \"debug\" or \"trace\"",
                     o.value.0
                 ),
             ));

@@ -27,9 +27,12 @@ use crate::loggable::ScratchString;
 use crate::wire;
 
 pub use crate::callsite::Callsite;
+pub use crate::frontend::critical::CriticalMark;
+pub use crate::level::Level;
 pub use crate::loggable::{LogValue, Loggable};
 pub use crate::view::Kind;
-pub use log::{Level, STATIC_MAX_LEVEL};
+pub use log;
+pub use log::STATIC_MAX_LEVEL;
 pub use std::thread_local;
 
 pub use crate::filter::Interest;
@@ -42,7 +45,7 @@ pub use crate::rate_limit::RateLimit;
 /// `logger::set_filter`).
 #[inline(always)]
 pub fn enabled(level: Level, interest: &'static Interest, target: &'static str) -> bool {
-    level <= STATIC_MAX_LEVEL && interest.enabled(level, target)
+    level.to_log() <= STATIC_MAX_LEVEL && interest.enabled(level, target)
 }
 
 /// Enters a context frame of `fields`: the expansion of `logger::bind!`.

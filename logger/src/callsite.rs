@@ -16,7 +16,7 @@ pub struct Callsite {
     /// Record kind.
     pub kind: Kind,
     /// Record level.
-    pub level: log::Level,
+    pub level: crate::Level,
     /// `log` target (the module path unless given).
     pub target: &'static str,
     /// Module path.

@@ -10,9 +10,8 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use log::LevelFilter;
-
 use crate::clock::UserClock;
+use crate::level::LevelFilter;
 
 /// Default capacity of each thread's ring, in bytes (1 MiB).
 ///
@@ -210,6 +209,8 @@ pub enum ClockSource {
 /// use logger::FileSpec;
 /// let spec = FileSpec::new("trades").level(log::LevelFilter::Info);
 /// assert_eq!(spec.name, "trades");
+/// let pager = FileSpec::new("pager").level(logger::LevelFilter::Critical);
+/// assert_eq!(pager.level, logger::LevelFilter::Critical);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileSpec {
@@ -228,9 +229,9 @@ impl FileSpec {
         }
     }
 
-    /// Sets the level of this file.
-    pub fn level(mut self, level: LevelFilter) -> Self {
-        self.level = level;
+    /// Sets the level of this file (a [`LevelFilter`] or a `log::LevelFilter`).
+    pub fn level(mut self, level: impl Into<LevelFilter>) -> Self {
+        self.level = level.into();
         self
     }
 }
@@ -278,7 +279,7 @@ pub struct Config {
     pub trades: Option<FileSpec>,
     /// Records of kind `perf`.
     pub perf: Option<FileSpec>,
-    /// Records at level `Error`.
+    /// Records at level `Error` (and `Critical`).
     pub errors: Option<FileSpec>,
     /// Output format of every file.
     pub format: Format,
@@ -320,7 +321,7 @@ pub struct Config {
     /// Backtrace ring: records less severe than [`Config::level`] but at or
     /// above this level are held in memory and written only when an
     /// `ERROR` record arrives (`Off`, the default: no ring).
-    pub backtrace_level: LevelFilter,
+    pub backtrace_level: log::LevelFilter,
     /// Most records the backtrace ring holds (the oldest go first).
     pub backtrace_capacity: usize,
     /// Filter directives (`env_logger` syntax); `None`: `level` everywhere.
@@ -328,12 +329,13 @@ pub struct Config {
     /// Target prefix to `service` name rules (see [`crate::Builder::service`]).
     pub services: Vec<(String, String)>,
     /// The console destination's level (text on stderr); `None`: no console.
-    pub console: Option<LevelFilter>,
+    pub console: Option<log::LevelFilter>,
     /// When the console colors its lines.
     pub console_color: ConsoleColor,
     /// Most records written per second of record time (the flusher
     /// discards the rest unformatted, counts them and summarises them in a
-    /// warning record; `ERROR` records are never discarded); `None`: no cap.
+    /// warning record; `ERROR` and `CRITICAL` records are never discarded);
+    /// `None`: no cap.
     pub max_records_per_second: Option<u64>,
 }
 
@@ -360,7 +362,7 @@ impl Default for Config {
             flush_timeout: DEFAULT_FLUSH_TIMEOUT,
             panic_hook: true,
             signal_handler: false,
-            backtrace_level: LevelFilter::Off,
+            backtrace_level: log::LevelFilter::Off,
             backtrace_capacity: 0,
             filter: None,
             services: Vec::new(),

@@ -10,12 +10,12 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use log::LevelFilter;
 use serde::{Deserialize, Deserializer};
 
 use crate::config::*;
 use crate::error::InitError;
 use crate::filter::{ALLOWED_LEVELS, parse_level};
+use crate::level::LevelFilter;
 
 /// `Some(value)` for a key that is present, even when it is `null`.
 fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
@@ -86,6 +86,21 @@ fn bad(key: &'static str, value: &str, allowed: &str) -> InitError {
 
 fn level(key: &'static str, v: &str) -> Result<LevelFilter, InitError> {
     parse_level(v).ok_or_else(|| bad(key, v, &format!("a level ({ALLOWED_LEVELS})")))
+}
+
+/// A level of `log`'s five (for the console, msync and the backtrace
+/// ring, which split on them): `critical` is refused with a reason.
+fn log_level(key: &'static str, v: &str) -> Result<log::LevelFilter, InitError> {
+    match level(key, v)? {
+        LevelFilter::Critical => Err(InitError::InvalidOption {
+            option: key,
+            reason: format!(
+                "{v:?} is not allowed here: expected off, error, warn, info, debug or trace \
+                 (CRITICAL records are taken wherever ERROR records are)"
+            ),
+        }),
+        l => Ok(l.to_log()),
+    }
 }
 
 const DURATION: &str = "an integer with a unit: ns, us, ms, s, m or h (\"100us\", \"5s\")";
@@ -324,8 +339,11 @@ impl FileConfig {
                                    or a level (\"warn\": msync after each record at or above it)";
             config.msync = if v == "never" {
                 MsyncPolicy::Never
-            } else if let Some(l) = parse_level(&v).and_then(|l| l.to_level()) {
-                MsyncPolicy::Level(l)
+            } else if parse_level(&v).is_some() {
+                match log_level("msync", &v)?.to_level() {
+                    Some(l) => MsyncPolicy::Level(l),
+                    None => return Err(bad("msync", &v, ALLOWED)),
+                }
             } else {
                 MsyncPolicy::Interval(duration("msync", &v).map_err(|_| bad("msync", &v, ALLOWED))?)
             };
@@ -346,13 +364,13 @@ impl FileConfig {
             config.signal_handler = v;
         }
         if let Some(v) = self.backtrace_level {
-            config.backtrace_level = level("backtrace_level", &v)?;
+            config.backtrace_level = log_level("backtrace_level", &v)?;
         }
         if let Some(v) = self.backtrace_capacity {
             config.backtrace_capacity = v;
         }
         if let Some(v) = self.console {
-            config.console = v.map(|l| level("console", &l)).transpose()?;
+            config.console = v.map(|l| log_level("console", &l)).transpose()?;
         }
         if let Some(v) = self.console_color {
             config.console_color = match v.as_str() {
@@ -449,6 +467,24 @@ mod tests {
     }
 
     #[test]
+    fn critical_is_a_level_for_the_filter_and_the_files_but_not_the_console() {
+        let c = apply(r#"{"level": "critical", "errors_file": {"level": "CRITICAL"}}"#).unwrap();
+        assert_eq!(c.level, LevelFilter::Critical);
+        assert_eq!(
+            c.errors,
+            Some(FileSpec::new("errors").level(LevelFilter::Critical))
+        );
+        for key in ["console", "msync", "backtrace_level"] {
+            let (option, reason) = err(&format!(r#"{{"{key}": "critical"}}"#));
+            assert_eq!(option, key);
+            assert!(
+                reason.contains("\"critical\" is not allowed here"),
+                "{reason}"
+            );
+        }
+    }
+
+    #[test]
     fn every_key_is_applied() {
         let c = apply(
             r#"{
@@ -503,7 +539,7 @@ mod tests {
         assert!(c.signal_handler);
         assert_eq!(c.backtrace_level, LevelFilter::Trace);
         assert_eq!(c.backtrace_capacity, 64);
-        assert_eq!(c.console, Some(LevelFilter::Warn));
+        assert_eq!(c.console, Some(log::LevelFilter::Warn));
         assert_eq!(c.console_color, ConsoleColor::Always);
         assert_eq!(c.max_records_per_second, Some(5000));
         let c = apply(r#"{"console": null}"#).unwrap();

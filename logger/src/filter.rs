@@ -3,7 +3,8 @@
 //!
 //! A spec is a comma-separated list of directives:
 //!
-//! - `LEVEL` (`off`, `error`, `warn`, `info`, `debug`, `trace`, any case):
+//! - `LEVEL` (`off`, `critical`, `error`, `warn`, `info`, `debug`, `trace`,
+//!   any case):
 //!   the default level, for targets no other directive matches;
 //! - `path=LEVEL`: records whose target is `path` or starts with `path::`;
 //! - `path` alone: every level of that path.
@@ -24,9 +25,8 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU8, Ordering};
 use std::sync::{Mutex, TryLockError};
 
-use log::LevelFilter;
-
 use crate::error::InitError;
+use crate::level::{Level, LevelFilter};
 
 /// A parsed filter: a default level and per-target directives.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,21 +47,10 @@ impl fmt::Display for FilterError {
     }
 }
 
-pub(crate) const ALLOWED_LEVELS: &str = "off, error, warn, info, debug, trace";
+pub(crate) use crate::level::ALLOWED_LEVELS;
 
 pub(crate) fn parse_level(s: &str) -> Option<LevelFilter> {
-    const LEVELS: [(&str, LevelFilter); 6] = [
-        ("off", LevelFilter::Off),
-        ("error", LevelFilter::Error),
-        ("warn", LevelFilter::Warn),
-        ("info", LevelFilter::Info),
-        ("debug", LevelFilter::Debug),
-        ("trace", LevelFilter::Trace),
-    ];
-    LEVELS
-        .iter()
-        .find(|(name, _)| s.eq_ignore_ascii_case(name))
-        .map(|&(_, l)| l)
+    LevelFilter::from_name(s)
 }
 
 fn valid_path(p: &str) -> bool {
@@ -164,6 +153,13 @@ impl Filter {
         self.default.unwrap_or(LevelFilter::Off)
     }
 
+    /// Whether `log`'s max level is not enough to decide a `log` record:
+    /// per-target directives, or a `critical` level (which `log` sees as
+    /// `error`).
+    pub(crate) fn checks_each_record(&self) -> bool {
+        self.has_directives() || self.default == Some(LevelFilter::Critical)
+    }
+
     /// The most verbose level any directive (or the default) records.
     pub(crate) fn max_level(&self) -> LevelFilter {
         self.directives
@@ -177,6 +173,7 @@ impl Filter {
 #[derive(Debug)]
 pub struct Interest {
     /// 0: not computed; else the call site's max level (`LevelFilter as u8`) + 1.
+    /// A record at `level` passes when `level as u8 + 1 < cache`.
     cache: AtomicU8,
     registered: AtomicBool,
 }
@@ -194,10 +191,10 @@ impl Interest {
     /// Whether `level` is recorded at this call site of `target`: one
     /// relaxed load once the cell is computed.
     #[inline(always)]
-    pub fn enabled(&'static self, level: log::Level, target: &'static str) -> bool {
+    pub fn enabled(&'static self, level: Level, target: &'static str) -> bool {
         let v = self.cache.load(Ordering::Relaxed);
         let v = if v == 0 { self.compute(target) } else { v };
-        (level as usize as u8) < v
+        (level as u8) + 1 < v
     }
 
     #[cold]
@@ -205,7 +202,7 @@ impl Interest {
     fn compute(&'static self, target: &'static str) -> u8 {
         let level = |backtrace: LevelFilter| match current() {
             Some(f) => f.level_for(target).max(backtrace),
-            None => log::max_level(),
+            None => LevelFilter::from(log::max_level()),
         };
         let mut state = match STATE.try_lock() {
             Ok(state) => state,
@@ -214,11 +211,11 @@ impl Interest {
             // when this process was forked): answer from the current
             // filter without caching, rather than wait.
             Err(TryLockError::WouldBlock) => {
-                let backtrace = level_from_u8(BACKTRACE.load(Ordering::Relaxed));
-                return level(backtrace) as usize as u8 + 1;
+                let backtrace = LevelFilter::from_u8(BACKTRACE.load(Ordering::Relaxed));
+                return level(backtrace) as u8 + 1;
             }
         };
-        let v = level(state.backtrace) as usize as u8 + 1;
+        let v = level(state.backtrace) as u8 + 1;
         self.cache.store(v, Ordering::Relaxed);
         if !self.registered.swap(true, Ordering::Relaxed) {
             state.sites.push(self);
@@ -245,20 +242,6 @@ static STATE: Mutex<State> = Mutex::new(State {
 /// uncached answer (read without the lock).
 static BACKTRACE: AtomicU8 = AtomicU8::new(0);
 
-fn level_from_u8(v: u8) -> LevelFilter {
-    [
-        LevelFilter::Off,
-        LevelFilter::Error,
-        LevelFilter::Warn,
-        LevelFilter::Info,
-        LevelFilter::Debug,
-        LevelFilter::Trace,
-    ]
-    .get(usize::from(v))
-    .copied()
-    .unwrap_or(LevelFilter::Trace)
-}
-
 /// The current filter; null until install. Filters are never freed (a
 /// swap leaks the previous one: a few bytes per directive, and swaps are
 /// rare), so a reader may keep the reference it loaded.
@@ -278,11 +261,12 @@ pub(crate) fn current() -> Option<&'static Filter> {
 }
 
 /// Whether a `log` record at `level` for `target` passes the per-target
-/// directives (`log`'s max level has already been checked by the caller).
+/// directives and a `critical` level (`log`'s max level has already been
+/// checked by the caller).
 #[inline]
-pub(crate) fn allows(level: log::Level, target: &str) -> bool {
+pub(crate) fn allows(level: Level, target: &str) -> bool {
     match current() {
-        Some(f) if f.has_directives() => level <= f.level_for(target),
+        Some(f) if f.checks_each_record() => f.level_for(target).admits(level),
         _ => true,
     }
 }
@@ -302,7 +286,7 @@ pub(crate) fn install(filter: Filter, base: LevelFilter, backtrace: LevelFilter)
     let mut state = lock();
     state.base = base;
     state.backtrace = backtrace;
-    BACKTRACE.store(backtrace as usize as u8, Ordering::Relaxed);
+    BACKTRACE.store(backtrace as u8, Ordering::Relaxed);
     apply(&mut state, filter);
     drop(state);
     #[cfg(feature = "tracing")]
@@ -310,7 +294,7 @@ pub(crate) fn install(filter: Filter, base: LevelFilter, backtrace: LevelFilter)
 }
 
 fn apply(state: &mut State, filter: Filter) {
-    log::set_max_level(filter.max_level().max(state.backtrace));
+    log::set_max_level(filter.max_level().max(state.backtrace).to_log());
     let leaked: &'static mut Filter = Box::leak(Box::new(filter));
     CURRENT.store(leaked, Ordering::Release);
     for site in &state.sites {
@@ -407,6 +391,21 @@ mod tests {
         assert!(!x.has_directives());
         // The spec's default wins over the builder's level.
         assert_eq!(x.or_default(Error).level_for("a"), Debug);
+    }
+
+    #[test]
+    fn critical_takes_only_critical_records_and_needs_a_check_per_record() {
+        let x = f("critical,noisy=off");
+        assert_eq!(x.level_for("app"), Critical);
+        assert!(x.level_for("app").admits(Level::Critical));
+        assert!(!x.level_for("app").admits(Level::Error));
+        assert!(!x.level_for("noisy").admits(Level::Critical));
+        assert!(f("critical").checks_each_record());
+        assert!(!f("error").checks_each_record());
+        assert_eq!(
+            f("a=CRITICAL").max_level().to_log(),
+            log::LevelFilter::Error
+        );
     }
 
     #[test]
@@ -511,7 +510,7 @@ mod tests {
         let e = err("crate1::mod1=noNumber,crate2=debug");
         assert!(e.contains("\"noNumber\""), "{e}");
         assert!(
-            e.contains("allowed: off, error, warn, info, debug, trace"),
+            e.contains("allowed: off, critical, error, warn, info, debug, trace"),
             "{e}"
         );
         assert!(err("a=").contains("unknown level \"\""));
@@ -549,8 +548,8 @@ mod tests {
 
     #[test]
     fn levels_round_trip_through_u8() {
-        for l in [Off, Error, Warn, Info, Debug, Trace] {
-            assert_eq!(level_from_u8(l as usize as u8), l);
+        for l in [Off, Critical, Error, Warn, Info, Debug, Trace] {
+            assert_eq!(LevelFilter::from_u8(l as u8), l);
         }
     }
 

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use log::LevelFilter;
 
+use crate::level::LevelFilter as Threshold;
+
 use crate::backend::flusher::{self, Flusher};
 use crate::backend::router::Router;
 use crate::clock::{self, TscConverter, UserClock};
@@ -80,10 +82,14 @@ impl Builder {
         self
     }
 
-    setter!(
-        /// Lowest level recorded at all (default `Info`), for every target
-        /// [`Builder::filter`] does not name; each file filters further.
-        level: LevelFilter => level);
+    /// Lowest level recorded at all (default `Info`), for every target
+    /// [`Builder::filter`] does not name; each file filters further.
+    /// Takes a [`crate::LevelFilter`] (`LevelFilter::Critical`: only `CRITICAL`
+    /// records) or a `log::LevelFilter`.
+    pub fn level(mut self, level: impl Into<Threshold>) -> Self {
+        self.config.level = level.into();
+        self
+    }
     setter!(
         /// The main file: every record at or above its level (default `app`, all levels).
         main_file: Option<FileSpec> => main);
@@ -100,7 +106,8 @@ impl Builder {
         /// The console: records at or above this level, in the text format,
         /// on stderr, written by the flusher (default `None`: no console).
         /// It filters further what the filter lets through.
-        console: Option<LevelFilter> => console);
+        /// `CRITICAL` records go wherever `ERROR` records go.
+        console: Option<log::LevelFilter> => console);
     setter!(
         /// When the console colors its lines by level (default
         /// [`ConsoleColor::Auto`]: stderr is a terminal and `NO_COLOR` is unset).
@@ -378,7 +385,7 @@ impl Builder {
         }
         lifecycle::set_producer_config(config.ring_bytes, config.overflow);
         lifecycle::set_flush_timeout(config.flush_timeout);
-        crate::filter::install(filter, config.level, config.backtrace_level);
+        crate::filter::install(filter, config.level, config.backtrace_level.into());
 
         let flusher = Flusher::new(&config, router, converter);
         let cpu = config.flusher_cpu;
@@ -579,7 +586,7 @@ pub(crate) fn validate(c: &Config) -> Result<(), InitError> {
         );
     }
     if c.backtrace_level != LevelFilter::Off {
-        if c.backtrace_level <= c.level {
+        if Threshold::from(c.backtrace_level) <= c.level {
             return invalid(
                 "backtrace",
                 format!(

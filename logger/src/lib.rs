@@ -53,6 +53,7 @@ mod format;
 mod frontend;
 mod guard;
 mod install;
+mod level;
 mod lifecycle;
 mod loggable;
 mod metrics;
@@ -83,6 +84,7 @@ pub use error::{FlushError, InitError};
 pub use filter::set_filter;
 pub use guard::LoggerGuard;
 pub use install::{Builder, builder};
+pub use level::{Level, LevelFilter};
 pub use metrics::Metrics;
 #[cfg(feature = "tracing")]
 pub use tracing_layer::tracing_layer;
@@ -109,13 +111,13 @@ pub use loggable::{Display, LogValue, Loggable, display};
 ///   in call order. `key` alone is shorthand for `key = key`; a key may be
 ///   a string literal (`"exchange.id" = x`) or a raw identifier
 ///   (`r#type = x`).
-/// - `LEVEL` (default `Info`) is `level: warn` (`error`, `warn`, `info`,
-///   `debug`, `trace`), or a path ending in `Error`, `Warn`, `Info`,
-///   `Debug`, `Trace` (`Level::Warn`, `log::Level::Warn`). A bare word
-///   (`trade!(warn, ..)`) is still read as the level, with a deprecation
-///   warning at the word: it is ambiguous, since a variable `warn` meant as
-///   a shorthand field would be taken as the level. A field named like a
-///   level is written `info = info`.
+/// - `LEVEL` (default `Info`) is `level: warn` (`critical`, `error`, `warn`,
+///   `info`, `debug`, `trace`), or a path ending in `Critical`, `Error`,
+///   `Warn`, `Info`, `Debug`, `Trace` (`Level::Warn`, `log::Level::Warn`,
+///   [`Level::Critical`]). A bare word (`trade!(warn, ..)`) is still read as
+///   the level, with a deprecation warning at the word: it is ambiguous,
+///   since a variable `warn` meant as a shorthand field would be taken as
+///   the level. A field named like a level is written `info = info`.
 /// - `target: "name"` sets the `log` target (default: the module path).
 /// - `rate: "100/s"` limits this call site to that many records per
 ///   window, shared by all threads (units `s`, `ms`, `min`; a whole count
@@ -237,7 +239,7 @@ pub use logger_macros::perf;
 /// | option | meaning |
 /// | --- | --- |
 /// | `name = "op"` | the `operation` field and message (default: the function's name) |
-/// | `level = "debug"` | `error`, `warn`, `info` (default), `debug`, `trace` |
+/// | `level = "debug"` | `critical`, `error`, `warn`, `info` (default), `debug`, `trace` |
 /// | `threshold = "50us"` | record successful calls only when at least this slow (`ns`, `us`, `ms`, `s`; decimals allowed); errors and panics are always recorded |
 /// | `sample = N` | time and record one call in `N` per thread (the first, then every `N`-th); the others run untouched |
 /// | `rate = "100/s"` | at most this many records per window, shared by all threads (as `rate:` in [`trade!`]); checked when a record is about to be written (after `threshold` and `sample`) |

@@ -269,7 +269,7 @@ mod tests {
 
     static CS: Callsite = Callsite {
         kind: Kind::Trade,
-        level: log::Level::Info,
+        level: crate::Level::Info,
         target: "t",
         module: "m",
         file: "src/orders.rs",

@@ -3,7 +3,7 @@
 //! Everything here borrows from the ring or from the flusher's scratch
 //! buffers: building a view allocates nothing.
 
-use log::Level;
+use crate::level::Level;
 
 /// Kind of a record, which also decides its routing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

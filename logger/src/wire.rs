@@ -4,7 +4,7 @@
 //! offset  size  field
 //!      0     4  total length in bytes, header included, a multiple of 8
 //!      4     1  tag: PAD, LOG or CALLSITE
-//!      5     1  level (log::Level as u8: 1 = Error .. 5 = Trace)
+//!      5     1  level (`crate::Level as u8`: 0 = Critical, 1 = Error .. 5 = Trace)
 //!      6     2  reserved (0)
 //!      8     8  raw timestamp (TSC ticks, or ns in system-clock mode)
 //!     16     -  payload, by tag
@@ -852,7 +852,7 @@ mod tests {
     /// A call site for the encoding tests (its fields are not read).
     static CS: Callsite = Callsite {
         kind: crate::view::Kind::Trade,
-        level: log::Level::Info,
+        level: crate::Level::Info,
         target: "t",
         module: "m",
         file: "f.rs",

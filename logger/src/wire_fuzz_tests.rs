@@ -20,7 +20,7 @@
 //! - every decoded record is formatted as JSON (which must parse and give
 //!   back what was encoded) and as text (which must be one line).
 
-use log::Level;
+use crate::level::Level;
 #[cfg(test)]
 use proptest::prelude::*;
 

@@ -99,5 +99,8 @@ fn bad_spec_is_rejected_with_an_error_naming_it() {
     dir();
     let e = logger::set_filter("info,a=loud").unwrap_err().to_string();
     assert!(e.contains("`filter`") && e.contains("\"loud\""), "{e}");
-    assert!(e.contains("off, error, warn, info, debug, trace"), "{e}");
+    assert!(
+        e.contains("off, critical, error, warn, info, debug, trace"),
+        "{e}"
+    );
 }

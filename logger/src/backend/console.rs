@@ -6,7 +6,7 @@
 
 use std::io::{self, Write};
 
-use log::{Level, LevelFilter};
+use crate::level::{Level, LevelFilter};
 
 use crate::config::{ConsoleColor, TimeZone};
 use crate::format::{Formatter, TextFormatter};
@@ -17,6 +17,7 @@ const RESET: &[u8] = b"\x1b[0m";
 /// The ANSI color of a level.
 fn color(level: Level) -> &'static [u8] {
     match level {
+        Level::Critical => b"\x1b[1;37;41m",
         Level::Error => b"\x1b[1;31m",
         Level::Warn => b"\x1b[33m",
         Level::Info => b"\x1b[32m",
@@ -69,7 +70,7 @@ impl Console {
 
     /// Formats `view` into the pending output if its level is taken.
     pub(crate) fn record(&mut self, view: &RecordView<'_>) {
-        if view.level > self.level {
+        if !self.level.admits(view.level) {
             return;
         }
         if !self.color {
@@ -142,6 +143,7 @@ mod tests {
         let out = Shared::default();
         let mut c = Console::new(level, color, TimeZone::Utc, Box::new(out.clone()));
         for (l, m) in [
+            (Level::Critical, "c"),
             (Level::Error, "e"),
             (Level::Warn, "w"),
             (Level::Info, "i"),
@@ -159,29 +161,40 @@ mod tests {
     fn colors_on_wrap_each_line_in_its_level_color() {
         let s = run(LevelFilter::Trace, true);
         let lines: Vec<&str> = s.lines().collect();
-        assert_eq!(lines.len(), 5);
-        let expect = ["\x1b[1;31m", "\x1b[33m", "\x1b[32m", "\x1b[34m", "\x1b[2m"];
+        assert_eq!(lines.len(), 6);
+        let expect = [
+            "\x1b[1;37;41m",
+            "\x1b[1;31m",
+            "\x1b[33m",
+            "\x1b[32m",
+            "\x1b[34m",
+            "\x1b[2m",
+        ];
         for (line, start) in lines.iter().zip(expect) {
             assert!(line.starts_with(start), "{line:?}");
             assert!(line.ends_with("\x1b[0m"), "{line:?}");
             assert!(line.contains(" | risk:7 | "), "{line:?}");
         }
-        assert!(lines[0].contains("| ERROR |"));
+        assert!(lines[0].contains("| CRITICAL |"));
+        assert!(lines[1].contains("| ERROR |"));
     }
 
     #[test]
     fn colors_off_is_the_plain_text_format() {
         let s = run(LevelFilter::Trace, false);
         assert!(!s.contains('\x1b'), "{s:?}");
-        assert_eq!(s.lines().count(), 5);
-        assert!(s.lines().next().unwrap().ends_with("| ERROR | risk:7 | e"));
+        assert_eq!(s.lines().count(), 6);
+        assert!(s.lines().nth(1).unwrap().ends_with("| ERROR | risk:7 | e"));
     }
 
     #[test]
     fn its_own_level() {
         let s = run(LevelFilter::Warn, false);
         let levels: Vec<&str> = s.lines().map(|l| l.split(" | ").nth(1).unwrap()).collect();
-        assert_eq!(levels, ["ERROR", "WARN "]);
+        assert_eq!(levels, ["CRITICAL", "ERROR", "WARN "]);
+        let s = run(LevelFilter::Critical, false);
+        assert!(s.ends_with("| CRITICAL | risk:7 | c\n"), "{s:?}");
+        assert_eq!(s.lines().count(), 1);
         assert!(run(LevelFilter::Off, true).is_empty());
     }
 

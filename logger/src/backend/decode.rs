@@ -1,6 +1,6 @@
 //! Turns a record's bytes in a ring into a [`RecordView`].
 
-use log::Level;
+use crate::level::Level;
 
 use crate::callsite::Callsite;
 use crate::view::{Field, Kind, RecordView};
@@ -14,14 +14,7 @@ pub(crate) struct Origin<'a> {
 }
 
 pub(crate) fn level_from_u8(l: u8) -> Option<Level> {
-    Some(match l {
-        1 => Level::Error,
-        2 => Level::Warn,
-        3 => Level::Info,
-        4 => Level::Debug,
-        5 => Level::Trace,
-        _ => return None,
-    })
+    Level::from_u8(l)
 }
 
 /// Decodes one record (header already read) into a view. `fields` is

@@ -185,8 +185,8 @@ impl Flusher {
     fn write_signal_record(&mut self, sig: libc::c_int) {
         let name = crate::signals::name(sig);
         let level = match sig {
-            libc::SIGTERM | libc::SIGINT => log::Level::Warn,
-            _ => log::Level::Error,
+            libc::SIGTERM | libc::SIGINT => crate::Level::Warn,
+            _ => crate::Level::Error,
         };
         let msg = format!("received {name} ({sig}): rings flushed before its default action");
         let fields = [
@@ -404,7 +404,7 @@ fn report_drops(
 /// A record the logger writes about itself, from the flusher thread.
 fn own_record<'a>(
     ts_ns: u64,
-    level: log::Level,
+    level: crate::Level,
     target: &'a str,
     msg: &'a str,
     fields: &'a [Field<'a>],
@@ -552,7 +552,7 @@ fn write_own_warning(
     router: &mut Router,
     line: &mut Vec<u8>,
 ) {
-    let view = own_record(ts_ns, log::Level::Warn, "logger", msg, fields);
+    let view = own_record(ts_ns, crate::Level::Warn, "logger", msg, fields);
     line.clear();
     formatter.format(&view, line);
     router.write(view.kind, view.level, line, file_ns);

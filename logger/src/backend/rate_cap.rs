@@ -16,7 +16,7 @@
 //! past it, or at a flush and at shutdown (then possibly before the second
 //! is over: later discards of the same second get their own summary).
 
-use log::{Level, LevelFilter};
+use crate::level::{Level, LevelFilter};
 
 const NS_PER_SEC: u64 = 1_000_000_000;
 
@@ -64,7 +64,7 @@ impl RateCap {
     /// the summary of a second that just ended, to write before it.
     #[inline]
     pub(crate) fn admit(&mut self, level: Level, ts_ns: u64) -> (bool, Option<Summary>) {
-        if level == Level::Error || self.held_below.is_some_and(|files| level > files) {
+        if level <= Level::Error || self.held_below.is_some_and(|files| !files.admits(level)) {
             return (true, None);
         }
         let second = ts_ns / NS_PER_SEC;
@@ -121,6 +121,7 @@ mod tests {
         assert_eq!(info(&mut c, 10 * S + 2), (false, None));
         // Errors pass and are not counted.
         assert_eq!(c.admit(Level::Error, 10 * S + 3), (true, None));
+        assert_eq!(c.admit(Level::Critical, 10 * S + 4), (true, None));
         assert_eq!(info(&mut c, 10 * S + 4), (false, None));
         // Not over yet at 10.9 s; over at 11 s.
         assert_eq!(c.summary_due(10 * S + 900_000_000, false), None);

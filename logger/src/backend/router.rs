@@ -21,7 +21,7 @@ use std::collections::VecDeque;
 use std::io;
 use std::path::Path;
 
-use log::{Level, LevelFilter};
+use crate::level::{Level, LevelFilter};
 
 use crate::backend::console::Console;
 use crate::config::{Config, FileSpec, MsyncPolicy};
@@ -131,15 +131,19 @@ impl Router {
                 file,
             });
         }
-        let backtrace = (config.backtrace_level != LevelFilter::Off).then(|| Backtrace {
+        let backtrace = (config.backtrace_level != log::LevelFilter::Off).then(|| Backtrace {
             files_level: config.level,
             capacity: config.backtrace_capacity.max(1),
             held: VecDeque::new(),
             spare: Vec::new(),
         });
-        let console = config
-            .console
-            .map(|level| Console::stderr(level, config.console_color, config.rotation.time_zone));
+        let console = config.console.map(|level| {
+            Console::stderr(
+                level.into(),
+                config.console_color,
+                config.rotation.time_zone,
+            )
+        });
         Ok(Router {
             destinations,
             console,
@@ -163,12 +167,12 @@ impl Router {
             self.write(kind, level, line, ts_ns);
             return 1;
         };
-        if level > bt.files_level {
+        if !bt.files_level.admits(level) {
             bt.hold(kind, level, line, ts_ns);
             return 0;
         }
         let mut written = 1;
-        if level == Level::Error && !bt.held.is_empty() {
+        if level <= Level::Error && !bt.held.is_empty() {
             let mut held = std::mem::take(&mut bt.held);
             for h in &held {
                 self.write(h.kind, h.level, &h.line, h.ts_ns);
@@ -205,10 +209,10 @@ impl Router {
     }
 
     /// Copies one formatted record into every file that takes it.
-    pub(crate) fn write(&mut self, kind: Kind, level: log::Level, line: &[u8], ts_ns: u64) {
+    pub(crate) fn write(&mut self, kind: Kind, level: Level, line: &[u8], ts_ns: u64) {
         let mut failed = false;
         for d in &mut self.destinations {
-            let takes = level <= d.level
+            let takes = d.level.admits(level)
                 && match d.route {
                     Route::Main | Route::Errors => true,
                     Route::Trades => kind == Kind::Trade,
@@ -227,7 +231,7 @@ impl Router {
             fault::fallback_to_stderr(line);
         }
         if let MsyncPolicy::Level(at) = self.msync {
-            if level <= at {
+            if level <= Level::from(at) {
                 self.sync();
             }
         }

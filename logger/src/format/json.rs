@@ -196,8 +196,8 @@ fn needs_escape(bytes: &[u8]) -> bool {
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
+    use crate::level::Level;
     use crate::view::{Field, Kind};
-    use log::Level;
     use proptest::prelude::*;
 
     const TS: u64 = 1_763_721_045_123_456_789;
@@ -309,6 +309,7 @@ pub(super) mod tests {
     fn levels_and_kinds() {
         let mut f = fmt();
         for (level, name) in [
+            (Level::Critical, "CRITICAL"),
             (Level::Error, "ERROR"),
             (Level::Warn, "WARN"),
             (Level::Info, "INFO"),

@@ -17,7 +17,7 @@
 
 use std::io::Write as _;
 
-use log::Level;
+use crate::level::Level;
 
 use super::Formatter;
 use super::timestamp::TimestampCache;
@@ -50,6 +50,7 @@ impl Formatter for TextFormatter {
         out.reserve(128 + record.msg.len());
         self.ts.write(record.ts_ns, out);
         out.extend_from_slice(match record.level {
+            Level::Critical => b" | CRITICAL | ",
             Level::Error => b" | ERROR | ",
             Level::Warn => b" | WARN  | ",
             Level::Info => b" | INFO  | ",
@@ -304,6 +305,7 @@ mod tests {
     fn levels_are_padded() {
         let mut f = fmt();
         for (level, name) in [
+            (Level::Critical, "CRITICAL"),
             (Level::Error, "ERROR"),
             (Level::Warn, "WARN "),
             (Level::Info, "INFO "),

@@ -12,7 +12,8 @@ use std::fmt::Write as _;
 
 use log::kv::{self, VisitSource, VisitValue};
 
-use crate::frontend::thread_ring;
+use crate::frontend::{critical, thread_ring};
+use crate::level::Level;
 use crate::lifecycle::{self, RUNNING};
 use crate::metrics::{COUNTERS, Counters};
 use crate::view::Value;
@@ -30,8 +31,12 @@ thread_local! {
 
 impl log::Log for LogAdapter {
     fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        let level = match metadata.level() {
+            log::Level::Error if critical::is_marked(None, None) => Level::Critical,
+            l => Level::from(l),
+        };
         metadata.level() <= log::max_level()
-            && crate::filter::allows(metadata.level(), metadata.target())
+            && crate::filter::allows(level, metadata.target())
             && lifecycle::state() == RUNNING
     }
 
@@ -39,10 +44,17 @@ impl log::Log for LogAdapter {
         // `log` calls us only after its own `max_level` check (the most
         // verbose level of any directive); the per-target directives are
         // checked here (a lookup only when the filter has some).
-        if !crate::filter::allows(record.level(), record.target()) {
+        // Only `ERROR` records pay for the `critical!` check.
+        let level = match record.level() {
+            log::Level::Error if critical::is_marked(record.line(), record.file()) => {
+                Level::Critical
+            }
+            l => Level::from(l),
+        };
+        if !crate::filter::allows(level, record.target()) {
             return;
         }
-        let level = record.level() as u8;
+        let level = level as u8;
         if push_static(record, level) {
             return;
         }

@@ -7,5 +7,6 @@
 //! only waits are those the overflow policy asks for (`Block`, `Grow` at
 //! its cap) when the ring is full.
 
+pub(crate) mod critical;
 pub(crate) mod log_adapter;
 pub(crate) mod thread_ring;

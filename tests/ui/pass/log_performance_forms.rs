@@ -19,6 +19,9 @@ pub fn every_option(a: u64, b: &str) -> usize {
 #[log_performance(level = debug, threshold = "1.5ms")]
 fn level_as_ident() {}
 
+#[log_performance(level = "critical")]
+fn critical_level() {}
+
 #[log_performance(rate = "100/s")]
 fn rate_limited() -> Result<u8, String> {
     Ok(1)
@@ -163,6 +166,7 @@ fn main() {
     free();
     let _ = every_option(1, "x");
     level_as_ident();
+    critical_level();
     let _ = rate_limited();
     let _ = assert_send(rate_limited_async(1));
     let _ = generic([1, 2]);

@@ -15,6 +15,8 @@ fn main() {
     perf!("op", start.elapsed(), venue = "XNAS", qty = 3);
     perf!("op", start.elapsed(), venue = "XNAS",);
     perf!(debug, "op", start.elapsed());
+    perf!(critical, "op", start.elapsed());
+    let _t6 = perf!(Level::Critical, "scope");
     perf!(log::Level::Trace, target: "lat", "op", start.elapsed());
     perf!("op", start.elapsed(); "took {}", 5);
     perf!("op", start.elapsed(), venue = "X"; "via {}", "X");

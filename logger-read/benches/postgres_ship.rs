@@ -1,0 +1,149 @@
+//! The PostgreSQL shipper against a bare binary `COPY` of the same rows into
+//! the same tables, on a private server with default settings, plus the lag
+//! while a demo-like producer logs at full speed.
+//!
+//! ```text
+//! LOGGER_TEST_PG_BIN=/usr/lib/postgresql/15/bin LOGGER_TEST_PG_USER=postgres \
+//!     cargo bench -p logger-read --bench postgres_ship
+//! ```
+//! (`scripts/test-all.sh` exports both; `BENCH_N` sets the iterations, default 100,000.)
+
+#[path = "../tests/pg/mod.rs"]
+mod pg;
+
+use std::time::{Duration, Instant};
+
+use logger_read::ship::postgres::{Layout, bench};
+use logger_read::ship::{self, ShipConfig, StartAt};
+use pg::*;
+
+fn all_lines(dir: &std::path::Path) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for d in logger_read::discover(&[dir.to_owned()]).expect("discover") {
+        if d.stem != "app" {
+            continue;
+        }
+        for f in &d.files {
+            let mut r = logger_read::LineReader::open(f).expect("open");
+            while let Some(l) = r.next_line() {
+                out.push(l.expect("line").bytes.to_vec());
+            }
+        }
+    }
+    out
+}
+
+fn count(url: &str) -> i64 {
+    connect(url)
+        .query_one("SELECT count(*) FROM logging.system_logs", &[])
+        .map(|r| r.get(0))
+        .unwrap_or(0)
+}
+
+fn main() {
+    let n: u64 = std::env::var("BENCH_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let server = PrivateServer::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let logs = tmp.path().join("logs");
+    std::fs::create_dir(&logs).unwrap();
+
+    // The records: the demo-like workload, logged once by the real logger.
+    let guard = logger::builder()
+        .dir(&logs)
+        .level(log::LevelFilter::Trace)
+        .max_file_bytes(Some(64 << 20))
+        .install()
+        .unwrap();
+    produce_with(&logs, n);
+    let lines = all_lines(&logs);
+    let bytes: usize = lines.iter().map(|l| l.len() + 1).sum();
+    let rows = lines.len();
+    println!(
+        "workload: {rows} records, {:.1} MB in app*.log",
+        bytes as f64 / 1e6
+    );
+
+    // 1. Bare binary COPY of the decoded rows, 10k-row transactions.
+    let url_bare = fresh_db(&server.url, "bench_bare");
+    let t = bench::bare_copy(&url_bare, &Layout::default(), &lines, 10_000);
+    let bare = rows as f64 / t.as_secs_f64();
+    println!(
+        "bare COPY:        {rows} rows in {:.2} s = {bare:.0} rows/s",
+        t.as_secs_f64()
+    );
+
+    // 2. The shipper end to end: read, decode, route, encode, COPY, checkpoint.
+    let url_ship = fresh_db(&server.url, "bench_ship");
+    let mut c = ShipConfig::postgres(vec![logs.clone()], &url_ship);
+    c.batch_records = 10_000;
+    c.dead_letter = Some(tmp.path().join("dead.jsonl"));
+    // Tables first, so that both runs time loading only.
+    ship::check(&c).unwrap();
+    let start = Instant::now();
+    let h = ship::start(c.clone()).unwrap();
+    while h.metrics()[0].records_sent < rows as u64 {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let t = start.elapsed();
+    h.stop().unwrap();
+    let shipped = rows as f64 / t.as_secs_f64();
+    println!(
+        "shipper:          {rows} rows in {:.2} s = {shipped:.0} rows/s ({:.0}% of bare COPY)",
+        t.as_secs_f64(),
+        100.0 * shipped / bare
+    );
+    assert_eq!(count(&url_ship), rows as i64);
+
+    // 3. Lag while the producer logs at full speed: ship from the end of the
+    // files into a fresh database, then log another `n` iterations.
+    let url_lag = fresh_db(&server.url, "bench_lag");
+    c.postgres.as_mut().unwrap().url = url_lag.clone();
+    c.start = StartAt::End;
+    ship::check(&c).unwrap();
+    let h = ship::start(c).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let before = h.metrics()[0].records_sent;
+    let t0 = Instant::now();
+    let producer = std::thread::spawn({
+        let logs = logs.clone();
+        move || produce_with(&logs, n)
+    });
+    let mut max_lag_s = 0f64;
+    let mut max_lag_bytes = 0u64;
+    let mut produced_at = None;
+    let want = before + rows as u64;
+    loop {
+        let m = &h.metrics()[0];
+        max_lag_s = max_lag_s.max(m.lag_seconds);
+        max_lag_bytes = max_lag_bytes.max(m.lag_bytes);
+        if produced_at.is_none() && producer.is_finished() {
+            produced_at = Some(t0.elapsed());
+        }
+        if m.records_sent >= want {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let done = t0.elapsed();
+    let produced = produced_at.unwrap_or(done);
+    h.stop().unwrap();
+    println!(
+        "live: producer logged {rows} records in {:.2} s ({:.0}/s); all loaded {:.2} s after the start \
+         ({:.2} s after the producer finished); max lag {max_lag_s:.2} s, {:.1} MB",
+        produced.as_secs_f64(),
+        rows as f64 / produced.as_secs_f64(),
+        done.as_secs_f64(),
+        done.saturating_sub(produced).as_secs_f64(),
+        max_lag_bytes as f64 / 1e6
+    );
+    drop(guard);
+}
+
+/// `n` iterations of the workload into the installed logger.
+fn produce_with(_dir: &std::path::Path, n: u64) {
+    workload_iterations(n, 0);
+    logger::flush().unwrap();
+}

@@ -1,0 +1,439 @@
+//! PostgreSQL: binary `COPY` of the records into seed 003's tables (or seed
+//! 004's `{prefix}_logs`), each batch in one transaction with the source's
+//! checkpoint, so a crash of the shipper or the server at any instant
+//! neither loses nor duplicates a record.
+//!
+//! - [`schema`]: the layouts, created idempotently.
+//! - `row`: a line decoded into columns (levels as the seeds name them:
+//!   `WARN` becomes `WARNING`; `timestamptz` in microseconds, the
+//!   nanosecond `ts` kept in `data`).
+//! - `copy`: binary `COPY` per table.
+//! - [`retention`]: archive and delete old rows on a daily schedule.
+//!
+//! A batch whose `COPY` the server rejects for a row's data (SQLSTATE class
+//! 22 or 23: a value too long, a NUL character, a number out of range) is
+//! bisected under savepoints: the bad records are returned as rejected (the
+//! shipper writes them to the dead-letter file) and the rest are loaded in
+//! the same transaction, in `log2(batch)` extra round trips per bad record.
+
+mod copy;
+mod errors;
+pub mod retention;
+mod row;
+pub mod schema;
+
+use std::time::{Duration, SystemTime};
+
+use postgres::{Client, NoTls, Transaction};
+use serde::Deserialize;
+
+pub use retention::{RetentionConfig, RetentionReport};
+pub use schema::Layout;
+
+use self::errors::{Class, classify, describe};
+use self::row::{Decoded, decode};
+use super::destination::{Batch, Delivery, Destination, Rejected, SourceKey};
+use super::error::ShipError;
+use crate::checkpoint::Checkpoint;
+
+/// The `postgres` section of the shipper's configuration.
+///
+/// ```
+/// use logger_read::ship::postgres::PostgresConfig;
+/// let c: PostgresConfig = serde_json::from_str(r#"{"url":"postgres://ship@db/logs","table_prefix":"trading_app"}"#).unwrap();
+/// assert_eq!(c.connect_timeout_secs, 10);
+/// assert!(c.layout().is_ok());
+/// ```
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct PostgresConfig {
+    /// `postgres://user:password@host:port/database` or `host=... user=...`.
+    pub url: String,
+    /// Seed 003's schema (default `logging`); ignored with `table_prefix`.
+    #[serde(default)]
+    pub schema: Option<String>,
+    /// Use seed 004's layout: one table `public.{table_prefix}_logs`.
+    #[serde(default)]
+    pub table_prefix: Option<String>,
+    /// Connect timeout in seconds (default 10, seed 004).
+    #[serde(default = "default_connect_timeout")]
+    pub connect_timeout_secs: u64,
+    /// Retention settings (default: seed 003's, daily at 02:00 local).
+    #[serde(default)]
+    pub retention: RetentionConfig,
+}
+
+fn default_connect_timeout() -> u64 {
+    10
+}
+
+impl PostgresConfig {
+    /// A configuration with defaults for `url`.
+    pub fn new(url: &str) -> Self {
+        Self {
+            url: url.to_owned(),
+            schema: None,
+            table_prefix: None,
+            connect_timeout_secs: default_connect_timeout(),
+            retention: RetentionConfig::default(),
+        }
+    }
+
+    /// The table layout this configuration selects.
+    ///
+    /// # Errors
+    /// `Fatal` naming an invalid `table_prefix` or `schema`.
+    pub fn layout(&self) -> Result<Layout, ShipError> {
+        match (&self.table_prefix, &self.schema) {
+            (Some(p), _) => Layout::seed004(p),
+            (None, Some(s)) => Layout::seed003(s),
+            (None, None) => Ok(Layout::default()),
+        }
+    }
+}
+
+/// The PostgreSQL destination (exactly once: the checkpoint is committed
+/// with the rows).
+///
+/// ```no_run
+/// use logger_read::ship::postgres::{PostgresConfig, PostgresDestination};
+/// use logger_read::ship::Destination;
+/// let mut pg = PostgresDestination::new(PostgresConfig::new("postgres://ship:pw@127.0.0.1/logs"))?;
+/// pg.check()?; // connects, creates the tables if needed
+/// # Ok::<(), logger_read::ship::ShipError>(())
+/// ```
+pub struct PostgresDestination {
+    config: postgres::Config,
+    layout: Layout,
+    retention: RetentionConfig,
+    client: Option<Client>,
+    next_retention: SystemTime,
+}
+
+impl std::fmt::Debug for PostgresDestination {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresDestination")
+            .field("layout", &self.layout)
+            .field("connected", &self.client.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PostgresDestination {
+    /// Validates `config` (without connecting).
+    ///
+    /// # Errors
+    /// `Fatal` naming the bad option: an unparsable URL, an invalid table
+    /// prefix or schema, a bad retention time.
+    pub fn new(config: PostgresConfig) -> Result<Self, ShipError> {
+        let mut pg: postgres::Config = config.url.parse().map_err(|e| {
+            ShipError::fatal(
+                "postgres",
+                format!("invalid url {:?}: {e}", redact(&config.url)),
+            )
+        })?;
+        pg.connect_timeout(Duration::from_secs(config.connect_timeout_secs.max(1)));
+        if pg.get_application_name().is_none() {
+            pg.application_name("logger-ship");
+        }
+        let layout = config.layout()?;
+        config.retention.validate()?;
+        let next_retention = config.retention.next_run_after(SystemTime::now());
+        Ok(Self {
+            config: pg,
+            layout,
+            retention: config.retention,
+            client: None,
+            next_retention,
+        })
+    }
+
+    /// The table layout.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// Runs retention now (normally the daily schedule does), with "now" = `now`.
+    ///
+    /// # Errors
+    /// As `deliver`.
+    pub fn run_retention(&mut self, now: SystemTime) -> Result<RetentionReport, ShipError> {
+        let layout = self.layout.clone();
+        let retention = self.retention.clone();
+        let client = self.client()?;
+        let r = retention.run(client, &layout, now);
+        self.drop_if_broken(&r);
+        r
+    }
+
+    fn drop_if_broken<T>(&mut self, r: &Result<T, ShipError>) {
+        if r.as_ref().is_err_and(ShipError::is_retryable) {
+            self.client = None;
+        }
+    }
+
+    /// The connection, opened (and the schema created) when there is none.
+    fn client(&mut self) -> Result<&mut Client, ShipError> {
+        if self.client.as_ref().is_some_and(Client::is_closed) {
+            self.client = None;
+        }
+        if self.client.is_none() {
+            let mut c = self.config.connect(NoTls).map_err(|e| {
+                let target = describe_target(&self.config);
+                describe(&e, &format!("connecting to {target}"))
+            })?;
+            self.layout.create(&mut c)?;
+            self.client = Some(c);
+        }
+        Ok(self.client.as_mut().expect("connected just above"))
+    }
+}
+
+/// `host:port/db as user`, for connection errors (never the password).
+fn describe_target(c: &postgres::Config) -> String {
+    let host = c
+        .get_hosts()
+        .first()
+        .map(|h| match h {
+            postgres::config::Host::Tcp(h) => h.clone(),
+            postgres::config::Host::Unix(p) => p.display().to_string(),
+        })
+        .unwrap_or_else(|| "localhost".into());
+    let port = c.get_ports().first().copied().unwrap_or(5432);
+    format!(
+        "{host}:{port}/{} as {}",
+        c.get_dbname().unwrap_or("(default database)"),
+        c.get_user().unwrap_or("(default user)")
+    )
+}
+
+/// The URL with its password replaced by `***`.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn file_id_text(cp: &Checkpoint) -> String {
+    let json = serde_json::to_string(&cp.file_id).unwrap_or_default();
+    serde_json::from_str::<String>(&json).unwrap_or(json)
+}
+
+fn checkpoint_from(file_id: &str, offset: i64) -> Option<Checkpoint> {
+    let id = serde_json::from_value(serde_json::Value::String(file_id.to_owned()))
+        .or_else(|_| serde_json::from_str(file_id))
+        .ok()?;
+    Some(Checkpoint {
+        file_id: id,
+        offset: u64::try_from(offset).ok()?,
+    })
+}
+
+/// Loads `rows` under a savepoint; on a data error, rolls back and splits,
+/// so that every good row is loaded and every bad one is in `rejected`.
+fn load_bisect(
+    tx: &mut Transaction<'_>,
+    layout: &Layout,
+    rows: &[(usize, Decoded<'_>)],
+    rejected: &mut Vec<Rejected>,
+) -> Result<(), postgres::Error> {
+    let mut sp = tx.transaction()?;
+    let refs: Vec<&Decoded<'_>> = rows.iter().map(|(_, d)| d).collect();
+    match copy::copy_rows(&mut sp, layout, &refs) {
+        Ok(()) => sp.commit(),
+        Err(e) if classify(&e) == Class::BadRow => {
+            sp.rollback()?;
+            if rows.len() == 1 {
+                rejected.push(Rejected {
+                    index: rows[0].0,
+                    reason: errors::message(&e, "COPY"),
+                });
+                return Ok(());
+            }
+            let (a, b) = rows.split_at(rows.len() / 2);
+            load_bisect(tx, layout, a, rejected)?;
+            load_bisect(tx, layout, b, rejected)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+impl Destination for PostgresDestination {
+    fn name(&self) -> &str {
+        "postgres"
+    }
+
+    fn stores_checkpoints(&self) -> bool {
+        true
+    }
+
+    fn load_checkpoint(&mut self, source: &SourceKey) -> Result<Option<Checkpoint>, ShipError> {
+        let table = self.layout.checkpoint_table();
+        let client = self.client()?;
+        let row = client.query_opt(
+            &format!("SELECT file_id, file_offset FROM {table} WHERE source = $1"),
+            &[&source.as_str()],
+        );
+        let r = match row {
+            Ok(None) => Ok(None),
+            Ok(Some(row)) => {
+                let id: String = row.get(0);
+                let off: i64 = row.get(1);
+                checkpoint_from(&id, off).map(Some).ok_or_else(|| {
+                    ShipError::fatal(
+                        "postgres",
+                        format!("{table}: unreadable checkpoint for {source}: file_id {id:?}, offset {off}"),
+                    )
+                })
+            }
+            Err(e) => Err(describe(&e, &format!("reading {table}"))),
+        };
+        self.drop_if_broken(&r);
+        r
+    }
+
+    fn deliver(&mut self, batch: &Batch) -> Result<Delivery, ShipError> {
+        let mut rejected = Vec::new();
+        let mut rows = Vec::with_capacity(batch.len());
+        for (i, line) in batch.lines().enumerate() {
+            match decode(line) {
+                Ok(d) => rows.push((i, d)),
+                Err(reason) => rejected.push(Rejected { index: i, reason }),
+            }
+        }
+        let layout = self.layout.clone();
+        let table = layout.checkpoint_table();
+        let checkpoint = batch
+            .checkpoint()
+            .map(|c| (file_id_text(c), c.offset as i64));
+        let client = self.client()?;
+        let result = (|| -> Result<(), postgres::Error> {
+            let mut tx = client.transaction()?;
+            if !rows.is_empty() {
+                load_bisect(&mut tx, &layout, &rows, &mut rejected)?;
+            }
+            if let Some((id, off)) = &checkpoint {
+                tx.execute(
+                    &format!(
+                        "INSERT INTO {table} (source, file_id, file_offset, updated_at) VALUES ($1, $2, $3, now()) \
+                         ON CONFLICT (source) DO UPDATE SET file_id = EXCLUDED.file_id, \
+                         file_offset = EXCLUDED.file_offset, updated_at = EXCLUDED.updated_at"
+                    ),
+                    &[&batch.source().as_str(), id, off],
+                )?;
+            }
+            tx.commit()
+        })();
+        match result {
+            Ok(()) => {
+                rejected.sort_by_key(|r| r.index);
+                Ok(Delivery { rejected })
+            }
+            Err(e) => {
+                let err = describe(&e, "loading a batch");
+                if err.is_retryable() {
+                    self.client = None;
+                }
+                Err(err)
+            }
+        }
+    }
+
+    fn check(&mut self) -> Result<(), ShipError> {
+        let r = self.client().map(|_| ());
+        self.drop_if_broken(&r);
+        r
+    }
+
+    fn idle(&mut self) -> Result<(), ShipError> {
+        if !self.retention.enabled {
+            return Ok(());
+        }
+        let now = SystemTime::now();
+        if now < self.next_retention {
+            return Ok(());
+        }
+        self.run_retention(now)?;
+        self.next_retention = self.retention.next_run_after(now);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact("postgres://u:secret@h:5/db"),
+            "postgres://u:***@h:5/db"
+        );
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+    }
+
+    #[test]
+    fn bad_options_are_named() {
+        let mut c = PostgresConfig::new("postgres://u@h/db");
+        c.table_prefix = Some("9bad".into());
+        let e = PostgresDestination::new(c).unwrap_err().to_string();
+        assert!(e.contains("invalid table prefix \"9bad\""), "{e}");
+        let e = PostgresDestination::new(PostgresConfig::new("postgres://u@h:notaport/db"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("invalid url"), "{e}");
+        let mut c = PostgresConfig::new("postgres://u@h/db");
+        c.retention.at = "25:00".into();
+        let e = PostgresDestination::new(c).unwrap_err().to_string();
+        assert!(e.contains("retention.at"), "{e}");
+    }
+}
+
+/// For `benches/postgres_ship.rs` only: a bare binary `COPY` of already
+/// decoded rows, to compare the shipper with. Not a stable API.
+#[doc(hidden)]
+pub mod bench {
+    use std::time::{Duration, Instant};
+
+    use postgres::{Client, NoTls};
+
+    use super::schema::Layout;
+    use super::{copy, row};
+
+    /// Decodes `lines` (untimed), creates the tables, then loads the rows
+    /// in transactions of `batch` rows, each with a checkpoint update as
+    /// the shipper does, and returns the time of the loading alone.
+    ///
+    /// # Panics
+    /// On any database error (a benchmark has no one to report to).
+    pub fn bare_copy(url: &str, layout: &Layout, lines: &[Vec<u8>], batch: usize) -> Duration {
+        let rows: Vec<row::Decoded<'_>> =
+            lines.iter().filter_map(|l| row::decode(l).ok()).collect();
+        let mut c = Client::connect(url, NoTls).expect("connect");
+        layout.create(&mut c).expect("create tables");
+        let table = layout.checkpoint_table();
+        let start = Instant::now();
+        for (i, chunk) in rows.chunks(batch.max(1)).enumerate() {
+            let refs: Vec<&row::Decoded<'_>> = chunk.iter().collect();
+            let mut tx = c.transaction().expect("begin");
+            copy::copy_rows(&mut tx, layout, &refs).expect("copy");
+            tx.execute(
+                &format!(
+                    "INSERT INTO {table} (source, file_id, file_offset) VALUES ('bench', 'x', $1) \
+                     ON CONFLICT (source) DO UPDATE SET file_offset = EXCLUDED.file_offset"
+                ),
+                &[&(i as i64)],
+            )
+            .expect("checkpoint");
+            tx.commit().expect("commit");
+        }
+        start.elapsed()
+    }
+}

@@ -1,0 +1,18 @@
+# rsyslog for the syslog destination's tests (logger-read/tests/ship_syslog.rs).
+#
+# The tests start rsyslogd themselves, each with its own configuration
+# (loopback UDP and TCP ports, a local socket, an output file in their
+# temporary directory), so nothing is started here: start_rsyslog only
+# checks the binary and exports
+#   LOGGER_TEST_RSYSLOGD   the rsyslogd binary
+PACKAGES+=(rsyslog)
+
+start_rsyslog() {
+    local bin
+    bin="$(command -v rsyslogd || echo /usr/sbin/rsyslogd)"
+    if [ ! -x "$bin" ]; then
+        echo "rsyslog.sh: rsyslogd not found after installing the rsyslog package" >&2
+        return 1
+    fi
+    export LOGGER_TEST_RSYSLOGD="$bin"
+}
