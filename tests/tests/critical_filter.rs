@@ -34,9 +34,9 @@ fn a_critical_level_takes_only_critical_records() {
     assert_eq!(log::max_level(), log::LevelFilter::Error);
     log::error!(target: "c", "error after");
     log::warn!(target: "c", "warn after");
-    trade!(error, target: "c", symbol = "X", side = "buy", qty = 1u64, price = 1.0);
+    trade!(level: error, target: "c", symbol = "X", side = "buy", qty = 1u64, price = 1.0);
     logger::critical!(target: "d", "critical after");
-    trade!(critical, target: "d", symbol = "X", side = "sell", qty = 2u64, price = 1.0);
+    trade!(level: critical, target: "d", symbol = "X", side = "sell", qty = 2u64, price = 1.0);
     assert!(!log::log_enabled!(log::Level::Warn));
     logger::set_filter("d=critical,off").unwrap();
     logger::critical!(target: "e", "critical, target off");

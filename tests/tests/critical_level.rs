@@ -1,5 +1,5 @@
 //! The `CRITICAL` level end to end: `logger::critical!` (the grammar of
-//! `log::error!`), `trade!(critical, ..)`, `perf!(critical, ..)` and
+//! `log::error!`), `trade!(level: critical, ..)`, `perf!(critical, ..)` and
 //! `#[log_performance(level = "critical")]` write `"level":"CRITICAL"`,
 //! routed like `ERROR` (main and errors files), never capped by
 //! `max_records_per_second`; an `ERROR` record logged while a
@@ -37,7 +37,7 @@ fn critical_records_are_written_routed_like_errors_and_never_capped() {
     }
     log::error!(target: "plain", "plain error");
     logger::critical!(target: "outer", qty = inner_error(); "outer critical");
-    trade!(critical, target: "fills", symbol = "AAPL", side = "buy", qty = 1u64, price = 2.5);
+    trade!(level: critical, target: "fills", symbol = "AAPL", side = "buy", qty = 1u64, price = 2.5);
     perf!(critical, target: "lat", "risk_check", 1_500u64);
     assert_eq!(kill_switch(), 7);
     logger::flush().unwrap();

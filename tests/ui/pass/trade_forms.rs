@@ -20,7 +20,7 @@ fn main() {
     trade!(level: warn, symbol, side, qty, price);
     trade!(Level::Warn, symbol, side, qty, price);
     trade!(log::Level::Error, symbol, side, qty, price);
-    trade!(critical, symbol, side, qty, price);
+    trade!(level: critical, symbol, side, qty, price);
     trade!(logger::Level::Critical, target: "fills", symbol, side, qty, price);
     trade!(target: "fills", symbol, side, qty, price);
     trade!(level: debug, target: "fills", symbol, side, qty, price);
