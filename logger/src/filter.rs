@@ -276,7 +276,7 @@ pub(crate) fn allows(level: Level, target: &str) -> bool {
 /// `target` would cache.
 #[cfg(feature = "tracing")]
 pub(crate) fn target_level(target: &str) -> Option<LevelFilter> {
-    let backtrace = level_from_u8(BACKTRACE.load(Ordering::Relaxed));
+    let backtrace = LevelFilter::from_u8(BACKTRACE.load(Ordering::Relaxed));
     current().map(|f| f.level_for(target).max(backtrace))
 }
 

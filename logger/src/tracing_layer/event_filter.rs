@@ -21,7 +21,7 @@ use super::level::log_level;
 pub(crate) fn records(meta: &Metadata<'_>) -> bool {
     let level = log_level(meta.level());
     let allowed = match crate::filter::target_level(meta.target()) {
-        Some(max) => level <= max,
+        Some(max) => max.admits(crate::Level::from(level)),
         None => level <= log::max_level(),
     };
     allowed && !is_from_log(meta)
