@@ -46,7 +46,7 @@ static ADAPTER: LogAdapter = LogAdapter;
 #[derive(Clone, Debug, Default)]
 #[must_use = "a builder does nothing until `install()` is called"]
 pub struct Builder {
-    config: Config,
+    pub(crate) config: Config,
     create_dir: bool,
     config_file: Option<PathBuf>,
 }
@@ -331,7 +331,8 @@ impl Builder {
         }
         let filter = resolve_filter(&mut config)?;
         validate(&config)?;
-        check_dir(&config.dir, create_dir)?;
+        crate::security_options::prepare(&mut config)?;
+        check_dir(&config.dir, create_dir, config.dir_mode)?;
         if lifecycle::state() != lifecycle::NOT_INSTALLED {
             return Err(InitError::AlreadyInstalled);
         }
@@ -602,12 +603,12 @@ pub(crate) fn validate(c: &Config) -> Result<(), InitError> {
     Ok(())
 }
 
-fn check_dir(dir: &Path, create: bool) -> Result<(), InitError> {
+fn check_dir(dir: &Path, create: bool, mode: u32) -> Result<(), InitError> {
     if !dir.exists() {
         if !create {
             return Err(InitError::DirMissing(dir.to_path_buf()));
         }
-        std::fs::create_dir_all(dir)
+        crate::sink::permissions::create_dir_all(dir, mode)
             .map_err(|e| InitError::DirNotWritable(dir.to_path_buf(), e))?;
     }
     if !dir.is_dir() {

@@ -56,6 +56,8 @@ mod loggable;
 mod metrics;
 mod panic_hook;
 mod rate_limit;
+mod redact;
+mod security_options;
 mod registry;
 mod signals;
 mod sink;
@@ -70,6 +72,9 @@ pub use config::{
     DEFAULT_WINDOW_BYTES, FileSpec, Format, MAX_BACKTRACE_CAPACITY, MIN_RING_BYTES, MsyncPolicy,
     OverflowPolicy, ParseOverflowError, RotationConfig, TimeRotation, TimeZone,
 };
+pub use config::{DEFAULT_DIR_MODE, DEFAULT_FILE_MODE};
+pub use redact::{MIN_REDACT_KEY_BYTES, RedactAction, RedactKey, RedactRule, Redaction};
+pub use sink::encrypt::{Encryption, PASSPHRASE_WORK_FACTOR};
 pub use context::{
     CORRELATION_KEY, Context, ContextGuard, Correlated, WithCorrelation, bind, correlation,
 };

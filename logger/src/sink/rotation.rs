@@ -48,6 +48,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::housekeeping::{Housekeeper, HousekeeperHandle};
 use super::mmap_file::MappedFile;
+use super::permissions;
 use crate::civil_time::{civil, civil_from_days, utc_offset_secs};
 use crate::config::{RotationConfig, TimeRotation, TimeZone};
 use crate::fault::report_io_error;
@@ -132,7 +133,7 @@ impl RotatingFile {
             .and_then(|m| m.modified())
             .ok()
             .map(system_time_ns);
-        let file = MappedFile::open(&path, window_bytes)?;
+        let file = permissions::open_log(&path, window_bytes, rotation.file_mode)?;
         let mut this = RotatingFile {
             dir: dir.to_path_buf(),
             name: name.to_string(),
@@ -296,7 +297,7 @@ impl RotatingFile {
             self.housekeeper
                 .sweep(&self.dir, &self.name, &self.rotation);
         }
-        match MappedFile::open(&self.path, self.window_bytes) {
+        match permissions::open_log(&self.path, self.window_bytes, self.rotation.file_mode) {
             Ok(file) => {
                 self.file = Some(file);
                 renamed
@@ -318,7 +319,7 @@ impl RotatingFile {
         if self.retry_at.is_some_and(|t| Instant::now() < t) {
             return Err(self.unavailable());
         }
-        match MappedFile::open(&self.path, self.window_bytes) {
+        match permissions::open_log(&self.path, self.window_bytes, self.rotation.file_mode) {
             Ok(file) => {
                 self.file = Some(file);
                 self.retry_at = None;
@@ -430,7 +431,10 @@ fn free_rotated_path(
 ) -> io::Result<(PathBuf, u32)> {
     for seq in first_seq..=MAX_SUFFIX {
         let path = dir.join(rotated_file_name(name, tz, ts_ns, seq));
-        if !exists(&path)? && !exists(&with_suffix(&path, ".gz"))? {
+        let taken = [".gz", ".age", ".gz.age"]
+            .iter()
+            .try_fold(exists(&path)?, |t, s| Ok::<_, io::Error>(t || exists(&with_suffix(&path, s))?))?;
+        if !taken {
             return Ok((path, seq));
         }
     }
@@ -463,7 +467,10 @@ pub(crate) enum RotatedKind {
     Plain,
     /// `<rotated>.log.gz`.
     Gz,
-    /// `<rotated>.log.gz.tmp`: a compression in progress or interrupted.
+    /// `<rotated>.log.age` or `<rotated>.log.gz.age`: encrypted.
+    Sealed,
+    /// `<rotated>.log.gz.tmp`, `<rotated>.log[.gz].age.tmp`: a compression
+    /// or encryption in progress or interrupted.
     Partial,
 }
 
@@ -478,19 +485,27 @@ pub(crate) struct RotatedName<'a> {
     pub kind: RotatedKind,
 }
 
+/// The endings of a rotated file's forms.
+const FORMS: [(&str, RotatedKind); 7] = [
+    (".log.gz.tmp", RotatedKind::Partial),
+    (".log.age.tmp", RotatedKind::Partial),
+    (".log.gz.age.tmp", RotatedKind::Partial),
+    (".log.age", RotatedKind::Sealed),
+    (".log.gz.age", RotatedKind::Sealed),
+    (".log.gz", RotatedKind::Gz),
+    (".log", RotatedKind::Plain),
+];
+
 /// Parses `file_name` as a rotated file of destination `name`:
-/// exactly `<name>.<YYYYMMDD>T<HHMMSS>.<mmm>[-<seq>].log[.gz[.tmp]]`.
+/// exactly `<name>.<YYYYMMDD>T<HHMMSS>.<mmm>[-<seq>].log[.gz][.age][.tmp]`
+/// (`.tmp` only after `.gz` or `.age`).
 /// Anything else (the active file, other destinations, other files) is
 /// `None`, and so never touched by housekeeping.
 pub(crate) fn parse_rotated<'a>(name: &str, file_name: &'a str) -> Option<RotatedName<'a>> {
     let rest = file_name.strip_prefix(name)?.strip_prefix('.')?;
-    let (rest, kind) = if let Some(r) = rest.strip_suffix(".log.gz.tmp") {
-        (r, RotatedKind::Partial)
-    } else if let Some(r) = rest.strip_suffix(".log.gz") {
-        (r, RotatedKind::Gz)
-    } else {
-        (rest.strip_suffix(".log")?, RotatedKind::Plain)
-    };
+    let (rest, kind) = FORMS
+        .iter()
+        .find_map(|&(suffix, kind)| Some((rest.strip_suffix(suffix)?, kind)))?;
     let (stamp, seq) = match rest.split_once('-') {
         Some((stamp, seq)) => (stamp, seq),
         None => (rest, ""),
@@ -582,6 +597,7 @@ mod tests {
             backup_count: None,
             retention_days: None,
             compress: false,
+            ..RotationConfig::default()
         }
     }
 
