@@ -57,8 +57,8 @@ mod metrics;
 mod panic_hook;
 mod rate_limit;
 mod redact;
-mod security_options;
 mod registry;
+mod security_options;
 mod signals;
 mod sink;
 mod view;
@@ -73,8 +73,6 @@ pub use config::{
     OverflowPolicy, ParseOverflowError, RotationConfig, TimeRotation, TimeZone,
 };
 pub use config::{DEFAULT_DIR_MODE, DEFAULT_FILE_MODE};
-pub use redact::{MIN_REDACT_KEY_BYTES, RedactAction, RedactKey, RedactRule, Redaction};
-pub use sink::encrypt::{Encryption, PASSPHRASE_WORK_FACTOR};
 pub use context::{
     CORRELATION_KEY, Context, ContextGuard, Correlated, WithCorrelation, bind, correlation,
 };
@@ -83,6 +81,8 @@ pub use filter::set_filter;
 pub use guard::LoggerGuard;
 pub use install::{Builder, builder};
 pub use metrics::Metrics;
+pub use redact::{MIN_REDACT_KEY_BYTES, RedactAction, RedactKey, RedactRule, Redaction};
+pub use sink::encrypt::{Encryption, PASSPHRASE_WORK_FACTOR};
 pub use view::Kind;
 #[doc(hidden)]
 pub use wire_fuzz_tests::fuzz as __fuzz;

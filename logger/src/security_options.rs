@@ -159,8 +159,10 @@ impl FileKeys {
         }
         let sources = [
             self.encrypt_recipients.map(Encryption::recipients),
-            self.encrypt_recipients_file.map(Encryption::recipients_file),
-            self.encrypt_passphrase_file.map(Encryption::passphrase_file),
+            self.encrypt_recipients_file
+                .map(Encryption::recipients_file),
+            self.encrypt_passphrase_file
+                .map(Encryption::passphrase_file),
         ];
         let mut given = sources.into_iter().flatten();
         if let Some(enc) = given.next() {

@@ -32,8 +32,8 @@ use crate::clock::{self, ClockMode, TscConverter};
 use crate::config::{Config, Format, MsyncPolicy};
 use crate::format::{Formatter, JsonFormatter, TextFormatter};
 use crate::metrics::{COUNTERS, Counters};
-use crate::registry::ThreadSlot;
 use crate::redact::Redactor;
+use crate::registry::ThreadSlot;
 use crate::view::{Field, Kind, RecordView, Value};
 use crate::wire;
 

@@ -150,7 +150,10 @@ impl Redaction {
                 if b.last() == Some(&b'\n') {
                     b.pop();
                 }
-                Some(check_key(b, &p.display().to_string()).map_err(|(_, e)| ("redact_key_file", e))?)
+                Some(
+                    check_key(b, &p.display().to_string())
+                        .map_err(|(_, e)| ("redact_key_file", e))?,
+                )
             }
         };
         self.compiled = Some(Arc::new(Compiled { rules, key }));

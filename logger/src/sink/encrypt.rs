@@ -182,9 +182,7 @@ fn parse_recipients<'a>(
             Ok(r) => out.push(r),
             Err(e) => {
                 let shown: String = key.chars().take(80).collect();
-                let place = at.map_or(String::new(), |(p, n)| {
-                    format!(" at {}:{n}", p.display())
-                });
+                let place = at.map_or(String::new(), |(p, n)| format!(" at {}:{n}", p.display()));
                 return Err(format!(
                     "{shown:?}{place} is not an age X25519 public key (age1..., as printed by \
                      `age-keygen`): {e}"
@@ -348,7 +346,10 @@ mod tests {
         let e = Encryption::recipients(["age1nope"])
             .resolve("encryption")
             .unwrap_err();
-        assert!(e.contains("\"age1nope\"") && e.contains("age-keygen"), "{e}");
+        assert!(
+            e.contains("\"age1nope\"") && e.contains("age-keygen"),
+            "{e}"
+        );
         let e = Encryption::recipients(Vec::<String>::new())
             .resolve("encryption")
             .unwrap_err();

@@ -306,7 +306,10 @@ fn seal_backup(backup: &Backup, compress: bool, sealer: &Sealer, cancel: &Atomic
             continue;
         }
         if let (Err(e), false) = (seal(source, sealer, cancel), cancel.load(Relaxed)) {
-            report_io_error(&format!("housekeeping: encrypting {}", source.display()), &e);
+            report_io_error(
+                &format!("housekeeping: encrypting {}", source.display()),
+                &e,
+            );
         }
     }
 }
@@ -314,7 +317,12 @@ fn seal_backup(backup: &Backup, compress: bool, sealer: &Sealer, cancel: &Atomic
 /// Age reference of a backup: the instant in its name, else its mtime.
 fn age_ms(backup: &Backup) -> Option<i64> {
     backup.name_ms.or_else(|| {
-        let path = backup.plain.iter().chain(&backup.gz).chain(&backup.sealed).next()?;
+        let path = backup
+            .plain
+            .iter()
+            .chain(&backup.gz)
+            .chain(&backup.sealed)
+            .next()?;
         let mtime = fs::metadata(path).ok()?.modified().ok()?;
         Some(mtime.duration_since(UNIX_EPOCH).ok()?.as_millis() as i64)
     })

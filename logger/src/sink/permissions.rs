@@ -206,7 +206,11 @@ mod tests {
         for p in ["a", "a/b", "a/b/c"] {
             assert_eq!(mode_of(&dir.path().join(p)), 0o710, "{p}");
         }
-        assert_eq!(mode_of(dir.path()), before, "an existing parent is untouched");
+        assert_eq!(
+            mode_of(dir.path()),
+            before,
+            "an existing parent is untouched"
+        );
     }
 
     #[test]

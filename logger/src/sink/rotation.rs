@@ -433,7 +433,9 @@ fn free_rotated_path(
         let path = dir.join(rotated_file_name(name, tz, ts_ns, seq));
         let taken = [".gz", ".age", ".gz.age"]
             .iter()
-            .try_fold(exists(&path)?, |t, s| Ok::<_, io::Error>(t || exists(&with_suffix(&path, s))?))?;
+            .try_fold(exists(&path)?, |t, s| {
+                Ok::<_, io::Error>(t || exists(&with_suffix(&path, s))?)
+            })?;
         if !taken {
             return Ok((path, seq));
         }
