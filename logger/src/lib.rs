@@ -82,7 +82,7 @@ pub use guard::LoggerGuard;
 pub use install::{Builder, builder};
 pub use metrics::Metrics;
 pub use redact::{MIN_REDACT_KEY_BYTES, RedactAction, RedactKey, RedactRule, Redaction};
-pub use sink::encrypt::{Encryption, PASSPHRASE_WORK_FACTOR};
+pub use sink::encrypt::{Encryption, EncryptionStats, PASSPHRASE_WORK_FACTOR, encryption_stats};
 pub use view::Kind;
 #[doc(hidden)]
 pub use wire_fuzz_tests::fuzz as __fuzz;

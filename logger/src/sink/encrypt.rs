@@ -23,7 +23,8 @@ use std::iter;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::time::{Duration, Instant};
 
 use age::secrecy::SecretString;
 
@@ -248,6 +249,8 @@ impl Eq for Encryption {}
 /// The result keeps the source's mode and mtime. On error or cancel, the
 /// temporary file is deleted and `source` kept.
 pub(crate) fn seal(source: &Path, sealer: &Sealer, cancel: &AtomicBool) -> io::Result<()> {
+    let started = Instant::now();
+    let bytes = fs::metadata(source)?.len();
     let tmp = with_suffix(source, ".age.tmp");
     let result = write_age(source, &tmp, sealer, cancel).and_then(|()| {
         fs::rename(&tmp, with_suffix(source, ".age"))?;
@@ -259,8 +262,51 @@ pub(crate) fn seal(source: &Path, sealer: &Sealer, cancel: &AtomicBool) -> io::R
     });
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
+    } else {
+        SEALED_FILES.fetch_add(1, Relaxed);
+        SEALED_BYTES.fetch_add(bytes, Relaxed);
+        let ns = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        SEALED_NS.fetch_add(ns, Relaxed);
     }
     result
+}
+
+/// Files encrypted by this process (see [`encryption_stats`]).
+static SEALED_FILES: AtomicU64 = AtomicU64::new(0);
+/// Their bytes before encryption.
+static SEALED_BYTES: AtomicU64 = AtomicU64::new(0);
+/// Time the housekeeping thread spent encrypting them, in ns.
+static SEALED_NS: AtomicU64 = AtomicU64::new(0);
+
+/// What the housekeeping thread has encrypted since the process started.
+///
+/// # Examples
+///
+/// ```
+/// let s = logger::encryption_stats();
+/// // Nothing encrypted yet in this process.
+/// assert_eq!((s.files, s.plaintext_bytes), (0, 0));
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EncryptionStats {
+    /// Rotated files encrypted (each now `<file>.age`).
+    pub files: u64,
+    /// Their size before encryption (after compression when it is on), in bytes.
+    pub plaintext_bytes: u64,
+    /// Wall time spent encrypting them, from opening the source to deleting
+    /// it (read, encrypt, write, both `fsync`s, rename); `plaintext_bytes`
+    /// over it is the housekeeping thread's encryption throughput.
+    pub busy: Duration,
+}
+
+/// Totals of the encryption of rotated files in this process (all zero
+/// without [`Builder::encryption`](crate::Builder::encryption)).
+pub fn encryption_stats() -> EncryptionStats {
+    EncryptionStats {
+        files: SEALED_FILES.load(Relaxed),
+        plaintext_bytes: SEALED_BYTES.load(Relaxed),
+        busy: Duration::from_nanos(SEALED_NS.load(Relaxed)),
+    }
 }
 
 /// Writes the age encryption of `source` to `tmp` and `fsync`s it.
