@@ -35,7 +35,9 @@ fn main() {
 
 fn parent() {
     let exe = std::env::current_exe().unwrap();
-    println!("encryption | flusher M records/s | files encrypted | MiB encrypted | encryption MB/s");
+    println!(
+        "encryption | flusher M records/s | files encrypted | MiB encrypted | encryption MB/s"
+    );
     println!("--- | --: | --: | --: | --:");
     for _ in 0..ROUNDS {
         for mode in ["off", "on"] {
@@ -55,7 +57,10 @@ fn parent() {
 }
 
 fn dir(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("logger-bench-security-{name}-{}", std::process::id()));
+    let d = std::env::temp_dir().join(format!(
+        "logger-bench-security-{name}-{}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
