@@ -263,7 +263,7 @@ mod tests {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        assert_eq!(c, [want.clone()]);
+        assert_eq!(c, std::slice::from_ref(&want));
         // Equal values, equal hashes, record after record.
         let (_, again) = values(&mut r, &view(&fields, &context));
         assert_eq!(again, [want]);

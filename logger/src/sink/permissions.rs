@@ -54,12 +54,20 @@ pub(crate) fn prepare_file(path: &Path, mode: u32) -> io::Result<()> {
     match created {
         Ok(file) => file.set_permissions(fs::Permissions::from_mode(mode)),
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            // O_NONBLOCK: a FIFO planted there must not hang the flusher.
             let file = OpenOptions::new()
                 .read(true)
-                .custom_flags(libc::O_NOFOLLOW)
+                .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
                 .open(path)
                 .map_err(|e| refuse_symlink(path, e))?;
-            report_if_looser(path, file.metadata()?.permissions().mode(), mode);
+            let meta = file.metadata()?;
+            if !meta.is_file() {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("{} is not a regular file", path.display()),
+                ));
+            }
+            report_if_looser(path, meta.permissions().mode(), mode);
             Ok(())
         }
         Err(e) => Err(refuse_symlink(path, e)),
@@ -195,6 +203,13 @@ mod tests {
         fs::remove_file(&target).unwrap();
         assert!(prepare_file(&link, 0o640).is_err());
         assert!(!target.exists());
+        // A FIFO is refused without blocking.
+        let fifo = dir.path().join("errors.log");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path; mkfifo only creates a node.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let e = prepare_file(&fifo, 0o640).unwrap_err();
+        assert!(e.to_string().contains("not a regular file"), "{e}");
     }
 
     #[test]
