@@ -18,9 +18,9 @@ flusher_ir() { # rules records
     local prefix="$out/cg.$1.$2"
     BENCH_SECURITY_CHILD="redact:$1:$2" valgrind --tool=callgrind --separate-threads=yes \
         --callgrind-out-file="$prefix.%p" "$bin" >/dev/null 2>&1
-    # The flusher's file is the one whose functions include Flusher::run
+    # The flusher's file is the one whose functions include Flusher::cycle
     # (the largest, should another name it too).
-    grep -l 'Flusher::run' "$prefix".* | while read -r f; do
+    grep -l 'Flusher::cycle' "$prefix".* | while read -r f; do
         grep -m1 '^totals:' "$f" | awk '{print $2}'
     done | sort -n | tail -1
 }

@@ -37,9 +37,9 @@ fn main() {
 fn parent() {
     let exe = std::env::current_exe().unwrap();
     println!(
-        "encryption | flusher M records/s | files encrypted | MiB encrypted | encryption MB/s"
+        "encryption | flusher M records/s | files encrypted | MiB encrypted | MB/s (wall) | MB/s (CPU)"
     );
-    println!("--- | --: | --: | --: | --:");
+    println!("--- | --: | --: | --: | --: | --:");
     for _ in 0..ROUNDS {
         for mode in ["off", "on"] {
             let out = Command::new(&exe)

@@ -10,7 +10,8 @@
 //!   [`TimeZone`], to the millisecond. If that name (or its `.gz`) exists,
 //!   `-1`, `-2`, ... is added before `.log`.
 //! - A rotated file is never renamed again. Housekeeping may replace it by
-//!   `<rotated>.gz` (written as `<rotated>.gz.tmp`, then renamed).
+//!   `<rotated>.gz` (written as `<rotated>.gz.tmp`, then renamed), and
+//!   that (or the plain file) by `<...>.age` (through `<...>.age.tmp`).
 //!
 //! Names sort chronologically; within one millisecond the collision suffix
 //! gives the order (`.000.log` first, then `.000-1.log`, `.000-2.log`, ...;
