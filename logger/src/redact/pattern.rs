@@ -6,8 +6,9 @@
 pub(crate) struct Pattern {
     /// The pattern as written.
     text: String,
-    /// No `*`: the name must equal `text`.
-    exact: bool,
+    /// The literal runs between the `*`s (one, the whole name, when the
+    /// pattern has no `*`).
+    parts: Vec<Box<[u8]>>,
 }
 
 impl Pattern {
@@ -37,7 +38,7 @@ impl Pattern {
         }
         Ok(Pattern {
             text: text.to_string(),
-            exact: !text.contains('*'),
+            parts: text.split('*').map(|p| p.as_bytes().into()).collect(),
         })
     }
 
@@ -46,38 +47,33 @@ impl Pattern {
         &self.text
     }
 
-    /// Whether `name` matches.
+    /// Whether `name` matches. Allocates nothing.
     #[inline]
     pub(crate) fn matches(&self, name: &str) -> bool {
-        if self.exact {
-            return self.text == name;
+        let name = name.as_bytes();
+        let Some((first, rest)) = self.parts.split_first() else {
+            return false;
+        };
+        let Some((last, middle)) = rest.split_last() else {
+            return **first == *name;
+        };
+        // The first run anchored at the start, the last at the end, the
+        // others in order, leftmost, in between.
+        if name.len() < first.len() + last.len()
+            || !name.starts_with(first)
+            || !name.ends_with(last)
+        {
+            return false;
         }
-        glob(self.text.as_bytes(), name.as_bytes())
+        let mut between = &name[first.len()..name.len() - last.len()];
+        for part in middle.iter().filter(|p| !p.is_empty()) {
+            match between.windows(part.len()).position(|w| w == &part[..]) {
+                Some(at) => between = &between[at + part.len()..],
+                None => return false,
+            }
+        }
+        true
     }
-}
-
-/// `*`-only glob: literal runs in order, the first anchored at the start
-/// and the last at the end.
-fn glob(pattern: &[u8], name: &[u8]) -> bool {
-    let mut parts = pattern.split(|&b| b == b'*');
-    let first = parts.next().unwrap_or_default();
-    let Some(mut rest) = name.strip_prefix(first) else {
-        return false;
-    };
-    let mut parts: Vec<&[u8]> = parts.collect();
-    let Some(last) = parts.pop() else {
-        return rest.is_empty();
-    };
-    for part in parts {
-        if part.is_empty() {
-            continue;
-        }
-        match rest.windows(part.len()).position(|w| w == part) {
-            Some(at) => rest = &rest[at + part.len()..],
-            None => return false,
-        }
-    }
-    rest.len() >= last.len() && rest.ends_with(last)
 }
 
 #[cfg(test)]
