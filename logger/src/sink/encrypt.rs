@@ -394,6 +394,63 @@ mod tests {
     }
 
     #[test]
+    fn sweeps_compress_then_encrypt_clean_up_and_count_sealed_files() {
+        use crate::config::RotationConfig;
+        use crate::sink::Housekeeper;
+        use std::time::Duration;
+
+        let dir = tempfile::tempdir().unwrap();
+        let id = age::x25519::Identity::generate();
+        let mut enc = Encryption::recipients([id.to_public().to_string()]);
+        enc.resolve("encryption").unwrap();
+        let p = |n: &str| dir.path().join(n);
+        // Oldest first: an old sealed file (over the count), a crash's
+        // leftovers (a .gz beside its .gz.age, a partial .age.tmp beside
+        // its plain file), and a fresh plain rotated file.
+        fs::write(p("app.20250101T000000.000.log.gz.age"), b"old").unwrap();
+        fs::write(p("app.20250102T000000.000.log.gz"), b"stale").unwrap();
+        fs::write(p("app.20250102T000000.000.log.gz.age"), b"maybe partial").unwrap();
+        fs::write(p("app.20250103T000000.000.log"), b"third\n").unwrap();
+        fs::write(p("app.20250103T000000.000.log.gz.age.tmp"), b"junk").unwrap();
+        fs::write(p("app.20250104T000000.000.log"), b"fourth\n").unwrap();
+        let rotation = RotationConfig {
+            compress: true,
+            backup_count: Some(3),
+            encryption: Some(enc),
+            ..RotationConfig::default()
+        };
+        let hk = Housekeeper::start().unwrap();
+        hk.handle().sweep(dir.path(), "app", &rotation);
+        hk.shutdown(Duration::from_secs(30));
+        let mut names: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                "app.20250102T000000.000.log.gz.age",
+                "app.20250103T000000.000.log.gz.age",
+                "app.20250104T000000.000.log.gz.age",
+            ]
+        );
+        let gunzip = |b: Vec<u8>| {
+            let mut out = Vec::new();
+            flate2::read::GzDecoder::new(&b[..])
+                .read_to_end(&mut out)
+                .map(|_| out)
+        };
+        // The .gz left beside its .gz.age was encrypted again over it.
+        let second = decrypt(&p("app.20250102T000000.000.log.gz.age"), &id);
+        assert_eq!(second, b"stale");
+        for (name, text) in [("20250103", "third\n"), ("20250104", "fourth\n")] {
+            let sealed = p(&format!("app.{name}T000000.000.log.gz.age"));
+            assert_eq!(gunzip(decrypt(&sealed, &id)).unwrap(), text.as_bytes());
+        }
+    }
+
+    #[test]
     fn cancel_keeps_the_source_and_no_temp() {
         let dir = tempfile::tempdir().unwrap();
         let id = age::x25519::Identity::generate();
