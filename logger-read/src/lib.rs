@@ -18,6 +18,8 @@
 //!   ([`record`]); [`Prefilter`] rejects lines by level, kind or correlation
 //!   id from their bytes alone ([`filter`]).
 //! - [`Merge`] merges several destinations by `ts` ([`merge`]).
+//! - [`decrypt::open`] reads encrypted rotated files (`.age`) given an age
+//!   identity file ([`decrypt`]).
 //!
 //! # Following
 //!
@@ -44,6 +46,7 @@
 //! ```
 
 pub mod checkpoint;
+pub mod decrypt;
 pub mod error;
 pub mod files;
 pub mod filter;

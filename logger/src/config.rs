@@ -33,6 +33,12 @@ pub const DEFAULT_MAX_FILE_BYTES: u64 = 256 << 20;
 pub const DEFAULT_MAX_MERGE_DELAY: Duration = Duration::from_millis(50);
 /// Default bound of [`crate::flush`] and of the shutdown drain.
 pub const DEFAULT_FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
+/// Default mode of the log files the logger creates (`rw-r-----`),
+/// applied past the umask; rotated, compressed and encrypted files keep it.
+pub const DEFAULT_FILE_MODE: u32 = 0o640;
+/// Default mode of a log directory created by `create_dir(true)`
+/// (`rwxr-x---`), applied past the umask.
+pub const DEFAULT_DIR_MODE: u32 = 0o750;
 /// Largest backtrace ring the builder accepts, in records.
 pub const MAX_BACKTRACE_CAPACITY: usize = 1 << 20;
 /// Longest accepted `flush_timeout`, `max_merge_delay` and
@@ -251,6 +257,11 @@ pub struct RotationConfig {
     pub retention_days: Option<u32>,
     /// Gzip rotated files (on the housekeeping thread).
     pub compress: bool,
+    /// Mode of the log files the logger creates (default
+    /// [`DEFAULT_FILE_MODE`]), whatever the umask; see `docs/security.md`.
+    pub file_mode: u32,
+    /// Encrypt rotated files (after compression) on the housekeeping thread.
+    pub encryption: Option<crate::Encryption>,
 }
 
 impl Default for RotationConfig {
@@ -262,6 +273,8 @@ impl Default for RotationConfig {
             backup_count: None,
             retention_days: None,
             compress: false,
+            file_mode: DEFAULT_FILE_MODE,
+            encryption: None,
         }
     }
 }
@@ -271,6 +284,9 @@ impl Default for RotationConfig {
 pub struct Config {
     /// Directory of every file. Must exist and be writable.
     pub dir: PathBuf,
+    /// Mode of the directory (and missing parents) when `create_dir` creates
+    /// it (default [`DEFAULT_DIR_MODE`]), whatever the umask.
+    pub dir_mode: u32,
     /// Level of the `log` facade and of the macros: nothing below it is recorded.
     pub level: LevelFilter,
     /// The main file: every record at or above its level.
@@ -337,12 +353,15 @@ pub struct Config {
     /// warning record; `ERROR` and `CRITICAL` records are never discarded);
     /// `None`: no cap.
     pub max_records_per_second: Option<u64>,
+    /// Redaction of sensitive field values (default: no rule).
+    pub redaction: crate::Redaction,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
             dir: PathBuf::from("logs"),
+            dir_mode: DEFAULT_DIR_MODE,
             level: LevelFilter::Info,
             main: Some(FileSpec::new("app")),
             trades: Some(FileSpec::new("trades")),
@@ -369,6 +388,7 @@ impl Default for Config {
             console: None,
             console_color: ConsoleColor::Auto,
             max_records_per_second: None,
+            redaction: crate::Redaction::default(),
         }
     }
 }

@@ -75,6 +75,14 @@ pub(crate) struct FileConfig {
     console_color: Option<String>,
     #[serde(default, deserialize_with = "present")]
     max_records_per_second: Option<serde_json::Value>,
+    // Security (`security_options.rs`).
+    file_mode: Option<String>,
+    dir_mode: Option<String>,
+    encrypt_recipients: Option<Vec<String>>,
+    encrypt_recipients_file: Option<PathBuf>,
+    encrypt_passphrase_file: Option<PathBuf>,
+    redact: Option<Vec<crate::security_options::FileRule>>,
+    redact_key_file: Option<PathBuf>,
 }
 
 fn bad(key: &'static str, value: &str, allowed: &str) -> InitError {
@@ -286,6 +294,16 @@ impl FileConfig {
         if let Some(v) = self.retention_days {
             config.rotation.retention_days = v;
         }
+        crate::security_options::FileKeys {
+            file_mode: self.file_mode,
+            dir_mode: self.dir_mode,
+            encrypt_recipients: self.encrypt_recipients,
+            encrypt_recipients_file: self.encrypt_recipients_file,
+            encrypt_passphrase_file: self.encrypt_passphrase_file,
+            redact: self.redact,
+            redact_key_file: self.redact_key_file,
+        }
+        .apply(config)?;
         if let Some(v) = self.compress {
             config.rotation.compress = v;
         }

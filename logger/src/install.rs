@@ -48,7 +48,7 @@ static ADAPTER: LogAdapter = LogAdapter;
 #[derive(Clone, Debug, Default)]
 #[must_use = "a builder does nothing until `install()` is called"]
 pub struct Builder {
-    config: Config,
+    pub(crate) config: Config,
     create_dir: bool,
     config_file: Option<PathBuf>,
 }
@@ -353,7 +353,8 @@ impl Builder {
         };
         let filter = resolve_filter(&mut config).map_err(from_file)?;
         validate(&config).map_err(from_file)?;
-        check_dir(&config.dir, create_dir)?;
+        crate::security_options::prepare(&mut config).map_err(from_file)?;
+        check_dir(&config.dir, create_dir, config.dir_mode)?;
         // Once, here: a later `chdir` of the process changes nothing.
         config.dir = std::path::absolute(&config.dir)
             .map_err(|e| InitError::DirNotWritable(config.dir.clone(), e))?;
@@ -665,12 +666,12 @@ pub(crate) fn validate(c: &Config) -> Result<(), InitError> {
     Ok(())
 }
 
-fn check_dir(dir: &Path, create: bool) -> Result<(), InitError> {
+fn check_dir(dir: &Path, create: bool, mode: u32) -> Result<(), InitError> {
     if !dir.exists() {
         if !create {
             return Err(InitError::DirMissing(dir.to_path_buf()));
         }
-        std::fs::create_dir_all(dir)
+        crate::sink::permissions::create_dir_all(dir, mode)
             .map_err(|e| InitError::DirNotWritable(dir.to_path_buf(), e))?;
     }
     if !dir.is_dir() {

@@ -60,7 +60,9 @@ mod metrics;
 mod panic_hook;
 mod process_exit;
 mod rate_limit;
+mod redact;
 mod registry;
+mod security_options;
 mod signals;
 mod sink;
 #[cfg(feature = "tracing")]
@@ -77,6 +79,7 @@ pub use config::{
     MIN_RING_BYTES, MsyncPolicy, OverflowPolicy, ParseOverflowError, RotationConfig, TimeRotation,
     TimeZone,
 };
+pub use config::{DEFAULT_DIR_MODE, DEFAULT_FILE_MODE};
 pub use context::{
     CORRELATION_KEY, Context, ContextGuard, Correlated, WithCorrelation, bind, correlation,
 };
@@ -88,6 +91,8 @@ pub use level::{Level, LevelFilter};
 pub use metrics::Metrics;
 #[cfg(feature = "tracing")]
 pub use tracing_layer::tracing_layer;
+pub use redact::{MIN_REDACT_KEY_BYTES, RedactAction, RedactKey, RedactRule, Redaction};
+pub use sink::encrypt::{Encryption, EncryptionStats, PASSPHRASE_WORK_FACTOR, encryption_stats};
 pub use view::Kind;
 #[doc(hidden)]
 pub use wire_fuzz_tests::fuzz as __fuzz;

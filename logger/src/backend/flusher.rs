@@ -32,6 +32,7 @@ use crate::clock::{self, ClockMode, TscConverter};
 use crate::config::{Config, Format, MsyncPolicy};
 use crate::format::{Formatter, JsonFormatter, TextFormatter};
 use crate::metrics::{COUNTERS, Counters};
+use crate::redact::Redactor;
 use crate::registry::ThreadSlot;
 use crate::view::{Field, Kind, RecordView, Value};
 use crate::wire;
@@ -76,6 +77,8 @@ pub(crate) struct Flusher {
     second_raw: u64,
     /// Raw time of the next report of call sites' rate-limit drops.
     next_rate_report: u64,
+    /// Redaction of field values, when rules are configured.
+    redactor: Option<Redactor>,
 }
 
 /// Reuses a vector's allocation for a shorter lifetime (it is empty, and
@@ -115,6 +118,7 @@ impl Flusher {
             ),
             second_raw,
             next_rate_report: clock::now_raw().saturating_add(second_raw),
+            redactor: config.redaction.compiled().map(Redactor::new),
         }
     }
 
@@ -233,6 +237,7 @@ impl Flusher {
             scratch,
             line,
             cap,
+            redactor,
             ..
         } = self;
         let emitted = rings.merge(watermark, |slot, stack, header, bytes| {
@@ -270,12 +275,18 @@ impl Flusher {
                     view.correlation = stack.collect(&mut c);
                     view.context = &c;
                 }
-                line.clear();
-                formatter.format(&view, line);
-                let at = file_ns.unwrap_or(ts_ns);
-                let n = router.write_record(view.kind, view.level, line, at);
-                router.console(&view);
-                Counters::add(&COUNTERS.records_written, n as u64);
+                let mut emit = |view: &RecordView<'_>| {
+                    line.clear();
+                    formatter.format(view, line);
+                    let at = file_ns.unwrap_or(ts_ns);
+                    let n = router.write_record(view.kind, view.level, line, at);
+                    router.console(view);
+                    Counters::add(&COUNTERS.records_written, n as u64);
+                };
+                match redactor {
+                    Some(r) => r.apply(&view, emit),
+                    None => emit(&view),
+                }
             }
             *fields = recycle(f);
             *context = recycle(c);

@@ -20,6 +20,13 @@
 //!    is `<rotated>` deleted. A `.gz.tmp` left by a crash is deleted; a plain
 //!    file left beside its `.gz` is compressed again.
 //!
+//! 3. then, with `encryption`, encrypted if not yet (the `.gz` when
+//!    compressing, else the plain file): see [`super::encrypt`] for the
+//!    order of writes that never leaves neither copy. A `.age.tmp` left by a
+//!    crash is deleted, and the file it came from encrypted again.
+//!
+//! Compressed and encrypted files keep the mode of the file they came from.
+//!
 //! Destinations with `retention_days` are swept again after an hour without
 //! jobs, so rotated files age out even when nothing rotates.
 //!
@@ -40,6 +47,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 
+use super::encrypt::{Sealer, seal};
 use super::rotation::{RotatedKind, parse_rotated, with_suffix};
 use crate::config::RotationConfig;
 use crate::fault::report_io_error;
@@ -231,6 +239,8 @@ struct Backup {
     plain: Option<PathBuf>,
     /// `<name>.<stamp>.log.gz`, if present.
     gz: Option<PathBuf>,
+    /// `<name>.<stamp>.log.age` and `.log.gz.age`, if present.
+    sealed: Vec<PathBuf>,
     /// Rotation instant from the name, in ms since the epoch (UTC).
     name_ms: Option<i64>,
 }
@@ -255,16 +265,21 @@ fn sweep(job: &Sweep, cancel: &AtomicBool, active: &Mutex<Vec<PathBuf>>) {
         let over_count = job.rotation.backup_count.is_some_and(|n| kept >= n);
         let expired = cutoff_ms.is_some_and(|cut| age_ms(backup).is_some_and(|t| t < cut));
         if over_count || expired {
-            for path in backup.plain.iter().chain(&backup.gz) {
+            for path in backup.plain.iter().chain(&backup.gz).chain(&backup.sealed) {
                 if let Err(e) = fs::remove_file(path) {
                     report_io_error(&format!("housekeeping: deleting {}", path.display()), &e);
                 }
             }
-        } else if let (true, Some(plain)) = (job.rotation.compress, &backup.plain) {
-            let result = compress(plain, cancel);
-            if let (Err(e), false) = (result, cancel.load(Relaxed)) {
-                let what = format!("housekeeping: compressing {}", plain.display());
-                report_io_error(&what, &e);
+        } else {
+            if let (true, Some(plain)) = (job.rotation.compress, &backup.plain) {
+                let result = compress(plain, cancel);
+                if let (Err(e), false) = (result, cancel.load(Relaxed)) {
+                    let what = format!("housekeeping: compressing {}", plain.display());
+                    report_io_error(&what, &e);
+                }
+            }
+            if let Some(sealer) = job.rotation.encryption.as_ref().and_then(|e| e.sealer()) {
+                seal_backup(backup, job.rotation.compress, sealer, cancel);
             }
         }
     }
@@ -306,16 +321,44 @@ fn list(job: &Sweep, active: &Mutex<Vec<PathBuf>>) -> io::Result<BTreeMap<(Strin
         backup.name_ms = parsed.utc_ms(job.rotation.time_zone);
         match parsed.kind {
             RotatedKind::Plain => backup.plain = Some(path),
+            RotatedKind::Sealed => backup.sealed.push(path),
             _ => backup.gz = Some(path),
         }
     }
     Ok(backups)
 }
 
+/// Encrypts what is left unencrypted of a backup (after compression when
+/// `compress`: the `.gz`, never the plain file still waiting for it).
+fn seal_backup(backup: &Backup, compress: bool, sealer: &Sealer, cancel: &AtomicBool) {
+    let plain = backup.plain.as_ref().filter(|_| !compress);
+    let gz = match (&backup.gz, &backup.plain) {
+        (Some(gz), _) => Some(gz.clone()),
+        (None, Some(plain)) if compress => Some(with_suffix(plain, ".gz")),
+        _ => None,
+    };
+    for source in plain.into_iter().chain(gz.as_ref()) {
+        if cancel.load(Relaxed) || !source.is_file() {
+            continue;
+        }
+        if let (Err(e), false) = (seal(source, sealer, cancel), cancel.load(Relaxed)) {
+            report_io_error(
+                &format!("housekeeping: encrypting {}", source.display()),
+                &e,
+            );
+        }
+    }
+}
+
 /// Age reference of a backup: the instant in its name, else its mtime.
 fn age_ms(backup: &Backup) -> Option<i64> {
     backup.name_ms.or_else(|| {
-        let path = backup.plain.as_ref().or(backup.gz.as_ref())?;
+        let path = backup
+            .plain
+            .iter()
+            .chain(&backup.gz)
+            .chain(&backup.sealed)
+            .next()?;
         let mtime = fs::metadata(path).ok()?.modified().ok()?;
         Some(mtime.duration_since(UNIX_EPOCH).ok()?.as_millis() as i64)
     })

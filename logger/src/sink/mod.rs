@@ -6,9 +6,13 @@
 //!   time under timestamped names, repaired on open, recovered after errors.
 //! - [`housekeeping`]: a background thread that compresses rotated files and
 //!   enforces backup count and retention.
+//! - [`encrypt`]: age encryption of rotated files, on the housekeeping thread.
+//! - [`permissions`]: modes of created files and directories, past the umask.
 
 pub(crate) mod append_file;
+pub(crate) mod encrypt;
 pub(crate) mod housekeeping;
+pub(crate) mod permissions;
 pub(crate) mod rotation;
 
 pub(crate) use housekeeping::Housekeeper;

@@ -10,7 +10,8 @@
 //!   [`TimeZone`], to the millisecond. If that name (or its `.gz`) exists,
 //!   `_0001`, `_0002`, ... (four digits) is added before `.log`.
 //! - A rotated file is never renamed again. Housekeeping may replace it by
-//!   `<rotated>.gz` (written as `<rotated>.gz.tmp`, then renamed).
+//!   `<rotated>.gz` (written as `<rotated>.gz.tmp`, then renamed), and
+//!   that (or the plain file) by `<...>.age` (through `<...>.age.tmp`).
 //!
 //! Names sort chronologically in plain byte order (`ls`, `sort`, a glob):
 //! within one millisecond `.000.log` comes first, then `.000_0001.log`,
@@ -62,6 +63,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::append_file::{AppendFile, Unwritten};
 use super::housekeeping::{Housekeeper, HousekeeperHandle};
+use super::permissions;
 use crate::civil_time::{civil, civil_from_days, utc_offset_secs};
 use crate::config::{RotationConfig, TimeRotation, TimeZone};
 use crate::fault::{self, report_io_error};
@@ -155,7 +157,7 @@ impl RotatingFile {
             .and_then(|m| m.modified())
             .ok()
             .map(system_time_ns);
-        let file = AppendFile::open(&path, window_bytes)?;
+        let file = permissions::open_log(&path, window_bytes, rotation.file_mode)?;
         let mut this = RotatingFile {
             dir: dir.to_path_buf(),
             name: name.to_string(),
@@ -457,7 +459,7 @@ impl RotatingFile {
             self.housekeeper
                 .sweep(&self.dir, &self.name, &self.rotation);
         }
-        match AppendFile::open(&self.path, self.window_bytes) {
+        match permissions::open_log(&self.path, self.window_bytes, self.rotation.file_mode) {
             Ok(file) => {
                 self.file = Some(file);
                 renamed
@@ -479,7 +481,7 @@ impl RotatingFile {
         if self.retry_at.is_some_and(|t| Instant::now() < t) {
             return Err(self.unavailable());
         }
-        match AppendFile::open(&self.path, self.window_bytes) {
+        match permissions::open_log(&self.path, self.window_bytes, self.rotation.file_mode) {
             Ok(file) => {
                 self.file = Some(file);
                 self.retry_at = None;
@@ -636,10 +638,14 @@ fn free_rotated_path(
 ) -> io::Result<(PathBuf, u32)> {
     for seq in first_seq..=MAX_SUFFIX {
         let path = dir.join(rotated_file_name(name, tz, ts_ns, seq));
-        // The same key under an earlier version's name is taken too.
+        // The same key under an earlier version's name is taken too, and
+        // so is each form a rotated file takes later (.gz, .age, .gz.age).
         let legacy = dir.join(legacy_rotated_file_name(name, tz, ts_ns, seq));
-        let taken =
-            |p: &Path| -> io::Result<bool> { Ok(exists(p)? || exists(&with_suffix(p, ".gz"))?) };
+        let taken = |p: &Path| -> io::Result<bool> {
+            [".gz", ".age", ".gz.age"]
+                .iter()
+                .try_fold(exists(p)?, |t, s| Ok(t || exists(&with_suffix(p, s))?))
+        };
         if !taken(&path)? && (seq == 0 || !taken(&legacy)?) {
             return Ok((path, seq));
         }
@@ -673,7 +679,10 @@ pub(crate) enum RotatedKind {
     Plain,
     /// `<rotated>.log.gz`.
     Gz,
-    /// `<rotated>.log.gz.tmp`: a compression in progress or interrupted.
+    /// `<rotated>.log.age` or `<rotated>.log.gz.age`: encrypted.
+    Sealed,
+    /// `<rotated>.log.gz.tmp`, `<rotated>.log[.gz].age.tmp`: a compression
+    /// or encryption in progress or interrupted.
     Partial,
 }
 
@@ -688,21 +697,28 @@ pub(crate) struct RotatedName<'a> {
     pub kind: RotatedKind,
 }
 
+/// The endings of a rotated file's forms.
+const FORMS: [(&str, RotatedKind); 7] = [
+    (".log.gz.tmp", RotatedKind::Partial),
+    (".log.age.tmp", RotatedKind::Partial),
+    (".log.gz.age.tmp", RotatedKind::Partial),
+    (".log.age", RotatedKind::Sealed),
+    (".log.gz.age", RotatedKind::Sealed),
+    (".log.gz", RotatedKind::Gz),
+    (".log", RotatedKind::Plain),
+];
+
 /// Parses `file_name` as a rotated file of destination `name`: exactly
-/// `<name>.<YYYYMMDD>T<HHMMSS>.<mmm>[_<seq>|-<seq>].log[.gz[.tmp]]`, where
-/// `_<seq>` has four digits (`0001` to `9999`) and `-<seq>` (earlier
-/// versions) has no leading zero.
+/// `<name>.<YYYYMMDD>T<HHMMSS>.<mmm>[_<seq>|-<seq>].log[.gz][.age][.tmp]`
+/// (`.tmp` only after `.gz` or `.age`), where `_<seq>` has four digits
+/// (`0001` to `9999`) and `-<seq>` (earlier versions) has no leading zero.
 /// Anything else (the active file, other destinations, other files) is
 /// `None`, and so never touched by housekeeping.
 pub(crate) fn parse_rotated<'a>(name: &str, file_name: &'a str) -> Option<RotatedName<'a>> {
     let rest = file_name.strip_prefix(name)?.strip_prefix('.')?;
-    let (rest, kind) = if let Some(r) = rest.strip_suffix(".log.gz.tmp") {
-        (r, RotatedKind::Partial)
-    } else if let Some(r) = rest.strip_suffix(".log.gz") {
-        (r, RotatedKind::Gz)
-    } else {
-        (rest.strip_suffix(".log")?, RotatedKind::Plain)
-    };
+    let (rest, kind) = FORMS
+        .iter()
+        .find_map(|&(suffix, kind)| Some((rest.strip_suffix(suffix)?, kind)))?;
     let (stamp, seq) = match rest.split_once(['-', '_']) {
         Some((stamp, seq)) => (stamp, seq),
         None => (rest, ""),
@@ -800,6 +816,7 @@ mod tests {
             backup_count: None,
             retention_days: None,
             compress: false,
+            ..RotationConfig::default()
         }
     }
 
