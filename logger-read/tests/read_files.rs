@@ -306,3 +306,50 @@ fn files_that_are_not_logs_get_errors_naming_file_and_line() {
     let mut r = LineReader::open_path(&e).unwrap();
     assert!(r.next_line().is_none() && r.tail().is_none());
 }
+
+#[test]
+fn a_file_truncated_or_replaced_during_a_read_ends_cleanly() {
+    if common::is_child() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.log");
+    let line = r#"{"ts":"2026-11-21T10:30:45.123456789Z","level":"INFO","kind":"log","target":"t","msg":"m"}"#;
+    std::fs::write(&path, format!("{line}\n").repeat(50_000)).unwrap();
+    let opts = logger_read::ReaderOptions {
+        buffer_bytes: 64 * 1024,
+        ..Default::default()
+    };
+    let file = logger_read::LogFile::from_path(&path);
+    let mut r = LineReader::open_at(&file, 0, opts).unwrap();
+    for _ in 0..10 {
+        r.next_line().unwrap().unwrap();
+    }
+    // Truncated under the reader (copytruncate-style): the reader stops at
+    // what it had, with complete lines only.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(1000)
+        .unwrap();
+    let mut n = 10;
+    while let Some(l) = r.next_line() {
+        assert_eq!(l.unwrap().bytes, line.as_bytes());
+        n += 1;
+    }
+    assert!(n < 50_000, "{n}");
+    // Replaced by a rename: the open reader goes on with the file it opened.
+    std::fs::write(&path, format!("{line}\n").repeat(20)).unwrap();
+    let mut r = LineReader::open_at(&file, 0, opts).unwrap();
+    r.next_line().unwrap().unwrap();
+    let other = dir.path().join("new.log");
+    std::fs::write(&other, b"not a log\n").unwrap();
+    std::fs::rename(&other, &path).unwrap();
+    let mut n = 1;
+    while let Some(l) = r.next_line() {
+        assert_eq!(l.unwrap().bytes, line.as_bytes());
+        n += 1;
+    }
+    assert_eq!(n, 20);
+}
