@@ -248,6 +248,30 @@ fn main() {
             sum
         },
     );
+    let gz = sub.join("gz").join("app.20261121T000000.000.log.gz");
+    if !gz.exists() {
+        std::fs::create_dir_all(gz.parent().unwrap()).unwrap();
+        let mut enc = flate2::write::GzEncoder::new(
+            BufWriter::new(File::create(&gz).unwrap()),
+            flate2::Compression::fast(),
+        );
+        std::io::copy(&mut File::open(&path).unwrap(), &mut enc).unwrap();
+        enc.finish().unwrap().flush().unwrap();
+    }
+    case(
+        "count lines, same file gzip'ed (MB uncompressed)",
+        bytes,
+        runs,
+        || {
+            let mut r = LineReader::open_path(&gz).unwrap();
+            let mut n = 0;
+            while let Some(l) = r.next_line() {
+                l.unwrap();
+                n += 1;
+            }
+            n
+        },
+    );
     case(
         "full serde_json::Value parse of every line",
         bytes,
