@@ -19,7 +19,7 @@
 //! follower stops before it and looks again at the next poll; only if it is
 //! still there then is it reported as damage ([`ErrorKind::CutLine`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -221,6 +221,8 @@ pub struct Follower {
     nul_wait: Option<(FileId, u64)>,
     /// The file of the position, not found at the last poll.
     missing: Option<FileId>,
+    /// Files whose first line could not be read (reported once).
+    unreadable: HashSet<PathBuf>,
 }
 
 impl Follower {
@@ -239,6 +241,7 @@ impl Follower {
             gaps: 0,
             nul_wait: None,
             missing: None,
+            unreadable: HashSet::new(),
         }
     }
 
@@ -566,7 +569,10 @@ impl Follower {
                     Ok(None) => continue,
                     Err(e) if matches!(e.kind(), ErrorKind::NotFound) => continue,
                     Err(e) => {
-                        errors.push(e);
+                        // Reported once per file, not at every poll.
+                        if self.unreadable.insert(f.path.clone()) {
+                            errors.push(e);
+                        }
                         continue;
                     }
                 },
