@@ -21,14 +21,20 @@ fn child_writer() {
         return;
     }
     let dir = PathBuf::from(std::env::var("READ_DIR").unwrap());
-    common::log_records(
-        &dir,
-        common::env_u64("READ_FIRST"),
-        N,
-        32 * 1024,
-        true,
-        |_| {},
-    );
+    // With `READ_GO`, start when that file appears, and pause now and then,
+    // so that two writers run at the same time.
+    let go = std::env::var_os("READ_GO").map(PathBuf::from);
+    if let Some(go) = &go {
+        while !go.exists() {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    }
+    let first = common::env_u64("READ_FIRST");
+    common::log_records(&dir, first, N, 32 * 1024, true, |i| {
+        if go.is_some() && i % 300 == 0 {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+    });
 }
 
 fn write(dir: &std::path::Path, first: u64) {
@@ -126,22 +132,47 @@ fn two_processes_merged_by_time_with_trades_once() {
     }
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
-    // Interleaved in time: a then b then a again would need threads; two
-    // runs one after the other still exercise the merge across sources, and
-    // the two `app`/`trades` pairs exercise the dedup.
-    write(a.path(), 0);
-    write(b.path(), N);
+    // Both processes log at the same time, so their records interleave.
+    let go = a.path().join("go");
+    let spawn = |dir: &std::path::Path, first: u64| {
+        common::child(
+            "child_writer",
+            &[
+                ("READ_DIR", dir.display().to_string()),
+                ("READ_FIRST", first.to_string()),
+                ("READ_GO", go.display().to_string()),
+            ],
+        )
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+    };
+    let (mut ca, mut cb) = (spawn(a.path(), 0), spawn(b.path(), N));
+    std::fs::write(&go, b"").unwrap();
+    assert!(ca.wait().unwrap().success() && cb.wait().unwrap().success());
     let dests = discover(&[b.path().to_path_buf(), a.path().to_path_buf()]).unwrap();
     assert_eq!(dests.len(), 8);
     let mut m = Merge::new(dests).dedup(true);
     let mut seen = Vec::new();
     let mut prev = None;
+    let mut switches = 0;
     while let Some(l) = m.next_line() {
         let l = l.unwrap();
         assert!(prev <= Some(l.ts), "ts order");
         prev = Some(l.ts);
-        seen.push(common::field_i(l.line.bytes));
+        let i = common::field_i(l.line.bytes);
+        if seen.last().is_some_and(|&p: &u64| (p < N) != (i < N)) {
+            switches += 1;
+        }
+        seen.push(i);
     }
+    assert!(
+        switches > 2,
+        "the two processes' records interleave ({switches} switches)"
+    );
+    // Each process's own records stay in their order.
+    let a_order: Vec<u64> = seen.iter().copied().filter(|&i| i < N).collect();
+    assert!(a_order.windows(2).all(|w| w[0] < w[1]));
     common::assert_exactly_once(&seen, 0..2 * N);
     assert_eq!(seen.len() as u64, 2 * N);
     assert_eq!(
