@@ -527,18 +527,18 @@ impl Follower {
         // could hide a file (listed as `app.log`, identified as the next
         // one): the listing counts only if the names did not change while
         // the files were identified.
-        let mut dest = files::destination(&self.dir, &self.stem)?;
+        let mut listed = files::list_unordered(&self.dir, &self.stem)?;
         for _ in 0..10 {
             let mut errs = Vec::new();
-            let out = self.identify(&dest.files, &mut errs);
-            let again = files::destination(&self.dir, &self.stem)?;
-            if again.files == dest.files {
+            let out = self.identify(&listed, &mut errs);
+            let again = files::list_unordered(&self.dir, &self.stem)?;
+            if again == listed {
                 errors.append(&mut errs);
                 return Ok(out);
             }
-            dest = again;
+            listed = again;
         }
-        Ok(self.identify(&dest.files, errors))
+        Ok(self.identify(&listed, errors))
     }
 
     /// The identities of `files` (those with a first line), each once.
@@ -585,6 +585,11 @@ impl Follower {
             }
         }
         self.ids = keep;
+        // Ordered as `files::order_files` orders them, with the first
+        // line's `ts` known for every file.
+        out.sort_by(|(a, ia), (b, ib)| {
+            files::order_key(a, Some(ia.first_ts())).cmp(&files::order_key(b, Some(ib.first_ts())))
+        });
         out
     }
 }
