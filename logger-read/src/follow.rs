@@ -223,6 +223,8 @@ pub struct Follower {
     missing: Option<FileId>,
     /// Files whose first line could not be read (reported once).
     unreadable: HashSet<PathBuf>,
+    /// Whether the last listing was taken while no file was renamed.
+    stable: bool,
 }
 
 impl Follower {
@@ -242,6 +244,7 @@ impl Follower {
             nul_wait: None,
             missing: None,
             unreadable: HashSet::new(),
+            stable: false,
         }
     }
 
@@ -326,6 +329,7 @@ impl Follower {
         loop {
             match self.pos.clone() {
                 Pos::Start(_) => break,
+                Pos::After { .. } if !self.stable => break,
                 Pos::After { id } => match next_after(&files, &id) {
                     Some((f, nid)) => {
                         self.pos = Pos::In {
@@ -343,6 +347,9 @@ impl Follower {
                             relisted = true;
                             files = self.list(&mut batch.errors)?;
                             continue;
+                        }
+                        if !self.stable {
+                            break;
                         }
                         if self.missing != Some(id) {
                             // A rename racing with two listings in a row
@@ -370,6 +377,7 @@ impl Follower {
                             files = self.list(&mut batch.errors)?;
                         }
                         Outcome::Vanished => files.retain(|(_, fid)| *fid != id),
+                        Outcome::End if file.state == FileState::Rotated && !self.stable => break,
                         Outcome::End if file.state == FileState::Rotated => {
                             match files.get(i + 1) {
                                 Some((next, nid)) => {
@@ -523,6 +531,7 @@ impl Follower {
     /// The destination's files that have a first line, with their identity,
     /// oldest first, each identity once.
     fn list(&mut self, errors: &mut Vec<ReadError>) -> Result<Vec<(LogFile, FileId)>, ReadError> {
+        self.stable = true;
         // A rotation between the listing and the reading of first lines
         // could hide a file (listed as `app.log`, identified as the next
         // one): the listing counts only if the names did not change while
@@ -538,6 +547,9 @@ impl Follower {
             }
             listed = again;
         }
+        // Still changing: good enough to read on in the current file, not
+        // to decide which file comes next.
+        self.stable = false;
         Ok(self.identify(&listed, errors))
     }
 
