@@ -100,7 +100,7 @@ fn main() {
     // 3. Lag while the producer logs at full speed: ship from the end of the
     // files into a fresh database, then log another `n` iterations.
     let url_lag = fresh_db(&server.url, "bench_lag");
-    let mut c = c;
+
     c.postgres.as_mut().unwrap().url = url_lag.clone();
     c.start = StartAt::End;
     ship::check(&c).unwrap();

@@ -228,7 +228,7 @@ impl Shipper {
             };
             let mut source = Source::open(
                 &self.spec,
-                cp.clone(),
+                cp,
                 self.start == StartAt::End,
                 self.poll,
                 self.batch_records,
@@ -270,7 +270,7 @@ impl Shipper {
                         batch.push(line.bytes, at);
                         oldest.get_or_insert_with(Instant::now);
                     }
-                    batch.set_checkpoint(line.checkpoint.clone());
+                    batch.set_checkpoint(line.checkpoint);
                     if batch.len() >= self.batch_records {
                         full.push(std::mem::replace(&mut batch, Batch::new(self.key.clone())));
                         oldest = None;
@@ -294,7 +294,7 @@ impl Shipper {
                     match self.deliver(&b) {
                         Ok(()) => {
                             self.succeeded();
-                            delivered = b.checkpoint().cloned().or(delivered);
+                            delivered = b.checkpoint().copied().or(delivered);
                             if let Some(t) = (0..b.len()).rev().find_map(|i| line_time(b.line(i))) {
                                 last_sent_time = Some(t);
                             }
