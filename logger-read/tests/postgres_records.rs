@@ -4,7 +4,7 @@
 
 mod pg;
 
-use std::io::{Seek, SeekFrom, Write};
+use std::io::Write;
 use std::time::{Duration, Instant};
 
 use pg::*;
