@@ -90,9 +90,12 @@ fn sigkill_rounds_and_a_server_crash_neither_lose_nor_duplicate() {
         }
     }
     eprintln!("rows loaded after each SIGKILL: {loaded_per_round:?}");
-    eprintln!(
-        "shipper stderr so far:\n{}",
-        std::fs::read_to_string(config.with_extension("err")).unwrap_or_default()
+    let stderr = std::fs::read_to_string(config.with_extension("err")).unwrap_or_default();
+    eprintln!("shipper stderr so far:\n{stderr}");
+    // The server crash was noticed and announced as a state change.
+    assert!(
+        stderr.contains("WARN logger ship: destination postgres: active -> degraded ("),
+        "no state change on stderr:\n{stderr}"
     );
     assert!(producer.wait().unwrap().success(), "producer failed");
 
