@@ -232,18 +232,24 @@ pub fn order_files(files: &mut Vec<LogFile>) {
 }
 
 /// The files of destination `stem` in `dir`, ordered (see [`order_files`]);
-/// an empty list when there are none.
+/// an empty list when there are none. The directory is listed twice and the
+/// listings joined, so that a file renamed during a listing is not missed.
 ///
 /// # Errors
 ///
 /// The directory cannot be read.
 pub fn destination(dir: &Path, stem: &str) -> Result<Destination, ReadError> {
     let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(|e| ReadError::io(e, dir))? {
-        let entry = entry.map_err(|e| ReadError::io(e, dir))?;
-        if let Some((s, f)) = parse_name(&entry.path()) {
-            if s == stem {
-                files.push(f);
+    // A file renamed while the directory is listed (`.gz.tmp` to `.gz`,
+    // then its plain twin deleted) can be missed by one listing; it cannot
+    // be missed by two in a row.
+    for _ in 0..2 {
+        for entry in std::fs::read_dir(dir).map_err(|e| ReadError::io(e, dir))? {
+            let entry = entry.map_err(|e| ReadError::io(e, dir))?;
+            if let Some((s, f)) = parse_name(&entry.path()) {
+                if s == stem && !files.contains(&f) {
+                    files.push(f);
+                }
             }
         }
     }
