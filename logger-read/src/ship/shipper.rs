@@ -234,6 +234,9 @@ impl Shipper {
                 self.batch_records,
             );
             let mut delivered = cp;
+            // The position of the last line taken: a line at or before it
+            // in the same file (a reader that handed it out twice) is skipped.
+            let mut last_read = cp;
             let mut batch = Batch::new(self.key.clone());
             let mut oldest: Option<Instant> = None;
             let mut last_sent_time: Option<f64> = None;
@@ -258,7 +261,15 @@ impl Shipper {
                     eprintln!("WARN logger ship: {}: skipped: {e}", self.key);
                 }
                 let new_events = fb.len() + fb.gaps.len();
+                let mut replayed = 0u64;
                 for line in fb.lines() {
+                    if last_read.is_some_and(|p| {
+                        p.file_id == line.checkpoint.file_id && line.checkpoint.offset <= p.offset
+                    }) {
+                        replayed += 1;
+                        continue;
+                    }
+                    last_read = Some(line.checkpoint);
                     if self.filter.might_match(line.bytes) {
                         let at = Checkpoint {
                             file_id: line.checkpoint.file_id,
@@ -276,8 +287,16 @@ impl Shipper {
                         oldest = None;
                     }
                 }
+                if replayed > 0 {
+                    eprintln!(
+                        "WARN logger ship: {}: {replayed} lines handed out again by the reader, skipped",
+                        self.key
+                    );
+                }
                 if let Some(cp) = fb.checkpoint() {
-                    batch.set_checkpoint(cp);
+                    if !last_read.is_some_and(|p| p.file_id == cp.file_id && cp.offset < p.offset) {
+                        batch.set_checkpoint(cp);
+                    }
                 }
                 let pending_checkpoint =
                     batch.checkpoint().is_some() && batch.checkpoint() != delivered.as_ref();
