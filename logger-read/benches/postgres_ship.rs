@@ -88,14 +88,44 @@ fn main() {
         std::thread::sleep(Duration::from_millis(5));
     }
     let t = start.elapsed();
-    h.stop().unwrap();
+    let h_metrics = h.stop().unwrap();
     let shipped = rows as f64 / t.as_secs_f64();
     println!(
         "shipper:          {rows} rows in {:.2} s = {shipped:.0} rows/s ({:.0}% of bare COPY)",
         t.as_secs_f64(),
         100.0 * shipped / bare
     );
-    assert_eq!(count(&url_ship), rows as i64);
+    let loaded = count(&url_ship);
+    if loaded != rows as i64 {
+        let mut c = connect(&url_ship);
+        let r = c
+            .query_one(
+                "SELECT count(DISTINCT (data->>'ts', data->'fields'->>'seq')), min(id), max(id) FROM logging.system_logs",
+                &[],
+            )
+            .unwrap();
+        let d: i64 = r.get(0);
+        let dups = c
+            .query(
+                "SELECT data->>'ts', count(*), min(id), max(id) FROM logging.system_logs \
+                 GROUP BY 1 HAVING count(*) > 1 ORDER BY 3 LIMIT 3",
+                &[],
+            )
+            .unwrap();
+        for r in &dups {
+            println!(
+                "  duplicate ts {} x{} ids {}..{}",
+                r.get::<_, String>(0),
+                r.get::<_, i64>(1),
+                r.get::<_, i64>(2),
+                r.get::<_, i64>(3)
+            );
+        }
+        panic!(
+            "{loaded} rows loaded for {rows} records ({d} distinct); metrics {:?}",
+            h_metrics
+        );
+    }
 
     // 3. Lag while the producer logs at full speed: ship from the end of the
     // files into a fresh database, then log another `n` iterations.

@@ -32,6 +32,7 @@ pub struct Shipper {
     dead: DeadLetter,
     store: Option<FileCheckpointStore>,
     filter: Prefilter,
+    exclude_targets: Vec<String>,
     batch_records: usize,
     batch_timeout: Duration,
     poll: Duration,
@@ -73,6 +74,27 @@ fn level_of(name: &str) -> Option<Level> {
         "CRITICAL" => Some(Level::Critical),
         _ => None,
     }
+}
+
+/// The `target` of a record line, found near its start (the key order is
+/// fixed: `ts`, `level`, `kind`, `target`).
+fn target_of(line: &[u8]) -> Option<&[u8]> {
+    let head = &line[..line.len().min(256)];
+    let at = memchr::memmem::find(head, b"\"target\":\"")? + 10;
+    let rest = &line[at..];
+    let end = memchr::memchr(b'"', rest)?;
+    Some(&rest[..end])
+}
+
+/// True when `line`'s target is one of `excluded` or inside one (`name::`).
+fn excluded_target(line: &[u8], excluded: &[String]) -> bool {
+    let Some(t) = target_of(line) else {
+        return false;
+    };
+    excluded.iter().any(|e| {
+        let e = e.as_bytes();
+        t.starts_with(e) && (t.len() == e.len() || t[e.len()..].starts_with(b"::"))
+    })
 }
 
 /// Seconds since the epoch of a line's `ts`, if it has one.
@@ -121,6 +143,7 @@ impl Shipper {
             metrics,
             store,
             filter,
+            exclude_targets: config.exclude_targets.clone(),
             batch_records: config.batch_records,
             batch_timeout: config.batch_timeout(),
             poll: config.poll_interval(),
@@ -270,7 +293,9 @@ impl Shipper {
                         continue;
                     }
                     last_read = Some(line.checkpoint);
-                    if self.filter.might_match(line.bytes) {
+                    if self.filter.might_match(line.bytes)
+                        && !excluded_target(line.bytes, &self.exclude_targets)
+                    {
                         let at = Checkpoint {
                             file_id: line.checkpoint.file_id,
                             offset: line
@@ -361,5 +386,28 @@ impl Shipper {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn own_client_targets_are_excluded_and_others_kept() {
+        let ex = vec!["tokio_postgres".to_owned(), "postgres".to_owned()];
+        let line = |t: &str| {
+            format!(
+                r#"{{"ts":"2026-11-29T10:00:00Z","level":"TRACE","kind":"log","target":"{t}","msg":"m"}}"#
+            )
+        };
+        assert!(excluded_target(
+            line("tokio_postgres::connection").as_bytes(),
+            &ex
+        ));
+        assert!(excluded_target(line("postgres").as_bytes(), &ex));
+        assert!(!excluded_target(line("postgresql_app").as_bytes(), &ex));
+        assert!(!excluded_target(line("execution::orders").as_bytes(), &ex));
+        assert!(!excluded_target(b"not a record", &ex));
     }
 }
