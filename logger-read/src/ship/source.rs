@@ -104,7 +104,10 @@ impl Source {
             return self.lag;
         }
         self.lag_at = Some(Instant::now());
-        self.lag = self.measure_lag(delivered).unwrap_or(self.lag);
+        // Before the first delivery, from where the follower started (the
+        // end of the files with `start = "end"`), not from their beginning.
+        let from = delivered.copied().or_else(|| self.follower.checkpoint());
+        self.lag = self.measure_lag(from.as_ref()).unwrap_or(self.lag);
         self.lag
     }
 
