@@ -69,15 +69,31 @@ fn files_deleted_before_they_were_shipped_are_counted_as_gaps() {
     let ship = logger_read::ship::start(c).unwrap();
     let mut client = connect(&url);
     let end = Instant::now() + Duration::from_secs(120);
+    let loaded_seqs = |client: &mut postgres::Client| -> std::collections::BTreeSet<i64> {
+        client
+            .query(
+                "SELECT DISTINCT (data->'fields'->>'seq')::bigint FROM logging.system_logs \
+                 WHERE data->'fields' ? 'seq'",
+                &[],
+            )
+            .map(|rows| rows.iter().map(|r| r.get(0)).collect())
+            .unwrap_or_default()
+    };
     loop {
-        let m = &ship.metrics()[0];
-        if m.gaps >= 1 && m.lag_bytes == 0 && m.records_sent > 0 {
+        let m = ship.metrics()[0].clone();
+        if m.gaps >= 1 && loaded_seqs(&mut client).is_superset(&remaining) {
             break;
         }
         assert!(Instant::now() < end, "not caught up: {m:?}");
-        std::thread::sleep(Duration::from_millis(20));
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // Caught up: the lag falls to zero (measured at most once a second).
+    let end = Instant::now() + Duration::from_secs(10);
+    while ship.metrics()[0].lag_bytes != 0 && Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(50));
     }
     let m = ship.stop().unwrap();
+    assert_eq!((m[0].lag_bytes, m[0].lag_seconds), (0, 0.0), "{m:?}");
     assert!(m[0].gaps >= 1, "{m:?}");
     // Both producers numbered their records from 0: a seq may appear once
     // per producer, never more.
