@@ -223,6 +223,8 @@ pub struct Follower {
     missing: Option<FileId>,
     /// Files whose first line could not be read (reported once).
     unreadable: HashSet<PathBuf>,
+    /// Whether the last listing was taken while no file was renamed.
+    stable: bool,
 }
 
 impl Follower {
@@ -242,6 +244,7 @@ impl Follower {
             nul_wait: None,
             missing: None,
             unreadable: HashSet::new(),
+            stable: false,
         }
     }
 
@@ -321,11 +324,16 @@ impl Follower {
         let mut files = self.list(&mut batch.errors)?;
         let mut relisted = false;
         if let Pos::Start(start) = self.pos {
-            self.place(start, &files)?;
+            // The first or last file of a listing that kept changing may be
+            // the wrong one; a checkpoint names its file.
+            if self.stable || matches!(start, Start::At(_)) {
+                self.place(start, &files)?;
+            }
         }
         loop {
             match self.pos.clone() {
                 Pos::Start(_) => break,
+                Pos::After { .. } if !self.stable => break,
                 Pos::After { id } => match next_after(&files, &id) {
                     Some((f, nid)) => {
                         self.pos = Pos::In {
@@ -343,6 +351,9 @@ impl Follower {
                             relisted = true;
                             files = self.list(&mut batch.errors)?;
                             continue;
+                        }
+                        if !self.stable {
+                            break;
                         }
                         if self.missing != Some(id) {
                             // A rename racing with two listings in a row
@@ -370,6 +381,7 @@ impl Follower {
                             files = self.list(&mut batch.errors)?;
                         }
                         Outcome::Vanished => files.retain(|(_, fid)| *fid != id),
+                        Outcome::End if file.state == FileState::Rotated && !self.stable => break,
                         Outcome::End if file.state == FileState::Rotated => {
                             match files.get(i + 1) {
                                 Some((next, nid)) => {
@@ -523,22 +535,26 @@ impl Follower {
     /// The destination's files that have a first line, with their identity,
     /// oldest first, each identity once.
     fn list(&mut self, errors: &mut Vec<ReadError>) -> Result<Vec<(LogFile, FileId)>, ReadError> {
+        self.stable = true;
         // A rotation between the listing and the reading of first lines
         // could hide a file (listed as `app.log`, identified as the next
         // one): the listing counts only if the names did not change while
         // the files were identified.
-        let mut dest = files::destination(&self.dir, &self.stem)?;
+        let mut listed = files::list_unordered(&self.dir, &self.stem)?;
         for _ in 0..10 {
             let mut errs = Vec::new();
-            let out = self.identify(&dest.files, &mut errs);
-            let again = files::destination(&self.dir, &self.stem)?;
-            if again.files == dest.files {
+            let out = self.identify(&listed, &mut errs);
+            let again = files::list_unordered(&self.dir, &self.stem)?;
+            if again == listed {
                 errors.append(&mut errs);
                 return Ok(out);
             }
-            dest = again;
+            listed = again;
         }
-        Ok(self.identify(&dest.files, errors))
+        // Still changing: good enough to read on in the current file, not
+        // to decide which file comes next.
+        self.stable = false;
+        Ok(self.identify(&listed, errors))
     }
 
     /// The identities of `files` (those with a first line), each once.
@@ -585,6 +601,11 @@ impl Follower {
             }
         }
         self.ids = keep;
+        // Ordered as `files::order_files` orders them, with the first
+        // line's `ts` known for every file.
+        out.sort_by(|(a, ia), (b, ib)| {
+            files::order_key(a, Some(ia.first_ts())).cmp(&files::order_key(b, Some(ib.first_ts())))
+        });
         out
     }
 }

@@ -69,7 +69,11 @@ impl FileId {
     pub fn of(file: &LogFile) -> Result<Option<FileId>, ReadError> {
         if file.compression == Compression::None && !file.encrypted {
             match std::fs::File::open(&file.path) {
-                Ok(f) => return Self::of_open_file(&f).map_err(|e| ReadError::io(e, &file.path)),
+                Ok(f) => {
+                    let active = file.state == FileState::Active;
+                    return Self::of_open_file(&f, active)
+                        .map_err(|e| ReadError::io(e, &file.path));
+                }
                 // Compressed since it was listed: the `.gz` says the same.
                 Err(e)
                     if e.kind() == std::io::ErrorKind::NotFound
@@ -106,7 +110,12 @@ impl FileId {
     /// # Errors
     ///
     /// The read fails.
-    pub fn of_open_file(f: &std::fs::File) -> std::io::Result<Option<FileId>> {
+    ///
+    /// With `being_written` (the active file), a first line holding NUL
+    /// bytes is a record the writer is still copying into its mapping, seen
+    /// half-way: the file has no identity yet (`None`), rather than one
+    /// made from a fragment.
+    pub fn of_open_file(f: &std::fs::File, being_written: bool) -> std::io::Result<Option<FileId>> {
         use std::os::unix::fs::FileExt;
         let mut buf = vec![0u8; 4096];
         let (mut len, mut line_start) = (0usize, 0usize);
@@ -127,6 +136,7 @@ impl FileId {
                 line_start += k + 1;
                 // As `LineReader` reads it: the bytes after the last NUL.
                 let line = match memchr::memrchr(0, seg) {
+                    Some(_) if being_written => return Ok(None),
                     Some(z) => &seg[z + 1..],
                     None => seg,
                 };

@@ -201,7 +201,10 @@ impl LineReader {
                 if let Some(want) = expect {
                     // The file expected has a first line: a file without
                     // one is another file (just created under this name).
-                    if FileId::of_open_file(&f).map_err(|e| ReadError::io(e, path))? != Some(want) {
+                    let active = file.state == FileState::Active;
+                    if FileId::of_open_file(&f, active).map_err(|e| ReadError::io(e, path))?
+                        != Some(want)
+                    {
                         return Err(ReadError::new(ErrorKind::Replaced, path));
                     }
                 }

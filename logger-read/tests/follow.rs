@@ -55,8 +55,10 @@ fn follows_rotation_and_gzip_while_writing_and_restarts_from_checkpoints() {
     while (seen.len() as u64) < N {
         assert!(
             Instant::now() < deadline,
-            "only {} of {N} records followed",
-            seen.len()
+            "only {} of {N} records followed; first missing {:?}; at {:?}",
+            seen.len(),
+            (0..N).find(|i| !seen.contains(i)),
+            follower.checkpoint()
         );
         let batch = follower.next_batch(Duration::from_millis(200)).unwrap();
         assert!(batch.gaps.is_empty(), "{:?}", batch.gaps);
