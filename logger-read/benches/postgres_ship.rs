@@ -33,6 +33,44 @@ fn all_lines(dir: &std::path::Path) -> Vec<Vec<u8>> {
     out
 }
 
+/// CPU seconds (user + system) this process used so far.
+fn own_cpu() -> f64 {
+    // SAFETY: getrusage fills the struct we pass; RUSAGE_SELF is valid.
+    let ru = unsafe {
+        let mut ru: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut ru);
+        ru
+    };
+    let t = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
+    t(ru.ru_utime) + t(ru.ru_stime)
+}
+
+/// CPU seconds the server backends of application `logger-ship` used so far.
+fn backend_cpu(url: &str) -> f64 {
+    let tick = 100.0; // USER_HZ on Linux
+    let pids: Vec<i32> = connect(url)
+        .query(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = 'logger-ship'",
+            &[],
+        )
+        .map(|rows| rows.iter().map(|r| r.get(0)).collect())
+        .unwrap_or_default();
+    pids.iter()
+        .filter_map(|p| std::fs::read_to_string(format!("/proc/{p}/stat")).ok())
+        .map(|st| {
+            let f: Vec<&str> = st
+                .rsplit_once(')')
+                .map(|(_, r)| r)
+                .unwrap_or("")
+                .split_whitespace()
+                .collect();
+            let ut: f64 = f.get(11).and_then(|v| v.parse().ok()).unwrap_or(0.0);
+            let stt: f64 = f.get(12).and_then(|v| v.parse().ok()).unwrap_or(0.0);
+            (ut + stt) / tick
+        })
+        .sum()
+}
+
 fn count(url: &str) -> i64 {
     connect(url)
         .query_one("SELECT count(*) FROM logging.system_logs", &[])
@@ -41,6 +79,11 @@ fn count(url: &str) -> i64 {
 }
 
 fn main() {
+    // `cargo test --benches` runs this binary without `--bench`: compile-check only.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("postgres_ship: run with `cargo bench` (see the file's header)");
+        return;
+    }
     let n: u64 = std::env::var("BENCH_N")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -82,20 +125,66 @@ fn main() {
     c.dead_letter = Some(tmp.path().join("dead.jsonl"));
     // Tables first, so that both runs time loading only.
     ship::check(&c).unwrap();
+    let cpu0 = own_cpu();
     let start = Instant::now();
     let h = ship::start(c.clone()).unwrap();
+    let mut server_cpu = 0.0;
+    let mut sampled = Instant::now();
     while h.metrics()[0].records_sent < rows as u64 {
+        // The backend's CPU time, read from /proc twice a second (a query
+        // needs a connection of its own: not more often).
+        if sampled.elapsed() >= Duration::from_millis(500) {
+            server_cpu = backend_cpu(&url_ship).max(server_cpu);
+            sampled = Instant::now();
+        }
         std::thread::sleep(Duration::from_millis(5));
     }
+    server_cpu = backend_cpu(&url_ship).max(server_cpu);
     let t = start.elapsed();
-    h.stop().unwrap();
+    let client_cpu = own_cpu() - cpu0;
+    println!(
+        "where the time goes: {:.2} s wall; shipper process {client_cpu:.2} s CPU (read, decode, route, encode); \
+         server backend {server_cpu:.2} s CPU (parse, index, WAL)",
+        t.as_secs_f64()
+    );
+    let h_metrics = h.stop().unwrap();
     let shipped = rows as f64 / t.as_secs_f64();
     println!(
         "shipper:          {rows} rows in {:.2} s = {shipped:.0} rows/s ({:.0}% of bare COPY)",
         t.as_secs_f64(),
         100.0 * shipped / bare
     );
-    assert_eq!(count(&url_ship), rows as i64);
+    let loaded = count(&url_ship);
+    if loaded != rows as i64 {
+        let mut c = connect(&url_ship);
+        let r = c
+            .query_one(
+                "SELECT count(DISTINCT (data->>'ts', data->'fields'->>'seq')), min(id), max(id) FROM logging.system_logs",
+                &[],
+            )
+            .unwrap();
+        let d: i64 = r.get(0);
+        let dups = c
+            .query(
+                "SELECT data->>'ts', count(*), min(id), max(id) FROM logging.system_logs \
+                 GROUP BY 1 HAVING count(*) > 1 ORDER BY 3 LIMIT 3",
+                &[],
+            )
+            .unwrap();
+        for r in &dups {
+            println!(
+                "  duplicate ts {} x{} ids {}..{}",
+                r.get::<_, String>(0),
+                r.get::<_, i64>(1),
+                r.get::<_, i64>(2),
+                r.get::<_, i64>(3)
+            );
+        }
+        panic!(
+            "{loaded} rows loaded for {rows} records ({d} distinct); metrics {:?}",
+            h_metrics
+        );
+    }
 
     // 3. Lag while the producer logs at full speed: ship from the end of the
     // files into a fresh database, then log another `n` iterations.

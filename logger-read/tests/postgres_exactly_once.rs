@@ -29,7 +29,12 @@ fn sigkill_rounds_and_a_server_crash_neither_lose_nor_duplicate() {
     let logs = tmp.path().join("logs");
     std::fs::create_dir(&logs).unwrap();
     let config = tmp.path().join("ship.toml");
+    // Small batches, so that every round loads some and a kill can cut one.
     write_config(&config, &logs, &url, "", "");
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("batch_records = 2000", "batch_records = 300");
+    std::fs::write(&config, text).unwrap();
 
     let w = Workload { n: 40_000 };
     let mut producer = spawn_producer(&logs, w.n, Some(256 << 10), None, 2_000);
@@ -40,21 +45,62 @@ fn sigkill_rounds_and_a_server_crash_neither_lose_nor_duplicate() {
     eprintln!("SHIP_SEED={seed}");
     let mut rng = fastrand::Rng::with_seed(seed);
     let rounds = 50;
+    let mut client = connect(&url);
+    let mut loaded_per_round = Vec::new();
+    let mut last = 0i64;
     for round in 0..rounds {
         let mut ship = spawn_shipper(&config);
-        std::thread::sleep(Duration::from_millis(rng.u64(30..250)));
+        // Kill while it loads: once it committed something new (or after
+        // 5 s, on a slow machine), then a random 0-200 ms later.
+        let t = std::time::Instant::now();
+        while t.elapsed() < Duration::from_secs(5) {
+            let n: i64 = client
+                .query_one("SELECT count(*) FROM logging.system_logs", &[])
+                .map_or(last, |r| r.get(0));
+            if n > last {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        std::thread::sleep(Duration::from_millis(rng.u64(0..200)));
         if round == rounds / 2 {
             server.crash_and_restart();
             std::thread::sleep(Duration::from_millis(rng.u64(200..600)));
         }
         ship.kill().unwrap(); // SIGKILL
         ship.wait().unwrap();
+        if round == rounds / 2 {
+            client = connect(&url);
+        }
+        // After every kill: no record twice, whatever was loaded so far.
+        let r = client
+            .query_one(
+                "SELECT count(*), count(DISTINCT data->'fields'->>'seq') FROM logging.system_logs \
+                 WHERE data->'fields' ? 'seq'",
+                &[],
+            )
+            .ok();
+        if let Some(r) = r {
+            let (all, distinct): (i64, i64) = (r.get(0), r.get(1));
+            assert_eq!(all, distinct, "round {round}: a record loaded twice");
+            loaded_per_round.push(all);
+            last = client
+                .query_one("SELECT count(*) FROM logging.system_logs", &[])
+                .map_or(last, |r| r.get(0));
+        }
     }
+    eprintln!("rows loaded after each SIGKILL: {loaded_per_round:?}");
+    let stderr = std::fs::read_to_string(config.with_extension("err")).unwrap_or_default();
+    eprintln!("shipper stderr so far:\n{stderr}");
+    // The server crash was noticed and announced as a state change.
+    assert!(
+        stderr.contains("WARN logger ship: destination postgres: active -> degraded ("),
+        "no state change on stderr:\n{stderr}"
+    );
     assert!(producer.wait().unwrap().success(), "producer failed");
 
     // A last run, left to finish.
     let mut ship = spawn_shipper(&config);
-    let mut client = connect(&url);
     let got = wait_for_count(
         &mut client,
         "SELECT count(*) FROM logging.system_logs WHERE data->'fields' ? 'seq'",

@@ -10,6 +10,7 @@
 //! dead_letter = "/var/log/trading/ship-dead-letter.jsonl"
 //! min_level = "INFO"                # optional filter: TRACE DEBUG INFO WARN ERROR CRITICAL
 //! kinds = ["log", "trade", "perf"]  # optional filter
+//! exclude_targets = ["tokio_postgres", "postgres", "rustls", "ureq"]  # the default
 //!
 //! [postgres]
 //! url = "postgres://ship:secret@127.0.0.1/trading"
@@ -99,6 +100,12 @@ pub struct ShipConfig {
     /// Ship only records of these kinds.
     #[serde(default)]
     pub kinds: Option<Vec<String>>,
+    /// Never ship records of these targets (a name matches itself and its
+    /// `name::` submodules). The default lists the shipper's own client
+    /// libraries: in-process, at `TRACE`, `tokio_postgres` logs every socket
+    /// poll, and shipping those records would log more of them, without end.
+    #[serde(default = "default_exclude_targets")]
+    pub exclude_targets: Vec<String>,
     /// The PostgreSQL destination.
     #[serde(default)]
     pub postgres: Option<PostgresConfig>,
@@ -118,6 +125,11 @@ pub struct ShipConfig {
 
 fn default_stems() -> Vec<String> {
     vec!["app".into()]
+}
+fn default_exclude_targets() -> Vec<String> {
+    ["tokio_postgres", "postgres", "rustls", "ureq"]
+        .map(String::from)
+        .to_vec()
 }
 fn default_batch_records() -> usize {
     10_000
@@ -143,6 +155,7 @@ impl ShipConfig {
             checkpoint_dir: None,
             min_level: None,
             kinds: None,
+            exclude_targets: default_exclude_targets(),
             postgres: Some(PostgresConfig::new(url)),
             webhook: None,
             syslog: None,

@@ -14,6 +14,19 @@
 //! Destinations: [`postgres`] (exactly once); [`webhook`], [`syslog`],
 //! [`net`] (TCP/UDP/TLS JSON lines) and [`otlp`] (at least once, after the
 //! receiver took the batch), with [`tls`] and [`options`] shared.
+//!
+//! Running: [`ShipConfig`] (one TOML file for every destination), then
+//! [`start`] (background threads, the one call an application makes after
+//! `logger::install()`), [`run`] (blocking until a stop flag, what
+//! `logger ship` calls) or [`check`] (connect once and report). Each
+//! (source, destination) pair gets a [`Shipper`] thread: follow the files
+//! (read-core's `Follower`), filter by level and kind, batch by count or
+//! age, deliver, then checkpoint (in the destination's transaction, or in a
+//! `FileCheckpointStore` after an acknowledged delivery).
+//!
+//! Adding a destination: implement [`Destination`] in a module of its own,
+//! add its section to [`ShipConfig`] and build it in `run.rs`'s
+//! `destinations()`.
 
 pub mod backoff;
 pub mod config;

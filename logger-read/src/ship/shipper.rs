@@ -32,6 +32,7 @@ pub struct Shipper {
     dead: DeadLetter,
     store: Option<FileCheckpointStore>,
     filter: Prefilter,
+    exclude_targets: Vec<String>,
     batch_records: usize,
     batch_timeout: Duration,
     poll: Duration,
@@ -73,6 +74,27 @@ fn level_of(name: &str) -> Option<Level> {
         "CRITICAL" => Some(Level::Critical),
         _ => None,
     }
+}
+
+/// The `target` of a record line, found near its start (the key order is
+/// fixed: `ts`, `level`, `kind`, `target`).
+fn target_of(line: &[u8]) -> Option<&[u8]> {
+    let head = &line[..line.len().min(256)];
+    let at = memchr::memmem::find(head, b"\"target\":\"")? + 10;
+    let rest = &line[at..];
+    let end = memchr::memchr(b'"', rest)?;
+    Some(&rest[..end])
+}
+
+/// True when `line`'s target is one of `excluded` or inside one (`name::`).
+fn excluded_target(line: &[u8], excluded: &[String]) -> bool {
+    let Some(t) = target_of(line) else {
+        return false;
+    };
+    excluded.iter().any(|e| {
+        let e = e.as_bytes();
+        t.starts_with(e) && (t.len() == e.len() || t[e.len()..].starts_with(b"::"))
+    })
 }
 
 /// Seconds since the epoch of a line's `ts`, if it has one.
@@ -121,6 +143,7 @@ impl Shipper {
             metrics,
             store,
             filter,
+            exclude_targets: config.exclude_targets.clone(),
             batch_records: config.batch_records,
             batch_timeout: config.batch_timeout(),
             poll: config.poll_interval(),
@@ -234,6 +257,9 @@ impl Shipper {
                 self.batch_records,
             );
             let mut delivered = cp;
+            // The position of the last line taken: a line at or before it
+            // in the same file (a reader that handed it out twice) is skipped.
+            let mut last_read = cp;
             let mut batch = Batch::new(self.key.clone());
             let mut oldest: Option<Instant> = None;
             let mut last_sent_time: Option<f64> = None;
@@ -258,8 +284,18 @@ impl Shipper {
                     eprintln!("WARN logger ship: {}: skipped: {e}", self.key);
                 }
                 let new_events = fb.len() + fb.gaps.len();
+                let mut replayed = 0u64;
                 for line in fb.lines() {
-                    if self.filter.might_match(line.bytes) {
+                    if last_read.is_some_and(|p| {
+                        p.file_id == line.checkpoint.file_id && line.checkpoint.offset <= p.offset
+                    }) {
+                        replayed += 1;
+                        continue;
+                    }
+                    last_read = Some(line.checkpoint);
+                    if self.filter.might_match(line.bytes)
+                        && !excluded_target(line.bytes, &self.exclude_targets)
+                    {
                         let at = Checkpoint {
                             file_id: line.checkpoint.file_id,
                             offset: line
@@ -276,8 +312,16 @@ impl Shipper {
                         oldest = None;
                     }
                 }
+                if replayed > 0 {
+                    eprintln!(
+                        "WARN logger ship: {}: {replayed} lines handed out again by the reader, skipped",
+                        self.key
+                    );
+                }
                 if let Some(cp) = fb.checkpoint() {
-                    batch.set_checkpoint(cp);
+                    if !last_read.is_some_and(|p| p.file_id == cp.file_id && cp.offset < p.offset) {
+                        batch.set_checkpoint(cp);
+                    }
                 }
                 let pending_checkpoint =
                     batch.checkpoint().is_some() && batch.checkpoint() != delivered.as_ref();
@@ -294,7 +338,7 @@ impl Shipper {
                     match self.deliver(&b) {
                         Ok(()) => {
                             self.succeeded();
-                            delivered = b.checkpoint().cloned().or(delivered);
+                            delivered = b.checkpoint().copied().or(delivered);
                             if let Some(t) = (0..b.len()).rev().find_map(|i| line_time(b.line(i))) {
                                 last_sent_time = Some(t);
                             }
@@ -342,5 +386,28 @@ impl Shipper {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn own_client_targets_are_excluded_and_others_kept() {
+        let ex = vec!["tokio_postgres".to_owned(), "postgres".to_owned()];
+        let line = |t: &str| {
+            format!(
+                r#"{{"ts":"2026-11-29T10:00:00Z","level":"TRACE","kind":"log","target":"{t}","msg":"m"}}"#
+            )
+        };
+        assert!(excluded_target(
+            line("tokio_postgres::connection").as_bytes(),
+            &ex
+        ));
+        assert!(excluded_target(line("postgres").as_bytes(), &ex));
+        assert!(!excluded_target(line("postgresql_app").as_bytes(), &ex));
+        assert!(!excluded_target(line("execution::orders").as_bytes(), &ex));
+        assert!(!excluded_target(b"not a record", &ex));
     }
 }

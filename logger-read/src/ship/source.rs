@@ -104,29 +104,32 @@ impl Source {
             return self.lag;
         }
         self.lag_at = Some(Instant::now());
-        self.lag = self.measure_lag(delivered).unwrap_or(self.lag);
+        // Before the first delivery, from where the follower started (the
+        // end of the files with `start = "end"`), not from their beginning.
+        let from = delivered.copied().or_else(|| self.follower.checkpoint());
+        self.lag = self.measure_lag(from.as_ref()).unwrap_or(self.lag);
         self.lag
     }
 
     fn measure_lag(&self, delivered: Option<&Checkpoint>) -> Option<u64> {
         let dest = files::destination(&self.spec.dir, &self.spec.stem).ok()?;
-        let mut total = 0u64;
-        let mut after = delivered.is_none();
+        let (mut all, mut after_cp) = (0u64, 0u64);
+        let mut found = false;
         for f in &dest.files {
             let len = content_len(&f.path, f.state == FileState::Active)?;
-            if after {
-                total += len;
-                continue;
-            }
-            let id = FileId::of(f).ok().flatten();
-            if let (Some(id), Some(cp)) = (id, delivered) {
-                if id == cp.file_id {
-                    total += len.saturating_sub(cp.offset);
-                    after = true;
+            all += len;
+            if found {
+                after_cp += len;
+            } else if let Some(cp) = delivered {
+                if FileId::of(f).ok().flatten() == Some(cp.file_id) {
+                    after_cp += len.saturating_sub(cp.offset);
+                    found = true;
                 }
             }
         }
-        Some(total)
+        // The checkpoint's file gone (deleted before it was read to its
+        // end), or no checkpoint: every file is still to be shipped.
+        Some(if found { after_cp } else { all })
     }
 }
 
