@@ -1,8 +1,10 @@
 //! `logger`: the command-line tool of the read side. See `docs/cli.md`.
 
+mod charts;
 mod filter;
 mod flags;
 mod output;
+mod stats;
 
 use clap::Parser;
 
