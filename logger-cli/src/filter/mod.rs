@@ -39,16 +39,6 @@ pub enum Severity {
 }
 
 impl Severity {
-    /// Every severity, least severe first.
-    pub const ALL: [Severity; 6] = [
-        Severity::Trace,
-        Severity::Debug,
-        Severity::Info,
-        Severity::Warn,
-        Severity::Error,
-        Severity::Critical,
-    ];
-
     /// Parses a level name in any case (`warn`, `WARN`, `warning`).
     pub fn parse(s: &str) -> Option<Severity> {
         Some(match s.to_ascii_lowercase().as_str() {
@@ -196,22 +186,24 @@ impl Filter {
         self
     }
 
+    /// The `--level` bound.
+    pub fn min_level(&self) -> Option<Severity> {
+        self.min_level
+    }
+
+    /// The `--kind` values.
+    pub fn kinds(&self) -> &[String] {
+        &self.kinds
+    }
+
+    /// The `--corr` id (or trace's id).
+    pub fn corr(&self) -> Option<&str> {
+        self.corr.as_deref()
+    }
+
     /// The `--since` bound, ns since the epoch.
     pub fn since_ns(&self) -> Option<i128> {
         self.since_ns
-    }
-
-    /// Whether the filter selects every record.
-    pub fn is_empty(&self) -> bool {
-        self.min_level.is_none()
-            && self.kinds.is_empty()
-            && self.targets.is_empty()
-            && self.services.is_empty()
-            && self.corr.is_none()
-            && self.since_ns.is_none()
-            && self.until_ns.is_none()
-            && self.grep.is_none()
-            && self.wheres.is_empty()
     }
 
     /// A test on the raw line that every selected record passes: false

@@ -61,11 +61,6 @@ impl<T: Mergeable> Timeline<T> {
     pub fn iter(&self) -> impl Iterator<Item = (i128, &T)> {
         self.buckets.iter().map(|(k, v)| (k * self.width_ns, v))
     }
-
-    /// Whether no value was added.
-    pub fn is_empty(&self) -> bool {
-        self.buckets.is_empty()
-    }
 }
 
 #[cfg(test)]
