@@ -6,3 +6,52 @@
 //! files lives here, so that the core never depends on a database client, a
 //! network stack or a command-line parser, and so that the shipper, the
 //! remote destinations and the `logger` command-line tool share one reader.
+//!
+//! # Reading
+//!
+//! - [`discover`] finds the destinations in directories or files
+//!   ([`files`]): the active `<stem>.log`, the rotated files, gzip'ed or not,
+//!   oldest first.
+//! - [`LineReader`] reads the complete lines of one file in bounded memory
+//!   ([`lines`]), tolerating NUL padding and a cut last line.
+//! - [`RecordView`] reads a record from a line without a full JSON parse
+//!   ([`record`]); [`Prefilter`] rejects lines by level, kind or correlation
+//!   id from their bytes alone ([`filter`]).
+//! - [`Merge`] merges several destinations by `ts` ([`merge`]).
+//!
+//! ```no_run
+//! use logger_read::{discover, Level, Merge, Prefilter, RecordView};
+//! let dests = discover(&["logs".into()]).unwrap();
+//! let mut merged = Merge::new(dests).dedup(true).prefilter(Prefilter::new().min_level(Level::Warn));
+//! while let Some(item) = merged.next_line() {
+//!     let line = match item {
+//!         Ok(l) => l,
+//!         Err(e) => { eprintln!("{e}"); continue; }
+//!     };
+//!     match RecordView::parse(line.line.bytes) {
+//!         Ok(r) => println!("{} {} {}", r.ts(), r.level(), r.msg().map(|m| m.to_str()).unwrap_or_default()),
+//!         Err(e) => eprintln!("{}: line {}: {e}", line.file.path.display(), line.line.number),
+//!     }
+//! }
+//! ```
+
+pub mod error;
+pub mod files;
+pub mod filter;
+pub mod identity;
+mod json_scan;
+pub mod level;
+pub mod lines;
+pub mod merge;
+pub mod record;
+pub mod timestamp;
+
+pub use error::{ErrorKind, ReadError};
+pub use files::{Compression, Destination, FileState, LogFile, discover};
+pub use filter::Prefilter;
+pub use identity::FileId;
+pub use level::Level;
+pub use lines::{Line, LineReader, ReaderOptions, Tail};
+pub use merge::{Merge, MergedLine};
+pub use record::{JsonStr, RawJson, RecordError, RecordView};
+pub use timestamp::Timestamp;

@@ -1,0 +1,2 @@
+//! Scan throughput (placeholder until the generator lands).
+fn main() {}
