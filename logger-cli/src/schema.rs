@@ -47,14 +47,8 @@ impl<'de> serde::Deserialize<'de> for Ordered {
 /// What is wrong, naming the key: not JSON, an unknown or misplaced key, a
 /// missing required key, a value of the wrong type.
 pub fn check_line(line: &[u8]) -> Result<i128, String> {
-    let Ordered(members) = serde_json::from_slice(line).map_err(|e| {
-        let e: serde_json::Error = e;
-        if e.is_data() {
-            "not a JSON object".to_string()
-        } else {
-            format!("not JSON: {e}")
-        }
-    })?;
+    let Ordered(members) = serde_json::from_slice(line)
+        .map_err(|e: serde_json::Error| format!("not a JSON object ({e})"))?;
     let mut last_pos: Option<usize> = None;
     let mut ts = None;
     for (k, v) in &members {
@@ -144,11 +138,15 @@ mod tests {
                 .unwrap_err()
                 .contains("schema's order")
         );
-        assert_eq!(check_line(b"[1,2]").unwrap_err(), "not a JSON object");
+        assert!(
+            check_line(b"[1,2]")
+                .unwrap_err()
+                .starts_with("not a JSON object")
+        );
         assert!(
             check_line(b"2026-11-21 | WARN | text")
                 .unwrap_err()
-                .starts_with("not JSON")
+                .starts_with("not a JSON object")
         );
     }
 }

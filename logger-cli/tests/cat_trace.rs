@@ -265,7 +265,9 @@ fn a_crash_tail_is_reported_and_strict_makes_it_an_error() {
     assert_eq!(stdout(&out).lines().count(), before);
     let err = stderr(&out);
     assert!(
-        err.contains(&format!("app.log: crash tail: a cut last line of {cut} bytes")),
+        err.contains(&format!(
+            "app.log: crash tail: a cut last line of {cut} bytes"
+        )),
         "{err}"
     );
 
