@@ -13,7 +13,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::stats::collect::Collector;
-use crate::stats::summary::human_ns;
+use crate::stats::summary::{human_ns, human_num};
+
+/// The fine grid lines.
+const LIGHT: RGBColor = RGBColor(238, 238, 238);
 
 /// Where fonts usually are; the first that exists is used.
 const FONT_PATHS: [&str; 5] = [
@@ -200,8 +203,10 @@ fn latency<DB: DrawingBackend>(
         .map_err(err)?;
     chart
         .configure_mesh()
+        .light_line_style(LIGHT)
+        .y_labels(8)
         .x_desc("seconds since the first record")
-        .y_desc("µs (log)")
+        .y_desc("latency (log scale)")
         .y_label_formatter(&|v| human_ns((*v * 1e3) as u64))
         .draw()
         .map_err(err)?;
@@ -266,8 +271,11 @@ fn histogram<DB: DrawingBackend>(
         .map_err(err)?;
     chart
         .configure_mesh()
-        .x_desc("latency (log)")
+        .light_line_style(LIGHT)
+        .x_labels(8)
+        .x_desc("latency (log scale)")
         .y_desc("records")
+        .y_label_formatter(&|v| human_num(v.round()))
         .x_label_formatter(&|v| human_ns((*v * 1e3) as u64))
         .draw()
         .map_err(err)?;
@@ -334,8 +342,10 @@ fn counts<DB: DrawingBackend>(
         .map_err(err)?;
     chart
         .configure_mesh()
+        .light_line_style(LIGHT)
         .x_desc("seconds since the first record")
         .y_desc(y_desc)
+        .y_label_formatter(&|v| human_num(v.round()))
         .draw()
         .map_err(err)?;
     let color = if errors { RED } else { BLUE };
