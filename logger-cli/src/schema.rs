@@ -40,13 +40,13 @@ impl<'de> serde::Deserialize<'de> for Ordered {
     }
 }
 
-/// Checks one line; returns its `ts` in ns since the epoch.
+/// Checks one line; returns its `ts` in ns since the epoch and its `pid`.
 ///
 /// # Errors
 ///
 /// What is wrong, naming the key: not JSON, an unknown or misplaced key, a
 /// missing required key, a value of the wrong type.
-pub fn check_line(line: &[u8]) -> Result<i128, String> {
+pub fn check_line(line: &[u8]) -> Result<(i128, u64), String> {
     let Ordered(members) = serde_json::from_slice(line)
         .map_err(|e: serde_json::Error| format!("not a JSON object ({e})"))?;
     let mut last_pos: Option<usize> = None;
@@ -91,7 +91,13 @@ pub fn check_line(line: &[u8]) -> Result<i128, String> {
             return Err(format!("missing key {r:?}"));
         }
     }
-    ts.ok_or_else(|| "missing key \"ts\"".to_string())
+    let pid = members
+        .iter()
+        .find(|(k, _)| k == "pid")
+        .and_then(|(_, v)| v.as_u64())
+        .unwrap_or(0);
+    ts.map(|t| (t, pid))
+        .ok_or_else(|| "missing key \"ts\"".to_string())
 }
 
 fn expected(key: &str) -> &'static str {

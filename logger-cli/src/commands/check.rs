@@ -5,10 +5,11 @@
 //! A gap in rotation: a file is renamed at rotation to the timestamp of
 //! the record that triggered it, which is the first record of the next
 //! file. So the next file must start at that millisecond (read in UTC, or
-//! shifted by a whole number of quarter hours for a local time zone). A
-//! file named otherwise must have been rotated at start-up by its mtime
-//! (then its name is at or just after its last record). Anything else
-//! means the next file is not the one that followed it: one is missing.
+//! shifted by a whole number of quarter hours for a local time zone). The
+//! one exception is a file rotated at start-up (named by its mtime): then
+//! the next file's first record comes from a new process. So when the
+//! next file starts at another millisecond and its first record has the
+//! same `pid` as the previous file's last, a file between them is missing.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -61,10 +62,10 @@ impl CheckSummary {
     }
 }
 
-/// First and last `ts` of a file.
+/// First and last `ts` of a file, with the `pid` of its first and last record.
 struct FileSpan {
-    first: Option<i128>,
-    last: Option<i128>,
+    first: Option<(i128, u64)>,
+    last: Option<(i128, u64)>,
 }
 
 struct Checker {
@@ -121,7 +122,7 @@ impl Checker {
                     self.summary.schema_errors += 1;
                     self.problem(format!("{path}: line {number}: {why}"));
                 }
-                Ok(ts) => {
+                Ok((ts, pid)) => {
                     if let Some((prev, prev_line)) = last
                         && ts < prev
                     {
@@ -133,8 +134,11 @@ impl Checker {
                         ));
                     }
                     last = Some((ts, number));
-                    span.first.get_or_insert(ts);
-                    span.last = Some(span.last.map_or(ts, |l: i128| l.max(ts)));
+                    span.first.get_or_insert((ts, pid));
+                    span.last = Some(
+                        span.last
+                            .map_or((ts, pid), |l| if ts >= l.0 { (ts, pid) } else { l }),
+                    );
                 }
             }
         }
@@ -149,7 +153,7 @@ impl Checker {
     }
 
     fn check_rotation(&mut self, a: &LogFile, a_span: &FileSpan, b: &LogFile, b_span: &FileSpan) {
-        let (Some(a_last), Some(b_first)) = (a_span.last, b_span.first) else {
+        let (Some((a_last, a_pid)), Some((b_first, b_pid))) = (a_span.last, b_span.first) else {
             return;
         };
         if b_first < a_last {
@@ -170,10 +174,7 @@ impl Checker {
         const QUARTER_HOUR: i128 = 15 * 60 * 1000 * MS;
         let d = b_first.div_euclid(MS) * MS - stamp_ns;
         let same_instant = d.rem_euclid(QUARTER_HOUR) == 0 && d.abs() <= 14 * 4 * QUARTER_HOUR;
-        // Rotated at start-up, named by its mtime: at or just after its last record (any zone).
-        let by_mtime = (0..=2000 * MS)
-            .contains(&(stamp_ns - a_last.div_euclid(MS) * MS).rem_euclid(QUARTER_HOUR));
-        if !same_instant && !by_mtime {
+        if !same_instant && a_pid == b_pid {
             self.summary.rotation_gaps += 1;
             self.problem(format!(
                 "{}: rotated by a record at {} but the next file {} starts at {}: a file between them is missing",
@@ -218,7 +219,7 @@ pub fn run(args: &CheckArgs) -> Result<(), CliError> {
                 if let Some(other) = seen.get(&id) {
                     c.summary.duplicate_files += 1;
                     let msg = format!(
-                        "{}: the same file as {} (same first line): a rotated file left beside its .gz?",
+                        "{}: the same file as {} (same first line): a copy of a rotated file",
                         f.path.display(),
                         other.display()
                     );

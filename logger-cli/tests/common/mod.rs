@@ -78,6 +78,11 @@ fn write_session(dir: &Path, tag: &str) {
         if i % 40 == 39 {
             log::warn!(target: "execution::orders", order_id = i; "order rejected");
         }
+        if i % 20 == 19 {
+            // Spread the session over several milliseconds, so that rotations
+            // get different names (a rotated name is the rotating record's ms).
+            std::thread::sleep(Duration::from_millis(2));
+        }
     }
     log::info!(target: "session", "session finished");
     logger::flush().expect("flush");
