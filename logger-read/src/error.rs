@@ -33,7 +33,7 @@ pub enum ErrorKind {
     /// fragment of a line, then NUL padding, then the next line. The fragment
     /// is skipped; the line after the padding is read.
     CutLine {
-        /// Length of the fragment in bytes.
+        /// Bytes of the fragment(s) (NUL bytes not counted).
         bytes: u64,
     },
     /// The line is not a record (not JSON, not an object, no valid `ts`).

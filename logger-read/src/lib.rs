@@ -19,6 +19,14 @@
 //!   id from their bytes alone ([`filter`]).
 //! - [`Merge`] merges several destinations by `ts` ([`merge`]).
 //!
+//! # Following
+//!
+//! - [`Follower`] follows one destination across rotation, compression and
+//!   retention ([`follow`]), in batches of lines each with the
+//!   [`Checkpoint`] after it; [`FileCheckpointStore`] keeps a checkpoint in
+//!   a file, replaced atomically ([`checkpoint`]). Files are identified by
+//!   their first line ([`FileId`], [`identity`]), not by name or inode.
+//!
 //! ```no_run
 //! use logger_read::{discover, Level, Merge, Prefilter, RecordView};
 //! let dests = discover(&["logs".into()]).unwrap();
@@ -35,9 +43,11 @@
 //! }
 //! ```
 
+pub mod checkpoint;
 pub mod error;
 pub mod files;
 pub mod filter;
+pub mod follow;
 pub mod identity;
 mod json_scan;
 pub mod level;
@@ -46,9 +56,11 @@ pub mod merge;
 pub mod record;
 pub mod timestamp;
 
+pub use checkpoint::{Checkpoint, CheckpointStore, FileCheckpointStore};
 pub use error::{ErrorKind, ReadError};
 pub use files::{Compression, Destination, FileState, LogFile, discover};
 pub use filter::Prefilter;
+pub use follow::{FollowBatch, FollowedLine, Follower, Gap, Start};
 pub use identity::FileId;
 pub use level::Level;
 pub use lines::{Line, LineReader, ReaderOptions, Tail};

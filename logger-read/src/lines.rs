@@ -129,6 +129,8 @@ pub struct LineReader {
     tail: Option<Tail>,
     /// The last line handed out: (start, end) in `buf`, its number.
     cur: Option<(usize, usize, u64)>,
+    /// Offset just after the last newline read (where reading started if none).
+    after_newline: u64,
 }
 
 impl LineReader {
@@ -225,6 +227,7 @@ impl LineReader {
                 ));
             }
             r.base = offset;
+            r.after_newline = offset;
             r.nul_from = offset;
             r.nul_to = offset;
         }
@@ -278,6 +281,7 @@ impl LineReader {
             skipped: SkipCounts::default(),
             tail: None,
             cur: None,
+            after_newline: 0,
         }
     }
 
@@ -290,6 +294,13 @@ impl LineReader {
     /// the last line returned, this is that line's `next`.
     pub fn position(&self) -> u64 {
         self.base + self.start as u64
+    }
+
+    /// Offset just after the last newline read so far (the offset reading
+    /// started at, before any): where reading can resume later to get every
+    /// line not yet complete, such as a line still being written.
+    pub fn resume_offset(&self) -> u64 {
+        self.after_newline
     }
 
     /// What the reader skipped so far (besides the tail).
@@ -341,6 +352,7 @@ impl LineReader {
                 let e = s + k;
                 self.start = e + 1;
                 self.number += 1;
+                self.after_newline = self.base + self.start as u64;
                 if self.skipping {
                     self.skipping = false;
                     continue;
@@ -416,23 +428,22 @@ impl LineReader {
     #[cold]
     fn split_at_nul(&mut self, s: usize, e: usize) -> NulSplit {
         let bytes = &self.buf[s..e];
-        let first = memchr(0, bytes).unwrap_or(0);
         let last = memrchr(0, bytes).unwrap_or(0);
+        let before = &bytes[..=last];
+        let nuls = before.iter().filter(|&&b| b == 0).count();
+        self.skipped.nul_bytes += nuls as u64;
         let after = (s + last + 1, e);
-        self.skipped.nul_bytes += bytes[first..=last].iter().filter(|&&b| b == 0).count() as u64;
-        if first > 0 {
+        // Every non-NUL byte before the last NUL belongs to cut lines.
+        let cut = before.len() - nuls;
+        if cut > 0 {
             self.skipped.cut_lines += 1;
             if after.0 < after.1 {
                 self.pending = Some((after.0, after.1, self.number));
             }
-            let err = ReadError::new(
-                ErrorKind::CutLine {
-                    bytes: first as u64,
-                },
-                &self.path,
-            )
-            .at_line(self.number)
-            .at_offset(self.base + s as u64);
+            let first = before.iter().position(|&b| b != 0).unwrap_or(0);
+            let err = ReadError::new(ErrorKind::CutLine { bytes: cut as u64 }, &self.path)
+                .at_line(self.number)
+                .at_offset(self.base + (s + first) as u64);
             return NulSplit::Cut(err);
         }
         if after.0 < after.1 {
