@@ -8,6 +8,7 @@ mod error;
 mod filter;
 mod flags;
 mod follow;
+mod ordered;
 mod output;
 mod record_access;
 mod report_html;

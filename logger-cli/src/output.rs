@@ -8,9 +8,11 @@
 use std::io::{self, IsTerminal, Write};
 
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::filter::where_expr::check_path;
 use crate::flags::{ColorChoice, OutputArgs, OutputFormat};
+use crate::ordered::Ordered;
 
 /// Prints records in the chosen format.
 pub struct Printer {
@@ -72,11 +74,16 @@ impl Printer {
             text.push_str(p);
             text.push(' ');
         }
-        match serde_json::from_slice::<Value>(line) {
-            Ok(v) if self.columns.is_empty() => format_text(&v, self.color, &mut text),
-            Ok(v) => format_columns(&v, &self.columns, &mut text),
+        let shown = if self.columns.is_empty() {
+            format_text(line, self.color, &mut text)
+        } else {
+            serde_json::from_slice::<Value>(line)
+                .map(|v| format_columns(&v, &self.columns, &mut text))
+                .is_ok()
+        };
+        if !shown {
             // Not a JSON record (the scan already warned): show it as it is.
-            Err(_) => text.push_str(&String::from_utf8_lossy(line)),
+            text.push_str(&String::from_utf8_lossy(line));
         }
         text.push('\n');
         self.out.write_all(text.as_bytes())
@@ -104,49 +111,60 @@ fn level_color(level: &str) -> &'static str {
     }
 }
 
-/// `2026-11-21T10:30:45.123456789Z WARN  execution::orders order rejected order_id=42 corr=42`
-pub fn format_text(v: &Value, color: bool, out: &mut String) {
-    let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("-");
+/// `2026-11-21T10:30:45.123456789Z WARN  execution::orders order rejected order_id=42 correlation_id=42`:
+/// time, level, target, message, then `fields` and `context` in the
+/// order written, then the correlation id. False (nothing written) if
+/// `line` is not a JSON object.
+pub fn format_text(line: &[u8], color: bool, out: &mut String) -> bool {
+    let Ok(rec) = serde_json::from_slice::<Ordered<Box<RawValue>>>(line) else {
+        return false;
+    };
+    let s = |k: &str| {
+        rec.get(k)
+            .and_then(|r| serde_json::from_str::<String>(r.get()).ok())
+            .unwrap_or_else(|| "-".to_string())
+    };
     let level = s("level");
-    out.push_str(s("ts"));
+    out.push_str(&s("ts"));
     out.push(' ');
     if color {
-        out.push_str(level_color(level));
+        out.push_str(level_color(&level));
     }
     out.push_str(&format!("{level:<5}"));
     if color {
         out.push_str("\x1b[0m");
     }
     out.push(' ');
-    out.push_str(s("target"));
+    out.push_str(&s("target"));
     out.push(' ');
-    out.push_str(s("msg"));
+    out.push_str(&s("msg"));
     for key in ["fields", "context"] {
-        if let Some(Value::Object(m)) = v.get(key) {
-            for (k, val) in m {
-                out.push(' ');
-                out.push_str(k);
-                out.push('=');
-                push_value(val, out);
-            }
+        let Some(obj) = rec.get(key) else { continue };
+        let Ok(members) = serde_json::from_str::<Ordered<Box<RawValue>>>(obj.get()) else {
+            continue;
+        };
+        for (k, val) in &members.0 {
+            out.push(' ');
+            out.push_str(k);
+            out.push('=');
+            push_value(val, out);
         }
     }
-    if let Some(c) = v.get("correlation_id") {
+    if let Some(c) = rec.get("correlation_id") {
         out.push_str(" correlation_id=");
         push_value(c, out);
     }
+    true
 }
 
-/// A value for text output: strings bare unless they hold spaces or
-/// quotes (then JSON-quoted), everything else as JSON.
-fn push_value(v: &Value, out: &mut String) {
-    match v {
-        Value::String(s)
-            if !s.is_empty() && !s.contains([' ', '"', '=']) && !s.contains(char::is_control) =>
-        {
-            out.push_str(s)
+/// A value for text output: strings bare unless they hold spaces, quotes,
+/// `=` or control characters (then JSON-quoted), everything else as written.
+fn push_value(v: &RawValue, out: &mut String) {
+    match serde_json::from_str::<String>(v.get()) {
+        Ok(s) if !s.is_empty() && !s.contains([' ', '"', '=']) && !s.contains(char::is_control) => {
+            out.push_str(&s)
         }
-        other => out.push_str(&other.to_string()),
+        _ => out.push_str(v.get()),
     }
 }
 
@@ -176,16 +194,16 @@ mod tests {
 
     #[test]
     fn text_line_has_time_level_target_message_fields() {
-        let v = json!({"ts":"2026-11-21T10:30:45.1Z","level":"WARN","target":"risk","msg":"limit breached",
-                       "correlation_id":"t-1","context":{"desk":"rates two"},"fields":{"limit":5}});
+        let v = br#"{"ts":"2026-11-21T10:30:45.1Z","level":"WARN","target":"risk","msg":"limit breached","correlation_id":"t-1","context":{"desk":"rates two"},"fields":{"limit":5,"breached":1.50}}"#;
         let mut s = String::new();
-        format_text(&v, false, &mut s);
+        assert!(format_text(v, false, &mut s));
         assert_eq!(
             s,
-            "2026-11-21T10:30:45.1Z WARN  risk limit breached limit=5 desk=\"rates two\" correlation_id=t-1"
+            "2026-11-21T10:30:45.1Z WARN  risk limit breached limit=5 breached=1.50 desk=\"rates two\" correlation_id=t-1"
         );
         let mut c = String::new();
-        format_text(&v, true, &mut c);
+        format_text(v, true, &mut c);
+        assert!(!format_text(b"not json", false, &mut c));
         assert!(c.contains("\x1b[33mWARN \x1b[0m"), "{c:?}");
     }
 

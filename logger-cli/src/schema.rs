@@ -2,43 +2,18 @@
 //! `logger check`: a JSON object, only known keys, in the documented
 //! order, the required ones present, each of its type.
 
-use std::fmt;
-
-use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 
 use crate::filter::Severity;
 use crate::filter::time_arg::parse_time;
 use crate::filter::where_expr::TOP_LEVEL_KEYS;
+use crate::ordered::Ordered;
 
 /// Keys every record has.
 const REQUIRED: [&str; 12] = [
     "ts", "level", "kind", "target", "msg", "module", "file", "line", "thread", "tid", "pid",
     "host",
 ];
-
-/// A JSON object's members in the order written.
-struct Ordered(Vec<(String, Value)>);
-
-impl<'de> serde::Deserialize<'de> for Ordered {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Ordered, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Ordered;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Ordered, A::Error> {
-                let mut v = Vec::new();
-                while let Some((k, val)) = m.next_entry::<String, Value>()? {
-                    v.push((k, val));
-                }
-                Ok(Ordered(v))
-            }
-        }
-        d.deserialize_map(V)
-    }
-}
 
 /// Checks one line; returns its `ts` in ns since the epoch and its `pid`.
 ///
@@ -47,7 +22,7 @@ impl<'de> serde::Deserialize<'de> for Ordered {
 /// What is wrong, naming the key: not JSON, an unknown or misplaced key, a
 /// missing required key, a value of the wrong type.
 pub fn check_line(line: &[u8]) -> Result<(i128, u64), String> {
-    let Ordered(members) = serde_json::from_slice(line)
+    let Ordered::<Value>(members) = serde_json::from_slice(line)
         .map_err(|e: serde_json::Error| format!("not a JSON object ({e})"))?;
     let mut last_pos: Option<usize> = None;
     let mut ts = None;

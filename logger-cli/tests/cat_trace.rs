@@ -190,7 +190,7 @@ fn trace_shows_one_id_across_files_with_time_since_the_first() {
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 4);
-    assert!(lines[0].starts_with("+0.000000s "), "{}", lines[0]);
+    assert!(lines[0].starts_with("+0.000000000s "), "{}", lines[0]);
     let offsets: Vec<f64> = lines
         .iter()
         .map(|l| l[1..l.find('s').unwrap()].parse::<f64>().unwrap())

@@ -1,6 +1,6 @@
 //! `logger trace ID`: every record of one correlation id, across all
 //! destinations and rotated files, in time order, each text line starting
-//! with the time since the first record (`+0.000125s`).
+//! with the time since the first record (`+0.000125000s`).
 
 use crate::commands::build_filter;
 use crate::error::CliError;
@@ -36,7 +36,7 @@ pub fn run(args: &TraceArgs) -> Result<(), CliError> {
         if printer.is_json() {
             printer.print(m.line.bytes, None)
         } else {
-            let prefix = format!("+{:.6}s", (ts - t0) as f64 / 1e9);
+            let prefix = format!("+{:.9}s", (ts - t0) as f64 / 1e9);
             printer.print(m.line.bytes, Some(&prefix))
         }
     })?;
