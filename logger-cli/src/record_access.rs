@@ -70,4 +70,7 @@ impl Record for RecordView<'_> {
             _ => RecordView::get(self, path).and_then(|raw| raw.to_value().ok()),
         }
     }
+    fn raw_json(&self, path: &str) -> Option<Cow<'_, [u8]>> {
+        RecordView::get(self, path).map(|raw| Cow::Borrowed(raw.raw()))
+    }
 }

@@ -85,6 +85,9 @@ pub trait Record {
     fn correlation_id(&self) -> Option<Cow<'_, str>>;
     /// The value at a dotted path (`fields.qty`, `thread`).
     fn get(&self, path: &str) -> Option<Value>;
+    /// The JSON text at a dotted path, as written (cheaper than [`get`](Record::get)
+    /// when only part of it is decoded).
+    fn raw_json(&self, path: &str) -> Option<Cow<'_, [u8]>>;
 }
 
 /// A checked set of record conditions (all must hold).
@@ -302,6 +305,11 @@ impl Record for Value {
             v = v.get(part)?;
         }
         Some(v.clone())
+    }
+    fn raw_json(&self, path: &str) -> Option<Cow<'_, [u8]>> {
+        Record::get(self, path)
+            .and_then(|v| serde_json::to_vec(&v).ok())
+            .map(Cow::Owned)
     }
 }
 

@@ -3,9 +3,9 @@
 //! digits), trade totals, records and errors by service and level, the
 //! logger's own warnings, and bounded time series.
 //!
-//! Perf and trade records are decoded with a serde_json pass that keeps
-//! only the keys needed here (the others are skipped, not built); every
-//! other record is counted from the reader's scanner alone.
+//! Of perf and trade records only the `fields` object is decoded (found by
+//! the reader's raw-text walk, then a serde_json pass that keeps the keys
+//! needed here); every other record is counted from the scanner alone.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -123,16 +123,6 @@ pub struct Collector {
     pub latency: HashMap<String, Timeline<Hist>>,
 }
 
-#[derive(Deserialize)]
-struct Slim<'a> {
-    #[serde(borrow, default)]
-    function: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    msg: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    fields: Option<SlimFields<'a>>,
-}
-
 #[derive(Deserialize, Default)]
 struct SlimFields<'a> {
     #[serde(borrow, default)]
@@ -153,8 +143,6 @@ struct SlimFields<'a> {
     price: Option<f64>,
     #[serde(default)]
     notional: Option<f64>,
-    #[serde(default)]
-    dropped: Option<f64>,
 }
 
 impl Collector {
@@ -216,31 +204,29 @@ impl Collector {
             }
         }
         match kind {
-            "perf" => self.add_perf(r, line, ts, service),
-            "trade" => self.add_trade(line),
+            "perf" => self.add_perf(r, ts, service),
+            "trade" => self.add_trade(r),
             _ => {}
         }
         if r.target() == Some("logger") && level.is_some_and(|l| l >= Severity::Warn) {
-            self.add_own_warning(line);
+            self.add_own_warning(r);
         }
     }
 
-    fn add_perf<R: Record + ?Sized>(
-        &mut self,
-        r: &R,
-        line: &[u8],
-        ts: Option<i128>,
-        service: &str,
-    ) {
-        let Ok(slim) = serde_json::from_slice::<Slim<'_>>(line) else {
-            return;
-        };
-        let f = slim.fields.unwrap_or_default();
+    fn add_perf<R: Record + ?Sized>(&mut self, r: &R, ts: Option<i128>, service: &str) {
+        let raw = r.raw_json("fields");
+        let f = raw
+            .as_deref()
+            .and_then(|b| serde_json::from_slice::<SlimFields<'_>>(b).ok())
+            .unwrap_or_default();
         let op = f.operation.as_deref().unwrap_or("-").to_string();
         let group = match self.by {
             None => String::new(),
             Some(GroupBy::Service) => service.to_string(),
-            Some(GroupBy::Function) => slim.function.as_deref().unwrap_or("-").to_string(),
+            Some(GroupBy::Function) => r
+                .raw_json("function")
+                .and_then(|b| serde_json::from_slice::<String>(&b).ok())
+                .unwrap_or_else(|| "-".to_string()),
             Some(GroupBy::Hour) => ts.map_or("-".into(), |t| bucket_label(t, 13)),
             Some(GroupBy::Minute) => ts.map_or("-".into(), |t| bucket_label(t, 16)),
         };
@@ -277,11 +263,14 @@ impl Collector {
         }
     }
 
-    fn add_trade(&mut self, line: &[u8]) {
-        let Ok(slim) = serde_json::from_slice::<Slim<'_>>(line) else {
+    fn add_trade<R: Record + ?Sized>(&mut self, r: &R) {
+        let raw = r.raw_json("fields");
+        let Some(f) = raw
+            .as_deref()
+            .and_then(|b| serde_json::from_slice::<SlimFields<'_>>(b).ok())
+        else {
             return;
         };
-        let f = slim.fields.unwrap_or_default();
         let qty = f.qty.unwrap_or(0.0);
         let notional = f.notional.unwrap_or(qty * f.price.unwrap_or(0.0));
         for (i, key) in [&f.symbol, &f.side, &f.venue].into_iter().enumerate() {
@@ -293,12 +282,12 @@ impl Collector {
         }
     }
 
-    fn add_own_warning(&mut self, line: &[u8]) {
-        let Ok(slim) = serde_json::from_slice::<Slim<'_>>(line) else {
-            return;
-        };
-        let msg = slim.msg.as_deref().unwrap_or("");
-        let dropped = slim.fields.and_then(|f| f.dropped).unwrap_or(0.0) as u64;
+    fn add_own_warning<R: Record + ?Sized>(&mut self, r: &R) {
+        let msg = r.msg().unwrap_or_default();
+        let dropped = r
+            .raw_json("fields.dropped")
+            .and_then(|b| serde_json::from_slice::<f64>(&b).ok())
+            .unwrap_or(0.0) as u64;
         let agg = if msg.starts_with("dropped ") {
             &mut self.warnings.ring_drops
         } else if msg.starts_with("rate limit:") {
