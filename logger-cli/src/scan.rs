@@ -151,9 +151,10 @@ pub fn scan(
 ) -> Result<ScanOutcome, CliError> {
     let dests = destinations(paths)?;
     let bar = progress_bar(opts.progress, total_bytes(&dests));
-    let mut merge = Merge::new(dests)
-        .dedup(opts.dedup)
-        .prefilter(prefilter(filter));
+    // Copies exist only across destinations: with one, dedup would only
+    // cost a copy of every line.
+    let dedup = opts.dedup && dests.len() > 1;
+    let mut merge = Merge::new(dests).dedup(dedup).prefilter(prefilter(filter));
     let mut out = ScanOutcome::default();
     // Progress: bytes of finished files plus the offset in the current one, per source.
     let mut done_bytes: Vec<u64> = Vec::new();
