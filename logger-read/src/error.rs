@@ -46,6 +46,9 @@ pub enum ErrorKind {
         /// The file's length (uncompressed) when it was checked.
         len: u64,
     },
+    /// The file now at this path is not the one expected (its first line
+    /// differs): it was rotated away and another took its name.
+    Replaced,
     /// A checkpoint file that is not valid JSON of a [`crate::checkpoint::Checkpoint`].
     BadCheckpoint(String),
 }
@@ -150,6 +153,9 @@ impl fmt::Display for ErrorKind {
                 "offset {offset} is not the start of a line of this file ({len} bytes): \
                  the file was replaced or truncated"
             ),
+            ErrorKind::Replaced => {
+                f.write_str("replaced by another file (its first line differs)")
+            }
             ErrorKind::BadCheckpoint(why) => write!(f, "invalid checkpoint file: {why}"),
         }
     }

@@ -9,7 +9,6 @@
 //! ignored. Rotated files are ordered by the timestamp in their name, then
 //! by the `ts` of their first line, then by suffix.
 
-use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -181,78 +180,110 @@ fn suffix_key(s: &str) -> (u64, &str) {
 /// the active file last. Of a rotated file present both plain and gzip'ed
 /// (a compression finishing), the plain one is kept.
 pub fn order_files(files: &mut Vec<LogFile>) {
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    // `x.log` sorts before `x.log.gz`; drop the compressed twin.
-    files.dedup_by(|later, earlier| {
-        later.compression == Compression::Gzip
-            && earlier.compression == Compression::None
-            && later.encrypted == earlier.encrypted
-            && later.path.as_os_str().len() == earlier.path.as_os_str().len() + 3
-            && later
-                .path
-                .as_os_str()
-                .to_string_lossy()
-                .starts_with(&*earlier.path.to_string_lossy())
-    });
-    let mut first_ts: BTreeMap<PathBuf, Option<Timestamp>> = BTreeMap::new();
-    let mut ts_of = |f: &LogFile| {
-        *first_ts
-            .entry(f.path.clone())
-            .or_insert_with(|| f.first_ts())
-    };
+    drop_gz_twins(files);
+    // Files sharing a name stamp are told apart by their first line's `ts`,
+    // if every one of them has one; otherwise by suffix alone (so that the
+    // order stays total).
+    let mut groups: BTreeMap<Option<String>, usize> = BTreeMap::new();
+    for f in files.iter() {
+        *groups
+            .entry(f.stamp.as_ref().map(|s| s.0.clone()))
+            .or_default() += 1;
+    }
     let mut keyed: Vec<(LogFile, Option<Timestamp>)> = Vec::with_capacity(files.len());
-    for (i, f) in files.iter().enumerate() {
-        let tie = files.iter().enumerate().any(|(j, g)| {
-            j != i && g.stamp.as_ref().map(|s| &s.0) == f.stamp.as_ref().map(|s| &s.0)
-        });
-        let ts = if tie && f.state == FileState::Rotated {
-            ts_of(f)
-        } else {
-            None
-        };
+    for f in files.iter() {
+        let key = f.stamp.as_ref().map(|s| s.0.clone());
+        let tied = key.is_some() && groups.get(&key).is_some_and(|&n| n > 1);
+        let ts = if tied { f.first_ts() } else { None };
         keyed.push((f.clone(), ts));
     }
-    keyed.sort_by(|(a, ta), (b, tb)| match (a.state, b.state) {
-        (FileState::Active, FileState::Rotated) => Ordering::Greater,
-        (FileState::Rotated, FileState::Active) => Ordering::Less,
-        _ => {
-            let sa = a.stamp.as_ref().map(|s| s.0.as_str());
-            let sb = b.stamp.as_ref().map(|s| s.0.as_str());
-            sa.cmp(&sb)
-                .then(ta.cmp(tb))
-                .then_with(|| {
-                    let xa = a.stamp.as_ref().map(|s| suffix_key(&s.1));
-                    let xb = b.stamp.as_ref().map(|s| suffix_key(&s.1));
-                    xa.cmp(&xb)
-                })
-                .then_with(|| a.path.cmp(&b.path))
+    let complete: BTreeMap<Option<String>, bool> = groups
+        .keys()
+        .map(|k| {
+            let all = keyed
+                .iter()
+                .filter(|(f, _)| f.stamp.as_ref().map(|s| &s.0) == k.as_ref())
+                .all(|(_, t)| t.is_some());
+            (k.clone(), all)
+        })
+        .collect();
+    for (f, ts) in keyed.iter_mut() {
+        if !complete[&f.stamp.as_ref().map(|s| s.0.clone())] {
+            *ts = None;
         }
-    });
+    }
+    keyed.sort_by(|(a, ta), (b, tb)| order_key(a, *ta).cmp(&order_key(b, *tb)));
     *files = keyed.into_iter().map(|(f, _)| f).collect();
 }
 
+/// The sort key of a file of a destination: rotated before active, then
+/// the name's stamp, the first line's `ts` (where known), the suffix, the path.
+pub(crate) fn order_key(f: &LogFile, first_ts: Option<Timestamp>) -> impl Ord + '_ {
+    (
+        f.state == FileState::Active,
+        f.stamp.as_ref().map(|s| s.0.as_str()),
+        first_ts,
+        f.stamp.as_ref().map(|s| suffix_key(&s.1)),
+        &f.path,
+    )
+}
+
+/// Drops the `.gz` of a rotated file that is also there plain (a
+/// compression finishing); leaves `files` sorted by path.
+fn drop_gz_twins(files: &mut Vec<LogFile>) {
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let plain: std::collections::HashSet<PathBuf> = files
+        .iter()
+        .filter(|f| f.compression == Compression::None)
+        .map(|f| f.path.clone())
+        .collect();
+    files.retain(|f| {
+        let twin = f.compression == Compression::Gzip
+            && f.path
+                .to_str()
+                .and_then(|p| p.strip_suffix(".gz"))
+                .is_some_and(|p| plain.contains(Path::new(p)));
+        !twin
+    });
+}
+
 /// The files of destination `stem` in `dir`, ordered (see [`order_files`]);
-/// an empty list when there are none.
+/// an empty list when there are none. The directory is listed twice and the
+/// listings joined, so that a file renamed during a listing is not missed.
 ///
 /// # Errors
 ///
 /// The directory cannot be read.
 pub fn destination(dir: &Path, stem: &str) -> Result<Destination, ReadError> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(|e| ReadError::io(e, dir))? {
-        let entry = entry.map_err(|e| ReadError::io(e, dir))?;
-        if let Some((s, f)) = parse_name(&entry.path()) {
-            if s == stem {
-                files.push(f);
-            }
-        }
-    }
+    let mut files = list_unordered(dir, stem)?;
     order_files(&mut files);
     Ok(Destination {
         dir: dir.to_path_buf(),
         stem: stem.to_string(),
         files,
     })
+}
+
+/// The files of destination `stem` in `dir`, sorted by path only, without
+/// the compressed twin of a plain rotated file (for callers that order them
+/// by their own means, as the follower does by identity).
+pub(crate) fn list_unordered(dir: &Path, stem: &str) -> Result<Vec<LogFile>, ReadError> {
+    let mut files = Vec::new();
+    // A file renamed while the directory is listed (`.gz.tmp` to `.gz`,
+    // then its plain twin deleted) can be missed by one listing; it cannot
+    // be missed by two in a row.
+    for _ in 0..2 {
+        for entry in std::fs::read_dir(dir).map_err(|e| ReadError::io(e, dir))? {
+            let entry = entry.map_err(|e| ReadError::io(e, dir))?;
+            if let Some((s, f)) = parse_name(&entry.path()) {
+                if s == stem && !files.contains(&f) {
+                    files.push(f);
+                }
+            }
+        }
+    }
+    drop_gz_twins(&mut files);
+    Ok(files)
 }
 
 /// Finds the destinations of `paths`: a directory gives every destination

@@ -10,14 +10,16 @@
 //! with the checkpoint after it. A line not yet complete is returned once
 //! its newline is written. A file that disappears before it was read to its
 //! end (retention deleted it, someone removed it) is reported as a [`Gap`]
-//! and counted; reading goes on with the next file.
+//! and counted; reading goes on with the next file. A file is declared gone
+//! only when two polls in a row cannot find it (a rotation racing with the
+//! directory listing must not look like a loss).
 //!
 //! In the active file, a line holding NUL bytes may be a write in progress
 //! seen half-way (the writer copies records into a shared mapping): the
 //! follower stops before it and looks again at the next poll; only if it is
 //! still there then is it reported as damage ([`ErrorKind::CutLine`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -217,6 +219,12 @@ pub struct Follower {
     gaps: u64,
     /// A line with NUL bytes in the active file, seen once: (file, offset).
     nul_wait: Option<(FileId, u64)>,
+    /// The file of the position, not found at the last poll.
+    missing: Option<FileId>,
+    /// Files whose first line could not be read (reported once).
+    unreadable: HashSet<PathBuf>,
+    /// Whether the last listing was taken while no file was renamed.
+    stable: bool,
 }
 
 impl Follower {
@@ -234,6 +242,9 @@ impl Follower {
             ids: HashMap::new(),
             gaps: 0,
             nul_wait: None,
+            missing: None,
+            unreadable: HashSet::new(),
+            stable: false,
         }
     }
 
@@ -313,11 +324,16 @@ impl Follower {
         let mut files = self.list(&mut batch.errors)?;
         let mut relisted = false;
         if let Pos::Start(start) = self.pos {
-            self.place(start, &files)?;
+            // The first or last file of a listing that kept changing may be
+            // the wrong one; a checkpoint names its file.
+            if self.stable || matches!(start, Start::At(_)) {
+                self.place(start, &files)?;
+            }
         }
         loop {
             match self.pos.clone() {
                 Pos::Start(_) => break,
+                Pos::After { .. } if !self.stable => break,
                 Pos::After { id } => match next_after(&files, &id) {
                     Some((f, nid)) => {
                         self.pos = Pos::In {
@@ -336,6 +352,17 @@ impl Follower {
                             files = self.list(&mut batch.errors)?;
                             continue;
                         }
+                        if !self.stable {
+                            break;
+                        }
+                        if self.missing != Some(id) {
+                            // A rename racing with two listings in a row
+                            // (fast rotation): a gap only if the file is
+                            // still missing at the next poll.
+                            self.missing = Some(id);
+                            break;
+                        }
+                        self.missing = None;
                         self.gaps += 1;
                         batch.gaps.push(Gap {
                             file_id: id,
@@ -345,6 +372,7 @@ impl Follower {
                         self.pos = Pos::After { id };
                         continue;
                     };
+                    self.missing = None;
                     let file = files[i].0.clone();
                     match self.read_file(&file, id, offset, &mut batch)? {
                         Outcome::Full => break,
@@ -353,6 +381,7 @@ impl Follower {
                             files = self.list(&mut batch.errors)?;
                         }
                         Outcome::Vanished => files.retain(|(_, fid)| *fid != id),
+                        Outcome::End if file.state == FileState::Rotated && !self.stable => break,
                         Outcome::End if file.state == FileState::Rotated => {
                             match files.get(i + 1) {
                                 Some((next, nid)) => {
@@ -417,9 +446,11 @@ impl Follower {
         offset: u64,
         batch: &mut FollowBatch,
     ) -> Result<Outcome, ReadError> {
-        let mut r = match LineReader::open_at(file, offset, self.opts) {
+        let mut r = match LineReader::open_checked(file, offset, self.opts, Some(id)) {
             Ok(r) => r,
-            Err(e) if matches!(e.kind(), ErrorKind::NotFound) => return Ok(Outcome::Vanished),
+            Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::Replaced) => {
+                return Ok(Outcome::Vanished);
+            }
             Err(e) if matches!(e.kind(), ErrorKind::BadOffset { .. } | ErrorKind::Gzip(_)) => {
                 // Not the file the checkpoint was taken in, or a corrupt
                 // gzip: report it and go on with the next file.
@@ -504,10 +535,37 @@ impl Follower {
     /// The destination's files that have a first line, with their identity,
     /// oldest first, each identity once.
     fn list(&mut self, errors: &mut Vec<ReadError>) -> Result<Vec<(LogFile, FileId)>, ReadError> {
-        let dest = files::destination(&self.dir, &self.stem)?;
-        let mut out: Vec<(LogFile, FileId)> = Vec::with_capacity(dest.files.len());
+        self.stable = true;
+        // A rotation between the listing and the reading of first lines
+        // could hide a file (listed as `app.log`, identified as the next
+        // one): the listing counts only if the names did not change while
+        // the files were identified.
+        let mut listed = files::list_unordered(&self.dir, &self.stem)?;
+        for _ in 0..10 {
+            let mut errs = Vec::new();
+            let out = self.identify(&listed, &mut errs);
+            let again = files::list_unordered(&self.dir, &self.stem)?;
+            if again == listed {
+                errors.append(&mut errs);
+                return Ok(out);
+            }
+            listed = again;
+        }
+        // Still changing: good enough to read on in the current file, not
+        // to decide which file comes next.
+        self.stable = false;
+        Ok(self.identify(&listed, errors))
+    }
+
+    /// The identities of `files` (those with a first line), each once.
+    fn identify(
+        &mut self,
+        files: &[LogFile],
+        errors: &mut Vec<ReadError>,
+    ) -> Vec<(LogFile, FileId)> {
+        let mut out: Vec<(LogFile, FileId)> = Vec::with_capacity(files.len());
         let mut keep = HashMap::new();
-        for f in dest.files {
+        for f in files {
             if f.encrypted {
                 continue;
             }
@@ -522,12 +580,15 @@ impl Follower {
                 .map(|c| c.2);
             let id = match cached {
                 Some(id) => id,
-                None => match FileId::of(&f) {
+                None => match FileId::of(f) {
                     Ok(Some(id)) => id,
                     Ok(None) => continue,
                     Err(e) if matches!(e.kind(), ErrorKind::NotFound) => continue,
                     Err(e) => {
-                        errors.push(e);
+                        // Reported once per file, not at every poll.
+                        if self.unreadable.insert(f.path.clone()) {
+                            errors.push(e);
+                        }
                         continue;
                     }
                 },
@@ -536,11 +597,16 @@ impl Follower {
                 keep.insert(f.path.clone(), (key.0, key.1, id));
             }
             if !out.iter().any(|(_, o)| *o == id) {
-                out.push((f, id));
+                out.push((f.clone(), id));
             }
         }
         self.ids = keep;
-        Ok(out)
+        // Ordered as `files::order_files` orders them, with the first
+        // line's `ts` known for every file.
+        out.sort_by(|(a, ia), (b, ib)| {
+            files::order_key(a, Some(ia.first_ts())).cmp(&files::order_key(b, Some(ib.first_ts())))
+        });
+        out
     }
 }
 

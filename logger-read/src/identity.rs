@@ -14,7 +14,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::ReadError;
-use crate::files::LogFile;
+use crate::files::{Compression, FileState, LogFile};
 use crate::lines::{LineReader, ReaderOptions};
 use crate::record::fast_ts;
 use crate::timestamp::Timestamp;
@@ -67,8 +67,23 @@ impl FileId {
     ///
     /// The file cannot be opened or read (a gzip error before the first line).
     pub fn of(file: &LogFile) -> Result<Option<FileId>, ReadError> {
+        if file.compression == Compression::None && !file.encrypted {
+            match std::fs::File::open(&file.path) {
+                Ok(f) => {
+                    let active = file.state == FileState::Active;
+                    return Self::of_open_file(&f, active)
+                        .map_err(|e| ReadError::io(e, &file.path));
+                }
+                // Compressed since it was listed: the `.gz` says the same.
+                Err(e)
+                    if e.kind() == std::io::ErrorKind::NotFound
+                        && file.state == FileState::Rotated => {}
+                Err(e) => return Err(ReadError::io(e, &file.path)),
+            }
+        }
+        // Small blocks: only the first line is decompressed.
         let opts = ReaderOptions {
-            buffer_bytes: 64 << 10,
+            buffer_bytes: 4096,
             ..ReaderOptions::default()
         };
         let mut r = LineReader::open_at(file, 0, opts)?;
@@ -83,6 +98,51 @@ impl FileId {
                 // is the first complete line.
                 Some(Err(e)) if r.is_done() => return Err(e),
                 Some(Err(_)) => continue,
+            }
+        }
+    }
+
+    /// The identity of the open plain file `f`, read with positioned reads
+    /// (the file's cursor does not move): `None` while it has no complete
+    /// first line. Checks that a file opened by name is the one expected,
+    /// when a rotation may have put another file under that name.
+    ///
+    /// # Errors
+    ///
+    /// The read fails.
+    ///
+    /// With `being_written` (the active file), a first line holding NUL
+    /// bytes is a record the writer is still copying into its mapping, seen
+    /// half-way: the file has no identity yet (`None`), rather than one
+    /// made from a fragment.
+    pub fn of_open_file(f: &std::fs::File, being_written: bool) -> std::io::Result<Option<FileId>> {
+        use std::os::unix::fs::FileExt;
+        let mut buf = vec![0u8; 4096];
+        let (mut len, mut line_start) = (0usize, 0usize);
+        loop {
+            if len == buf.len() {
+                if len - line_start >= crate::lines::DEFAULT_MAX_LINE_BYTES {
+                    return Ok(None);
+                }
+                buf.resize(len * 2, 0);
+            }
+            let n = f.read_at(&mut buf[len..], len as u64)?;
+            if n == 0 {
+                return Ok(None);
+            }
+            len += n;
+            while let Some(k) = memchr::memchr(b'\n', &buf[line_start..len]) {
+                let seg = &buf[line_start..line_start + k];
+                line_start += k + 1;
+                // As `LineReader` reads it: the bytes after the last NUL.
+                let line = match memchr::memrchr(0, seg) {
+                    Some(_) if being_written => return Ok(None),
+                    Some(z) => &seg[z + 1..],
+                    None => seg,
+                };
+                if !line.is_empty() {
+                    return Ok(Some(FileId::of_first_line(line)));
+                }
             }
         }
     }

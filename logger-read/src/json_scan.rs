@@ -12,6 +12,16 @@ pub(crate) fn string_end(b: &[u8], i: usize) -> Option<(usize, bool)> {
         return None;
     }
     let mut j = i + 1;
+    // Keys, levels, kinds and targets end within a few bytes: a plain loop
+    // beats setting up a vectorised search.
+    let short = (j + 24).min(b.len());
+    while j < short {
+        match b[j] {
+            b'"' => return Some((j + 1, false)),
+            b'\\' => break,
+            _ => j += 1,
+        }
+    }
     let mut escaped = false;
     loop {
         let k = memchr2(b'"', b'\\', b.get(j..)?)?;

@@ -20,6 +20,7 @@ use memchr::{memchr, memrchr};
 
 use crate::error::{ErrorKind, ReadError};
 use crate::files::{Compression, FileState, LogFile};
+use crate::identity::FileId;
 
 /// Default size of a read block: 1 MiB.
 pub const DEFAULT_BUFFER_BYTES: usize = 1 << 20;
@@ -158,6 +159,23 @@ impl LineReader {
         offset: u64,
         opts: ReaderOptions,
     ) -> Result<LineReader, ReadError> {
+        Self::open_checked(file, offset, opts, None)
+    }
+
+    /// [`LineReader::open_at`], checking first that a plain file opened is
+    /// the file `expect` (by its first line; a file without a complete first
+    /// line yet passes): a file opened by name may have been rotated away
+    /// and replaced since it was identified.
+    ///
+    /// # Errors
+    ///
+    /// As [`LineReader::open_at`], and [`ErrorKind::Replaced`].
+    pub fn open_checked(
+        file: &LogFile,
+        offset: u64,
+        opts: ReaderOptions,
+        expect: Option<FileId>,
+    ) -> Result<LineReader, ReadError> {
         let path = &file.path;
         if file.encrypted {
             return Err(ReadError::new(ErrorKind::Encrypted, path));
@@ -173,12 +191,23 @@ impl LineReader {
                 let mut gz = file.clone();
                 gz.path = PathBuf::from(format!("{}.gz", path.display()));
                 gz.compression = Compression::Gzip;
-                return Self::open_at(&gz, offset, opts).map_err(|_| ReadError::io(e, path));
+                return Self::open_checked(&gz, offset, opts, None)
+                    .map_err(|_| ReadError::io(e, path));
             }
             Err(e) => return Err(ReadError::io(e, path)),
         };
         let src: Box<dyn Read + Send> = match file.compression {
             Compression::None => {
+                if let Some(want) = expect {
+                    // The file expected has a first line: a file without
+                    // one is another file (just created under this name).
+                    let active = file.state == FileState::Active;
+                    if FileId::of_open_file(&f, active).map_err(|e| ReadError::io(e, path))?
+                        != Some(want)
+                    {
+                        return Err(ReadError::new(ErrorKind::Replaced, path));
+                    }
+                }
                 if offset > 0 {
                     let len = f.metadata().map_err(|e| ReadError::io(e, path))?.len();
                     if offset > len {
@@ -190,7 +219,8 @@ impl LineReader {
                 Box::new(f)
             }
             Compression::Gzip => {
-                let mut d = MultiGzDecoder::new(BufReader::with_capacity(256 << 10, f));
+                let cap = (opts.buffer_bytes / 4).clamp(8 << 10, 256 << 10);
+                let mut d = MultiGzDecoder::new(BufReader::with_capacity(cap, f));
                 if offset > 0 {
                     let skipped = io::copy(&mut (&mut d).take(offset - 1), &mut io::sink())
                         .map_err(|e| ReadError::new(ErrorKind::Gzip(e), path))?;

@@ -21,14 +21,20 @@ fn child_writer() {
         return;
     }
     let dir = PathBuf::from(std::env::var("READ_DIR").unwrap());
-    common::log_records(
-        &dir,
-        common::env_u64("READ_FIRST"),
-        N,
-        32 * 1024,
-        true,
-        |_| {},
-    );
+    // With `READ_GO`, start when that file appears, and pause now and then,
+    // so that two writers run at the same time.
+    let go = std::env::var_os("READ_GO").map(PathBuf::from);
+    if let Some(go) = &go {
+        while !go.exists() {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    }
+    let first = common::env_u64("READ_FIRST");
+    common::log_records(&dir, first, N, 32 * 1024, true, |i| {
+        if go.is_some() && i % 300 == 0 {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+    });
 }
 
 fn write(dir: &std::path::Path, first: u64) {
@@ -93,7 +99,8 @@ fn rotated_and_gzipped_files_are_read_in_order_exactly_once() {
     assert_eq!(seen, (0..N).collect::<Vec<_>>());
 
     // The prefilter gives the same records as the full view.
-    let cases: [(Prefilter, fn(u64) -> bool); 4] = [
+    type Expected = fn(u64) -> bool;
+    let cases: [(Prefilter, Expected); 4] = [
         (Prefilter::new().min_level(Level::Warn), |i| {
             i % 10 != 0 && i % 13 == 0
         }),
@@ -125,22 +132,47 @@ fn two_processes_merged_by_time_with_trades_once() {
     }
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
-    // Interleaved in time: a then b then a again would need threads; two
-    // runs one after the other still exercise the merge across sources, and
-    // the two `app`/`trades` pairs exercise the dedup.
-    write(a.path(), 0);
-    write(b.path(), N);
+    // Both processes log at the same time, so their records interleave.
+    let go = a.path().join("go");
+    let spawn = |dir: &std::path::Path, first: u64| {
+        common::child(
+            "child_writer",
+            &[
+                ("READ_DIR", dir.display().to_string()),
+                ("READ_FIRST", first.to_string()),
+                ("READ_GO", go.display().to_string()),
+            ],
+        )
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+    };
+    let (mut ca, mut cb) = (spawn(a.path(), 0), spawn(b.path(), N));
+    std::fs::write(&go, b"").unwrap();
+    assert!(ca.wait().unwrap().success() && cb.wait().unwrap().success());
     let dests = discover(&[b.path().to_path_buf(), a.path().to_path_buf()]).unwrap();
     assert_eq!(dests.len(), 8);
     let mut m = Merge::new(dests).dedup(true);
     let mut seen = Vec::new();
     let mut prev = None;
+    let mut switches = 0;
     while let Some(l) = m.next_line() {
         let l = l.unwrap();
         assert!(prev <= Some(l.ts), "ts order");
         prev = Some(l.ts);
-        seen.push(common::field_i(l.line.bytes));
+        let i = common::field_i(l.line.bytes);
+        if seen.last().is_some_and(|&p: &u64| (p < N) != (i < N)) {
+            switches += 1;
+        }
+        seen.push(i);
     }
+    assert!(
+        switches > 2,
+        "the two processes' records interleave ({switches} switches)"
+    );
+    // Each process's own records stay in their order.
+    let a_order: Vec<u64> = seen.iter().copied().filter(|&i| i < N).collect();
+    assert!(a_order.windows(2).all(|w| w[0] < w[1]));
     common::assert_exactly_once(&seen, 0..2 * N);
     assert_eq!(seen.len() as u64, 2 * N);
     assert_eq!(
@@ -304,4 +336,51 @@ fn files_that_are_not_logs_get_errors_naming_file_and_line() {
     std::fs::write(&e, "").unwrap();
     let mut r = LineReader::open_path(&e).unwrap();
     assert!(r.next_line().is_none() && r.tail().is_none());
+}
+
+#[test]
+fn a_file_truncated_or_replaced_during_a_read_ends_cleanly() {
+    if common::is_child() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.log");
+    let line = r#"{"ts":"2026-11-21T10:30:45.123456789Z","level":"INFO","kind":"log","target":"t","msg":"m"}"#;
+    std::fs::write(&path, format!("{line}\n").repeat(50_000)).unwrap();
+    let opts = logger_read::ReaderOptions {
+        buffer_bytes: 64 * 1024,
+        ..Default::default()
+    };
+    let file = logger_read::LogFile::from_path(&path);
+    let mut r = LineReader::open_at(&file, 0, opts).unwrap();
+    for _ in 0..10 {
+        r.next_line().unwrap().unwrap();
+    }
+    // Truncated under the reader (copytruncate-style): the reader stops at
+    // what it had, with complete lines only.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(1000)
+        .unwrap();
+    let mut n = 10;
+    while let Some(l) = r.next_line() {
+        assert_eq!(l.unwrap().bytes, line.as_bytes());
+        n += 1;
+    }
+    assert!(n < 50_000, "{n}");
+    // Replaced by a rename: the open reader goes on with the file it opened.
+    std::fs::write(&path, format!("{line}\n").repeat(20)).unwrap();
+    let mut r = LineReader::open_at(&file, 0, opts).unwrap();
+    r.next_line().unwrap().unwrap();
+    let other = dir.path().join("new.log");
+    std::fs::write(&other, b"not a log\n").unwrap();
+    std::fs::rename(&other, &path).unwrap();
+    let mut n = 1;
+    while let Some(l) = r.next_line() {
+        assert_eq!(l.unwrap().bytes, line.as_bytes());
+        n += 1;
+    }
+    assert_eq!(n, 20);
 }
