@@ -50,7 +50,7 @@ pub fn run(args: &PlotArgs) -> Result<(), CliError> {
         )));
     }
     charts::ensure_font().map_err(CliError::Input)?;
-    let (c, outcome, _) = collect(&args.paths, &args.filter, &args.scan, None, true)?;
+    let (c, outcome) = collect(&args.paths, &args.filter, &args.scan, None, true)?;
     let needs_op = matches!(
         args.chart,
         ChartKind::Latency | ChartKind::Histogram | ChartKind::All

@@ -13,7 +13,7 @@ use crate::report_html;
 /// Unreadable input, no font, an unwritable output file.
 pub fn run(args: &ReportArgs) -> Result<(), CliError> {
     charts::ensure_font().map_err(CliError::Input)?;
-    let (c, outcome, _) = collect(&args.paths, &args.filter, &args.scan, None, true)?;
+    let (c, outcome) = collect(&args.paths, &args.filter, &args.scan, None, true)?;
     let sources: Vec<String> = paths_or_default(&args.paths)
         .iter()
         .map(|p| p.display().to_string())

@@ -5,7 +5,6 @@ use std::io::Write;
 
 use crate::commands::build_filter;
 use crate::error::CliError;
-use crate::filter::Filter;
 use crate::flags::{FilterArgs, GroupBy, ScanArgs, StatsArgs, paths_or_default};
 use crate::scan::{ScanOptions, scan};
 use crate::stats::collect::Collector;
@@ -22,7 +21,7 @@ pub fn collect(
     scan_args: &ScanArgs,
     by: Option<GroupBy>,
     timelines: bool,
-) -> Result<(Collector, crate::scan::ScanOutcome, Filter), CliError> {
+) -> Result<(Collector, crate::scan::ScanOutcome), CliError> {
     let filter = build_filter(filter_args)?;
     let mut c = Collector::new(by, timelines);
     let opts = ScanOptions {
@@ -33,7 +32,7 @@ pub fn collect(
         c.add(view, m.line.bytes);
         Ok(())
     })?;
-    Ok((c, outcome, filter))
+    Ok((c, outcome))
 }
 
 /// Runs `stats`.
@@ -42,7 +41,7 @@ pub fn collect(
 ///
 /// Bad arguments, unreadable input, a closed stdout.
 pub fn run(args: &StatsArgs) -> Result<(), CliError> {
-    let (c, outcome, _) = collect(&args.paths, &args.filter, &args.scan, args.by, false)?;
+    let (c, outcome) = collect(&args.paths, &args.filter, &args.scan, args.by, false)?;
     let summary = Summary::of(&c);
     let mut out = std::io::stdout().lock();
     if args.json {
