@@ -89,10 +89,10 @@ pub use guard::LoggerGuard;
 pub use install::{Builder, builder};
 pub use level::{Level, LevelFilter};
 pub use metrics::Metrics;
-#[cfg(feature = "tracing")]
-pub use tracing_layer::tracing_layer;
 pub use redact::{MIN_REDACT_KEY_BYTES, RedactAction, RedactKey, RedactRule, Redaction};
 pub use sink::encrypt::{Encryption, EncryptionStats, PASSPHRASE_WORK_FACTOR, encryption_stats};
+#[cfg(feature = "tracing")]
+pub use tracing_layer::tracing_layer;
 pub use view::Kind;
 #[doc(hidden)]
 pub use wire_fuzz_tests::fuzz as __fuzz;
