@@ -40,6 +40,35 @@ pub enum Command {
     /// Check every line against the record schema, per-file timestamp
     /// order, crash tails and gaps in rotation; exit code 1 on a problem.
     Check(CheckArgs),
+    /// Follow the files and ship their records to PostgreSQL (exactly once)
+    /// and the remote destinations of a configuration file (webhook, syslog,
+    /// TCP/UDP/TLS, OTLP), until SIGTERM or SIGINT.
+    Ship(ShipArgs),
+}
+
+/// `logger ship --config ship.toml` or `logger ship --postgres URL DIR...`.
+#[derive(Debug, Args, Clone)]
+pub struct ShipArgs {
+    /// The shipper's configuration file (TOML: paths, every destination;
+    /// docs/destinations.md).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
+    /// Ship to this PostgreSQL database (`postgres://user:pw@host:port/db`)
+    /// with the default layout, without a configuration file.
+    #[arg(long, value_name = "URL")]
+    pub postgres: Option<String>,
+    /// With --postgres: the directories whose files are shipped.
+    #[arg(value_name = "DIR")]
+    pub dirs: Vec<std::path::PathBuf>,
+    /// Records per batch (one COPY and one checkpoint per batch).
+    #[arg(long, value_name = "N")]
+    pub batch_records: Option<usize>,
+    /// With PostgreSQL: seed 004's layout, `{PREFIX}_logs`.
+    #[arg(long, value_name = "PREFIX")]
+    pub table_prefix: Option<String>,
+    /// Connect once, create the tables, report, and exit.
+    #[arg(long)]
+    pub check: bool,
 }
 
 /// Which records a command reads. Every option narrows the selection; all

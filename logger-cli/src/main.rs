@@ -1,5 +1,5 @@
 //! `logger`: the command-line tool of the read side: `cat`, `tail`,
-//! `trace`, `stats`, `plot`, `report` and `check` over the JSON-lines files
+//! `trace`, `stats`, `plot`, `report`, `check` and `ship` over the JSON-lines files
 //! of the `logger` crate. Thin over `logger-read`; see `docs/cli.md`.
 
 mod charts;
@@ -31,6 +31,7 @@ fn main() {
         Command::Plot(a) => commands::plot::run(a),
         Command::Report(a) => commands::report::run(a),
         Command::Check(a) => commands::check::run(a),
+        Command::Ship(a) => commands::ship::run(a),
     };
     if let Err(e) = result {
         let code = e.exit_code();

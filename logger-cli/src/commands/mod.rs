@@ -5,6 +5,7 @@ pub mod cat;
 pub mod check;
 pub mod plot;
 pub mod report;
+pub mod ship;
 pub mod stats;
 pub mod tail;
 pub mod trace;

@@ -1,6 +1,6 @@
-//! `logger-ship`: the shipper as a sidecar process, until the `logger`
-//! command-line tool's `ship` subcommand takes over (it calls the same
-//! `logger_read::ship::run`).
+//! `logger-ship`: the shipper as a small sidecar process without the
+//! command-line tool's dependencies; `logger ship` takes the same
+//! arguments and runs the same `logger_read::ship::run_until_signal`.
 //!
 //! ```text
 //! logger-ship CONFIG.toml
@@ -13,16 +13,8 @@
 //! stderr, exit 2. Metrics are printed as JSON lines on stdout at exit.
 
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use logger_read::ship::{self, ShipConfig};
-
-static STOP: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn on_signal(_: libc::c_int) {
-    STOP.store(true, Ordering::Relaxed);
-}
 
 fn usage(msg: &str) -> ! {
     eprintln!("logger-ship: {msg}");
@@ -110,25 +102,7 @@ fn main() {
         }
         return;
     }
-    for sig in [libc::SIGTERM, libc::SIGINT] {
-        // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
-        unsafe {
-            libc::signal(sig, on_signal as *const () as libc::sighandler_t);
-        }
-    }
-    let stop = Arc::new(AtomicBool::new(false));
-    let watcher = {
-        let stop = stop.clone();
-        std::thread::spawn(move || {
-            while !STOP.load(Ordering::Relaxed) && !stop.load(Ordering::Relaxed) {
-                std::thread::sleep(std::time::Duration::from_millis(20));
-            }
-            stop.store(true, Ordering::Relaxed);
-        })
-    };
-    let result = ship::run(config, stop.clone());
-    stop.store(true, Ordering::Relaxed);
-    let _ = watcher.join();
+    let result = ship::run_until_signal(config);
     match result {
         Ok(metrics) => {
             for m in metrics {

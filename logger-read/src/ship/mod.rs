@@ -53,7 +53,7 @@ pub use dead_letter::DeadLetter;
 pub use destination::{Batch, Delivery, Destination, Rejected, SourceKey};
 pub use error::ShipError;
 pub use metrics::{MetricsSnapshot, ShipMetrics};
-pub use run::{ShipHandle, check, run, start};
+pub use run::{ShipHandle, check, run, run_until_signal, start};
 pub use shipper::Shipper;
 pub use source::SourceSpec;
 pub use state::{DestinationState, StateCell};

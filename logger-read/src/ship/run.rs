@@ -218,3 +218,49 @@ pub fn run(config: ShipConfig, stop: Arc<AtomicBool>) -> Result<Vec<MetricsSnaps
     }
     handle.stop()
 }
+
+/// Set by [`run_until_signal`]'s handler for SIGTERM and SIGINT.
+static SIGNALLED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_stop_signal(_: libc::c_int) {
+    SIGNALLED.store(true, Ordering::Relaxed);
+}
+
+/// [`run`] in the foreground until SIGTERM or SIGINT (then delivers what was
+/// read and returns the counters): what `logger ship` and the `logger-ship`
+/// sidecar binary run. Installs handlers for those two signals that only
+/// set a flag.
+///
+/// # Errors
+/// As [`run`].
+///
+/// ```no_run
+/// let config = logger_read::ship::ShipConfig::load("ship.toml".as_ref())?;
+/// for m in logger_read::ship::run_until_signal(config)? {
+///     println!("{} records sent", m.records_sent);
+/// }
+/// # Ok::<(), logger_read::ship::ShipError>(())
+/// ```
+pub fn run_until_signal(config: ShipConfig) -> Result<Vec<MetricsSnapshot>, ShipError> {
+    for sig in [libc::SIGTERM, libc::SIGINT] {
+        // SAFETY: the handler only stores to an atomic, which is
+        // async-signal-safe; `signal` itself has no memory-safety contract.
+        unsafe {
+            libc::signal(sig, on_stop_signal as *const () as libc::sighandler_t);
+        }
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let watcher = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            while !SIGNALLED.load(Ordering::Relaxed) && !stop.load(Ordering::Relaxed) {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            stop.store(true, Ordering::Relaxed);
+        })
+    };
+    let result = run(config, stop.clone());
+    stop.store(true, Ordering::Relaxed);
+    let _ = watcher.join();
+    result
+}
