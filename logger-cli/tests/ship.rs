@@ -20,7 +20,10 @@ fn ship_without_a_destination_names_the_options() {
     let out = cli(&["ship"]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.contains("--config") && err.contains("--postgres"), "{err}");
+    assert!(
+        err.contains("--config") && err.contains("--postgres"),
+        "{err}"
+    );
     let out = cli(&["ship", "--postgres", "postgres://u@127.0.0.1/x"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("directories"), "{}", stderr(&out));
@@ -71,8 +74,15 @@ fn ship_loads_every_record_once_and_stops_on_sigterm() {
     let expected = records_of(dir.path(), "app").len();
     assert!(expected > 1000, "{expected}");
 
-    let mut ship = Command::new(env!("CARGO_BIN_EXE_logger"))
-        .args(["ship", "--postgres", &url, "--batch-records", "500", arg(dir.path())])
+    let ship = Command::new(env!("CARGO_BIN_EXE_logger"))
+        .args([
+            "ship",
+            "--postgres",
+            &url,
+            "--batch-records",
+            "500",
+            arg(dir.path()),
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -109,7 +119,11 @@ fn ship_loads_every_record_once_and_stops_on_sigterm() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(loaded, expected, "rows loaded before SIGTERM");
-    assert_eq!(count(), expected, "rows after SIGTERM: nothing loaded twice");
+    assert_eq!(
+        count(),
+        expected,
+        "rows after SIGTERM: nothing loaded twice"
+    );
     let sent: u64 = stdout
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
