@@ -14,8 +14,7 @@ use serde::{Deserialize, Deserializer};
 
 use crate::config::*;
 use crate::error::InitError;
-use crate::filter::{ALLOWED_LEVELS, parse_level};
-use crate::level::LevelFilter;
+use crate::level::{ALLOWED_LEVELS, LevelFilter};
 
 /// `Some(value)` for a key that is present, even when it is `null`.
 fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
@@ -93,7 +92,7 @@ fn bad(key: &'static str, value: &str, allowed: &str) -> InitError {
 }
 
 fn level(key: &'static str, v: &str) -> Result<LevelFilter, InitError> {
-    parse_level(v).ok_or_else(|| bad(key, v, &format!("a level ({ALLOWED_LEVELS})")))
+    LevelFilter::from_name(v).ok_or_else(|| bad(key, v, &format!("a level ({ALLOWED_LEVELS})")))
 }
 
 /// A level of `log`'s five (for the console, msync and the backtrace
@@ -357,7 +356,7 @@ impl FileConfig {
                                    or a level (\"warn\": msync after each record at or above it)";
             config.msync = if v == "never" {
                 MsyncPolicy::Never
-            } else if parse_level(&v).is_some() {
+            } else if LevelFilter::from_name(&v).is_some() {
                 match log_level("msync", &v)?.to_level() {
                     Some(l) => MsyncPolicy::Level(l),
                     None => return Err(bad("msync", &v, ALLOWED)),

@@ -26,7 +26,7 @@ use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU8, Ordering};
 use std::sync::{Mutex, TryLockError};
 
 use crate::error::InitError;
-use crate::level::{Level, LevelFilter};
+use crate::level::{ALLOWED_LEVELS, Level, LevelFilter};
 
 /// A parsed filter: a default level and per-target directives.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,12 +45,6 @@ impl fmt::Display for FilterError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
-}
-
-pub(crate) use crate::level::ALLOWED_LEVELS;
-
-pub(crate) fn parse_level(s: &str) -> Option<LevelFilter> {
-    LevelFilter::from_name(s)
 }
 
 fn valid_path(p: &str) -> bool {
@@ -77,7 +71,7 @@ impl Filter {
             }
             let mut it = part.split('=');
             let (name, level) = match (it.next(), it.next(), it.next()) {
-                (Some(word), None, None) => match parse_level(word) {
+                (Some(word), None, None) => match LevelFilter::from_name(word) {
                     Some(l) => {
                         default = Some(l);
                         continue;
@@ -86,7 +80,7 @@ impl Filter {
                 },
                 (Some(name), Some(level), None) => {
                     let level = level.trim();
-                    let Some(l) = parse_level(level) else {
+                    let Some(l) = LevelFilter::from_name(level) else {
                         return Err(FilterError(format!(
                             "directive {part:?}: unknown level {level:?} (allowed: {ALLOWED_LEVELS})"
                         )));
