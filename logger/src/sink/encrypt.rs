@@ -17,8 +17,8 @@
 //! `age -d -i key.txt <file>.age` gives back the source file exactly.
 
 use std::fmt;
-use std::fs::{self, File};
-use std::io::{self, Read, Write};
+use std::fs;
+use std::io;
 use std::iter;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -28,17 +28,13 @@ use std::time::{Duration, Instant};
 
 use age::secrecy::SecretString;
 
-use super::permissions::copy_mode;
-use super::rotation::with_suffix;
+use super::housekeeping::replace_transformed;
 
 /// scrypt work factor (`N = 2^18`) of passphrase-encrypted files: what the
 /// `age` command line uses. Sealing one file with a passphrase costs one
 /// scrypt run of this size (about a quarter to one second of one core, and
 /// 256 MiB of memory), whatever the file's size; decrypting costs the same.
 pub const PASSPHRASE_WORK_FACTOR: u8 = 18;
-
-/// Bytes read from the source per encryption step.
-const CHUNK: usize = 64 * 1024;
 
 /// How rotated files are encrypted: to age X25519 recipients (public keys,
 /// `age1...`), or with a passphrase.
@@ -250,18 +246,14 @@ impl Eq for Encryption {}
 pub(crate) fn seal(source: &Path, sealer: &Sealer, cancel: &AtomicBool) -> io::Result<()> {
     let (started, cpu_started) = (Instant::now(), thread_cpu_ns());
     let bytes = fs::metadata(source)?.len();
-    let tmp = with_suffix(source, ".age.tmp");
-    let result = write_age(source, &tmp, sealer, cancel).and_then(|()| {
-        fs::rename(&tmp, with_suffix(source, ".age"))?;
-        if let Some(dir) = source.parent() {
-            // The rename must be on disk before the only other copy goes.
-            File::open(dir)?.sync_all()?;
-        }
-        fs::remove_file(source)
-    });
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    } else {
+    let result = replace_transformed(
+        source,
+        ".age",
+        cancel,
+        |out| sealer.encryptor()?.wrap_output(out),
+        |writer| writer.finish(),
+    );
+    if result.is_ok() {
         SEALED_FILES.fetch_add(1, Relaxed);
         SEALED_BYTES.fetch_add(bytes, Relaxed);
         let ns = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
@@ -328,40 +320,13 @@ pub fn encryption_stats() -> EncryptionStats {
     }
 }
 
-/// Writes the age encryption of `source` to `tmp` and `fsync`s it.
-fn write_age(source: &Path, tmp: &Path, sealer: &Sealer, cancel: &AtomicBool) -> io::Result<()> {
-    let mut src = File::open(source)?;
-    let mtime = src.metadata()?.modified().ok();
-    let out = File::create(tmp)?;
-    copy_mode(&src, &out)?;
-    let mut writer = sealer.encryptor()?.wrap_output(out)?;
-    let mut buf = vec![0u8; CHUNK];
-    loop {
-        if cancel.load(Relaxed) {
-            return Err(io::Error::new(
-                io::ErrorKind::Interrupted,
-                "housekeeping cancelled",
-            ));
-        }
-        let n = match src.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        writer.write_all(&buf[..n])?;
-    }
-    let out = writer.finish()?;
-    if let Some(t) = mtime {
-        let _ = out.set_modified(t);
-    }
-    out.sync_all()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sink::rotation::with_suffix;
     use age::secrecy::ExposeSecret;
+    use std::fs::File;
+    use std::io::Read;
     use std::os::unix::fs::PermissionsExt;
 
     fn decrypt(path: &Path, id: &age::x25519::Identity) -> Vec<u8> {

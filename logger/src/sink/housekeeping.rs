@@ -375,14 +375,38 @@ fn now_ms() -> i64 {
 /// renamed), then deletes `plain`. The `.gz` keeps the plain file's mtime.
 /// On error or cancel, the temporary file is deleted and `plain` kept.
 fn compress(plain: &Path, cancel: &AtomicBool) -> io::Result<()> {
-    let tmp = with_suffix(plain, ".gz.tmp");
-    let result = write_gz(plain, &tmp, cancel).and_then(|()| {
-        fs::rename(&tmp, with_suffix(plain, ".gz"))?;
-        if let Some(dir) = plain.parent() {
+    // Fast compression: this thread shares the machine with the trading
+    // process, and log lines compress well even at level 1.
+    replace_transformed(
+        plain,
+        ".gz",
+        cancel,
+        |out| Ok(GzEncoder::new(out, Compression::fast())),
+        GzEncoder::finish,
+    )
+}
+
+/// Replaces `source` by `<source><suffix>`, the bytes of `source` streamed
+/// through the writer `wrap` makes (and `finish` closes): written to
+/// `<source><suffix>.tmp`, which gets the source's permission bits (created
+/// with them, never wider, then set exactly, whatever the umask) and mtime,
+/// is `fsync`ed, renamed, the directory `fsync`ed, then `source` deleted.
+/// On error or cancel, the temporary file is deleted and `source` kept.
+pub(super) fn replace_transformed<W: Write>(
+    source: &Path,
+    suffix: &str,
+    cancel: &AtomicBool,
+    wrap: impl FnOnce(File) -> io::Result<W>,
+    finish: impl FnOnce(W) -> io::Result<File>,
+) -> io::Result<()> {
+    let tmp = with_suffix(source, &format!("{suffix}.tmp"));
+    let result = write_transformed(source, &tmp, cancel, wrap, finish).and_then(|()| {
+        fs::rename(&tmp, with_suffix(source, suffix))?;
+        if let Some(dir) = source.parent() {
             // Make the rename durable before the only other copy goes.
             File::open(dir)?.sync_all()?;
         }
-        fs::remove_file(plain)
+        fs::remove_file(source)
     });
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
@@ -390,11 +414,15 @@ fn compress(plain: &Path, cancel: &AtomicBool) -> io::Result<()> {
     result
 }
 
-/// Writes the gzip of `plain` to `tmp` and fsyncs it. The `.gz` gets the
-/// plain file's permission bits (created with them, never wider, then set
-/// exactly, whatever the umask).
-fn write_gz(plain: &Path, tmp: &Path, cancel: &AtomicBool) -> io::Result<()> {
-    let mut src = File::open(plain)?;
+/// Writes `source` through the writer `wrap` makes to `tmp` and fsyncs it.
+fn write_transformed<W: Write>(
+    source: &Path,
+    tmp: &Path,
+    cancel: &AtomicBool,
+    wrap: impl FnOnce(File) -> io::Result<W>,
+    finish: impl FnOnce(W) -> io::Result<File>,
+) -> io::Result<()> {
+    let mut src = File::open(source)?;
     let meta = src.metadata()?;
     let mtime = meta.modified().ok();
     let out = OpenOptions::new()
@@ -404,9 +432,7 @@ fn write_gz(plain: &Path, tmp: &Path, cancel: &AtomicBool) -> io::Result<()> {
         .mode(meta.permissions().mode() & 0o7777)
         .open(tmp)?;
     out.set_permissions(meta.permissions())?;
-    // Fast compression: this thread shares the machine with the trading
-    // process, and log lines compress well even at level 1.
-    let mut gz = GzEncoder::new(out, Compression::fast());
+    let mut writer = wrap(out)?;
     let mut buf = vec![0u8; CHUNK];
     loop {
         if cancel.load(Relaxed) {
@@ -421,9 +447,9 @@ fn write_gz(plain: &Path, tmp: &Path, cancel: &AtomicBool) -> io::Result<()> {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
-        gz.write_all(&buf[..n])?;
+        writer.write_all(&buf[..n])?;
     }
-    let out = gz.finish()?;
+    let out = finish(writer)?;
     if let Some(t) = mtime {
         let _ = out.set_modified(t);
     }

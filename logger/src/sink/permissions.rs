@@ -6,7 +6,7 @@
 //!   then `fchmod`ed to it, since `open(2)` masks the mode with the umask.
 //!   A rotated file keeps it (a rename keeps the inode); a compressed or
 //!   encrypted file derived from it gets its source file's mode
-//!   ([`copy_mode`]).
+//!   (`housekeeping::replace_transformed`).
 //! - A directory created by `create_dir(true)` gets
 //!   [`RotationConfig::dir_mode`] (default [`DEFAULT_DIR_MODE`], `0750`);
 //!   so do its missing parents.
@@ -25,7 +25,7 @@
 //! [`DEFAULT_DIR_MODE`]: crate::DEFAULT_DIR_MODE
 
 use std::collections::HashSet;
-use std::fs::{self, DirBuilder, File, OpenOptions};
+use std::fs::{self, DirBuilder, OpenOptions};
 use std::io;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -114,13 +114,6 @@ fn report_if_looser(path: &Path, actual: u32, wanted: u32) {
             actual & 0o7777,
         );
     }
-}
-
-/// Gives `to` the permission bits of `from` (a compressed or encrypted file
-/// keeps its source's mode).
-pub(crate) fn copy_mode(from: &File, to: &File) -> io::Result<()> {
-    let mode = from.metadata()?.permissions().mode() & 0o7777;
-    to.set_permissions(fs::Permissions::from_mode(mode))
 }
 
 /// Creates `dir` and its missing parents with `mode`, past the umask.

@@ -238,12 +238,7 @@ impl RotatingFile {
         let Some(file) = self.file.as_mut() else {
             return Err(self.unavailable());
         };
-        match file.append(line) {
-            Ok(()) => {
-                self.unchecked_lines += 1;
-                Counters::add(&COUNTERS.bytes_written, line.len() as u64);
-                Ok(())
-            }
+        let result = match file.append(line) {
             Err(u) if u.error.kind() == io::ErrorKind::NotFound && !u.lines.is_empty() => {
                 // The buffer was refused for an unlinked file: it goes into
                 // a new one, and so does this line.
@@ -251,18 +246,15 @@ impl RotatingFile {
                 let Some(file) = self.file.as_mut() else {
                     return Err(self.unavailable());
                 };
-                match file.append(line) {
-                    Ok(()) => {
-                        self.unchecked_lines += 1;
-                        Counters::add(&COUNTERS.bytes_written, line.len() as u64);
-                        Ok(())
-                    }
-                    Err(u) => {
-                        let error = io::Error::new(u.error.kind(), u.error.to_string());
-                        self.write_failed(u);
-                        Err(error)
-                    }
-                }
+                file.append(line)
+            }
+            other => other,
+        };
+        match result {
+            Ok(()) => {
+                self.unchecked_lines += 1;
+                Counters::add(&COUNTERS.bytes_written, line.len() as u64);
+                Ok(())
             }
             Err(u) => {
                 let error = io::Error::new(u.error.kind(), u.error.to_string());
