@@ -13,7 +13,7 @@ use memchr::memmem::Finder;
 
 use crate::json_scan::{scalar_end, string_end};
 use crate::level::Level;
-use crate::record::{JsonStr, RecordView};
+use crate::record::{JsonStr, RawJson, RecordView};
 
 /// A cheap filter on `level` (at or above), `kind` (one of) and
 /// `correlation_id` (equal to, as text: `74999` matches the number and the
@@ -93,7 +93,7 @@ impl Prefilter {
             if let Some(found) = corr_fast(line, finder) {
                 return match found {
                     None => false,
-                    Some(raw) => text_eq(raw, id),
+                    Some(raw) => RawJson(raw).as_text().is_some_and(|t| t == *id),
                 };
             }
         }
@@ -167,19 +167,6 @@ fn corr_fast<'a>(line: &'a [u8], finder: &Finder<'_>) -> Option<Option<&'a [u8]>
         _ => scalar_end(line, v)?,
     };
     Some(Some(&line[v..end]))
-}
-
-/// Whether a raw JSON scalar's text equals `id`.
-fn text_eq(raw: &[u8], id: &str) -> bool {
-    if raw.first() == Some(&b'"') {
-        match string_end(raw, 0) {
-            Some((_, false)) => &raw[1..raw.len() - 1] == id.as_bytes(),
-            Some((_, true)) => JsonStr::new_unchecked(raw, true).eq_str(id),
-            None => false,
-        }
-    } else {
-        raw == id.as_bytes()
-    }
 }
 
 #[cfg(test)]

@@ -82,7 +82,7 @@ fn bad(key: &'static str, raw: &[u8]) -> RecordError {
 /// assert_eq!(r.get("fields.sym").unwrap().raw(), br#""A\"B""#);
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub struct RawJson<'a>(&'a [u8]);
+pub struct RawJson<'a>(pub(crate) &'a [u8]);
 
 impl<'a> RawJson<'a> {
     /// The JSON text as written.
