@@ -34,7 +34,7 @@ use serde_json::Value;
 
 use super::destination::{Batch, Delivery, Destination};
 use super::error::ShipError;
-use super::options::{Options, RawOptions, RetryLimit};
+use super::options::{Options, RetryLimit, raw_options};
 use super::tls::{self, TlsOptions, TlsStream};
 
 /// Marker at the end of a message cut to fit a datagram (the logger's own).
@@ -441,16 +441,7 @@ impl NetConfig {
     /// # Errors
     /// `Fatal` naming the key.
     pub fn options(&self) -> Result<Options, ShipError> {
-        RawOptions {
-            enabled: self.enabled,
-            min_level: self.min_level.clone(),
-            kinds: self.kinds.clone(),
-            batch_records: self.batch_records,
-            batch_timeout_ms: self.batch_timeout_ms,
-            max_retries: self.max_retries,
-            timeout_ms: self.timeout_ms,
-        }
-        .validate("net", None, 1_000)
+        raw_options!(self).validate("net", None, 1_000)
     }
 
     /// Checks every value.

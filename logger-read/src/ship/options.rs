@@ -64,6 +64,24 @@ pub struct RawOptions {
     pub timeout_ms: Option<u64>,
 }
 
+/// The seven common option fields of a destination's configuration section
+/// (`enabled`, `min_level`, `kinds`, `batch_records`, `batch_timeout_ms`,
+/// `max_retries`, `timeout_ms`), copied into a [`RawOptions`].
+macro_rules! raw_options {
+    ($config:expr) => {
+        $crate::ship::options::RawOptions {
+            enabled: $config.enabled,
+            min_level: $config.min_level.clone(),
+            kinds: $config.kinds.clone(),
+            batch_records: $config.batch_records,
+            batch_timeout_ms: $config.batch_timeout_ms,
+            max_retries: $config.max_retries,
+            timeout_ms: $config.timeout_ms,
+        }
+    };
+}
+pub(crate) use raw_options;
+
 impl RawOptions {
     /// Checks the values (seed 000's rules: positive batch size and timeout)
     /// and applies the destination's defaults.

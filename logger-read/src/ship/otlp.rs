@@ -38,7 +38,7 @@ use serde_json::{Map, Value, json};
 use super::destination::{Batch, Delivery, Destination, Rejected};
 use super::error::ShipError;
 use super::http::{Outcome, Poster};
-use super::options::{Options, RawOptions, RetryLimit};
+use super::options::{Options, RetryLimit, raw_options};
 use super::tls::TlsOptions;
 use crate::timestamp::Timestamp;
 
@@ -504,16 +504,7 @@ impl OtlpConfig {
     /// # Errors
     /// `Fatal` naming the key.
     pub fn options(&self) -> Result<Options, ShipError> {
-        RawOptions {
-            enabled: self.enabled,
-            min_level: self.min_level.clone(),
-            kinds: self.kinds.clone(),
-            batch_records: self.batch_records,
-            batch_timeout_ms: self.batch_timeout_ms,
-            max_retries: self.max_retries,
-            timeout_ms: self.timeout_ms,
-        }
-        .validate("otlp", None, 512)
+        raw_options!(self).validate("otlp", None, 512)
     }
 
     /// Checks every value.

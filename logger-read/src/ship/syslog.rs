@@ -36,7 +36,7 @@ use serde_json::Value;
 use super::destination::{Batch, Delivery, Destination, Rejected};
 use super::error::ShipError;
 use super::net::{CUT_MARKER, Conn, Endpoint, Protocol, cut_str};
-use super::options::{Options, RawOptions, RetryLimit};
+use super::options::{Options, RetryLimit, raw_options};
 use super::tls::TlsOptions;
 use crate::level::Level;
 
@@ -312,16 +312,7 @@ impl SyslogConfig {
     /// # Errors
     /// `Fatal` naming the key.
     pub fn options(&self) -> Result<Options, ShipError> {
-        RawOptions {
-            enabled: self.enabled,
-            min_level: self.min_level.clone(),
-            kinds: self.kinds.clone(),
-            batch_records: self.batch_records,
-            batch_timeout_ms: self.batch_timeout_ms,
-            max_retries: self.max_retries,
-            timeout_ms: self.timeout_ms,
-        }
-        .validate("syslog", None, 500)
+        raw_options!(self).validate("syslog", None, 500)
     }
 
     fn format(&self) -> Result<Rfc5424, ShipError> {

@@ -33,7 +33,7 @@ use serde_json::Value;
 use super::destination::{Batch, Delivery, Destination, Rejected};
 use super::error::ShipError;
 use super::http::{Outcome, Poster};
-use super::options::{Options, RawOptions, RetryLimit};
+use super::options::{Options, RetryLimit, raw_options};
 use super::tls::TlsOptions;
 use crate::level::Level;
 
@@ -102,16 +102,7 @@ impl WebhookConfig {
     /// # Errors
     /// `Fatal` naming the key.
     pub fn options(&self) -> Result<Options, ShipError> {
-        RawOptions {
-            enabled: self.enabled,
-            min_level: self.min_level.clone(),
-            kinds: self.kinds.clone(),
-            batch_records: self.batch_records,
-            batch_timeout_ms: self.batch_timeout_ms,
-            max_retries: self.max_retries,
-            timeout_ms: self.timeout_ms,
-        }
-        .validate("webhook", Some(Level::Critical), 100)
+        raw_options!(self).validate("webhook", Some(Level::Critical), 100)
     }
 
     /// Checks every value.
