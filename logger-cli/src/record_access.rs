@@ -8,31 +8,7 @@ use std::borrow::Cow;
 use logger_read::{JsonStr, Level, RecordView};
 use serde_json::Value;
 
-use crate::filter::{Record, Severity};
-
-/// The CLI's severity of a reader level.
-pub fn severity(l: Level) -> Severity {
-    match l {
-        Level::Trace => Severity::Trace,
-        Level::Debug => Severity::Debug,
-        Level::Info => Severity::Info,
-        Level::Warn => Severity::Warn,
-        Level::Error => Severity::Error,
-        Level::Critical => Severity::Critical,
-    }
-}
-
-/// The reader level of a CLI severity.
-pub fn level(s: Severity) -> Level {
-    match s {
-        Severity::Trace => Level::Trace,
-        Severity::Debug => Level::Debug,
-        Severity::Info => Level::Info,
-        Severity::Warn => Level::Warn,
-        Severity::Error => Level::Error,
-        Severity::Critical => Level::Critical,
-    }
-}
+use crate::filter::Record;
 
 /// A JSON string's text as written; keys such as `kind` and `target` never
 /// need escapes, so this is their value.
@@ -44,8 +20,8 @@ impl Record for RecordView<'_> {
     fn ts_ns(&self) -> Option<i128> {
         Some(i128::from(self.ts().as_nanos()))
     }
-    fn severity(&self) -> Option<Severity> {
-        Some(severity(self.level()))
+    fn severity(&self) -> Option<Level> {
+        Some(self.level())
     }
     fn kind(&self) -> Option<&str> {
         text(RecordView::kind(self))

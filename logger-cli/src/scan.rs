@@ -18,7 +18,6 @@ use logger_read::{Destination, FileState, Merge, MergedLine, Prefilter, RecordVi
 
 use crate::error::CliError;
 use crate::filter::Filter;
-use crate::record_access::level;
 
 /// Problems of one sort printed before the rest are only counted.
 pub const MAX_REPORTED: u64 = 10;
@@ -88,7 +87,7 @@ pub fn destinations(paths: &[PathBuf]) -> Result<Vec<Destination>, CliError> {
 pub fn prefilter(filter: &Filter) -> Prefilter {
     let mut p = Prefilter::new();
     if let Some(l) = filter.min_level() {
-        p = p.min_level(level(l));
+        p = p.min_level(l);
     }
     for k in filter.kinds() {
         p = p.kind(k.clone());

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::filter::Severity;
+use crate::filter::Level;
 use crate::filter::time_arg::parse_time;
 use crate::filter::where_expr::TOP_LEVEL_KEYS;
 use crate::ordered::Ordered;
@@ -50,7 +50,7 @@ pub fn check_line(line: &[u8]) -> Result<(i128, u64), String> {
             },
             "level" => v
                 .as_str()
-                .and_then(Severity::parse)
+                .and_then(|s| s.parse::<Level>().ok())
                 .is_some_and(|l| v.as_str() == Some(l.as_str())),
             "line" | "tid" | "pid" => v.is_u64(),
             "correlation_id" => v.is_string() || v.is_number(),

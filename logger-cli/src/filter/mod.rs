@@ -21,49 +21,7 @@ use serde_json::Value;
 use crate::flags::FilterArgs;
 use where_expr::Predicate;
 
-/// RFC 5424 severities as the files write them, least severe first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
-    /// `TRACE`.
-    Trace,
-    /// `DEBUG`.
-    Debug,
-    /// `INFO`.
-    Info,
-    /// `WARN`.
-    Warn,
-    /// `ERROR`.
-    Error,
-    /// `CRITICAL`.
-    Critical,
-}
-
-impl Severity {
-    /// Parses a level name in any case (`warn`, `WARN`, `warning`).
-    pub fn parse(s: &str) -> Option<Severity> {
-        Some(match s.to_ascii_lowercase().as_str() {
-            "trace" => Severity::Trace,
-            "debug" => Severity::Debug,
-            "info" => Severity::Info,
-            "warn" | "warning" => Severity::Warn,
-            "error" => Severity::Error,
-            "critical" | "crit" => Severity::Critical,
-            _ => return None,
-        })
-    }
-
-    /// The name as written in the files (`WARN`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Trace => "TRACE",
-            Severity::Debug => "DEBUG",
-            Severity::Info => "INFO",
-            Severity::Warn => "WARN",
-            Severity::Error => "ERROR",
-            Severity::Critical => "CRITICAL",
-        }
-    }
-}
+pub use logger_read::Level;
 
 /// What the filter needs to know about one record. Implemented for the
 /// reader's record view (cheap accessors from its scanner) and, in tests,
@@ -72,7 +30,7 @@ pub trait Record {
     /// `ts` in ns since the Unix epoch; `None` if missing or unreadable.
     fn ts_ns(&self) -> Option<i128>;
     /// `level`; `None` if missing or not a known level.
-    fn severity(&self) -> Option<Severity>;
+    fn severity(&self) -> Option<Level>;
     /// `kind`.
     fn kind(&self) -> Option<&str>;
     /// `target`.
@@ -93,7 +51,7 @@ pub trait Record {
 /// A checked set of record conditions (all must hold).
 #[derive(Debug, Default)]
 pub struct Filter {
-    min_level: Option<Severity>,
+    min_level: Option<Level>,
     kinds: Vec<String>,
     targets: Vec<String>,
     services: Vec<String>,
@@ -115,7 +73,7 @@ impl Filter {
     pub fn new(args: &FilterArgs, now_ns: i128) -> Result<Filter, String> {
         let min_level = match &args.level {
             None => None,
-            Some(l) => Some(Severity::parse(l).ok_or_else(|| {
+            Some(l) => Some(l.parse::<Level>().map_err(|_| {
                 format!(
                     "--level {l:?}: unknown level; use trace, debug, info, warn, error or critical"
                 )
@@ -190,7 +148,7 @@ impl Filter {
     }
 
     /// The `--level` bound.
-    pub fn min_level(&self) -> Option<Severity> {
+    pub fn min_level(&self) -> Option<Level> {
         self.min_level
     }
 
@@ -278,8 +236,8 @@ impl Record for Value {
         let ts = self.get("ts")?.as_str()?;
         time_arg::parse_time("ts", ts, 0).ok()
     }
-    fn severity(&self) -> Option<Severity> {
-        Severity::parse(self.get("level")?.as_str()?)
+    fn severity(&self) -> Option<Level> {
+        self.get("level")?.as_str()?.parse().ok()
     }
     fn kind(&self) -> Option<&str> {
         self.get("kind")?.as_str()

@@ -14,7 +14,7 @@ use hdrhistogram::Histogram;
 use serde::Deserialize;
 
 use super::timeline::{Mergeable, Timeline};
-use crate::filter::{Record, Severity};
+use crate::filter::{Level, Record};
 use crate::flags::GroupBy;
 
 /// Time-series buckets kept per chart (the width doubles to stay under).
@@ -110,7 +110,7 @@ pub struct Collector {
     /// Records and errors per service.
     pub services: BTreeMap<String, ServiceAgg>,
     /// Records per level (`None`: a record without a known level).
-    pub levels: BTreeMap<Option<Severity>, u64>,
+    pub levels: BTreeMap<Option<Level>, u64>,
     /// Records per kind.
     pub kinds: BTreeMap<String, u64>,
     /// The logger's own warnings.
@@ -180,7 +180,7 @@ impl Collector {
         }
         let level = r.severity();
         *self.levels.entry(level).or_default() += 1;
-        let is_error = level.is_some_and(|l| l >= Severity::Error);
+        let is_error = level.is_some_and(|l| l >= Level::Error);
         let service = r.service().unwrap_or("-");
         let agg = match self.services.get_mut(service) {
             Some(a) => a,
@@ -208,7 +208,7 @@ impl Collector {
             "trade" => self.add_trade(r),
             _ => {}
         }
-        if r.target() == Some("logger") && level.is_some_and(|l| l >= Severity::Warn) {
+        if r.target() == Some("logger") && level.is_some_and(|l| l >= Level::Warn) {
             self.add_own_warning(r);
         }
     }
@@ -250,7 +250,7 @@ impl Collector {
         if self.timelines
             && let Some(t) = ts
         {
-            if failed && r.severity().is_none_or(|l| l < Severity::Error) {
+            if failed && r.severity().is_none_or(|l| l < Level::Error) {
                 *self.errors.at(t) += 1;
             }
             if let Some(e) = elapsed {
@@ -380,7 +380,7 @@ mod tests {
             (1, 7)
         );
         assert_eq!(c.services["exec"].errors, 1);
-        assert_eq!(c.levels[&Some(Severity::Info)], 7);
+        assert_eq!(c.levels[&Some(Level::Info)], 7);
         assert_eq!(c.busiest_op().as_deref(), Some("risk_check"));
         // one failed operation and one ERROR record over time
         assert_eq!(c.errors.iter().map(|(_, n)| *n).sum::<u64>(), 2);
