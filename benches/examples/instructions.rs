@@ -12,6 +12,11 @@
 //! child of a span entered outside the loop, our layer), `tracing-5kv`
 //! (an event with the five fields inside two entered spans),
 //! `tracing-5kv-0` (the same event outside any span).
+//!
+//! With `INSTRUCTIONS_MAIN_ONLY=1` only the main file is open (no trades,
+//! perf or errors file) and the records written are checked at the end:
+//! `benches/callgrind-flusher.sh` counts the flusher thread's instructions
+//! per record that way.
 
 use std::hint::black_box;
 
@@ -25,14 +30,28 @@ fn main() {
         .unwrap_or_else(|e| usage(&format!("<iterations>: {e}")));
     let dir = std::env::temp_dir().join(format!("logger-instructions-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let guard = logger::builder()
-        .dir(&dir)
-        .level(log::LevelFilter::Info)
-        .install()
-        .unwrap();
+    let main_only = std::env::var_os("INSTRUCTIONS_MAIN_ONLY").is_some();
+    let mut builder = logger::builder().dir(&dir).level(log::LevelFilter::Info);
+    if main_only {
+        builder = builder.trades_file(None).perf_file(None).errors_file(None);
+    }
+    let guard = builder.install().unwrap();
     logger::preallocate();
     if !run(&case, n) {
         usage(&format!("unknown case {case:?}"));
+    }
+    if main_only {
+        // Every record must have reached the file (the default overflow
+        // policy waits for room): else the count would be of fewer records.
+        logger::flush().unwrap();
+        let m = logger::metrics();
+        if m.records_dropped != 0 || m.records_written < n {
+            eprintln!(
+                "instructions: {} records written, {} dropped, of {n}",
+                m.records_written, m.records_dropped
+            );
+            std::process::exit(1);
+        }
     }
     drop(guard);
     let _ = std::fs::remove_dir_all(&dir);

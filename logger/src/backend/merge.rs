@@ -50,13 +50,15 @@ pub(crate) struct ThreadRing {
 }
 
 impl ThreadRing {
-    fn new(new: NewRing, now: u64) -> Self {
+    /// A thread first seen now; `idle_before` is a lower bound of the
+    /// timestamp of any record it has not published yet.
+    fn new(new: NewRing, idle_before: u64) -> Self {
         ThreadRing {
             slot: new.slot,
             read: 0,
             write: 0,
             ring: new.ring,
-            last_idle: now,
+            last_idle: idle_before,
             busy_since: None,
             reported_dropped: 0,
             context: ContextStack::default(),
@@ -139,6 +141,10 @@ pub(crate) struct Rings {
     heap: BinaryHeap<Reverse<(u64, usize)>>,
     /// Raw timestamp of the newest record emitted.
     pub last_emitted: u64,
+    /// The `now` of the previous cycle (0 before the first): a lower bound
+    /// of every timestamp a thread first seen at this cycle can have taken,
+    /// since it registered after the previous cycle looked for new threads.
+    previous_now: u64,
 }
 
 impl Rings {
@@ -148,6 +154,7 @@ impl Rings {
             new: Vec::new(),
             heap: BinaryHeap::new(),
             last_emitted: 0,
+            previous_now: 0,
         }
     }
 
@@ -162,9 +169,13 @@ impl Rings {
     /// transfer on its hot path).
     pub(crate) fn begin_cycle(&mut self, now: u64, max_hold: u64) -> u64 {
         registry::take_new(&mut self.new);
+        // Not `now`: a new thread may have taken the timestamp of its
+        // first record before `now` and still be writing it; seen busy
+        // below, it must hold the others back to before that timestamp.
         for n in self.new.drain(..) {
-            self.threads.push(ThreadRing::new(n, now));
+            self.threads.push(ThreadRing::new(n, self.previous_now));
         }
+        self.previous_now = now;
         let mut with_data = 0;
         for t in &mut self.threads {
             t.write = t.ring.cons.write_index();
@@ -295,9 +306,15 @@ mod tests {
     use crate::config::OverflowPolicy;
     use crate::frontend::thread_ring;
     use crate::lifecycle;
+    use std::sync::Mutex;
+    use std::sync::mpsc;
+
+    /// The tests share the process's producer state: one at a time.
+    static TURN: Mutex<()> = Mutex::new(());
 
     #[test]
     fn records_cross_the_ring_in_order_with_padding_and_exit() {
+        let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
         lifecycle::set_producer_config(crate::config::MIN_RING_BYTES, OverflowPolicy::Block);
         lifecycle::set_state(lifecycle::RUNNING);
         let n: u64 = if cfg!(miri) { 300 } else { 20_000 };
@@ -341,6 +358,58 @@ mod tests {
         }
         producer.join().unwrap();
         assert_eq!(next, n);
+        lifecycle::set_state(lifecycle::NOT_INSTALLED);
+    }
+
+    /// A thread's first record, timestamped before the cycle that first
+    /// sees the thread and still being written then, must hold back a newer
+    /// record of another thread. (The new thread's `last_idle` was the
+    /// cycle's own `now`, which let the newer record out first: the
+    /// `pipeline_8_threads` failure, a line 333 ns out of order near the
+    /// start of the file, where 8 threads register at once.)
+    #[test]
+    fn a_new_thread_caught_mid_record_holds_newer_records_back() {
+        let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+        lifecycle::set_producer_config(crate::config::MIN_RING_BYTES, OverflowPolicy::Block);
+        lifecycle::set_state(lifecycle::RUNNING);
+        let mut rings = Rings::new();
+        let mut emitted = Vec::new();
+        let mut cycle = |rings: &mut Rings, emitted: &mut Vec<(u64, u8)>| {
+            let watermark = rings.begin_cycle(crate::clock::now_raw(), u64::MAX);
+            rings.merge(Some(watermark), |_, _, h, rec| {
+                emitted.push((h.ts, rec[wire::HEADER]));
+            });
+            rings.end_cycle(|_| {});
+        };
+        cycle(&mut rings, &mut emitted);
+        // Thread B registers with its first record, and stops inside it,
+        // its timestamp taken.
+        let (stamped_tx, stamped_rx) = mpsc::channel();
+        let (go_tx, go_rx) = mpsc::channel::<()>();
+        let b = std::thread::spawn(move || {
+            thread_ring::push(wire::TAG_LOG, 3, 8, |dst| {
+                dst[0] = b'B';
+                stamped_tx.send(()).unwrap();
+                go_rx.recv().unwrap();
+            });
+        });
+        stamped_rx.recv().unwrap();
+        // Thread A publishes a newer record.
+        std::thread::spawn(|| thread_ring::push(wire::TAG_LOG, 3, 8, |dst| dst[0] = b'A'))
+            .join()
+            .unwrap();
+        // Well past the store slack, in either clock unit.
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        cycle(&mut rings, &mut emitted);
+        assert!(emitted.is_empty(), "A's record went out first: {emitted:?}");
+        go_tx.send(()).unwrap();
+        b.join().unwrap();
+        while emitted.len() < 2 {
+            cycle(&mut rings, &mut emitted);
+        }
+        let order: Vec<u8> = emitted.iter().map(|&(_, who)| who).collect();
+        assert_eq!(order, b"BA", "{emitted:?}");
+        assert!(emitted[0].0 <= emitted[1].0);
         lifecycle::set_state(lifecycle::NOT_INSTALLED);
     }
 }
