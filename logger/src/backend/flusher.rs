@@ -30,7 +30,7 @@ use crate::backend::router::Router;
 use crate::backend::service::Services;
 use crate::clock::{self, ClockMode, TscConverter};
 use crate::config::{Config, Format, MsyncPolicy};
-use crate::format::{Formatter, JsonFormatter, TextFormatter};
+use crate::format::{Formatter, JsonFormatter, Site, TextFormatter};
 use crate::metrics::{COUNTERS, Counters};
 use crate::redact::Redactor;
 use crate::registry::ThreadSlot;
@@ -270,6 +270,7 @@ impl Flusher {
             let mut f = recycle(std::mem::take(fields));
             let mut c = recycle(std::mem::take(context));
             if let Some(mut view) = decode::decode(header, bytes, ts_ns, origin, &mut f, scratch) {
+                let site = Site::of(&view, bytes);
                 view.service = services.of(view.target);
                 if !stack.is_empty() {
                     view.correlation = stack.collect(&mut c);
@@ -277,7 +278,7 @@ impl Flusher {
                 }
                 let mut emit = |view: &RecordView<'_>| {
                     line.clear();
-                    formatter.format(view, line);
+                    formatter.format_at(site, view, line);
                     let at = file_ns.unwrap_or(ts_ns);
                     let n = router.write_record(view.kind, view.level, line, at);
                     router.console(view);

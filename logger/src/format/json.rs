@@ -13,6 +13,8 @@
 //! every line is valid JSON whatever the record holds.
 
 use super::Formatter;
+use super::float;
+use super::fragments::{Entry, Site, SiteCache};
 use super::timestamp::TimestampCache;
 use super::unique_keys::UniqueKeys;
 use crate::view::{Field, RecordView, Value};
@@ -22,6 +24,10 @@ const SCRATCH_KEEP_BYTES: usize = 1 << 20;
 
 /// Formats records as JSON lines (see the module documentation for the
 /// schema and key order).
+///
+/// The parts of a line that are the same for every record of a call site
+/// on a thread are rendered once and copied (see `fragments`): the line
+/// is byte for byte the one rendered from scratch.
 pub struct JsonFormatter {
     ts: TimestampCache,
     /// `,"pid":<pid>,"host":<host>`, rendered once.
@@ -30,6 +36,8 @@ pub struct JsonFormatter {
     scratch: String,
     /// Renames a repeated key of `fields` (`dup`, `dup#2`).
     unique: UniqueKeys,
+    /// What each call site on each thread renders to.
+    sites: SiteCache,
 }
 
 impl JsonFormatter {
@@ -45,120 +53,205 @@ impl JsonFormatter {
             pid_host,
             scratch: String::new(),
             unique: UniqueKeys::default(),
-        }
-    }
-
-    /// Writes `bytes` as a JSON string, lossily when not UTF-8.
-    #[inline]
-    fn write_bytes(&mut self, out: &mut Vec<u8>, bytes: &[u8]) {
-        match std::str::from_utf8(bytes) {
-            Ok(s) => write_str(out, s),
-            Err(_) => self.write_lossy(out, bytes),
-        }
-    }
-
-    /// The same as `String::from_utf8_lossy` (one U+FFFD per invalid
-    /// sequence), into a reused buffer rather than a new allocation.
-    #[cold]
-    fn write_lossy(&mut self, out: &mut Vec<u8>, bytes: &[u8]) {
-        self.scratch.clear();
-        for chunk in bytes.utf8_chunks() {
-            self.scratch.push_str(chunk.valid());
-            if !chunk.invalid().is_empty() {
-                self.scratch.push(char::REPLACEMENT_CHARACTER);
-            }
-        }
-        write_str(out, &self.scratch);
-        if self.scratch.capacity() > SCRATCH_KEEP_BYTES {
-            self.scratch = String::new();
-        }
-    }
-
-    fn write_value(&mut self, out: &mut Vec<u8>, value: &Value<'_>) {
-        match *value {
-            Value::Null => out.extend_from_slice(b"null"),
-            Value::Bool(true) => out.extend_from_slice(b"true"),
-            Value::Bool(false) => out.extend_from_slice(b"false"),
-            Value::U64(v) => out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
-            Value::I64(v) => out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
-            Value::U128(v) => out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
-            Value::I128(v) => out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
-            Value::F64(v) => {
-                if v.is_finite() {
-                    out.extend_from_slice(ryu::Buffer::new().format_finite(v).as_bytes());
-                } else if v.is_nan() {
-                    out.extend_from_slice(b"\"NaN\"");
-                } else if v > 0.0 {
-                    out.extend_from_slice(b"\"inf\"");
-                } else {
-                    out.extend_from_slice(b"\"-inf\"");
-                }
-            }
-            Value::Char(c) => write_str(out, c.encode_utf8(&mut [0; 4])),
-            Value::Str(bytes) => self.write_bytes(out, bytes),
+            sites: SiteCache::default(),
         }
     }
 }
 
-impl JsonFormatter {
-    /// Writes `open` and `fields` as an object's members, then `}`;
-    /// nothing when there are no fields. A repeated key is renamed (see
-    /// `unique_keys`), so the object never holds the same key twice.
-    fn write_object(&mut self, out: &mut Vec<u8>, open: &[u8], fields: &[Field<'_>]) {
-        if fields.is_empty() {
-            return;
-        }
-        out.extend_from_slice(open);
-        let names = self.unique.names(fields);
-        for (i, field) in fields.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            let key = names.as_ref().map_or(field.key, |n| &n[i]);
-            write_str(out, key);
-            out.push(b':');
-            self.write_value(out, &field.value);
-        }
-        out.push(b'}');
+/// Writes `bytes` as a JSON string, lossily when not UTF-8.
+#[inline]
+fn write_bytes(scratch: &mut String, out: &mut Vec<u8>, bytes: &[u8]) {
+    let (escape, high) = scan(bytes);
+    if !escape && !high {
+        // ASCII needing no escape: valid UTF-8 and written as it is.
+        write_quoted(out, bytes);
+        return;
     }
+    match std::str::from_utf8(bytes) {
+        Ok(s) if !escape => write_quoted(out, s.as_bytes()),
+        Ok(s) => write_escaped(out, s),
+        Err(_) => write_lossy(scratch, out, bytes),
+    }
+}
+
+/// The same as `String::from_utf8_lossy` (one U+FFFD per invalid
+/// sequence), into a reused buffer rather than a new allocation.
+#[cold]
+fn write_lossy(scratch: &mut String, out: &mut Vec<u8>, bytes: &[u8]) {
+    scratch.clear();
+    for chunk in bytes.utf8_chunks() {
+        scratch.push_str(chunk.valid());
+        if !chunk.invalid().is_empty() {
+            scratch.push(char::REPLACEMENT_CHARACTER);
+        }
+    }
+    write_str(out, scratch);
+    if scratch.capacity() > SCRATCH_KEEP_BYTES {
+        *scratch = String::new();
+    }
+}
+
+fn write_value(scratch: &mut String, out: &mut Vec<u8>, value: &Value<'_>) {
+    match *value {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(true) => out.extend_from_slice(b"true"),
+        Value::Bool(false) => out.extend_from_slice(b"false"),
+        Value::U64(v) => out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
+        Value::I64(v) => out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
+        Value::U128(v) => out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
+        Value::I128(v) => out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
+        Value::F64(v) => {
+            if v.is_finite() {
+                float::write_finite(out, v);
+            } else if v.is_nan() {
+                out.extend_from_slice(b"\"NaN\"");
+            } else if v > 0.0 {
+                out.extend_from_slice(b"\"inf\"");
+            } else {
+                out.extend_from_slice(b"\"-inf\"");
+            }
+        }
+        Value::Char(c) => write_str(out, c.encode_utf8(&mut [0; 4])),
+        Value::Str(bytes) => write_bytes(scratch, out, bytes),
+    }
+}
+
+/// Writes `open` and `fields` as an object's members, then `}`; nothing
+/// when there are no fields. A repeated key is renamed (see
+/// `unique_keys`), so the object never holds the same key twice. With
+/// `keys`, what is written before each value (`open` and the key for the
+/// first, `,` and the key for the others) is also kept there, one entry
+/// per field.
+fn write_object(
+    unique: &mut UniqueKeys,
+    scratch: &mut String,
+    out: &mut Vec<u8>,
+    open: &[u8],
+    fields: &[Field<'_>],
+    mut keys: Option<&mut Vec<Vec<u8>>>,
+) {
+    if fields.is_empty() {
+        return;
+    }
+    let names = unique.names(fields);
+    for (i, field) in fields.iter().enumerate() {
+        let at = out.len();
+        out.extend_from_slice(if i == 0 { open } else { b"," });
+        let key = names.as_ref().map_or(field.key, |n| &n[i]);
+        write_str(out, key);
+        out.push(b':');
+        if let Some(keys) = keys.as_deref_mut() {
+            keys[i].extend_from_slice(&out[at..]);
+        }
+        write_value(scratch, out, &field.value);
+    }
+    out.push(b'}');
+}
+
+/// The part of a line between the timestamp's digits and the message.
+fn render_head(r: &RecordView<'_>, out: &mut Vec<u8>) {
+    out.extend_from_slice(b"Z\",\"level\":\"");
+    out.extend_from_slice(r.level.as_str().as_bytes());
+    out.extend_from_slice(b"\",\"kind\":\"");
+    out.extend_from_slice(r.kind.as_str().as_bytes());
+    out.extend_from_slice(b"\",\"target\":");
+    write_str(out, r.target);
+    out.extend_from_slice(b",\"service\":");
+    write_str(out, r.service);
+    out.extend_from_slice(b",\"msg\":");
+}
+
+/// The part of a line after the message up to the optional keys.
+fn render_middle(r: &RecordView<'_>, pid_host: &[u8], out: &mut Vec<u8>) {
+    out.extend_from_slice(b",\"module\":");
+    write_str(out, r.module);
+    out.extend_from_slice(b",\"file\":");
+    write_str(out, r.file);
+    out.extend_from_slice(b",\"line\":");
+    out.extend_from_slice(itoa::Buffer::new().format(r.line).as_bytes());
+    if let Some(function) = r.function {
+        out.extend_from_slice(b",\"function\":");
+        write_str(out, function);
+    }
+    out.extend_from_slice(b",\"thread\":");
+    write_str(out, r.thread);
+    out.extend_from_slice(b",\"tid\":");
+    out.extend_from_slice(itoa::Buffer::new().format(r.tid).as_bytes());
+    out.extend_from_slice(pid_host);
+}
+
+/// The entry of `site` for `r`, rendered anew when it is fresh or was
+/// rendered for another service or thread name.
+fn entry_for<'c>(
+    sites: &'c mut SiteCache,
+    site: Site,
+    r: &RecordView<'_>,
+    pid_host: &[u8],
+) -> &'c mut Entry {
+    let (e, fresh) = sites.entry(site, r.tid);
+    if fresh || *e.service != *r.service || *e.thread != *r.thread {
+        e.service = r.service.into();
+        e.thread = r.thread.into();
+        e.head.clear();
+        render_head(r, &mut e.head);
+        e.middle.clear();
+        render_middle(r, pid_host, &mut e.middle);
+        e.msg = Default::default();
+        e.set_keys(&[]);
+    }
+    e
 }
 
 impl Formatter for JsonFormatter {
     fn format(&mut self, record: &RecordView<'_>, out: &mut Vec<u8>) {
-        out.reserve(256 + record.msg.len());
+        self.format_at(None, record, out);
+    }
+
+    fn format_at(&mut self, site: Option<Site>, r: &RecordView<'_>, out: &mut Vec<u8>) {
+        let JsonFormatter {
+            ts,
+            pid_host,
+            scratch,
+            unique,
+            sites,
+        } = self;
+        let mut entry = site.map(|s| entry_for(sites, s, r, pid_host));
+        out.reserve(256 + r.msg.len());
         out.extend_from_slice(b"{\"ts\":\"");
-        self.ts.write(record.ts_ns, out);
-        out.extend_from_slice(b"Z\",\"level\":\"");
-        out.extend_from_slice(record.level.as_str().as_bytes());
-        out.extend_from_slice(b"\",\"kind\":\"");
-        out.extend_from_slice(record.kind.as_str().as_bytes());
-        out.extend_from_slice(b"\",\"target\":");
-        write_str(out, record.target);
-        out.extend_from_slice(b",\"service\":");
-        write_str(out, record.service);
-        out.extend_from_slice(b",\"msg\":");
-        self.write_bytes(out, record.msg);
-        out.extend_from_slice(b",\"module\":");
-        write_str(out, record.module);
-        out.extend_from_slice(b",\"file\":");
-        write_str(out, record.file);
-        out.extend_from_slice(b",\"line\":");
-        out.extend_from_slice(itoa::Buffer::new().format(record.line).as_bytes());
-        if let Some(function) = record.function {
-            out.extend_from_slice(b",\"function\":");
-            write_str(out, function);
+        ts.write(r.ts_ns, out);
+        match entry.as_deref_mut() {
+            Some(e) => {
+                out.extend_from_slice(&e.head);
+                e.msg
+                    .write(r.msg, out, |out| write_bytes(scratch, out, r.msg));
+                out.extend_from_slice(&e.middle);
+            }
+            None => {
+                render_head(r, out);
+                write_bytes(scratch, out, r.msg);
+                render_middle(r, pid_host, out);
+            }
         }
-        out.extend_from_slice(b",\"thread\":");
-        write_str(out, record.thread);
-        out.extend_from_slice(b",\"tid\":");
-        out.extend_from_slice(itoa::Buffer::new().format(record.tid).as_bytes());
-        out.extend_from_slice(&self.pid_host);
-        if let Some(id) = &record.correlation {
+        if let Some(id) = &r.correlation {
             out.extend_from_slice(b",\"correlation_id\":");
-            self.write_value(out, id);
+            write_value(scratch, out, id);
         }
-        self.write_object(out, b",\"context\":{", record.context);
-        self.write_object(out, b",\"fields\":{", record.fields);
+        write_object(unique, scratch, out, b",\"context\":{", r.context, None);
+        match entry {
+            Some(e) if !r.fields.is_empty() && e.keys_match(r.fields) => {
+                for (key, field) in e.keys.iter().zip(r.fields) {
+                    out.extend_from_slice(key);
+                    write_value(scratch, out, &field.value);
+                }
+                out.push(b'}');
+            }
+            Some(e) => {
+                e.set_keys(r.fields);
+                let keys = Some(&mut e.keys);
+                write_object(unique, scratch, out, b",\"fields\":{", r.fields, keys);
+            }
+            None => write_object(unique, scratch, out, b",\"fields\":{", r.fields, None),
+        }
         out.extend_from_slice(b"}\n");
     }
 }
@@ -170,27 +263,39 @@ impl Formatter for JsonFormatter {
 /// serde_json's per-fragment writer calls. Anything else goes through
 /// serde_json.
 #[inline]
-fn write_str(out: &mut Vec<u8>, s: &str) {
-    let bytes = s.as_bytes();
-    if needs_escape(bytes) {
-        // Serializing a `str` into a `Vec<u8>` cannot fail: the only errors
-        // serde_json reports here are I/O errors of the writer.
-        let _ = serde_json::to_writer(&mut *out, s);
+pub(super) fn write_str(out: &mut Vec<u8>, s: &str) {
+    if scan(s.as_bytes()).0 {
+        write_escaped(out, s);
     } else {
-        out.reserve(bytes.len() + 2);
-        out.push(b'"');
-        out.extend_from_slice(bytes);
-        out.push(b'"');
+        write_quoted(out, s.as_bytes());
     }
 }
 
-/// Whether JSON needs any byte of `bytes` escaped (`"`, `\`, or a control
-/// character below U+0020). Written without early exit so it vectorizes.
+/// `bytes` between quotes, as they are.
 #[inline]
-fn needs_escape(bytes: &[u8]) -> bool {
-    bytes.iter().fold(false, |acc, &b| {
-        acc | (b < 0x20) | (b == b'"') | (b == b'\\')
-    })
+fn write_quoted(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(bytes);
+    out.push(b'"');
+}
+
+#[cold]
+fn write_escaped(out: &mut Vec<u8>, s: &str) {
+    // Serializing a `str` into a `Vec<u8>` cannot fail: the only errors
+    // serde_json reports here are I/O errors of the writer.
+    let _ = serde_json::to_writer(&mut *out, s);
+}
+
+/// Whether JSON needs any byte of `bytes` escaped (`"`, `\\`, or a control
+/// character below U+0020), and whether any is not ASCII. Written without
+/// early exit so it vectorizes.
+#[inline]
+fn scan(bytes: &[u8]) -> (bool, bool) {
+    let (escape, high) = bytes.iter().fold((false, false), |(e, h), &b| {
+        (e | (b < 0x20) | (b == b'"') | (b == b'\\'), h | (b >= 0x80))
+    });
+    (escape, high)
 }
 
 #[cfg(test)]

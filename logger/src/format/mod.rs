@@ -3,6 +3,8 @@
 //! Formatting runs on the flusher thread only. Both formats write into a
 //! reused buffer and end every record with exactly one `\n`.
 
+mod float;
+mod fragments;
 mod json;
 mod text;
 mod timestamp;
@@ -20,6 +22,7 @@ pub(crate) fn unique_names(fields: &[crate::view::Field<'_>]) -> Vec<String> {
     }
 }
 
+pub use fragments::Site;
 pub use json::JsonFormatter;
 pub use text::TextFormatter;
 
@@ -29,6 +32,14 @@ use crate::view::RecordView;
 pub trait Formatter: Send {
     /// Appends the record, terminated by `\n`, to `out`.
     fn format(&mut self, record: &RecordView<'_>, out: &mut Vec<u8>);
+
+    /// The same as [`Formatter::format`] (the same bytes), for a record of
+    /// call site `site` (see [`Site::of`]): a formatter may copy what it
+    /// rendered for an earlier record of the site on the same thread.
+    fn format_at(&mut self, site: Option<Site>, record: &RecordView<'_>, out: &mut Vec<u8>) {
+        let _ = site;
+        self.format(record, out);
+    }
 }
 
 /// Appends a value as plain text, the way `Display` would show it: used
@@ -42,9 +53,7 @@ pub(crate) fn write_value_plain(out: &mut Vec<u8>, value: crate::view::Value<'_>
         Value::I64(x) => out.extend_from_slice(itoa::Buffer::new().format(x).as_bytes()),
         Value::U128(x) => out.extend_from_slice(itoa::Buffer::new().format(x).as_bytes()),
         Value::I128(x) => out.extend_from_slice(itoa::Buffer::new().format(x).as_bytes()),
-        Value::F64(x) if x.is_finite() => {
-            out.extend_from_slice(ryu::Buffer::new().format_finite(x).as_bytes())
-        }
+        Value::F64(x) if x.is_finite() => float::write_finite(out, x),
         Value::F64(x) => {
             use std::io::Write;
             let _ = write!(out, "{x}");

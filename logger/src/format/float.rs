@@ -1,0 +1,184 @@
+//! Finite floats as `ryu` writes them (the shortest digits that read back
+//! as the same `f64`), with a short path for the values logs mostly hold:
+//! prices and quantities with a few decimals.
+//!
+//! For `v` with `|v|` in `[1e-5, 1e15)`, the short path tries `k = 0..=9`
+//! decimals: `m = round(|v| * 10^k)` and checks `m / 10^k == |v|` (a
+//! correctly rounded division of exact operands: `m < 2^50` and `10^k`
+//! are exact in an `f64`). The first `k` that passes gives the digits
+//! `m / 10^k`, which read back as `v` and are the shortest such (a shorter
+//! string would have passed at a smaller `k`: a passing `m` is the nearest
+//! integer to `|v| * 10^k` within 3/8 while `|v| * 10^k < 2^50`, so the
+//! rounded product finds it), written in ryu's plain notation (`187.5`,
+//! `100.0`, `0.00125`), the one ryu uses in that range. Anything else
+//! (more than 9 decimals, 17 significant digits, huge or tiny values)
+//! goes to `ryu`. A property test compares both on random values.
+
+/// `10^k` for `k` in `0..=9`, exact in an `f64`.
+const POW10: [f64; 10] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+const POW10_INT: [u64; 10] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+    1_000_000_000,
+];
+/// Products at or above this are left to ryu (see the module docs).
+const LIMIT: f64 = (1u64 << 50) as f64;
+
+/// Appends finite `v` exactly as `ryu::Buffer::format_finite` would.
+#[inline]
+pub(crate) fn write_finite(out: &mut Vec<u8>, v: f64) {
+    debug_assert!(v.is_finite());
+    if !write_short(out, v) {
+        out.extend_from_slice(ryu::Buffer::new().format_finite(v).as_bytes());
+    }
+}
+
+/// The short path: false (and nothing written) when it does not apply.
+#[inline]
+fn write_short(out: &mut Vec<u8>, v: f64) -> bool {
+    let a = v.abs();
+    if !(1e-5..1e15).contains(&a) {
+        return false;
+    }
+    for k in 0..POW10.len() {
+        let scaled = a * POW10[k];
+        if scaled >= LIMIT {
+            return false;
+        }
+        // `scaled` is positive and below 2^50: the cast truncates exactly.
+        let m = (scaled + 0.5) as u64;
+        if m as f64 / POW10[k] != a {
+            continue;
+        }
+        let (int, frac) = (m / POW10_INT[k], m % POW10_INT[k]);
+        if k > 0 && frac % 10 == 0 {
+            // Not the shortest (cannot happen, see the module docs): leave
+            // it to ryu rather than write a trailing zero.
+            return false;
+        }
+        if v < 0.0 {
+            out.push(b'-');
+        }
+        out.extend_from_slice(itoa::Buffer::new().format(int).as_bytes());
+        out.push(b'.');
+        if k == 0 {
+            out.push(b'0');
+        } else {
+            let mut digits = [b'0'; 9];
+            let mut f = frac;
+            for d in digits[..k].iter_mut().rev() {
+                *d = b'0' + (f % 10) as u8;
+                f /= 10;
+            }
+            out.extend_from_slice(&digits[..k]);
+        }
+        return true;
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn ours(v: f64) -> String {
+        let mut out = Vec::new();
+        write_finite(&mut out, v);
+        String::from_utf8(out).unwrap()
+    }
+
+    fn theirs(v: f64) -> String {
+        ryu::Buffer::new().format_finite(v).to_string()
+    }
+
+    #[test]
+    fn usual_values_take_the_short_path_and_match_ryu() {
+        for v in [
+            187.5,
+            100.0,
+            1.0,
+            0.1,
+            0.2,
+            0.3,
+            1.5,
+            101.25,
+            0.00125,
+            1e-5,
+            99999.99999,
+            0.000123,
+            123456789.123,
+            1e14,
+            999999999999999.9,
+            42.0,
+            3.14159265,
+        ] {
+            for v in [v, -v] {
+                let mut out = Vec::new();
+                let short = write_short(&mut out, v);
+                assert_eq!(ours(v), theirs(v), "{v:e}");
+                if (1e-5..1e14).contains(&v.abs()) && theirs(v).len() < 16 {
+                    assert!(short, "{v:e} missed the short path");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn edges_match_ryu() {
+        for v in [
+            0.0,
+            -0.0,
+            f64::MIN_POSITIVE,
+            f64::MAX,
+            f64::MIN,
+            f64::EPSILON,
+            5e-324,
+            1e15,
+            1e16,
+            9.999999999999999e14,
+            0.1 + 0.2,
+            1e-5,
+            9.99999e-6,
+            2f64.powi(50),
+            2f64.powi(50) - 1.0,
+            2f64.powi(53),
+            123456.7890123,
+        ] {
+            assert_eq!(ours(v), theirs(v), "{v:e}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+        #[test]
+        fn any_bits_match_ryu(bits in any::<u64>()) {
+            let v = f64::from_bits(bits);
+            if v.is_finite() {
+                prop_assert_eq!(ours(v), theirs(v));
+            }
+        }
+
+        #[test]
+        fn decimals_match_ryu(m in any::<i64>(), k in 0u32..12, shift in 0u32..20) {
+            let v = (m >> shift) as f64 / 10f64.powi(k as i32);
+            prop_assert_eq!(ours(v), theirs(v));
+        }
+
+        #[test]
+        fn near_decimals_match_ryu(m in -10_000_000i64..10_000_000, k in 0u32..10, ulps in -3i64..=3) {
+            let v = m as f64 / 10f64.powi(k as i32);
+            let v = f64::from_bits((v.to_bits() as i64 + ulps) as u64);
+            if v.is_finite() {
+                prop_assert_eq!(ours(v), theirs(v));
+            }
+        }
+    }
+}

@@ -1,0 +1,250 @@
+//! The constant parts of a record's line, rendered once per call site and
+//! thread and then copied.
+//!
+//! Most of a JSON line does not change between the records of one call
+//! site on one thread: level, kind, target, service, module, file, line,
+//! function, thread, tid, pid and host, the field keys, and often the
+//! message. The flusher names a record's call site with a [`Site`] (built
+//! from the view, only when every string it covers lives for the whole
+//! program), and the formatter keeps, per site and thread, an [`Entry`]:
+//! the bytes it wrote for those parts the first time, checked again on each
+//! use only where a value is not pinned by the key (service, thread name,
+//! message, field keys: compared by content).
+//!
+//! # Options and generations
+//!
+//! An entry holds whatever the formatter's options make of the constant
+//! parts (which keys are written, under which names): the options are fixed
+//! for a formatter's life, so they are part of every entry. Anything that
+//! changes what a site renders to at run time (a new service mapping, a
+//! reloaded configuration) must call [`SiteCache::clear`] (a
+//! `clear_cache` method on `Formatter` is the place for it): the entries
+//! are rebuilt on their next use. Options of issue 15 (include switches,
+//! renamed keys) change only `render_head` and `render_middle` in `json`,
+//! which fill the entries; a timestamp format is the `TimestampCache`'s.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::view::{Kind, RecordView};
+
+/// Most entries kept; past it the cache starts again empty (a process with
+/// that many call sites and threads pays the first render again).
+const MAX_ENTRIES: usize = 4096;
+
+/// A call site as the formatter caches it: the addresses and lengths of
+/// the record's static strings, its line, level and kind.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct Site {
+    strs: [(usize, usize); 4],
+    line: u32,
+    level: u8,
+    kind: u8,
+}
+
+impl Site {
+    /// The site of `view`, decoded from `record` (the record's bytes in
+    /// its ring): `None` when its target, module, file or function points
+    /// into those bytes (copied in by the producer rather than static), since
+    /// then the address says nothing about the content.
+    #[inline]
+    pub(crate) fn of(view: &RecordView<'_>, record: &[u8]) -> Option<Site> {
+        let inside = |s: &str| {
+            let p = s.as_ptr() as usize;
+            let start = record.as_ptr() as usize;
+            p >= start && p < start + record.len()
+        };
+        let function = view.function.unwrap_or("");
+        if inside(view.target) || inside(view.module) || inside(view.file) || inside(function) {
+            return None;
+        }
+        let addr = |s: &str| (s.as_ptr() as usize, s.len());
+        Some(Site {
+            strs: [
+                addr(view.target),
+                addr(view.module),
+                addr(view.file),
+                // `None` and `Some("")` differ in the line.
+                view.function.map_or((0, usize::MAX), addr),
+            ],
+            line: view.line,
+            level: view.level as u8,
+            kind: match view.kind {
+                Kind::Log => 0,
+                Kind::Trade => 1,
+                Kind::Perf => 2,
+            },
+        })
+    }
+}
+
+/// What one call site on one thread renders to.
+#[derive(Default)]
+pub(crate) struct Entry {
+    /// The service and thread name the parts were rendered with.
+    pub service: Box<str>,
+    pub thread: Box<str>,
+    /// Everything between the timestamp's digits and the message.
+    pub head: Vec<u8>,
+    /// Everything after the message up to (not including) the optional
+    /// keys (`correlation_id`, `context`, `fields`).
+    pub middle: Vec<u8>,
+    /// The message, when the site's first ones were the same.
+    pub msg: MsgCache,
+    /// The field keys the `keys` were rendered for, end offsets in
+    /// `key_bytes`, and per field the bytes written before its value
+    /// (`,"fields":{"k":` for the first, `,"k":` for the others).
+    pub key_bytes: Vec<u8>,
+    pub key_ends: Vec<usize>,
+    pub keys: Vec<Vec<u8>>,
+}
+
+impl Entry {
+    /// Whether the fields' keys are those the `keys` were rendered for.
+    #[inline]
+    pub(crate) fn keys_match(&self, fields: &[crate::view::Field<'_>]) -> bool {
+        if fields.len() != self.key_ends.len() {
+            return false;
+        }
+        let mut start = 0;
+        for (f, &end) in fields.iter().zip(&self.key_ends) {
+            if f.key.as_bytes() != &self.key_bytes[start..end] {
+                return false;
+            }
+            start = end;
+        }
+        true
+    }
+
+    /// Remembers the keys of `fields` (the `keys` are filled by the caller).
+    pub(crate) fn set_keys(&mut self, fields: &[crate::view::Field<'_>]) {
+        self.key_bytes.clear();
+        self.key_ends.clear();
+        for f in fields {
+            self.key_bytes.extend_from_slice(f.key.as_bytes());
+            self.key_ends.push(self.key_bytes.len());
+        }
+        self.keys.resize_with(fields.len(), Vec::new);
+        for k in &mut self.keys {
+            k.clear();
+        }
+    }
+}
+
+/// Messages longer than this are not kept.
+const MSG_KEEP_BYTES: usize = 256;
+
+/// A site's message as recorded and as rendered, while it stays the same.
+#[derive(Default)]
+pub(crate) enum MsgCache {
+    /// No record of the site seen yet.
+    #[default]
+    Unset,
+    /// Every record of the site had this message so far.
+    Same { raw: Vec<u8>, json: Vec<u8> },
+    /// The messages differ (format arguments) or are long: rendered each
+    /// time.
+    Varies,
+}
+
+impl MsgCache {
+    /// Appends `raw` rendered: the kept rendering when `raw` is the kept
+    /// message, else `render`'s.
+    #[inline]
+    pub(crate) fn write(
+        &mut self,
+        raw: &[u8],
+        out: &mut Vec<u8>,
+        render: impl FnOnce(&mut Vec<u8>),
+    ) {
+        match self {
+            MsgCache::Same { raw: kept, json } if kept.as_slice() == raw => {
+                out.extend_from_slice(json)
+            }
+            MsgCache::Unset if raw.len() <= MSG_KEEP_BYTES => {
+                let at = out.len();
+                render(out);
+                *self = MsgCache::Same {
+                    raw: raw.to_vec(),
+                    json: out[at..].to_vec(),
+                };
+            }
+            _ => {
+                *self = MsgCache::Varies;
+                render(out);
+            }
+        }
+    }
+}
+
+/// Entries by site and thread id.
+#[derive(Default)]
+pub(crate) struct SiteCache {
+    entries: HashMap<(Site, u64), Entry, BuildHasherDefault<WordHasher>>,
+}
+
+impl SiteCache {
+    /// The entry of `site` on thread `tid`, and whether it was just made
+    /// (then empty: the caller renders it).
+    #[inline]
+    pub(crate) fn entry(&mut self, site: Site, tid: u64) -> (&mut Entry, bool) {
+        if self.entries.len() >= MAX_ENTRIES && !self.entries.contains_key(&(site, tid)) {
+            self.clear();
+        }
+        let mut fresh = false;
+        let e = self.entries.entry((site, tid)).or_insert_with(|| {
+            fresh = true;
+            Entry::default()
+        });
+        (e, fresh)
+    }
+
+    /// Forgets every entry (see the module documentation).
+    pub(crate) fn clear(&mut self) {
+        self.entries.clear();
+    }
+}
+
+/// A multiply-rotate hash of machine words: the keys are addresses and
+/// small numbers chosen by this process, never by an attacker, and the
+/// default SipHash costs more than the rendering it saves.
+#[derive(Default)]
+pub(crate) struct WordHasher(u64);
+
+impl WordHasher {
+    #[inline]
+    fn add(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for WordHasher {
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+}
