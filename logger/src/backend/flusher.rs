@@ -18,6 +18,8 @@
 //! call sites' own limits (`crate::rate_limit`, real time) are reported
 //! once a second of real time, at each flush and at shutdown.
 
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -30,7 +32,7 @@ use crate::backend::router::Router;
 use crate::backend::service::Services;
 use crate::clock::{self, ClockMode, TscConverter};
 use crate::config::{Config, Format, MsyncPolicy};
-use crate::format::{Formatter, JsonFormatter, Site, TextFormatter};
+use crate::format::{Formatter, JsonFormatter, Site, TextFormatter, WordHasher};
 use crate::metrics::{COUNTERS, Counters};
 use crate::redact::Redactor;
 use crate::registry::ThreadSlot;
@@ -79,6 +81,33 @@ pub(crate) struct Flusher {
     next_rate_report: u64,
     /// Redaction of field values, when rules are configured.
     redactor: Option<Redactor>,
+    /// The service of each static target seen.
+    service_memo: ServiceMemo,
+}
+
+/// Targets past this many are not remembered: the memo starts again.
+const SERVICE_MEMO_MAX: usize = 4096;
+
+/// `Services::of` for targets that live for the whole program (those of a
+/// call site, see `Site::of`), looked up once per target: the same answer,
+/// for one hash lookup a record instead of a prefix scan.
+#[derive(Default)]
+struct ServiceMemo {
+    by_target: HashMap<(usize, usize), Box<str>, BuildHasherDefault<WordHasher>>,
+}
+
+impl ServiceMemo {
+    /// The service of `target`, a `'static` string (its address names it).
+    #[inline]
+    fn of(&mut self, services: &Services, target: &str) -> &str {
+        let key = (target.as_ptr() as usize, target.len());
+        if self.by_target.len() >= SERVICE_MEMO_MAX && !self.by_target.contains_key(&key) {
+            self.by_target.clear();
+        }
+        self.by_target
+            .entry(key)
+            .or_insert_with(|| services.of(target).into())
+    }
 }
 
 /// Reuses a vector's allocation for a shorter lifetime (it is empty, and
@@ -119,6 +148,7 @@ impl Flusher {
             second_raw,
             next_rate_report: clock::now_raw().saturating_add(second_raw),
             redactor: config.redaction.compiled().map(Redactor::new),
+            service_memo: ServiceMemo::default(),
         }
     }
 
@@ -238,8 +268,11 @@ impl Flusher {
             line,
             cap,
             redactor,
+            service_memo,
             ..
         } = self;
+        // Counted once a cycle, not once a record.
+        let mut written = 0;
         let emitted = rings.merge(watermark, |slot, stack, header, bytes| {
             if header.tag == wire::TAG_CONTEXT {
                 stack.apply(&bytes[wire::HEADER..]);
@@ -271,7 +304,10 @@ impl Flusher {
             let mut c = recycle(std::mem::take(context));
             if let Some(mut view) = decode::decode(header, bytes, ts_ns, origin, &mut f, scratch) {
                 let site = Site::of(&view, bytes);
-                view.service = services.of(view.target);
+                view.service = match site {
+                    Some(_) => service_memo.of(services, view.target),
+                    None => services.of(view.target),
+                };
                 if !stack.is_empty() {
                     view.correlation = stack.collect(&mut c);
                     view.context = &c;
@@ -280,9 +316,8 @@ impl Flusher {
                     line.clear();
                     formatter.format_at(site, view, line);
                     let at = file_ns.unwrap_or(ts_ns);
-                    let n = router.write_record(view.kind, view.level, line, at);
+                    written += router.write_record(view.kind, view.level, line, at);
                     router.console(view);
-                    Counters::add(&COUNTERS.records_written, n as u64);
                 };
                 match redactor {
                     Some(r) => r.apply(&view, emit),
@@ -292,6 +327,7 @@ impl Flusher {
             *fields = recycle(f);
             *context = recycle(c);
         });
+        Counters::add(&COUNTERS.records_written, written as u64);
 
         // The drop warnings' `ts`: with a user clock, its time now, so that
         // they sort with the simulated records.

@@ -40,6 +40,9 @@ pub struct Site {
     line: u32,
     level: u8,
     kind: u8,
+    /// Every field key is outside the record too (a call site's own keys):
+    /// keys with the same address and length are the same keys.
+    static_keys: bool,
 }
 
 impl Site {
@@ -58,6 +61,7 @@ impl Site {
         if inside(view.target) || inside(view.module) || inside(view.file) || inside(function) {
             return None;
         }
+        let static_keys = view.fields.iter().all(|f| !inside(f.key));
         let addr = |s: &str| (s.as_ptr() as usize, s.len());
         Some(Site {
             strs: [
@@ -74,6 +78,7 @@ impl Site {
                 Kind::Trade => 1,
                 Kind::Perf => 2,
             },
+            static_keys,
         })
     }
 }
@@ -96,15 +101,26 @@ pub(crate) struct Entry {
     /// (`,"fields":{"k":` for the first, `,"k":` for the others).
     pub key_bytes: Vec<u8>,
     pub key_ends: Vec<usize>,
+    /// The keys' addresses and lengths, for a site with static keys.
+    pub key_addrs: Vec<(usize, usize)>,
     pub keys: Vec<Vec<u8>>,
 }
 
 impl Entry {
-    /// Whether the fields' keys are those the `keys` were rendered for.
+    /// Whether the fields' keys are those the `keys` were rendered for;
+    /// by address when the `site`'s keys are static.
     #[inline]
-    pub(crate) fn keys_match(&self, fields: &[crate::view::Field<'_>]) -> bool {
+    pub(crate) fn keys_match(&self, site: &Site, fields: &[crate::view::Field<'_>]) -> bool {
         if fields.len() != self.key_ends.len() {
             return false;
+        }
+        if site.static_keys
+            && fields
+                .iter()
+                .zip(&self.key_addrs)
+                .all(|(f, &a)| (f.key.as_ptr() as usize, f.key.len()) == a)
+        {
+            return true;
         }
         let mut start = 0;
         for (f, &end) in fields.iter().zip(&self.key_ends) {
@@ -120,9 +136,11 @@ impl Entry {
     pub(crate) fn set_keys(&mut self, fields: &[crate::view::Field<'_>]) {
         self.key_bytes.clear();
         self.key_ends.clear();
+        self.key_addrs.clear();
         for f in fields {
             self.key_bytes.extend_from_slice(f.key.as_bytes());
             self.key_ends.push(self.key_bytes.len());
+            self.key_addrs.push((f.key.as_ptr() as usize, f.key.len()));
         }
         self.keys.resize_with(fields.len(), Vec::new);
         for k in &mut self.keys {
@@ -180,7 +198,11 @@ impl MsgCache {
 /// Entries by site and thread id.
 #[derive(Default)]
 pub(crate) struct SiteCache {
-    entries: HashMap<(Site, u64), Entry, BuildHasherDefault<WordHasher>>,
+    index: HashMap<(Site, u64), usize, BuildHasherDefault<WordHasher>>,
+    entries: Vec<Entry>,
+    /// The key and index of the last entry used: a run of records of one
+    /// site and thread skips the hash lookup.
+    last: Option<((Site, u64), usize)>,
 }
 
 impl SiteCache {
@@ -188,20 +210,33 @@ impl SiteCache {
     /// (then empty: the caller renders it).
     #[inline]
     pub(crate) fn entry(&mut self, site: Site, tid: u64) -> (&mut Entry, bool) {
-        if self.entries.len() >= MAX_ENTRIES && !self.entries.contains_key(&(site, tid)) {
-            self.clear();
+        let key = (site, tid);
+        if let Some((last, i)) = self.last {
+            if last == key {
+                return (&mut self.entries[i], false);
+            }
         }
-        let mut fresh = false;
-        let e = self.entries.entry((site, tid)).or_insert_with(|| {
-            fresh = true;
-            Entry::default()
-        });
-        (e, fresh)
+        let (i, fresh) = match self.index.get(&key) {
+            Some(&i) => (i, false),
+            None => {
+                if self.entries.len() >= MAX_ENTRIES {
+                    self.clear();
+                }
+                self.entries.push(Entry::default());
+                let i = self.entries.len() - 1;
+                self.index.insert(key, i);
+                (i, true)
+            }
+        };
+        self.last = Some((key, i));
+        (&mut self.entries[i], fresh)
     }
 
     /// Forgets every entry (see the module documentation).
     pub(crate) fn clear(&mut self) {
+        self.index.clear();
         self.entries.clear();
+        self.last = None;
     }
 }
 

@@ -215,11 +215,11 @@ impl Formatter for JsonFormatter {
             unique,
             sites,
         } = self;
-        let mut entry = site.map(|s| entry_for(sites, s, r, pid_host));
+        let mut entry = site.map(|s| (entry_for(sites, s, r, pid_host), s));
         out.reserve(256 + r.msg.len());
         out.extend_from_slice(b"{\"ts\":\"");
         ts.write(r.ts_ns, out);
-        match entry.as_deref_mut() {
+        match entry.as_mut().map(|(e, _)| &mut **e) {
             Some(e) => {
                 out.extend_from_slice(&e.head);
                 e.msg
@@ -238,14 +238,14 @@ impl Formatter for JsonFormatter {
         }
         write_object(unique, scratch, out, b",\"context\":{", r.context, None);
         match entry {
-            Some(e) if !r.fields.is_empty() && e.keys_match(r.fields) => {
+            Some((e, site)) if !r.fields.is_empty() && e.keys_match(&site, r.fields) => {
                 for (key, field) in e.keys.iter().zip(r.fields) {
                     out.extend_from_slice(key);
                     write_value(scratch, out, &field.value);
                 }
                 out.push(b'}');
             }
-            Some(e) => {
+            Some((e, _)) => {
                 e.set_keys(r.fields);
                 let keys = Some(&mut e.keys);
                 write_object(unique, scratch, out, b",\"fields\":{", r.fields, keys);
@@ -288,14 +288,48 @@ fn write_escaped(out: &mut Vec<u8>, s: &str) {
 }
 
 /// Whether JSON needs any byte of `bytes` escaped (`"`, `\\`, or a control
-/// character below U+0020), and whether any is not ASCII. Written without
-/// early exit so it vectorizes.
+/// character below U+0020), and whether any is not ASCII.
+///
+/// Eight bytes at a time (SWAR): in a word `w`, a byte below `n` sets the
+/// top bit of its byte in `(w - n*ONES) & !w & HIGH`, and a borrow that
+/// crosses into a higher byte starts at such a byte, so the word's answer
+/// is exact; a zero byte of `w ^ c*ONES` is a byte equal to `c`.
 #[inline]
 fn scan(bytes: &[u8]) -> (bool, bool) {
-    let (escape, high) = bytes.iter().fold((false, false), |(e, h), &b| {
-        (e | (b < 0x20) | (b == b'"') | (b == b'\\'), h | (b >= 0x80))
-    });
-    (escape, high)
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    #[inline(always)]
+    fn word(w: u64) -> (u64, u64) {
+        let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+        let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+        let quote = zero_byte(w ^ (ONES * u64::from(b'"')));
+        let backslash = zero_byte(w ^ (ONES * u64::from(b'\\')));
+        (control | quote | backslash, w & HIGH)
+    }
+    let (mut escape, mut high) = (0, 0);
+    if bytes.len() >= 8 {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let (e, h) = word(u64::from_le_bytes(c.try_into().unwrap_or_default()));
+            escape |= e;
+            high |= h;
+        }
+        if !chunks.remainder().is_empty() {
+            // The last eight bytes, some of them seen already.
+            let last = &bytes[bytes.len() - 8..];
+            let (e, h) = word(u64::from_le_bytes(last.try_into().unwrap_or_default()));
+            escape |= e;
+            high |= h;
+        }
+    } else {
+        // Padded with `a`, which needs nothing.
+        let mut w = u64::from_le_bytes([b'a'; 8]);
+        for (i, &b) in bytes.iter().enumerate() {
+            w = (w & !(0xff << (8 * i))) | (u64::from(b) << (8 * i));
+        }
+        (escape, high) = word(w);
+    }
+    (escape != 0, high != 0)
 }
 
 #[cfg(test)]
@@ -566,6 +600,102 @@ pub(super) mod tests {
         assert_eq!(ts(&r, &mut f), "2025-11-21T23:59:59.999999999Z");
         r.ts_ns += 1;
         assert_eq!(ts(&r, &mut f), "2025-11-22T00:00:00.000000000Z");
+    }
+
+    /// Lines through the call-site cache are those rendered from scratch,
+    /// whatever changes between records of a site: message, keys, thread
+    /// name, service, correlation, context.
+    #[test]
+    fn cached_lines_equal_fresh_lines() {
+        let keys_a = [
+            Field {
+                key: "qty",
+                value: Value::U64(1),
+            },
+            Field {
+                key: "px",
+                value: Value::F64(187.5),
+            },
+        ];
+        let keys_b = [
+            Field {
+                key: "qty",
+                value: Value::I64(-3),
+            },
+            Field {
+                key: "qty",
+                value: Value::Str(b"dup\""),
+            },
+        ];
+        let context = [Field {
+            key: "strategy",
+            value: Value::Str(b"mm1"),
+        }];
+        let mut cached = fmt();
+        for i in 0..40u64 {
+            let msg: &[u8] = match i % 5 {
+                0 | 1 => b"same",
+                2 => b"other \"quoted\"",
+                3 => b"bad \xff utf-8",
+                _ => b"",
+            };
+            let fields: &[Field<'_>] = match i % 3 {
+                0 => &keys_a,
+                1 => &keys_b,
+                _ => &[],
+            };
+            let mut r = record(msg, fields);
+            r.ts_ns = TS + i * 333_333_333;
+            r.thread = if i % 7 == 0 { "other" } else { "main" };
+            r.service = if i % 11 == 0 { "svc\"2" } else { "app" };
+            r.tid = 1234 + i % 2;
+            r.function = (i % 4 == 0).then_some("app::x::f");
+            if i % 6 == 0 {
+                r.correlation = Some(Value::U64(i));
+                r.context = &context;
+            }
+            let site = Site::of(&r, &[]);
+            assert!(site.is_some());
+            let mut got = Vec::new();
+            cached.format_at(site, &r, &mut got);
+            let want = line(&mut fmt(), &r);
+            assert_eq!(String::from_utf8(got).unwrap(), want, "record {i}");
+        }
+    }
+
+    #[test]
+    fn a_site_with_strings_in_the_record_is_not_cached() {
+        let ring = b"app::x\0";
+        let mut r = record(b"m", &[]);
+        r.target = std::str::from_utf8(&ring[..6]).unwrap();
+        assert_eq!(Site::of(&r, ring), None);
+        r.target = "app::x";
+        assert!(Site::of(&r, ring).is_some());
+    }
+
+    /// The word-at-a-time scan agrees with a byte-by-byte one on every
+    /// byte value at every position of strings of 0..=20 bytes.
+    #[test]
+    fn scan_agrees_with_bytewise() {
+        let bytewise = |b: &[u8]| {
+            (
+                b.iter().any(|&c| c < 0x20 || c == b'"' || c == b'\\'),
+                b.iter().any(|&c| c >= 0x80),
+            )
+        };
+        for len in 0..=20usize {
+            for pos in 0..len.max(1) {
+                for v in 0..=255u8 {
+                    for fill in [b'a', b' ', b'~', b'!', 0x7f, 0x21, 0x5b, 0x5d] {
+                        let mut s = vec![fill; len];
+                        if len > 0 {
+                            s[pos] = v;
+                        }
+                        assert_eq!(scan(&s), bytewise(&s), "{s:?}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

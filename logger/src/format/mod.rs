@@ -23,6 +23,7 @@ pub(crate) fn unique_names(fields: &[crate::view::Field<'_>]) -> Vec<String> {
 }
 
 pub use fragments::Site;
+pub(crate) use fragments::WordHasher;
 pub use json::JsonFormatter;
 pub use text::TextFormatter;
 
