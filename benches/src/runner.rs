@@ -71,6 +71,7 @@ pub fn run(jobs: Vec<Job>) -> Vec<Row> {
         1.0 / crate::tsc::ns_per_tick(),
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
+    println!("load average at start: {}", load_average());
     let mut rows = Vec::new();
     for job in jobs.iter().filter(|j| j.name.contains(&filter)) {
         let start = Instant::now();
@@ -165,6 +166,7 @@ fn spawn(job: &Job) -> Vec<Row> {
 /// `<target>/bench-results/<name>.json`, or to `<name>-<filter>.json`
 /// when the run was filtered (so a partial run never replaces a full one).
 pub fn finish(name: &str, rows: &[Row]) {
+    println!("\nload average at end: {}", load_average());
     println!("\n{}", crate::report::table(rows));
     let path = match FILTER.get().map(String::as_str).unwrap_or("") {
         "" => crate::report::results_path(name),
@@ -180,4 +182,12 @@ pub fn finish(name: &str, rows: &[Row]) {
         Ok(()) => println!("results: {}", path.display()),
         Err(e) => eprintln!("bench: cannot write {}: {e}", path.display()),
     }
+}
+
+/// The 1, 5 and 15 minute load averages (`/proc/loadavg`): the machine may
+/// be shared, and the absolute figures of a run depend on it.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|e| format!("unknown ({e})"))
 }

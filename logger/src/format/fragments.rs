@@ -96,6 +96,9 @@ pub(crate) struct Entry {
     pub middle: Vec<u8>,
     /// The message, when the site's first ones were the same.
     pub msg: MsgCache,
+    /// `head`, the kept message and `middle` in one piece (empty until the
+    /// message is kept).
+    pub whole: Vec<u8>,
     /// The field keys the `keys` were rendered for, end offsets in
     /// `key_bytes`, and per field the bytes written before its value
     /// (`,"fields":{"k":` for the first, `,"k":` for the others).
@@ -166,6 +169,12 @@ pub(crate) enum MsgCache {
 }
 
 impl MsgCache {
+    /// Whether `raw` is the kept message.
+    #[inline]
+    pub(crate) fn is(&self, raw: &[u8]) -> bool {
+        matches!(self, MsgCache::Same { raw: kept, .. } if kept.as_slice() == raw)
+    }
+
     /// Appends `raw` rendered: the kept rendering when `raw` is the kept
     /// message, else `render`'s.
     #[inline]

@@ -96,10 +96,10 @@ fn write_value(scratch: &mut String, out: &mut Vec<u8>, value: &Value<'_>) {
         Value::Null => out.extend_from_slice(b"null"),
         Value::Bool(true) => out.extend_from_slice(b"true"),
         Value::Bool(false) => out.extend_from_slice(b"false"),
-        Value::U64(v) => out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
-        Value::I64(v) => out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
-        Value::U128(v) => out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
-        Value::I128(v) => out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
+        Value::U64(v) => put(out, itoa::Buffer::new().format(v).as_bytes()),
+        Value::I64(v) => put(out, itoa::Buffer::new().format(v).as_bytes()),
+        Value::U128(v) => put(out, itoa::Buffer::new().format(v).as_bytes()),
+        Value::I128(v) => put(out, itoa::Buffer::new().format(v).as_bytes()),
         Value::F64(v) => {
             if v.is_finite() {
                 float::write_finite(out, v);
@@ -197,6 +197,7 @@ fn entry_for<'c>(
         e.middle.clear();
         render_middle(r, pid_host, &mut e.middle);
         e.msg = Default::default();
+        e.whole.clear();
         e.set_keys(&[]);
     }
     e
@@ -240,7 +241,7 @@ impl Formatter for JsonFormatter {
         match entry {
             Some((e, site)) if !r.fields.is_empty() && e.keys_match(&site, r.fields) => {
                 for (key, field) in e.keys.iter().zip(r.fields) {
-                    out.extend_from_slice(key);
+                    put(out, key);
                     write_value(scratch, out, &field.value);
                 }
                 out.push(b'}');
@@ -276,8 +277,42 @@ pub(super) fn write_str(out: &mut Vec<u8>, s: &str) {
 fn write_quoted(out: &mut Vec<u8>, bytes: &[u8]) {
     out.reserve(bytes.len() + 2);
     out.push(b'"');
-    out.extend_from_slice(bytes);
+    put(out, bytes);
     out.push(b'"');
+}
+
+/// Appends `b`: from 4 to 16 bytes (keys, numbers, symbols) with two
+/// overlapping word copies instead of a call to `memcpy`.
+#[inline(always)]
+fn put(out: &mut Vec<u8>, b: &[u8]) {
+    let n = b.len();
+    if !(4..=16).contains(&n) {
+        out.extend_from_slice(b);
+        return;
+    }
+    out.reserve(16);
+    let len = out.len();
+    // SAFETY: `reserve(16)` leaves at least 16 writable bytes after `len`.
+    // With 8 <= n <= 16 the two 8-byte copies read `b[..8]` and
+    // `b[n - 8..]` and write `[len, len + 8)` and `[len + n - 8, len + n)`,
+    // which together cover `[len, len + n)`; with 4 <= n < 8 the same with
+    // 4-byte copies. Every byte up to `len + n` is then initialised.
+    unsafe {
+        let src = b.as_ptr();
+        let dst = out.as_mut_ptr().add(len);
+        if n >= 8 {
+            let head = src.cast::<u64>().read_unaligned();
+            let tail = src.add(n - 8).cast::<u64>().read_unaligned();
+            dst.cast::<u64>().write_unaligned(head);
+            dst.add(n - 8).cast::<u64>().write_unaligned(tail);
+        } else {
+            let head = src.cast::<u32>().read_unaligned();
+            let tail = src.add(n - 4).cast::<u32>().read_unaligned();
+            dst.cast::<u32>().write_unaligned(head);
+            dst.add(n - 4).cast::<u32>().write_unaligned(tail);
+        }
+        out.set_len(len + n);
+    }
 }
 
 #[cold]
@@ -671,6 +706,19 @@ pub(super) mod tests {
         assert_eq!(Site::of(&r, ring), None);
         r.target = "app::x";
         assert!(Site::of(&r, ring).is_some());
+    }
+
+    #[test]
+    fn put_copies_every_length() {
+        let src: Vec<u8> = (0..40u8).collect();
+        for n in 0..=40 {
+            for prefix in 0..3 {
+                let mut out = vec![b'x'; prefix];
+                put(&mut out, &src[..n]);
+                assert_eq!(&out[..prefix], &vec![b'x'; prefix][..]);
+                assert_eq!(&out[prefix..], &src[..n]);
+            }
+        }
     }
 
     /// The word-at-a-time scan agrees with a byte-by-byte one on every
