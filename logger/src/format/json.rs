@@ -221,11 +221,17 @@ impl Formatter for JsonFormatter {
         out.extend_from_slice(b"{\"ts\":\"");
         ts.write(r.ts_ns, out);
         match entry.as_mut().map(|(e, _)| &mut **e) {
+            Some(e) if !e.whole.is_empty() && e.msg.is(r.msg) => out.extend_from_slice(&e.whole),
             Some(e) => {
+                let at = out.len();
                 out.extend_from_slice(&e.head);
                 e.msg
                     .write(r.msg, out, |out| write_bytes(scratch, out, r.msg));
                 out.extend_from_slice(&e.middle);
+                e.whole.clear();
+                if e.msg.is(r.msg) {
+                    e.whole.extend_from_slice(&out[at..]);
+                }
             }
             None => {
                 render_head(r, out);
