@@ -374,7 +374,7 @@ mod tests {
         lifecycle::set_state(lifecycle::RUNNING);
         let mut rings = Rings::new();
         let mut emitted = Vec::new();
-        let mut cycle = |rings: &mut Rings, emitted: &mut Vec<(u64, u8)>| {
+        let cycle = |rings: &mut Rings, emitted: &mut Vec<(u64, u8)>| {
             let watermark = rings.begin_cycle(crate::clock::now_raw(), u64::MAX);
             rings.merge(Some(watermark), |_, _, h, rec| {
                 emitted.push((h.ts, rec[wire::HEADER]));
