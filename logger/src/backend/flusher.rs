@@ -101,12 +101,13 @@ impl ServiceMemo {
     #[inline]
     fn of(&mut self, services: &Services, target: &str) -> &str {
         let key = (target.as_ptr() as usize, target.len());
-        if self.by_target.len() >= SERVICE_MEMO_MAX && !self.by_target.contains_key(&key) {
-            self.by_target.clear();
+        if !self.by_target.contains_key(&key) {
+            if self.by_target.len() >= SERVICE_MEMO_MAX {
+                self.by_target.clear();
+            }
+            self.by_target.insert(key, services.of(target).into());
         }
-        self.by_target
-            .entry(key)
-            .or_insert_with(|| services.of(target).into())
+        &self.by_target[&key]
     }
 }
 
