@@ -35,7 +35,7 @@ pub trait Formatter: Send {
     fn format(&mut self, record: &RecordView<'_>, out: &mut Vec<u8>);
 
     /// The same as [`Formatter::format`] (the same bytes), for a record of
-    /// call site `site` (see [`Site::of`]): a formatter may copy what it
+    /// call site `site` (see `Site::of`): a formatter may copy what it
     /// rendered for an earlier record of the site on the same thread.
     fn format_at(&mut self, site: Option<Site>, record: &RecordView<'_>, out: &mut Vec<u8>) {
         let _ = site;
