@@ -107,7 +107,7 @@ impl Flusher {
             max_hold_raw,
             msync: config.msync,
             unsynced_since: None,
-            services: Services::new(&config.services),
+            services: Services::new(&config.services, &service_file_names(config)),
             fields: Vec::new(),
             context: Vec::new(),
             scratch: Vec::new(),
@@ -209,7 +209,7 @@ impl Flusher {
         self.formatter.format(&view, &mut self.line);
         let n = self
             .router
-            .write_record(view.kind, view.level, &self.line, file_ns);
+            .write_record(view.kind, view.level, None, &self.line, file_ns);
         self.router.console(&view);
         self.router.flush_console();
         Counters::add(&COUNTERS.records_written, n as u64);
@@ -270,7 +270,8 @@ impl Flusher {
             let mut f = recycle(std::mem::take(fields));
             let mut c = recycle(std::mem::take(context));
             if let Some(mut view) = decode::decode(header, bytes, ts_ns, origin, &mut f, scratch) {
-                view.service = services.of(view.target);
+                let service_file;
+                (view.service, service_file) = services.of(view.target);
                 if !stack.is_empty() {
                     view.correlation = stack.collect(&mut c);
                     view.context = &c;
@@ -279,7 +280,7 @@ impl Flusher {
                     line.clear();
                     formatter.format(view, line);
                     let at = file_ns.unwrap_or(ts_ns);
-                    let n = router.write_record(view.kind, view.level, line, at);
+                    let n = router.write_record(view.kind, view.level, service_file, line, at);
                     router.console(view);
                     Counters::add(&COUNTERS.records_written, n as u64);
                 };
@@ -566,9 +567,15 @@ fn write_own_warning(
     let view = own_record(ts_ns, crate::Level::Warn, "logger", msg, fields);
     line.clear();
     formatter.format(&view, line);
-    router.write(view.kind, view.level, line, file_ns);
+    router.write(view.kind, view.level, None, line, file_ns);
     router.console(&view);
     Counters::add(&COUNTERS.records_written, 1);
+}
+
+/// The names of the services with their own file, in the router's order.
+fn service_file_names(config: &Config) -> Vec<String> {
+    let with_file = config.service_specs.iter().filter(|s| s.file.is_some());
+    with_file.map(|s| s.name.clone()).collect()
 }
 
 /// `d` in the clock's raw units (TSC ticks or ns).
