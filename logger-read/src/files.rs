@@ -268,6 +268,38 @@ fn drop_gz_twins(files: &mut Vec<LogFile>) {
     files.sort_by(|a, b| a.path.cmp(&b.path));
 }
 
+/// The forms a rotated file listed as `file` may have taken since: its
+/// `.gz` beside it, and the `.gz` in `archive/` (for a plain file); itself
+/// in `archive/` (for a `.gz`). A file in `archive/` moves no further.
+/// Encrypted forms are not readable as such.
+pub(crate) fn later_forms(file: &LogFile) -> Vec<LogFile> {
+    let (Some(dir), Some(name)) = (file.path.parent(), file.path.file_name()) else {
+        return Vec::new();
+    };
+    let gz = |p: PathBuf| LogFile {
+        path: p,
+        compression: Compression::Gzip,
+        ..file.clone()
+    };
+    let archived = dir.file_name().is_some_and(|d| d == ARCHIVE_DIR);
+    let archive = dir.join(ARCHIVE_DIR);
+    let mut gz_name = name.to_os_string();
+    gz_name.push(".gz");
+    let mut forms = Vec::new();
+    match (file.compression, file.encrypted) {
+        (_, true) => {}
+        (Compression::None, false) => {
+            forms.push(gz(dir.join(&gz_name)));
+            if !archived {
+                forms.push(gz(archive.join(&gz_name)));
+            }
+        }
+        (Compression::Gzip, false) if !archived => forms.push(gz(archive.join(name))),
+        (Compression::Gzip, false) => {}
+    }
+    forms
+}
+
 /// `dir` and, when it exists, its `archive/` folder.
 fn with_archive(dir: &Path) -> Vec<PathBuf> {
     let archive = dir.join(ARCHIVE_DIR);
@@ -495,5 +527,47 @@ mod tests {
             one.files.iter().map(|f| f.path.clone()).collect::<Vec<_>>(),
             app
         );
+    }
+
+    #[test]
+    fn a_rotated_file_archived_after_it_was_listed_is_read_from_archive() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir(d.join(ARCHIVE_DIR)).unwrap();
+        let gz_bytes = |text: &[u8]| {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            e.write_all(text).unwrap();
+            e.finish().unwrap()
+        };
+        // Listed plain, then compressed into `archive/`; listed as a `.gz`,
+        // then moved there.
+        let plain = d.join("app.20261101T000000.000.log");
+        let gz = d.join("app.20261102T000000.000.log.gz");
+        std::fs::write(&plain, b"{\"n\":1}\n").unwrap();
+        std::fs::write(&gz, gz_bytes(b"{\"n\":2}\n")).unwrap();
+        let listed = destination(d, "app").unwrap().files;
+        assert_eq!(listed.len(), 2);
+        std::fs::remove_file(&plain).unwrap();
+        std::fs::write(
+            d.join(ARCHIVE_DIR).join("app.20261101T000000.000.log.gz"),
+            gz_bytes(b"{\"n\":1}\n"),
+        )
+        .unwrap();
+        std::fs::rename(
+            &gz,
+            d.join(ARCHIVE_DIR).join("app.20261102T000000.000.log.gz"),
+        )
+        .unwrap();
+        for (file, want) in listed.iter().zip([&b"{\"n\":1}"[..], b"{\"n\":2}"]) {
+            let mut r = crate::lines::LineReader::open(file).unwrap();
+            assert_eq!(r.next_line().unwrap().unwrap().bytes, want);
+        }
+        // Gone from everywhere: the error names the listed path.
+        std::fs::remove_dir_all(d.join(ARCHIVE_DIR)).unwrap();
+        let Err(e) = crate::lines::LineReader::open(&listed[0]) else {
+            panic!("opened a file that is nowhere");
+        };
+        assert!(e.to_string().contains("app.20261101T000000.000.log"), "{e}");
     }
 }
