@@ -1092,4 +1092,116 @@ mod tests {
             }
         }
     }
+
+    /// The first JSON block of the section `heading` of docs/configuration.md.
+    fn documented(heading: &str) -> Config {
+        let doc = include_str!("../../docs/configuration.md");
+        let section = doc.split(heading).nth(1).unwrap();
+        let json = section.split("```json").nth(1).unwrap();
+        let json = json.split("```").next().unwrap();
+        let c = apply(json).unwrap();
+        crate::install::validate(&c).unwrap();
+        c
+    }
+
+    #[test]
+    fn the_six_services_of_the_documentation_are_valid() {
+        let c = documented("## Services' files and levels");
+        let got: Vec<(&str, Option<LevelFilter>, Option<&str>)> = c
+            .service_specs
+            .iter()
+            .map(|s| {
+                (
+                    s.name.as_str(),
+                    s.level,
+                    s.file.as_ref().map(|f| f.name.as_str()),
+                )
+            })
+            .collect();
+        // Sorted by name (the file's object has no order).
+        assert_eq!(
+            got,
+            [
+                ("analytics", Some(LevelFilter::Info), Some("analytics")),
+                (
+                    "data_ingestion",
+                    Some(LevelFilter::Info),
+                    Some("data_ingestion")
+                ),
+                ("execution", Some(LevelFilter::Info), Some("execution")),
+                (
+                    "notification",
+                    Some(LevelFilter::Info),
+                    Some("notification")
+                ),
+                (
+                    "risk_management",
+                    Some(LevelFilter::Warn),
+                    Some("risk_management")
+                ),
+                (
+                    "strategy_engine",
+                    Some(LevelFilter::Debug),
+                    Some("strategy_engine")
+                ),
+            ]
+        );
+        assert!(
+            c.services
+                .contains(&("desk::risk".to_string(), "risk_management".to_string()))
+        );
+        assert_eq!(c.services.len(), 6);
+    }
+
+    #[test]
+    fn per_file_rotation_of_the_documentation_is_valid() {
+        let c = documented("## Rotation and retention per file");
+        assert_eq!(c.rotation.retention_days, Some(30));
+        assert_eq!(c.rotation.archive_after_days, Some(7));
+        let effective =
+            |f: &Option<FileSpec>| c.rotation.with_overrides(&f.as_ref().unwrap().rotation);
+        assert_eq!(effective(&c.trades).retention_days, Some(90));
+        assert_eq!(effective(&c.trades).time, TimeRotation::Daily);
+        assert_eq!(effective(&c.perf).retention_days, Some(30));
+        assert_eq!(effective(&c.errors).retention_days, Some(90));
+        assert!(effective(&c.errors).compress);
+        assert_eq!(effective(&c.main), c.rotation);
+    }
+
+    #[test]
+    fn services_take_both_forms_and_file_objects_and_critical() {
+        let c = apply(
+            r#"{"services": {
+                "desk::fix": "fix_gateway",
+                "pager": {"level": "critical", "file": {"name": "pages", "retention_days": 365,
+                          "max_file_bytes": null, "level": "critical"}},
+                "quiet": {"prefixes": ["desk::quiet"], "level": "off", "file": null}
+            }}"#,
+        )
+        .unwrap();
+        assert!(
+            c.services
+                .contains(&("desk::fix".into(), "fix_gateway".into()))
+        );
+        let pager = &c.service_specs[0];
+        assert_eq!(pager.name, "pager");
+        assert_eq!(pager.level, Some(LevelFilter::Critical));
+        let file = pager.file.as_ref().unwrap();
+        assert_eq!(file.name, "pages");
+        assert_eq!(file.level, LevelFilter::Critical);
+        assert_eq!(file.rotation.retention_days, Some(Some(365)));
+        assert_eq!(file.rotation.max_bytes, Some(None));
+        assert_eq!(c.service_specs[1].file, None);
+        crate::install::validate(&c).unwrap();
+        // A destination's own rotation keys, over the builder's file.
+        let c = apply(
+            r#"{"main_file": {"backup_count": 5, "archive_after_days": 0, "compress": false}}"#,
+        )
+        .unwrap();
+        let main = c.main.unwrap();
+        assert_eq!(main.name, "app");
+        assert_eq!(main.rotation.backup_count, Some(Some(5)));
+        assert_eq!(main.rotation.archive_after_days, Some(Some(0)));
+        assert_eq!(main.rotation.compress, Some(false));
+    }
 }
