@@ -350,3 +350,52 @@ fn every_error_names_its_key() {
     assert_eq!(o, "services");
     assert!(reason.contains("used by two destinations"), "{reason}");
 }
+
+/// The child of `set_filter_keeps_the_services_levels`.
+#[test]
+fn child_set_filter() {
+    if !is_child() {
+        return;
+    }
+    let guard = logger::builder()
+        .dir(dir_from_env())
+        .service_spec(
+            ServiceSpec::new("risk")
+                .prefix("desk::risk")
+                .level(log::LevelFilter::Warn),
+        )
+        .install()
+        .unwrap();
+    let round = |n: u32| {
+        log::info!(target: "desk::risk", "risk info {n}");
+        log::debug!(target: "desk::other", "other debug {n}");
+    };
+    round(1);
+    logger::set_filter("debug").unwrap();
+    round(2);
+    logger::set_filter("debug,desk::risk=info").unwrap();
+    round(3);
+    logger::flush().unwrap();
+    drop(guard);
+}
+
+#[test]
+fn set_filter_keeps_the_services_levels() {
+    if is_child() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = run_child(
+        child_command("child_set_filter", &[(DIR_VAR, d.to_str().unwrap())]),
+        LIMIT,
+    );
+    assert!(out.status.success(), "{}\n{}", out.stdout, out.stderr);
+    // Round 1: the global info drops the debug record, the service's warn
+    // its info one; round 2: `debug` has no directive for desk::risk, so
+    // the service's level stays; round 3: a directive for it wins.
+    assert_eq!(
+        messages(d, "app"),
+        ["other debug 2", "risk info 3", "other debug 3"]
+    );
+}
