@@ -5,7 +5,8 @@
 //!
 //! Cases without the `tracing` feature: `empty`, `trade`, `log-static`,
 //! `log-3args`, `log-5kv`, `correlation` (a guard made and dropped),
-//! `bind-2` (`bind!` of two fields). With it (`--features tracing`):
+//! `bind-2` (`bind!` of two fields), `log-performance` (a call of a
+//! `#[log_performance]` function with one argument recorded). With it (`--features tracing`):
 //! `span-registry` (enter and exit a span with two fields, registry only),
 //! `span` (the same with our layer), `span-1` (a span with only a
 //! `correlation_id`, our layer), `span-nested` (the two-field span as the
@@ -89,9 +90,19 @@ fn run(case: &str, n: u64) -> bool {
         "bind-2" => (0..n).for_each(|i| {
             let _c = logger::bind!(correlation_id = black_box(i), venue = "XNAS");
         }),
+        "log-performance" => (0..n).for_each(|i| {
+            black_box(timed(black_box(i)));
+        }),
         _ => return tracing_cases::run(case, n),
     }
     true
+}
+
+/// The `log-performance` case: a timed call recording its argument.
+#[logger::log_performance(args(qty))]
+#[inline(never)]
+fn timed(qty: u64) -> u64 {
+    qty.wrapping_mul(3)
 }
 
 #[cfg(not(feature = "tracing"))]

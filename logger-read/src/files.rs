@@ -6,8 +6,10 @@
 //! suffix (possibly empty) tells apart rotations in the same millisecond;
 //! a rotated file may be gzip'ed (`.log.gz`) and later encrypted (`.age`).
 //! Other files (`.gz.tmp` of a compression in progress, anything else) are
-//! ignored. Rotated files are ordered by the timestamp in their name, then
-//! by the `ts` of their first line, then by suffix.
+//! ignored. Rotated files moved into the directory's `archive/` folder (the
+//! writer's `archive_after_days`) belong to the same destination and are
+//! listed with it. Rotated files are ordered by the timestamp in their
+//! name, then by the `ts` of their first line, then by suffix.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -228,23 +230,84 @@ pub(crate) fn order_key(f: &LogFile, first_ts: Option<Timestamp>) -> impl Ord + 
     )
 }
 
+/// The folder of archived rotated files, inside a log directory.
+pub const ARCHIVE_DIR: &str = "archive";
+
 /// Drops the `.gz` of a rotated file that is also there plain (a
-/// compression finishing); leaves `files` sorted by path.
+/// compression finishing, in place or into `archive/`), and the second
+/// copy of a name seen both in the directory and in `archive/` (a move
+/// seen from both sides: the archived one is kept); leaves `files` sorted
+/// by path.
 fn drop_gz_twins(files: &mut Vec<LogFile>) {
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    let plain: std::collections::HashSet<PathBuf> = files
+    let name = |f: &LogFile| f.path.file_name().map(|n| n.to_os_string());
+    let archived = |f: &LogFile| {
+        f.path
+            .parent()
+            .and_then(Path::file_name)
+            .is_some_and(|d| d == ARCHIVE_DIR)
+    };
+    // Archived files first, so that they are the copy kept.
+    files.sort_by_key(|f| (!archived(f), f.path.clone()));
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|f| f.state == FileState::Active || seen.insert(name(f)));
+    let plain: std::collections::HashSet<std::ffi::OsString> = files
         .iter()
-        .filter(|f| f.compression == Compression::None)
-        .map(|f| f.path.clone())
+        .filter(|f| f.compression == Compression::None && !f.encrypted)
+        .filter_map(name)
         .collect();
     files.retain(|f| {
         let twin = f.compression == Compression::Gzip
-            && f.path
-                .to_str()
-                .and_then(|p| p.strip_suffix(".gz"))
-                .is_some_and(|p| plain.contains(Path::new(p)));
+            && !f.encrypted
+            && name(f)
+                .as_deref()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_suffix(".gz"))
+                .is_some_and(|n| plain.contains(std::ffi::OsStr::new(n)));
         !twin
     });
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+}
+
+/// The forms a rotated file listed as `file` may have taken since: its
+/// `.gz` beside it, and the `.gz` in `archive/` (for a plain file); itself
+/// in `archive/` (for a `.gz`). A file in `archive/` moves no further.
+/// Encrypted forms are not readable as such.
+pub(crate) fn later_forms(file: &LogFile) -> Vec<LogFile> {
+    let (Some(dir), Some(name)) = (file.path.parent(), file.path.file_name()) else {
+        return Vec::new();
+    };
+    let gz = |p: PathBuf| LogFile {
+        path: p,
+        compression: Compression::Gzip,
+        ..file.clone()
+    };
+    let archived = dir.file_name().is_some_and(|d| d == ARCHIVE_DIR);
+    let archive = dir.join(ARCHIVE_DIR);
+    let mut gz_name = name.to_os_string();
+    gz_name.push(".gz");
+    let mut forms = Vec::new();
+    match (file.compression, file.encrypted) {
+        (_, true) => {}
+        (Compression::None, false) => {
+            forms.push(gz(dir.join(&gz_name)));
+            if !archived {
+                forms.push(gz(archive.join(&gz_name)));
+            }
+        }
+        (Compression::Gzip, false) if !archived => forms.push(gz(archive.join(name))),
+        (Compression::Gzip, false) => {}
+    }
+    forms
+}
+
+/// `dir` and, when it exists, its `archive/` folder.
+fn with_archive(dir: &Path) -> Vec<PathBuf> {
+    let archive = dir.join(ARCHIVE_DIR);
+    let mut dirs = vec![dir.to_path_buf()];
+    if archive.is_dir() {
+        dirs.push(archive);
+    }
+    dirs
 }
 
 /// The files of destination `stem` in `dir`, ordered (see [`order_files`]);
@@ -272,12 +335,16 @@ pub(crate) fn list_unordered(dir: &Path, stem: &str) -> Result<Vec<LogFile>, Rea
     // A file renamed while the directory is listed (`.gz.tmp` to `.gz`,
     // then its plain twin deleted) can be missed by one listing; it cannot
     // be missed by two in a row.
+    // The same holds for a move into `archive/`, listed after the directory.
     for _ in 0..2 {
-        for entry in std::fs::read_dir(dir).map_err(|e| ReadError::io(e, dir))? {
-            let entry = entry.map_err(|e| ReadError::io(e, dir))?;
-            if let Some((s, f)) = parse_name(&entry.path()) {
-                if s == stem && !files.contains(&f) {
-                    files.push(f);
+        for d in with_archive(dir) {
+            for entry in std::fs::read_dir(&d).map_err(|e| ReadError::io(e, &d))? {
+                let entry = entry.map_err(|e| ReadError::io(e, &d))?;
+                if let Some((s, f)) = parse_name(&entry.path()) {
+                    let archived_active = d != dir && f.state == FileState::Active;
+                    if s == stem && !archived_active && !files.contains(&f) {
+                        files.push(f);
+                    }
                 }
             }
         }
@@ -287,9 +354,9 @@ pub(crate) fn list_unordered(dir: &Path, stem: &str) -> Result<Vec<LogFile>, Rea
 }
 
 /// Finds the destinations of `paths`: a directory gives every destination
-/// in it; a file gives its destination with just that file (several files
-/// of one destination are grouped, in order). Destinations come sorted by
-/// directory, then name.
+/// in it, with the rotated files of its `archive/` folder; a file gives its
+/// destination with just that file (several files of one destination are
+/// grouped, in order). Destinations come sorted by directory, then name.
 ///
 /// # Errors
 ///
@@ -311,13 +378,17 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<Destination>, ReadError> {
         if meta.is_dir() {
             let before = by_dest.len();
             let mut found = false;
-            for entry in std::fs::read_dir(path).map_err(|e| ReadError::io(e, path))? {
-                let entry = entry.map_err(|e| ReadError::io(e, path))?;
-                let p = entry.path();
-                if let Some((stem, f)) = parse_name(&p) {
-                    if p.is_file() {
-                        found = true;
-                        by_dest.entry((path.clone(), stem)).or_default().push(f);
+            for d in with_archive(path) {
+                for entry in std::fs::read_dir(&d).map_err(|e| ReadError::io(e, &d))? {
+                    let entry = entry.map_err(|e| ReadError::io(e, &d))?;
+                    let p = entry.path();
+                    if let Some((stem, f)) = parse_name(&p) {
+                        // `archive/` holds rotated files only.
+                        let archived_active = d != *path && f.state == FileState::Active;
+                        if p.is_file() && !archived_active {
+                            found = true;
+                            by_dest.entry((path.clone(), stem)).or_default().push(f);
+                        }
                     }
                 }
             }
@@ -405,5 +476,98 @@ mod tests {
                 "d/app.log",
             ]
         );
+    }
+
+    #[test]
+    fn archive_folder_is_part_of_its_destinations() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let a = d.join(ARCHIVE_DIR);
+        std::fs::create_dir(&a).unwrap();
+        for p in [
+            a.join("app.20261101T000000.000.log.gz"),
+            // Seen in both places: a move between two listings.
+            d.join("app.20261102T000000.000.log.gz"),
+            a.join("app.20261102T000000.000.log.gz"),
+            // Plain in the directory while its archived `.gz` is finishing.
+            d.join("app.20261103T000000.000.log"),
+            a.join("app.20261103T000000.000.log.gz"),
+            a.join("app.20261104T000000.000.log.gz.tmp"),
+            // Not a rotated file: ignored in `archive/`.
+            a.join("app.log"),
+            d.join("app.log"),
+            d.join("execution.log"),
+            a.join("execution.20261101T000000.000.log.gz.age"),
+        ] {
+            std::fs::write(&p, b"").unwrap();
+        }
+        let dests = discover(&[d.to_path_buf()]).unwrap();
+        let listed = |stem: &str| -> Vec<PathBuf> {
+            let dest = dests.iter().find(|x| x.stem == stem).unwrap();
+            assert_eq!(dest.dir, d);
+            dest.files.iter().map(|f| f.path.clone()).collect()
+        };
+        let app = [
+            a.join("app.20261101T000000.000.log.gz"),
+            a.join("app.20261102T000000.000.log.gz"),
+            d.join("app.20261103T000000.000.log"),
+            d.join("app.log"),
+        ];
+        assert_eq!(listed("app"), app);
+        assert_eq!(
+            listed("execution"),
+            [
+                a.join("execution.20261101T000000.000.log.gz.age"),
+                d.join("execution.log")
+            ]
+        );
+        assert_eq!(dests.len(), 2);
+        let one = destination(d, "app").unwrap();
+        assert_eq!(
+            one.files.iter().map(|f| f.path.clone()).collect::<Vec<_>>(),
+            app
+        );
+    }
+
+    #[test]
+    fn a_rotated_file_archived_after_it_was_listed_is_read_from_archive() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir(d.join(ARCHIVE_DIR)).unwrap();
+        let gz_bytes = |text: &[u8]| {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            e.write_all(text).unwrap();
+            e.finish().unwrap()
+        };
+        // Listed plain, then compressed into `archive/`; listed as a `.gz`,
+        // then moved there.
+        let plain = d.join("app.20261101T000000.000.log");
+        let gz = d.join("app.20261102T000000.000.log.gz");
+        std::fs::write(&plain, b"{\"n\":1}\n").unwrap();
+        std::fs::write(&gz, gz_bytes(b"{\"n\":2}\n")).unwrap();
+        let listed = destination(d, "app").unwrap().files;
+        assert_eq!(listed.len(), 2);
+        std::fs::remove_file(&plain).unwrap();
+        std::fs::write(
+            d.join(ARCHIVE_DIR).join("app.20261101T000000.000.log.gz"),
+            gz_bytes(b"{\"n\":1}\n"),
+        )
+        .unwrap();
+        std::fs::rename(
+            &gz,
+            d.join(ARCHIVE_DIR).join("app.20261102T000000.000.log.gz"),
+        )
+        .unwrap();
+        for (file, want) in listed.iter().zip([&b"{\"n\":1}"[..], b"{\"n\":2}"]) {
+            let mut r = crate::lines::LineReader::open(file).unwrap();
+            assert_eq!(r.next_line().unwrap().unwrap().bytes, want);
+        }
+        // Gone from everywhere: the error names the listed path.
+        std::fs::remove_dir_all(d.join(ARCHIVE_DIR)).unwrap();
+        let Err(e) = crate::lines::LineReader::open(&listed[0]) else {
+            panic!("opened a file that is nowhere");
+        };
+        assert!(e.to_string().contains("app.20261101T000000.000.log"), "{e}");
     }
 }

@@ -182,17 +182,13 @@ impl LineReader {
         }
         let mut f = match File::open(path) {
             Ok(f) => f,
-            Err(e)
-                if e.kind() == io::ErrorKind::NotFound
-                    && file.state == FileState::Rotated
-                    && file.compression == Compression::None =>
-            {
-                // Compressed since it was listed: read the `.gz` it became.
-                let mut gz = file.clone();
-                gz.path = PathBuf::from(format!("{}.gz", path.display()));
-                gz.compression = Compression::Gzip;
-                return Self::open_checked(&gz, offset, opts, None)
-                    .map_err(|_| ReadError::io(e, path));
+            Err(e) if e.kind() == io::ErrorKind::NotFound && file.state == FileState::Rotated => {
+                // Compressed or archived since it was listed: read the
+                // form it became.
+                let mut forms = crate::files::later_forms(file).into_iter();
+                return forms
+                    .find_map(|f| Self::open_checked(&f, offset, opts, None).ok())
+                    .ok_or_else(|| ReadError::io(e, path));
             }
             Err(e) => return Err(ReadError::io(e, path)),
         };

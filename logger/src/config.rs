@@ -207,16 +207,23 @@ pub enum ClockSource {
     System,
 }
 
-/// One output file: its name and level.
+/// One output file: its name, level, and its own rotation and retention
+/// where they differ from [`Config::rotation`].
 ///
 /// # Examples
 ///
 /// ```
-/// use logger::FileSpec;
+/// use logger::{FileSpec, TimeRotation};
 /// let spec = FileSpec::new("trades").level(log::LevelFilter::Info);
 /// assert_eq!(spec.name, "trades");
 /// let pager = FileSpec::new("pager").level(logger::LevelFilter::Critical);
 /// assert_eq!(pager.level, logger::LevelFilter::Critical);
+/// // Trades kept 90 days, rotated daily, archived after 7 days.
+/// let trades = FileSpec::new("trades")
+///     .rotation_time(TimeRotation::Daily)
+///     .retention_days(Some(90))
+///     .archive_after_days(Some(7));
+/// assert_eq!(trades.rotation.retention_days, Some(Some(90)));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileSpec {
@@ -224,6 +231,9 @@ pub struct FileSpec {
     pub name: String,
     /// Records below this level are not written to this file.
     pub level: LevelFilter,
+    /// This file's own rotation and retention (default: none, so every
+    /// value comes from [`Config::rotation`]).
+    pub rotation: RotationOverrides,
 }
 
 impl FileSpec {
@@ -232,12 +242,149 @@ impl FileSpec {
         FileSpec {
             name: name.into(),
             level: LevelFilter::Trace,
+            rotation: RotationOverrides::default(),
         }
     }
 
     /// Sets the level of this file (a [`LevelFilter`] or a `log::LevelFilter`).
     pub fn level(mut self, level: impl Into<LevelFilter>) -> Self {
         self.level = level.into();
+        self
+    }
+
+    /// This file's size limit in bytes (`None`: no size limit), instead of
+    /// the builder's `max_file_bytes`.
+    pub fn max_file_bytes(mut self, max: Option<u64>) -> Self {
+        self.rotation.max_bytes = Some(max);
+        self
+    }
+
+    /// This file's time rotation, instead of the builder's `rotation_time`.
+    pub fn rotation_time(mut self, time: TimeRotation) -> Self {
+        self.rotation.time = Some(time);
+        self
+    }
+
+    /// Most rotated files kept for this file (`None`: no limit), instead
+    /// of the builder's `backup_count`.
+    pub fn backup_count(mut self, count: Option<usize>) -> Self {
+        self.rotation.backup_count = Some(count);
+        self
+    }
+
+    /// Days this file's rotated files are kept (`None`: forever), instead
+    /// of the builder's `retention_days`.
+    pub fn retention_days(mut self, days: Option<u32>) -> Self {
+        self.rotation.retention_days = Some(days);
+        self
+    }
+
+    /// Whether this file's rotated files are gzipped, instead of the
+    /// builder's `compress`.
+    pub fn compress(mut self, compress: bool) -> Self {
+        self.rotation.compress = Some(compress);
+        self
+    }
+
+    /// Days after which this file's rotated files move into `archive/`
+    /// (`None`: never), instead of the builder's `archive_after_days`.
+    pub fn archive_after_days(mut self, days: Option<u32>) -> Self {
+        self.rotation.archive_after_days = Some(days);
+        self
+    }
+}
+
+/// One file's rotation and retention where they differ from the global
+/// [`RotationConfig`]: each `Some` replaces the global value (so
+/// `Some(None)` turns a global limit off for this file), each `None` keeps it.
+///
+/// # Examples
+///
+/// ```
+/// use logger::{RotationConfig, RotationOverrides};
+/// let global = RotationConfig { retention_days: Some(30), ..RotationConfig::default() };
+/// let errors = RotationOverrides { retention_days: Some(Some(90)), ..Default::default() };
+/// assert_eq!(global.with_overrides(&errors).retention_days, Some(90));
+/// assert_eq!(global.with_overrides(&RotationOverrides::default()), global);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RotationOverrides {
+    /// Replaces [`RotationConfig::max_bytes`].
+    pub max_bytes: Option<Option<u64>>,
+    /// Replaces [`RotationConfig::time`].
+    pub time: Option<TimeRotation>,
+    /// Replaces [`RotationConfig::backup_count`].
+    pub backup_count: Option<Option<usize>>,
+    /// Replaces [`RotationConfig::retention_days`].
+    pub retention_days: Option<Option<u32>>,
+    /// Replaces [`RotationConfig::compress`].
+    pub compress: Option<bool>,
+    /// Replaces [`RotationConfig::archive_after_days`].
+    pub archive_after_days: Option<Option<u32>>,
+}
+
+/// A service (the `service` key of its records) with its own level and,
+/// optionally, its own file, beside the main file.
+///
+/// - `prefixes`: targets that belong to the service (each as in
+///   [`Builder::service`](crate::Builder::service)); with none, the
+///   records whose target's first path segment is the service's name.
+/// - `level`: the service's level, a filter directive for each prefix
+///   (or for the name): its records below it are not recorded anywhere,
+///   and its records at or above it are, even below [`Config::level`].
+///   A directive for the same path in `filter` (or `LOGGER_LEVEL`,
+///   `RUST_LOG`) wins.
+/// - `file`: the service's own file; it takes every record of the service
+///   that passes the level (and the file's own level).
+///
+/// # Examples
+///
+/// ```
+/// use logger::{FileSpec, ServiceSpec};
+/// let execution = ServiceSpec::new("execution")
+///     .prefix("desk::execution")
+///     .level(log::LevelFilter::Info)
+///     .file(FileSpec::new("execution").retention_days(Some(90)));
+/// assert_eq!(execution.prefixes, ["desk::execution"]);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceSpec {
+    /// The service's name, as written in the records' `service` key.
+    pub name: String,
+    /// Target prefixes of the service.
+    pub prefixes: Vec<String>,
+    /// The service's level (`None`: the filter's level for its targets).
+    pub level: Option<LevelFilter>,
+    /// The service's own file (`None`: only the shared files).
+    pub file: Option<FileSpec>,
+}
+
+impl ServiceSpec {
+    /// A service named `name`, without prefixes, level or file.
+    pub fn new(name: impl Into<String>) -> Self {
+        ServiceSpec {
+            name: name.into(),
+            prefixes: Vec::new(),
+            level: None,
+            file: None,
+        }
+    }
+
+    /// Adds a target prefix of the service.
+    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefixes.push(prefix.into());
+        self
+    }
+
+    /// Sets the service's level (a [`LevelFilter`] or a `log::LevelFilter`).
+    pub fn level(mut self, level: impl Into<LevelFilter>) -> Self {
+        self.level = Some(level.into());
+        self
+    }
+
+    /// Gives the service its own file.
+    pub fn file(mut self, file: FileSpec) -> Self {
+        self.file = Some(file);
         self
     }
 }
@@ -253,10 +400,15 @@ pub struct RotationConfig {
     pub time_zone: TimeZone,
     /// Keep at most this many rotated files per destination.
     pub backup_count: Option<usize>,
-    /// Delete rotated files older than this many days.
+    /// Delete rotated files older than this many days (in the directory
+    /// and in `archive/`).
     pub retention_days: Option<u32>,
     /// Gzip rotated files (on the housekeeping thread).
     pub compress: bool,
+    /// Move rotated files older than this many days into `<dir>/archive/`,
+    /// gzipped whatever `compress` says (and encrypted with `encryption`);
+    /// `Some(0)`: right after rotation. Must be less than `retention_days`.
+    pub archive_after_days: Option<u32>,
     /// Mode of the log files the logger creates (default
     /// [`DEFAULT_FILE_MODE`]), whatever the umask; see `docs/security.md`.
     pub file_mode: u32,
@@ -273,8 +425,24 @@ impl Default for RotationConfig {
             backup_count: None,
             retention_days: None,
             compress: false,
+            archive_after_days: None,
             file_mode: DEFAULT_FILE_MODE,
             encryption: None,
+        }
+    }
+}
+
+impl RotationConfig {
+    /// This configuration with one file's overrides applied.
+    pub fn with_overrides(&self, o: &RotationOverrides) -> RotationConfig {
+        RotationConfig {
+            max_bytes: o.max_bytes.unwrap_or(self.max_bytes),
+            time: o.time.unwrap_or(self.time),
+            backup_count: o.backup_count.unwrap_or(self.backup_count),
+            retention_days: o.retention_days.unwrap_or(self.retention_days),
+            compress: o.compress.unwrap_or(self.compress),
+            archive_after_days: o.archive_after_days.unwrap_or(self.archive_after_days),
+            ..self.clone()
         }
     }
 }
@@ -299,7 +467,8 @@ pub struct Config {
     pub errors: Option<FileSpec>,
     /// Output format of every file.
     pub format: Format,
-    /// Rotation and retention.
+    /// Rotation and retention of every file, unless the file's
+    /// [`FileSpec::rotation`] says otherwise.
     pub rotation: RotationConfig,
     /// Capacity of each thread's ring in bytes (rounded up to a power of two).
     pub ring_bytes: usize,
@@ -344,6 +513,10 @@ pub struct Config {
     pub filter: Option<String>,
     /// Target prefix to `service` name rules (see [`crate::Builder::service`]).
     pub services: Vec<(String, String)>,
+    /// Services with their own level or file (see
+    /// [`crate::Builder::service_spec`]); their prefixes are in
+    /// [`Config::services`] too.
+    pub service_specs: Vec<ServiceSpec>,
     /// The console destination's level (text on stderr); `None`: no console.
     pub console: Option<log::LevelFilter>,
     /// When the console colors its lines.
@@ -355,6 +528,36 @@ pub struct Config {
     pub max_records_per_second: Option<u64>,
     /// Redaction of sensitive field values (default: no rule).
     pub redaction: crate::Redaction,
+}
+
+impl Config {
+    /// Adds (or replaces, by name) a service with its own level or file,
+    /// and its prefixes to [`Config::services`].
+    pub fn add_service(&mut self, spec: ServiceSpec) {
+        for prefix in &spec.prefixes {
+            self.services.retain(|(p, _)| p != prefix);
+            self.services.push((prefix.clone(), spec.name.clone()));
+        }
+        self.service_specs.retain(|s| s.name != spec.name);
+        self.service_specs.push(spec);
+    }
+
+    /// Every file: `(option, spec)` for main, trades, perf, errors, then
+    /// each service's file (option `services`).
+    pub(crate) fn file_specs(&self) -> Vec<(&'static str, &FileSpec)> {
+        let fixed = [
+            ("main_file", &self.main),
+            ("trades_file", &self.trades),
+            ("perf_file", &self.perf),
+            ("errors_file", &self.errors),
+        ];
+        let services = self.service_specs.iter().map(|s| ("services", &s.file));
+        fixed
+            .into_iter()
+            .chain(services)
+            .filter_map(|(o, s)| Some((o, s.as_ref()?)))
+            .collect()
+    }
 }
 
 impl Default for Config {
@@ -385,6 +588,7 @@ impl Default for Config {
             backtrace_capacity: 0,
             filter: None,
             services: Vec::new(),
+            service_specs: Vec::new(),
             console: None,
             console_color: ConsoleColor::Auto,
             max_records_per_second: None,

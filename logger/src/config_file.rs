@@ -21,7 +21,8 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Optio
     T::deserialize(d).map(Some)
 }
 
-/// One destination file: `{"name": "trades", "level": "info"}`, or
+/// One destination file: `{"name": "trades", "level": "info"}`, with its
+/// own rotation keys (`"retention_days": 90`, ...) if it has any, or
 /// `{"enabled": false}` to turn it off.
 #[derive(Deserialize, Debug, Default)]
 #[serde(deny_unknown_fields)]
@@ -29,6 +30,170 @@ struct Destination {
     enabled: Option<bool>,
     name: Option<String>,
     level: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    max_file_bytes: Option<Option<u64>>,
+    rotation_time: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    backup_count: Option<Option<usize>>,
+    #[serde(default, deserialize_with = "present")]
+    retention_days: Option<Option<u32>>,
+    compress: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    archive_after_days: Option<Option<u32>>,
+}
+
+impl Destination {
+    /// Whether any rotation key is set.
+    fn has_rotation(&self) -> bool {
+        self.max_file_bytes.is_some()
+            || self.rotation_time.is_some()
+            || self.backup_count.is_some()
+            || self.retention_days.is_some()
+            || self.compress.is_some()
+            || self.archive_after_days.is_some()
+    }
+
+    /// The file's own rotation keys; an error names `key` (the file's key
+    /// in the configuration) and the rotation key.
+    fn overrides(&self, key: &'static str) -> Result<RotationOverrides, InitError> {
+        let time = self
+            .rotation_time
+            .as_deref()
+            .map(|v| rotation_time(v).map_err(|e| nested(key, "", e)))
+            .transpose()?;
+        Ok(RotationOverrides {
+            max_bytes: self.max_file_bytes,
+            time,
+            backup_count: self.backup_count,
+            retention_days: self.retention_days,
+            compress: self.compress,
+            archive_after_days: self.archive_after_days,
+        })
+    }
+}
+
+/// A service with its own level or file (the object form of a `services`
+/// entry, keyed by the service's name).
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+struct ServiceEntry {
+    prefixes: Option<Vec<String>>,
+    level: Option<String>,
+    /// The file's name, or a destination object; `null` or `false`: none.
+    file: Option<serde_json::Value>,
+}
+
+/// An error of a key inside `parent` (`services`, `main_file`): named
+/// `parent`, the reason starting with the inner key (`at` then the error's
+/// own option).
+fn nested(parent: &'static str, at: &str, e: InitError) -> InitError {
+    match e {
+        InitError::InvalidOption { option, reason } => InitError::InvalidOption {
+            option: parent,
+            reason: format!("{at}{option}: {reason}"),
+        },
+        other => other,
+    }
+}
+
+/// Applies one `services` entry: `"prefix": "name"`, or
+/// `"name": {"prefixes": [...], "level": "info", "file": "name"}`.
+fn service_entry(
+    config: &mut Config,
+    key: String,
+    value: serde_json::Value,
+) -> Result<(), InitError> {
+    let object = match value {
+        serde_json::Value::String(name) => {
+            config.services.retain(|(p, _)| *p != key);
+            config.services.push((key, name));
+            return Ok(());
+        }
+        v @ serde_json::Value::Object(_) => v,
+        other => {
+            return Err(InitError::InvalidOption {
+                option: "services",
+                reason: format!(
+                    "{key}: {other} is not allowed: expected a service name (for a target \
+                     prefix) or an object {{\"prefixes\", \"level\", \"file\"}} (for a service)"
+                ),
+            });
+        }
+    };
+    let entry: ServiceEntry =
+        serde_path_to_error::deserialize(object).map_err(|e| InitError::InvalidOption {
+            option: "services",
+            reason: match e.path().to_string().as_str() {
+                "." | "?" => format!("{key}: {}", e.inner()),
+                path => format!("{key}.{path}: {}", e.inner()),
+            },
+        })?;
+    let mut spec = ServiceSpec::new(key.clone());
+    spec.prefixes = entry.prefixes.unwrap_or_default();
+    if let Some(l) = entry.level {
+        spec.level =
+            Some(level("level", &l).map_err(|e| nested("services", &format!("{key}."), e))?);
+    }
+    spec.file = match entry.file {
+        None | Some(serde_json::Value::Null) | Some(serde_json::Value::Bool(false)) => None,
+        Some(serde_json::Value::String(name)) => Some(FileSpec::new(name)),
+        Some(object @ serde_json::Value::Object(_)) => {
+            let d: Destination =
+                serde_path_to_error::deserialize(object).map_err(|e| InitError::InvalidOption {
+                    option: "services",
+                    reason: format!("{key}.file.{}: {}", e.path(), e.inner()),
+                })?;
+            let at = format!("{key}.file.");
+            let mut file = FileSpec::new(d.name.clone().unwrap_or_else(|| key.clone()));
+            file.rotation = d.overrides("services").map_err(|e| prefix_reason(e, &at))?;
+            if let Some(l) = &d.level {
+                file.level = level("level", l).map_err(|e| nested("services", &at, e))?;
+            }
+            if d.enabled == Some(false) {
+                None
+            } else {
+                Some(file)
+            }
+        }
+        Some(other) => {
+            return Err(InitError::InvalidOption {
+                option: "services",
+                reason: format!(
+                    "{key}.file: {other} is not allowed: expected a file name (\"{key}\"), \
+                     an object {{\"name\", \"level\", rotation keys}}, or null"
+                ),
+            });
+        }
+    };
+    config.add_service(spec);
+    Ok(())
+}
+
+/// Adds `at` before the reason of an [`InitError::InvalidOption`].
+fn prefix_reason(e: InitError, at: &str) -> InitError {
+    match e {
+        InitError::InvalidOption { option, reason } => InitError::InvalidOption {
+            option,
+            reason: format!("{at}{reason}"),
+        },
+        other => other,
+    }
+}
+
+/// A `rotation_time` value.
+fn rotation_time(v: &str) -> Result<TimeRotation, InitError> {
+    Ok(match v {
+        "never" => TimeRotation::Never,
+        "hourly" => TimeRotation::Hourly,
+        "daily" => TimeRotation::Daily,
+        _ => TimeRotation::Every(duration("rotation_time", v).map_err(|_| {
+            bad(
+                "rotation_time",
+                v,
+                "\"never\", \"hourly\", \"daily\" or a duration (\"15m\")",
+            )
+        })?),
+    })
 }
 
 /// The file's keys: the builder's method names.
@@ -39,7 +204,7 @@ pub(crate) struct FileConfig {
     create_dir: Option<bool>,
     level: Option<String>,
     filter: Option<String>,
-    services: Option<std::collections::BTreeMap<String, String>>,
+    services: Option<serde_json::Map<String, serde_json::Value>>,
     main_file: Option<Destination>,
     trades_file: Option<Destination>,
     perf_file: Option<Destination>,
@@ -54,6 +219,8 @@ pub(crate) struct FileConfig {
     #[serde(default, deserialize_with = "present")]
     retention_days: Option<Option<u32>>,
     compress: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    archive_after_days: Option<Option<u32>>,
     ring_bytes: Option<usize>,
     overflow: Option<String>,
     grow_cap_bytes: Option<usize>,
@@ -137,16 +304,26 @@ fn destination(
     default: FileSpec,
 ) -> Result<(), InitError> {
     if d.enabled == Some(false) {
-        if d.name.is_some() || d.level.is_some() {
+        if d.name.is_some() || d.level.is_some() || d.has_rotation() {
             return Err(InitError::InvalidOption {
                 option: key,
-                reason: "\"enabled\": false with a name or level: remove one or the other".into(),
+                reason: "\"enabled\": false with a name, level or rotation key: remove one \
+                         or the other"
+                    .into(),
             });
         }
         *current = None;
         return Ok(());
     }
     let mut spec = current.take().unwrap_or(default);
+    let o = d.overrides(key)?;
+    let r = &mut spec.rotation;
+    r.max_bytes = o.max_bytes.or(r.max_bytes);
+    r.time = o.time.or(r.time);
+    r.backup_count = o.backup_count.or(r.backup_count);
+    r.retention_days = o.retention_days.or(r.retention_days);
+    r.compress = o.compress.or(r.compress);
+    r.archive_after_days = o.archive_after_days.or(r.archive_after_days);
     if let Some(name) = d.name {
         spec.name = name;
     }
@@ -232,7 +409,9 @@ impl FileConfig {
             config.filter = Some(v);
         }
         if let Some(map) = self.services {
-            config.services = map.into_iter().collect();
+            for (key, value) in map {
+                service_entry(config, key, value)?;
+            }
         }
         let files = [
             ("main_file", self.main_file, &mut config.main, d.main),
@@ -267,18 +446,7 @@ impl FileConfig {
             config.rotation.max_bytes = v;
         }
         if let Some(v) = self.rotation_time {
-            config.rotation.time = match v.as_str() {
-                "never" => TimeRotation::Never,
-                "hourly" => TimeRotation::Hourly,
-                "daily" => TimeRotation::Daily,
-                _ => TimeRotation::Every(duration("rotation_time", &v).map_err(|_| {
-                    bad(
-                        "rotation_time",
-                        &v,
-                        "\"never\", \"hourly\", \"daily\" or a duration (\"15m\")",
-                    )
-                })?),
-            };
+            config.rotation.time = rotation_time(&v)?;
         }
         if let Some(v) = self.time_zone {
             config.rotation.time_zone = match v.as_str() {
@@ -305,6 +473,9 @@ impl FileConfig {
         .apply(config)?;
         if let Some(v) = self.compress {
             config.rotation.compress = v;
+        }
+        if let Some(v) = self.archive_after_days {
+            config.rotation.archive_after_days = v;
         }
         if let Some(v) = self.ring_bytes {
             config.ring_bytes = v;
@@ -920,5 +1091,117 @@ mod tests {
                 other => panic!("{json}: expected InvalidOption(services), got {other:?}"),
             }
         }
+    }
+
+    /// The first JSON block of the section `heading` of docs/configuration.md.
+    fn documented(heading: &str) -> Config {
+        let doc = include_str!("../../docs/configuration.md");
+        let section = doc.split(heading).nth(1).unwrap();
+        let json = section.split("```json").nth(1).unwrap();
+        let json = json.split("```").next().unwrap();
+        let c = apply(json).unwrap();
+        crate::install::validate(&c).unwrap();
+        c
+    }
+
+    #[test]
+    fn the_six_services_of_the_documentation_are_valid() {
+        let c = documented("## Services' files and levels");
+        let got: Vec<(&str, Option<LevelFilter>, Option<&str>)> = c
+            .service_specs
+            .iter()
+            .map(|s| {
+                (
+                    s.name.as_str(),
+                    s.level,
+                    s.file.as_ref().map(|f| f.name.as_str()),
+                )
+            })
+            .collect();
+        // Sorted by name (the file's object has no order).
+        assert_eq!(
+            got,
+            [
+                ("analytics", Some(LevelFilter::Info), Some("analytics")),
+                (
+                    "data_ingestion",
+                    Some(LevelFilter::Info),
+                    Some("data_ingestion")
+                ),
+                ("execution", Some(LevelFilter::Info), Some("execution")),
+                (
+                    "notification",
+                    Some(LevelFilter::Info),
+                    Some("notification")
+                ),
+                (
+                    "risk_management",
+                    Some(LevelFilter::Warn),
+                    Some("risk_management")
+                ),
+                (
+                    "strategy_engine",
+                    Some(LevelFilter::Debug),
+                    Some("strategy_engine")
+                ),
+            ]
+        );
+        assert!(
+            c.services
+                .contains(&("desk::risk".to_string(), "risk_management".to_string()))
+        );
+        assert_eq!(c.services.len(), 6);
+    }
+
+    #[test]
+    fn per_file_rotation_of_the_documentation_is_valid() {
+        let c = documented("## Rotation and retention per file");
+        assert_eq!(c.rotation.retention_days, Some(30));
+        assert_eq!(c.rotation.archive_after_days, Some(7));
+        let effective =
+            |f: &Option<FileSpec>| c.rotation.with_overrides(&f.as_ref().unwrap().rotation);
+        assert_eq!(effective(&c.trades).retention_days, Some(90));
+        assert_eq!(effective(&c.trades).time, TimeRotation::Daily);
+        assert_eq!(effective(&c.perf).retention_days, Some(30));
+        assert_eq!(effective(&c.errors).retention_days, Some(90));
+        assert!(effective(&c.errors).compress);
+        assert_eq!(effective(&c.main), c.rotation);
+    }
+
+    #[test]
+    fn services_take_both_forms_and_file_objects_and_critical() {
+        let c = apply(
+            r#"{"services": {
+                "desk::fix": "fix_gateway",
+                "pager": {"level": "critical", "file": {"name": "pages", "retention_days": 365,
+                          "max_file_bytes": null, "level": "critical"}},
+                "quiet": {"prefixes": ["desk::quiet"], "level": "off", "file": null}
+            }}"#,
+        )
+        .unwrap();
+        assert!(
+            c.services
+                .contains(&("desk::fix".into(), "fix_gateway".into()))
+        );
+        let pager = &c.service_specs[0];
+        assert_eq!(pager.name, "pager");
+        assert_eq!(pager.level, Some(LevelFilter::Critical));
+        let file = pager.file.as_ref().unwrap();
+        assert_eq!(file.name, "pages");
+        assert_eq!(file.level, LevelFilter::Critical);
+        assert_eq!(file.rotation.retention_days, Some(Some(365)));
+        assert_eq!(file.rotation.max_bytes, Some(None));
+        assert_eq!(c.service_specs[1].file, None);
+        crate::install::validate(&c).unwrap();
+        // A destination's own rotation keys, over the builder's file.
+        let c = apply(
+            r#"{"main_file": {"backup_count": 5, "archive_after_days": 0, "compress": false}}"#,
+        )
+        .unwrap();
+        let main = c.main.unwrap();
+        assert_eq!(main.name, "app");
+        assert_eq!(main.rotation.backup_count, Some(Some(5)));
+        assert_eq!(main.rotation.archive_after_days, Some(Some(0)));
+        assert_eq!(main.rotation.compress, Some(false));
     }
 }

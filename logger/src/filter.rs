@@ -47,7 +47,8 @@ impl fmt::Display for FilterError {
     }
 }
 
-fn valid_path(p: &str) -> bool {
+/// Whether `p` is a target path a directive can name (`a::b_c`).
+pub(crate) fn valid_path(p: &str) -> bool {
     !p.is_empty()
         && p.split("::").all(|seg| {
             !seg.is_empty()
@@ -127,6 +128,20 @@ impl Filter {
     /// Sets the default level if the spec had no bare level.
     pub(crate) fn or_default(mut self, level: LevelFilter) -> Filter {
         self.default.get_or_insert(level);
+        self
+    }
+
+    /// Adds the services' levels (`path`, level) as directives, except
+    /// for a path this filter already has a directive for (the filter's
+    /// own directive wins).
+    pub(crate) fn under(mut self, services: &[(String, LevelFilter)]) -> Filter {
+        for (path, level) in services {
+            if !self.directives.iter().any(|(p, _)| p == path) {
+                self.directives.push((path.clone(), *level));
+            }
+        }
+        self.directives
+            .sort_by_key(|d| std::cmp::Reverse(d.0.len()));
         self
     }
 
@@ -224,12 +239,15 @@ struct State {
     backtrace: LevelFilter,
     /// The builder's `level`: the default of a spec without a bare level.
     base: LevelFilter,
+    /// The services' levels, kept under every new filter (see `Filter::under`).
+    services: Vec<(String, LevelFilter)>,
 }
 
 static STATE: Mutex<State> = Mutex::new(State {
     sites: Vec::new(),
     backtrace: LevelFilter::Off,
     base: LevelFilter::Info,
+    services: Vec::new(),
 });
 
 /// `State::backtrace` as a `LevelFilter as u8`, for `compute`'s
@@ -274,11 +292,18 @@ pub(crate) fn target_level(target: &str) -> Option<LevelFilter> {
     current().map(|f| f.level_for(target).max(backtrace))
 }
 
-/// Installs `filter` (at install time): sets `log`'s max level and resets
-/// every call site's cached interest.
-pub(crate) fn install(filter: Filter, base: LevelFilter, backtrace: LevelFilter) {
+/// Installs `filter` (at install time, the services' levels already
+/// under it): sets `log`'s max level and resets every call site's cached
+/// interest. `services` stay under every filter [`set_filter`] installs.
+pub(crate) fn install(
+    filter: Filter,
+    base: LevelFilter,
+    backtrace: LevelFilter,
+    services: Vec<(String, LevelFilter)>,
+) {
     let mut state = lock();
     state.base = base;
+    state.services = services;
     state.backtrace = backtrace;
     BACKTRACE.store(backtrace as u8, Ordering::Relaxed);
     apply(&mut state, filter);
@@ -306,7 +331,9 @@ fn invalid(reason: String) -> InitError {
 /// Replaces the filter at runtime (syntax in `docs/configuration.md`, "Filter
 /// directives"): `log`'s max level follows, and every call site of the
 /// macros, however hot, sees the new levels at its next check. A spec
-/// without a bare level keeps the builder's `level` as the default.
+/// without a bare level keeps the builder's `level` as the default; the
+/// services' levels ([`crate::ServiceSpec::level`]) stay, for every path
+/// the spec has no directive for.
 ///
 /// Change levels with this function, not with `log::set_max_level`: the
 /// macros cache their level per call site and only a new filter resets it.
@@ -336,7 +363,7 @@ pub fn set_filter(spec: &str) -> Result<(), InitError> {
             "the backtrace ring is on: its level split is fixed at install".into(),
         ));
     }
-    let filter = parsed.or_default(state.base);
+    let filter = parsed.or_default(state.base).under(&state.services);
     apply(&mut state, filter);
     drop(state);
     #[cfg(feature = "tracing")]

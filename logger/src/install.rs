@@ -146,6 +146,14 @@ impl Builder {
         /// Gzip rotated files on the housekeeping thread (default false).
         compress: bool => rotation.compress);
     setter!(
+        /// Move rotated files older than this many days into
+        /// `<dir>/archive/`, gzipped (and encrypted when encryption is
+        /// on), on the housekeeping thread (default `None`: never;
+        /// `Some(0)`: at rotation). Must be less than `retention_days`,
+        /// which deletes archived files too. Each file may override it
+        /// ([`FileSpec::archive_after_days`]).
+        archive_after_days: Option<u32> => rotation.archive_after_days);
+    setter!(
         /// Capacity of each thread's ring, rounded up to a power of two
         /// (default [`DEFAULT_RING_BYTES`], at least [`MIN_RING_BYTES`]).
         ring_bytes: usize => ring_bytes);
@@ -273,6 +281,29 @@ impl Builder {
         self
     }
 
+    /// A service with its own level and file (see [`ServiceSpec`]); a
+    /// second spec with the same name replaces the first. Its prefixes are
+    /// added as by [`Builder::service`].
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use logger::{FileSpec, ServiceSpec};
+    /// let _guard = logger::builder()
+    ///     .service_spec(ServiceSpec::new("execution").prefix("desk::execution")
+    ///         .level(log::LevelFilter::Info).file(FileSpec::new("execution")))
+    ///     .service_spec(ServiceSpec::new("risk_management").prefix("desk::risk")
+    ///         .level(log::LevelFilter::Warn).file(FileSpec::new("risk_management")))
+    ///     .install()
+    ///     .unwrap();
+    /// log::info!(target: "desk::execution::orders", "order sent"); // app.log and execution.log
+    /// log::info!(target: "desk::risk", "limits loaded"); // nowhere: below the service's level
+    /// ```
+    pub fn service_spec(mut self, spec: ServiceSpec) -> Self {
+        self.config.add_service(spec);
+        self
+    }
+
     /// Keeps a backtrace ring (default: none): records less severe than
     /// [`Builder::level`] but at or above `level` are not written; the
     /// flusher keeps the newest `capacity` of them in memory and writes
@@ -386,7 +417,12 @@ impl Builder {
         }
         lifecycle::set_producer_config(config.ring_bytes, config.overflow);
         lifecycle::set_flush_timeout(config.flush_timeout);
-        crate::filter::install(filter, config.level, config.backtrace_level.into());
+        crate::filter::install(
+            filter,
+            config.level,
+            config.backtrace_level.into(),
+            service_levels(&config),
+        );
 
         let flusher = Flusher::new(&config, router, converter);
         let cpu = config.flusher_cpu;
@@ -459,6 +495,16 @@ fn resolve_filter(config: &mut Config) -> Result<crate::filter::Filter, InitErro
         (None, None) => Filter::level(config.level),
     }
     .or_default(config.level);
+    let services = service_levels(config);
+    if !services.is_empty() && config.backtrace_level != LevelFilter::Off {
+        return Err(InitError::InvalidOption {
+            option: "services",
+            reason: "a service's level is a per-target directive, which cannot be combined \
+                     with the backtrace ring yet (remove the level, or turn the ring off)"
+                .into(),
+        });
+    }
+    let filter = filter.under(&services);
     if filter.has_directives() && config.backtrace_level != LevelFilter::Off {
         return Err(InitError::InvalidOption {
             option: "filter",
@@ -471,6 +517,22 @@ fn resolve_filter(config: &mut Config) -> Result<crate::filter::Filter, InitErro
     Ok(filter)
 }
 
+/// Each service's level as directives: one per prefix, or one for its
+/// name when it has no prefix.
+fn service_levels(config: &Config) -> Vec<(String, Threshold)> {
+    let mut directives = Vec::new();
+    for spec in &config.service_specs {
+        let Some(level) = spec.level else { continue };
+        if spec.prefixes.is_empty() {
+            directives.push((spec.name.clone(), level));
+        }
+        for prefix in &spec.prefixes {
+            directives.push((prefix.clone(), level));
+        }
+    }
+    directives
+}
+
 fn invalid(option: &'static str, reason: impl Into<String>) -> Result<(), InitError> {
     Err(InitError::InvalidOption {
         option,
@@ -479,24 +541,6 @@ fn invalid(option: &'static str, reason: impl Into<String>) -> Result<(), InitEr
 }
 
 pub(crate) fn validate(c: &Config) -> Result<(), InitError> {
-    for (prefix, name) in &c.services {
-        if prefix.is_empty() || prefix.contains(char::is_whitespace) || prefix.ends_with(':') {
-            return invalid(
-                "services",
-                format!(
-                    "prefix {prefix:?} is not a target path: expected e.g. \"desk::execution\""
-                ),
-            );
-        }
-        if name.is_empty() || name.len() > 64 || name.chars().any(char::is_control) {
-            return invalid(
-                "services",
-                format!(
-                    "service name {name:?} for {prefix:?} must be 1 to 64 bytes without control characters"
-                ),
-            );
-        }
-    }
     if c.ring_bytes < MIN_RING_BYTES || c.ring_bytes > 1 << 30 {
         return invalid(
             "ring_bytes",
@@ -528,25 +572,8 @@ pub(crate) fn validate(c: &Config) -> Result<(), InitError> {
             ),
         );
     }
-    if c.rotation.max_bytes == Some(0) {
-        return invalid(
-            "max_file_bytes",
-            "0 is not a size: must be positive (or None for no size limit)",
-        );
-    }
-    if let TimeRotation::Every(d) = c.rotation.time {
-        if d < Duration::from_secs(1) || d > Duration::from_secs(24 * 3600) {
-            return invalid(
-                "rotation_time",
-                format!("Every({d:?}) is out of range: allowed 1 s to 24 h (use Daily for a day)"),
-            );
-        }
-    }
-    if c.rotation.retention_days == Some(0) {
-        return invalid(
-            "retention_days",
-            "0 days would delete every rotated file: must be positive (or None)",
-        );
+    if let Err((key, reason)) = check_rotation(&c.rotation) {
+        return invalid(key, reason);
     }
     if c.idle_sleep.is_zero() || c.idle_sleep > Duration::from_secs(1) {
         return invalid(
@@ -619,16 +646,13 @@ pub(crate) fn validate(c: &Config) -> Result<(), InitError> {
             );
         }
     }
-    let specs = [
-        ("main_file", &c.main),
-        ("trades_file", &c.trades),
-        ("perf_file", &c.perf),
-        ("errors_file", &c.errors),
-    ];
+    validate_services(c)?;
     let mut names: Vec<&str> = Vec::new();
-    for (option, spec) in specs {
-        let Some(spec) = spec else { continue };
+    for (option, spec) in c.file_specs() {
         let name = spec.name.as_str();
+        if let Err((key, reason)) = check_rotation(&c.rotation.with_overrides(&spec.rotation)) {
+            return invalid(option, format!("file {name:?}: {key}: {reason}"));
+        }
         if name.is_empty() || name.contains(['/', '\\', '\0']) || name == "." || name == ".." {
             return invalid(
                 option,
@@ -661,6 +685,101 @@ pub(crate) fn validate(c: &Config) -> Result<(), InitError> {
         return invalid(
             "main_file",
             "every destination is disabled: nothing would be written",
+        );
+    }
+    Ok(())
+}
+
+/// The range checks of one file's rotation: `Err((key, reason))`.
+fn check_rotation(r: &RotationConfig) -> Result<(), (&'static str, String)> {
+    if r.max_bytes == Some(0) {
+        return Err((
+            "max_file_bytes",
+            "0 is not a size: must be positive (or None for no size limit)".into(),
+        ));
+    }
+    if let TimeRotation::Every(d) = r.time {
+        if d < Duration::from_secs(1) || d > Duration::from_secs(24 * 3600) {
+            return Err((
+                "rotation_time",
+                format!("Every({d:?}) is out of range: allowed 1 s to 24 h (use Daily for a day)"),
+            ));
+        }
+    }
+    if r.retention_days == Some(0) {
+        return Err((
+            "retention_days",
+            "0 days would delete every rotated file: must be positive (or None)".into(),
+        ));
+    }
+    if let (Some(archive), Some(retention)) = (r.archive_after_days, r.retention_days) {
+        if archive >= retention {
+            return Err((
+                "archive_after_days",
+                format!(
+                    "{archive} days is not less than retention_days ({retention}): rotated \
+                     files would be deleted before they are archived"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The services' names, prefixes and levels (their files are checked
+/// with the other files).
+fn validate_services(c: &Config) -> Result<(), InitError> {
+    for (prefix, name) in &c.services {
+        if prefix.is_empty() || prefix.contains(char::is_whitespace) || prefix.ends_with(':') {
+            return invalid(
+                "services",
+                format!(
+                    "prefix {prefix:?} is not a target path: expected e.g. \"desk::execution\""
+                ),
+            );
+        }
+        check_service_name(name, prefix)?;
+    }
+    for spec in &c.service_specs {
+        check_service_name(&spec.name, "its prefixes")?;
+        if spec.level.is_some() {
+            let paths = if spec.prefixes.is_empty() {
+                std::slice::from_ref(&spec.name)
+            } else {
+                &spec.prefixes[..]
+            };
+            if let Some(bad) = paths.iter().find(|p| !crate::filter::valid_path(p)) {
+                return invalid(
+                    "services",
+                    format!(
+                        "service {:?}: {bad:?} is not a target path, so its level cannot \
+                         apply to it (give the service \"prefixes\" such as \"desk::execution\")",
+                        spec.name
+                    ),
+                );
+            }
+        }
+        if spec.level.is_none() && spec.file.is_none() {
+            return invalid(
+                "services",
+                format!(
+                    "service {:?} has neither a level nor a file: give it one, or name its \
+                     prefixes with `Builder::service`",
+                    spec.name
+                ),
+            );
+        }
+    }
+    Ok(())
+}
+
+fn check_service_name(name: &str, of: &str) -> Result<(), InitError> {
+    if name.is_empty() || name.len() > 64 || name.chars().any(char::is_control) {
+        return invalid(
+            "services",
+            format!(
+                "service name {name:?} for {of:?} must be 1 to 64 bytes without control characters"
+            ),
         );
     }
     Ok(())

@@ -149,14 +149,16 @@ impl LevelFilter {
         (level as u8) < (self as u8)
     }
 
-    /// The filter named `s` (`off`, `critical`, `error`, `warn`, `info`,
-    /// `debug`, `trace`), case-insensitively.
+    /// The filter named `s` (`off`, `critical`, `error`, `warn` or
+    /// `warning`, `info`, `debug`, `trace`), case-insensitively.
     pub fn from_name(s: &str) -> Option<LevelFilter> {
-        const LEVELS: [(&str, LevelFilter); 7] = [
+        const LEVELS: [(&str, LevelFilter); 8] = [
             ("off", LevelFilter::Off),
             ("critical", LevelFilter::Critical),
             ("error", LevelFilter::Error),
             ("warn", LevelFilter::Warn),
+            // Python's name, as the seed configurations spell it.
+            ("warning", LevelFilter::Warn),
             ("info", LevelFilter::Info),
             ("debug", LevelFilter::Debug),
             ("trace", LevelFilter::Trace),

@@ -76,8 +76,8 @@ pub use config::{
     ClockSource, Config, ConsoleColor, DEFAULT_FLUSH_TIMEOUT, DEFAULT_GROW_CAP_BYTES,
     DEFAULT_IDLE_SLEEP, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_MERGE_DELAY, DEFAULT_RING_BYTES,
     DEFAULT_WINDOW_BYTES, FileSpec, Format, MAX_BACKTRACE_CAPACITY, MAX_DURATION_OPTION,
-    MIN_RING_BYTES, MsyncPolicy, OverflowPolicy, ParseOverflowError, RotationConfig, TimeRotation,
-    TimeZone,
+    MIN_RING_BYTES, MsyncPolicy, OverflowPolicy, ParseOverflowError, RotationConfig,
+    RotationOverrides, ServiceSpec, TimeRotation, TimeZone,
 };
 pub use config::{DEFAULT_DIR_MODE, DEFAULT_FILE_MODE};
 pub use context::{

@@ -93,21 +93,24 @@ const SERVICE_MEMO_MAX: usize = 4096;
 /// for one hash lookup a record instead of a prefix scan.
 #[derive(Default)]
 struct ServiceMemo {
-    by_target: HashMap<(usize, usize), Box<str>, BuildHasherDefault<WordHasher>>,
+    by_target: HashMap<(usize, usize), (Box<str>, Option<usize>), BuildHasherDefault<WordHasher>>,
 }
 
 impl ServiceMemo {
-    /// The service of `target`, a `'static` string (its address names it).
+    /// The service of `target`, a `'static` string (its address names it),
+    /// and the index of that service's own file, if it has one.
     #[inline]
-    fn of(&mut self, services: &Services, target: &str) -> &str {
+    fn of(&mut self, services: &Services, target: &str) -> (&str, Option<usize>) {
         let key = (target.as_ptr() as usize, target.len());
         if !self.by_target.contains_key(&key) {
             if self.by_target.len() >= SERVICE_MEMO_MAX {
                 self.by_target.clear();
             }
-            self.by_target.insert(key, services.of(target).into());
+            let (name, file) = services.of(target);
+            self.by_target.insert(key, (name.into(), file));
         }
-        &self.by_target[&key]
+        let (name, file) = &self.by_target[&key];
+        (name, *file)
     }
 }
 
@@ -137,7 +140,7 @@ impl Flusher {
             max_hold_raw,
             msync: config.msync,
             unsynced_since: None,
-            services: Services::new(&config.services),
+            services: Services::new(&config.services, &service_file_names(config)),
             fields: Vec::new(),
             context: Vec::new(),
             scratch: Vec::new(),
@@ -240,7 +243,7 @@ impl Flusher {
         self.formatter.format(&view, &mut self.line);
         let n = self
             .router
-            .write_record(view.kind, view.level, &self.line, file_ns);
+            .write_record(view.kind, view.level, None, &self.line, file_ns);
         self.router.console(&view);
         self.router.flush_console();
         Counters::add(&COUNTERS.records_written, n as u64);
@@ -305,7 +308,8 @@ impl Flusher {
             let mut c = recycle(std::mem::take(context));
             if let Some(mut view) = decode::decode(header, bytes, ts_ns, origin, &mut f, scratch) {
                 let site = Site::of(&view, bytes);
-                view.service = match site {
+                let service_file;
+                (view.service, service_file) = match site {
                     Some(_) => service_memo.of(services, view.target),
                     None => services.of(view.target),
                 };
@@ -317,7 +321,7 @@ impl Flusher {
                     line.clear();
                     formatter.format_at(site, view, line);
                     let at = file_ns.unwrap_or(ts_ns);
-                    written += router.write_record(view.kind, view.level, line, at);
+                    written += router.write_record(view.kind, view.level, service_file, line, at);
                     router.console(view);
                 };
                 match redactor {
@@ -604,9 +608,15 @@ fn write_own_warning(
     let view = own_record(ts_ns, crate::Level::Warn, "logger", msg, fields);
     line.clear();
     formatter.format(&view, line);
-    router.write(view.kind, view.level, line, file_ns);
+    router.write(view.kind, view.level, None, line, file_ns);
     router.console(&view);
     Counters::add(&COUNTERS.records_written, 1);
+}
+
+/// The names of the services with their own file, in the router's order.
+fn service_file_names(config: &Config) -> Vec<String> {
+    let with_file = config.service_specs.iter().filter(|s| s.file.is_some());
+    with_file.map(|s| s.name.clone()).collect()
 }
 
 /// `d` in the clock's raw units (TSC ticks or ns).

@@ -2,7 +2,9 @@
 //!
 //! The main file takes every record at or above its level; the trades and
 //! perf files take records of their kind; the errors file takes records at
-//! or above its level (`Error` by default). A record is formatted once and
+//! or above its level (`Error` by default); a service's own file takes the
+//! records of that service (the flusher resolves it with the `service` key,
+//! as an index). A record is formatted once and
 //! copied into every file that takes it. When a file fails, the record
 //! goes to stderr instead (once, however many files failed).
 //!
@@ -35,6 +37,8 @@ enum Route {
     Trades,
     Perf,
     Errors,
+    /// The file of the service with this index (see `Services`).
+    Service(usize),
 }
 
 struct Destination {
@@ -58,6 +62,7 @@ const SPARE_KEEP_BYTES: usize = 64 << 10;
 struct Held {
     kind: Kind,
     level: Level,
+    service: Option<usize>,
     ts_ns: u64,
     line: Vec<u8>,
 }
@@ -74,7 +79,7 @@ struct Backtrace {
 
 impl Backtrace {
     /// Keeps a copy of `line`, evicting the oldest record when full.
-    fn hold(&mut self, kind: Kind, level: Level, line: &[u8], ts_ns: u64) {
+    fn hold(&mut self, kind: Kind, level: Level, service: Option<usize>, line: &[u8], ts_ns: u64) {
         let mut buf = if self.held.len() >= self.capacity {
             self.held.pop_front().map(|h| h.line).unwrap_or_default()
         } else {
@@ -85,6 +90,7 @@ impl Backtrace {
         self.held.push_back(Held {
             kind,
             level,
+            service,
             ts_ns,
             line: buf,
         });
@@ -94,25 +100,34 @@ impl Backtrace {
 impl Router {
     /// Opens every configured file.
     pub(crate) fn open(config: &Config, housekeeper: &Housekeeper) -> io::Result<Router> {
-        let specs: [(Route, &Option<FileSpec>); 4] = [
+        let fixed = [
             (Route::Main, &config.main),
             (Route::Trades, &config.trades),
             (Route::Perf, &config.perf),
             (Route::Errors, &config.errors),
         ];
+        let service_files = config.service_specs.iter().filter_map(|s| s.file.as_ref());
+        let specs: Vec<(Route, &FileSpec)> = fixed
+            .into_iter()
+            .filter_map(|(route, spec)| Some((route, spec.as_ref()?)))
+            .chain(
+                service_files
+                    .enumerate()
+                    .map(|(i, f)| (Route::Service(i), f)),
+            )
+            .collect();
         // Every active file is protected from every destination's
         // housekeeping before the first start-up sweep is queued.
         let handle = housekeeper.handle();
-        for spec in specs.iter().filter_map(|(_, s)| s.as_ref()) {
+        for (_, spec) in &specs {
             handle.protect(&config.dir.join(format!("{}.log", spec.name)));
         }
         let mut destinations = Vec::new();
         for (route, spec) in specs {
-            let Some(spec) = spec else { continue };
             let file = RotatingFile::open(
                 &config.dir,
                 &spec.name,
-                &config.rotation,
+                &config.rotation.with_overrides(&spec.rotation),
                 config.window_bytes,
                 housekeeper,
             )
@@ -154,28 +169,30 @@ impl Router {
 
     /// Routes one record from a logging thread: held by the backtrace ring
     /// when it is below the files' level, else written (after the ring's
-    /// records when it is an `ERROR`). Returns how many records were
-    /// written: 0 when held.
+    /// records when it is an `ERROR`). `service`: the index of its
+    /// service's own file, if any. Returns how many records were written:
+    /// 0 when held.
     pub(crate) fn write_record(
         &mut self,
         kind: Kind,
         level: Level,
+        service: Option<usize>,
         line: &[u8],
         ts_ns: u64,
     ) -> usize {
         let Some(bt) = self.backtrace.as_mut() else {
-            self.write(kind, level, line, ts_ns);
+            self.write(kind, level, service, line, ts_ns);
             return 1;
         };
         if !bt.files_level.admits(level) {
-            bt.hold(kind, level, line, ts_ns);
+            bt.hold(kind, level, service, line, ts_ns);
             return 0;
         }
         let mut written = 1;
         if level <= Level::Error && !bt.held.is_empty() {
             let mut held = std::mem::take(&mut bt.held);
             for h in &held {
-                self.write(h.kind, h.level, &h.line, h.ts_ns);
+                self.write(h.kind, h.level, h.service, &h.line, h.ts_ns);
             }
             written += held.len();
             if let Some(bt) = self.backtrace.as_mut() {
@@ -189,7 +206,7 @@ impl Router {
                 bt.held = held;
             }
         }
-        self.write(kind, level, line, ts_ns);
+        self.write(kind, level, service, line, ts_ns);
         written
     }
 
@@ -208,8 +225,16 @@ impl Router {
         }
     }
 
-    /// Copies one formatted record into every file that takes it.
-    pub(crate) fn write(&mut self, kind: Kind, level: Level, line: &[u8], ts_ns: u64) {
+    /// Copies one formatted record into every file that takes it
+    /// (`service`: as in [`Router::write_record`]).
+    pub(crate) fn write(
+        &mut self,
+        kind: Kind,
+        level: Level,
+        service: Option<usize>,
+        line: &[u8],
+        ts_ns: u64,
+    ) {
         let mut failed = false;
         for d in &mut self.destinations {
             let takes = d.level.admits(level)
@@ -217,6 +242,7 @@ impl Router {
                     Route::Main | Route::Errors => true,
                     Route::Trades => kind == Kind::Trade,
                     Route::Perf => kind == Kind::Perf,
+                    Route::Service(i) => service == Some(i),
                 };
             if !takes {
                 continue;

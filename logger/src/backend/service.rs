@@ -5,30 +5,52 @@
 //! target whole or up to a `::`); otherwise the target's first path
 //! segment, which for a `log` record or a macro without `target:` is the
 //! crate name.
+//!
+//! Services with their own file get an index (their position among
+//! `files`), found with the name: the router sends their records there.
 
-/// Prefix-to-service rules, longest prefix first.
+/// Prefix-to-service rules, longest prefix first, each with the index of
+/// its service's own file.
 pub(crate) struct Services {
-    rules: Vec<(String, String)>,
+    rules: Vec<(String, String, Option<usize>)>,
+    /// Names of the services that have their own file, by index.
+    files: Vec<String>,
 }
 
 impl Services {
-    pub(crate) fn new(map: &[(String, String)]) -> Self {
-        let mut rules = map.to_vec();
+    /// `map`: prefix-to-name rules; `files`: the names of the services
+    /// with their own file, in the router's order.
+    pub(crate) fn new(map: &[(String, String)], files: &[String]) -> Self {
+        let index = |name: &str| files.iter().position(|f| f == name);
+        let mut rules: Vec<_> = map
+            .iter()
+            .map(|(p, n)| (p.clone(), n.clone(), index(n)))
+            .collect();
         rules.sort_by_key(|r| std::cmp::Reverse(r.0.len()));
-        Services { rules }
+        Services {
+            rules,
+            files: files.to_vec(),
+        }
     }
 
-    /// The service of a record with this target.
+    /// The service of a record with this target, and the index of its own
+    /// file if it has one.
     #[inline]
-    pub(crate) fn of<'a>(&'a self, target: &'a str) -> &'a str {
-        for (prefix, name) in &self.rules {
+    pub(crate) fn of<'a>(&'a self, target: &'a str) -> (&'a str, Option<usize>) {
+        for (prefix, name, file) in &self.rules {
             if let Some(rest) = target.strip_prefix(prefix.as_str()) {
                 if rest.is_empty() || rest.starts_with("::") {
-                    return name;
+                    return (name, *file);
                 }
             }
         }
-        first_segment(target)
+        let name = first_segment(target);
+        // No lookup at all unless some service has a file.
+        let file = match self.files.is_empty() {
+            true => None,
+            false => self.files.iter().position(|f| f == name),
+        };
+        (name, file)
     }
 }
 
@@ -56,19 +78,23 @@ mod tests {
             .iter()
             .map(|(p, n)| (p.to_string(), n.to_string()))
             .collect();
-        Services::new(&owned)
+        Services::new(&owned, &[])
+    }
+
+    fn name<'a>(s: &'a Services, target: &'a str) -> &'a str {
+        s.of(target).0
     }
 
     #[test]
     fn first_segment_without_rules() {
         let s = map(&[]);
-        assert_eq!(s.of("execution::orders"), "execution");
-        assert_eq!(s.of("risk"), "risk");
-        assert_eq!(s.of(""), "");
-        assert_eq!(s.of("a:b::c"), "a:b");
-        assert_eq!(s.of("a::"), "a");
-        assert_eq!(s.of("::a"), "");
-        assert_eq!(s.of("a:"), "a:");
+        assert_eq!(name(&s, "execution::orders"), "execution");
+        assert_eq!(name(&s, "risk"), "risk");
+        assert_eq!(name(&s, ""), "");
+        assert_eq!(name(&s, "a:b::c"), "a:b");
+        assert_eq!(name(&s, "a::"), "a");
+        assert_eq!(name(&s, "::a"), "");
+        assert_eq!(name(&s, "a:"), "a:");
     }
 
     #[test]
@@ -78,12 +104,38 @@ mod tests {
             ("app::execution", "execution"),
             ("app::execution::fix", "fix_gateway"),
         ]);
-        assert_eq!(s.of("app::execution::orders"), "execution");
-        assert_eq!(s.of("app::execution::fix::session"), "fix_gateway");
-        assert_eq!(s.of("app::execution"), "execution");
-        assert_eq!(s.of("app::risk"), "core");
+        assert_eq!(name(&s, "app::execution::orders"), "execution");
+        assert_eq!(name(&s, "app::execution::fix::session"), "fix_gateway");
+        assert_eq!(name(&s, "app::execution"), "execution");
+        assert_eq!(name(&s, "app::risk"), "core");
         // A prefix matches whole segments only.
-        assert_eq!(s.of("app::executionx"), "core");
-        assert_eq!(s.of("apple::x"), "apple");
+        assert_eq!(name(&s, "app::executionx"), "core");
+        assert_eq!(name(&s, "apple::x"), "apple");
+    }
+}
+
+#[cfg(test)]
+mod file_tests {
+    use super::*;
+
+    #[test]
+    fn services_with_a_file_get_its_index_by_rule_or_by_first_segment() {
+        let rules = vec![
+            ("desk::execution".to_string(), "execution".to_string()),
+            ("desk::risk".to_string(), "risk_management".to_string()),
+            ("desk::analytics".to_string(), "analytics".to_string()),
+        ];
+        let files = [
+            "risk_management".to_string(),
+            "execution".to_string(),
+            "strategy".to_string(),
+        ];
+        let s = Services::new(&rules, &files);
+        assert_eq!(s.of("desk::execution::orders"), ("execution", Some(1)));
+        assert_eq!(s.of("desk::risk"), ("risk_management", Some(0)));
+        assert_eq!(s.of("desk::analytics::pnl"), ("analytics", None));
+        // No rule: the first segment, which names a service with a file.
+        assert_eq!(s.of("strategy::signals"), ("strategy", Some(2)));
+        assert_eq!(s.of("other::x"), ("other", None));
     }
 }

@@ -27,8 +27,24 @@
 //!
 //! Compressed and encrypted files keep the mode of the file they came from.
 //!
-//! Destinations with `retention_days` are swept again after an hour without
-//! jobs, so rotated files age out even when nothing rotates.
+//! # Archive
+//!
+//! With `archive_after_days`, a rotated file older than that (and within
+//! `backup_count` and `retention_days`) is moved into `<dir>/archive/`
+//! (created with the files' mode plus `x` where it has `r`: `0750` for
+//! `0640`) instead of step 2 and 3, gzipped whatever `compress` says:
+//! a plain file is compressed straight into `archive/<rotated>.log.gz`
+//! (through `.gz.tmp`, fsynced, renamed, the archive directory fsynced,
+//! then the plain file deleted), a `.gz` or an encrypted file is renamed
+//! there (a file encrypted before it was compressed stays as it is). With
+//! `encryption`, the archived `.gz` is then encrypted in place. Archived
+//! files count for `backup_count` and age out with `retention_days` like
+//! the others; a sweep lists both directories, so a move interrupted by a
+//! crash is finished by the next one.
+//!
+//! Destinations with `retention_days` or `archive_after_days` are swept
+//! again after an hour without jobs, so rotated files age out even when
+//! nothing rotates.
 //!
 //! Errors are counted and reported through [`report_io_error`]; the thread
 //! never panics on them and goes on with the next file.
@@ -56,6 +72,8 @@ use crate::fault::report_io_error;
 const CHUNK: usize = 64 * 1024;
 /// Idle time after which destinations with a retention limit are swept again.
 const RESWEEP_EVERY: Duration = Duration::from_secs(3600);
+/// The folder of archived files, inside the log directory.
+pub(crate) const ARCHIVE_DIR: &str = "archive";
 
 /// The housekeeping thread. Stop it with [`Housekeeper::shutdown`]; dropping
 /// it lets the thread finish its queue and exit on its own.
@@ -212,7 +230,8 @@ fn work(rx: &Receiver<Msg>, cancel: &AtomicBool, active: &Mutex<Vec<PathBuf>>) {
             Ok(Msg::Sweep(job)) => {
                 sweep(&job, cancel, active);
                 aging.retain(|j| (&j.dir, &j.name) != (&job.dir, &job.name));
-                if job.rotation.retention_days.is_some() {
+                let r = &job.rotation;
+                if r.retention_days.is_some() || r.archive_after_days.is_some() {
                     aging.push(job);
                 }
             }
@@ -241,6 +260,8 @@ struct Backup {
     gz: Option<PathBuf>,
     /// `<name>.<stamp>.log.age` and `.log.gz.age`, if present.
     sealed: Vec<PathBuf>,
+    /// Its files in `archive/`, whatever their form.
+    archived: Vec<(PathBuf, RotatedKind)>,
     /// Rotation instant from the name, in ms since the epoch (UTC).
     name_ms: Option<i64>,
 }
@@ -254,22 +275,31 @@ fn sweep(job: &Sweep, cancel: &AtomicBool, active: &Mutex<Vec<PathBuf>>) {
             return;
         }
     };
-    let cutoff_ms = job
-        .rotation
-        .retention_days
-        .map(|days| now_ms().saturating_sub(i64::from(days) * 86_400_000));
+    let days_ago = |days: u32| now_ms().saturating_sub(i64::from(days) * 86_400_000);
+    let cutoff_ms = job.rotation.retention_days.map(days_ago);
+    let archive_ms = job.rotation.archive_after_days.map(days_ago);
     for (kept, backup) in backups.values().rev().enumerate() {
         if cancel.load(Relaxed) {
             return;
         }
         let over_count = job.rotation.backup_count.is_some_and(|n| kept >= n);
         let expired = cutoff_ms.is_some_and(|cut| age_ms(backup).is_some_and(|t| t < cut));
+        let archive_due = archive_ms.is_some_and(|cut| age_ms(backup).is_some_and(|t| t <= cut));
         if over_count || expired {
-            for path in backup.plain.iter().chain(&backup.gz).chain(&backup.sealed) {
+            let archived = backup.archived.iter().map(|(p, _)| p);
+            for path in backup
+                .plain
+                .iter()
+                .chain(&backup.gz)
+                .chain(&backup.sealed)
+                .chain(archived)
+            {
                 if let Err(e) = fs::remove_file(path) {
                     report_io_error(&format!("housekeeping: deleting {}", path.display()), &e);
                 }
             }
+        } else if archive_due {
+            archive(backup, job, cancel);
         } else {
             if let (true, Some(plain)) = (job.rotation.compress, &backup.plain) {
                 let result = compress(plain, cancel);
@@ -294,7 +324,14 @@ fn list(job: &Sweep, active: &Mutex<Vec<PathBuf>>) -> io::Result<BTreeMap<(Strin
         .unwrap_or_else(PoisonError::into_inner)
         .clone();
     let mut backups: BTreeMap<(String, u32), Backup> = BTreeMap::new();
-    for entry in fs::read_dir(&job.dir)? {
+    let archive = job.dir.join(ARCHIVE_DIR);
+    let archived = match fs::read_dir(&archive) {
+        Ok(entries) => Some(entries),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e),
+    };
+    let entries = fs::read_dir(&job.dir)?.map(|e| (false, e));
+    for (in_archive, entry) in entries.chain(archived.into_iter().flatten().map(|e| (true, e))) {
         // An entry that cannot be read is skipped, not guessed at.
         let Ok(entry) = entry else { continue };
         let file_name = entry.file_name();
@@ -319,6 +356,10 @@ fn list(job: &Sweep, active: &Mutex<Vec<PathBuf>>) -> io::Result<BTreeMap<(Strin
             .entry((parsed.stamp.to_string(), parsed.seq))
             .or_default();
         backup.name_ms = parsed.utc_ms(job.rotation.time_zone);
+        if in_archive {
+            backup.archived.push((path, parsed.kind));
+            continue;
+        }
         match parsed.kind {
             RotatedKind::Plain => backup.plain = Some(path),
             RotatedKind::Sealed => backup.sealed.push(path),
@@ -350,6 +391,70 @@ fn seal_backup(backup: &Backup, compress: bool, sealer: &Sealer, cancel: &Atomic
     }
 }
 
+/// Moves a backup into `archive/`, gzipped, then encrypts what is there
+/// with `encryption` (see the module documentation).
+fn archive(backup: &Backup, job: &Sweep, cancel: &AtomicBool) {
+    let dir = job.dir.join(ARCHIVE_DIR);
+    let mode = job.rotation.file_mode;
+    if let Err(e) = super::permissions::create_dir_all(&dir, mode | ((mode & 0o444) >> 2)) {
+        report_io_error(&format!("housekeeping: creating {}", dir.display()), &e);
+        return;
+    }
+    let into = |p: &Path| dir.join(p.file_name().unwrap_or_default());
+    let mut archived: Vec<(PathBuf, RotatedKind)> = backup.archived.clone();
+    let mut moved = |from: &Path, kind: RotatedKind, result: io::Result<PathBuf>| match result {
+        Ok(to) => archived.push((to, kind)),
+        Err(e) if !cancel.load(Relaxed) => {
+            let what = format!("housekeeping: archiving {}", from.display());
+            report_io_error(&what, &e);
+        }
+        Err(_) => {}
+    };
+    if let Some(plain) = &backup.plain {
+        // Compressed again even beside its `.gz`: only the plain file is
+        // sure to be whole (see `compress`).
+        let gz = with_suffix(&into(plain), ".gz");
+        let result = gzip_to(plain, &gz, cancel).map(|()| gz);
+        let done = result.is_ok();
+        moved(plain, RotatedKind::Gz, result);
+        if let (true, Some(stale)) = (done, &backup.gz) {
+            if let Err(e) = fs::remove_file(stale) {
+                report_io_error(&format!("housekeeping: deleting {}", stale.display()), &e);
+            }
+        }
+    } else if let Some(gz) = &backup.gz {
+        moved(gz, RotatedKind::Gz, rename_into(gz, &into(gz)));
+    }
+    for sealed in &backup.sealed {
+        moved(
+            sealed,
+            RotatedKind::Sealed,
+            rename_into(sealed, &into(sealed)),
+        );
+    }
+    let Some(sealer) = job.rotation.encryption.as_ref().and_then(|e| e.sealer()) else {
+        return;
+    };
+    for (gz, _) in archived.iter().filter(|(_, k)| *k == RotatedKind::Gz) {
+        if cancel.load(Relaxed) || !gz.is_file() {
+            continue;
+        }
+        if let (Err(e), false) = (seal(gz, sealer, cancel), cancel.load(Relaxed)) {
+            report_io_error(&format!("housekeeping: encrypting {}", gz.display()), &e);
+        }
+    }
+}
+
+/// Renames `from` to `to` (in `archive/`, the same file system), then
+/// fsyncs the archive directory; returns `to`.
+fn rename_into(from: &Path, to: &Path) -> io::Result<PathBuf> {
+    fs::rename(from, to)?;
+    if let Some(dir) = to.parent() {
+        File::open(dir)?.sync_all()?;
+    }
+    Ok(to.to_path_buf())
+}
+
 /// Age reference of a backup: the instant in its name, else its mtime.
 fn age_ms(backup: &Backup) -> Option<i64> {
     backup.name_ms.or_else(|| {
@@ -358,6 +463,7 @@ fn age_ms(backup: &Backup) -> Option<i64> {
             .iter()
             .chain(&backup.gz)
             .chain(&backup.sealed)
+            .chain(backup.archived.iter().map(|(p, _)| p))
             .next()?;
         let mtime = fs::metadata(path).ok()?.modified().ok()?;
         Some(mtime.duration_since(UNIX_EPOCH).ok()?.as_millis() as i64)
@@ -375,11 +481,17 @@ fn now_ms() -> i64 {
 /// renamed), then deletes `plain`. The `.gz` keeps the plain file's mtime.
 /// On error or cancel, the temporary file is deleted and `plain` kept.
 fn compress(plain: &Path, cancel: &AtomicBool) -> io::Result<()> {
+    gzip_to(plain, &with_suffix(plain, ".gz"), cancel)
+}
+
+/// Gzips `plain` into `gz` (through `<gz>.tmp`), then deletes `plain`:
+/// see [`transform_to`].
+fn gzip_to(plain: &Path, gz: &Path, cancel: &AtomicBool) -> io::Result<()> {
     // Fast compression: this thread shares the machine with the trading
     // process, and log lines compress well even at level 1.
-    replace_transformed(
+    transform_to(
         plain,
-        ".gz",
+        gz,
         cancel,
         |out| Ok(GzEncoder::new(out, Compression::fast())),
         GzEncoder::finish,
@@ -399,10 +511,23 @@ pub(super) fn replace_transformed<W: Write>(
     wrap: impl FnOnce(File) -> io::Result<W>,
     finish: impl FnOnce(W) -> io::Result<File>,
 ) -> io::Result<()> {
-    let tmp = with_suffix(source, &format!("{suffix}.tmp"));
+    transform_to(source, &with_suffix(source, suffix), cancel, wrap, finish)
+}
+
+/// [`replace_transformed`] into any `dest` (in the same directory or in
+/// `archive/`): written to `<dest>.tmp`, renamed to `dest`, the
+/// directory of `dest` fsynced, then `source` deleted.
+fn transform_to<W: Write>(
+    source: &Path,
+    dest: &Path,
+    cancel: &AtomicBool,
+    wrap: impl FnOnce(File) -> io::Result<W>,
+    finish: impl FnOnce(W) -> io::Result<File>,
+) -> io::Result<()> {
+    let tmp = with_suffix(dest, ".tmp");
     let result = write_transformed(source, &tmp, cancel, wrap, finish).and_then(|()| {
-        fs::rename(&tmp, with_suffix(source, suffix))?;
-        if let Some(dir) = source.parent() {
+        fs::rename(&tmp, dest)?;
+        if let Some(dir) = dest.parent() {
             // Make the rename durable before the only other copy goes.
             File::open(dir)?.sync_all()?;
         }
@@ -604,5 +729,172 @@ mod tests {
             .sweep(Path::new("/nonexistent/dir"), "app", &config(true));
         assert!(hk.wait_idle(Duration::from_secs(5)));
         hk.shutdown(Duration::from_secs(5));
+    }
+
+    fn gunzip(path: &Path) -> Vec<u8> {
+        let mut out = Vec::new();
+        GzDecoder::new(File::open(path).unwrap())
+            .read_to_end(&mut out)
+            .unwrap();
+        out
+    }
+
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// A rotated name of `name` stamped now.
+    fn fresh(name: &str) -> String {
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+        super::super::rotation::rotated_file_name(
+            name,
+            crate::config::TimeZone::Utc,
+            now.as_nanos() as u64,
+            0,
+        )
+    }
+
+    #[test]
+    fn archive_moves_old_rotated_files_gzipped_and_leaves_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let recent = fresh("app");
+        fs::write(d.join("app.20200101T000000.000.log"), b"plain old\n").unwrap();
+        fs::set_permissions(
+            d.join("app.20200101T000000.000.log"),
+            fs::Permissions::from_mode(0o600),
+        )
+        .unwrap();
+        let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
+        gz.write_all(b"gz old\n").unwrap();
+        fs::write(
+            d.join("app.20200102T000000.000.log.gz"),
+            gz.finish().unwrap(),
+        )
+        .unwrap();
+        fs::write(d.join(&recent), b"recent\n").unwrap();
+        fs::write(d.join("trades.20200101T000000.000.log"), b"other\n").unwrap();
+        fs::write(d.join("app.log"), b"active\n").unwrap();
+        let rotation = RotationConfig {
+            archive_after_days: Some(7),
+            ..config(false)
+        };
+        let hk = Housekeeper::start().unwrap();
+        hk.handle().protect(&d.join("app.log"));
+        hk.handle().sweep(d, "app", &rotation);
+        hk.shutdown(Duration::from_secs(30));
+        let mut expected = vec![
+            "app.log".to_string(),
+            "archive".into(),
+            "trades.20200101T000000.000.log".into(),
+            recent.clone(),
+        ];
+        expected.sort();
+        assert_eq!(names_in(d), expected);
+        let a = d.join(ARCHIVE_DIR);
+        assert_eq!(
+            names_in(&a),
+            [
+                "app.20200101T000000.000.log.gz",
+                "app.20200102T000000.000.log.gz"
+            ]
+        );
+        assert_eq!(
+            gunzip(&a.join("app.20200101T000000.000.log.gz")),
+            b"plain old\n"
+        );
+        assert_eq!(
+            gunzip(&a.join("app.20200102T000000.000.log.gz")),
+            b"gz old\n"
+        );
+        // The archived file keeps its mode; the folder gets x where r is.
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&a.join("app.20200101T000000.000.log.gz")), 0o600);
+        assert_eq!(mode(&a), 0o750);
+        assert_eq!(fs::read(d.join(&recent)).unwrap(), b"recent\n");
+    }
+
+    #[test]
+    fn archive_at_zero_days_takes_every_rotated_file_and_retention_deletes_archived_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let a = d.join(ARCHIVE_DIR);
+        fs::create_dir(&a).unwrap();
+        let recent = fresh("errors");
+        // Archived long ago (past retention), a crash's leftovers (a
+        // partial .gz.tmp; a plain file whose archived .gz was renamed but
+        // which was not deleted yet), and a file rotated now.
+        fs::write(a.join("errors.20200101T000000.000.log.gz"), b"expired").unwrap();
+        fs::write(a.join(format!("{recent}.gz.tmp")), b"junk").unwrap();
+        fs::write(a.join(format!("{recent}.gz")), b"stale").unwrap();
+        fs::write(d.join(&recent), b"whole\n").unwrap();
+        let rotation = RotationConfig {
+            archive_after_days: Some(0),
+            retention_days: Some(30),
+            ..config(false)
+        };
+        let hk = Housekeeper::start().unwrap();
+        hk.handle().sweep(d, "errors", &rotation);
+        hk.shutdown(Duration::from_secs(30));
+        assert_eq!(names_in(d), ["archive"]);
+        assert_eq!(names_in(&a), [format!("{recent}.gz")]);
+        assert_eq!(gunzip(&a.join(format!("{recent}.gz"))), b"whole\n");
+    }
+
+    #[test]
+    fn backup_count_counts_archived_files_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let a = d.join(ARCHIVE_DIR);
+        fs::create_dir(&a).unwrap();
+        fs::write(a.join("perf.20200101T000000.000.log.gz"), b"1").unwrap();
+        fs::write(a.join("perf.20200102T000000.000.log.gz"), b"2").unwrap();
+        let recent = fresh("perf");
+        fs::write(d.join(&recent), b"3\n").unwrap();
+        let rotation = RotationConfig {
+            archive_after_days: Some(7),
+            backup_count: Some(2),
+            ..config(true)
+        };
+        let hk = Housekeeper::start().unwrap();
+        hk.handle().sweep(d, "perf", &rotation);
+        hk.shutdown(Duration::from_secs(30));
+        assert_eq!(names_in(&a), ["perf.20200102T000000.000.log.gz"]);
+        assert_eq!(names_in(d), ["archive".to_string(), format!("{recent}.gz")]);
+    }
+
+    #[test]
+    fn archived_files_are_encrypted_with_encryption_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let id = age::x25519::Identity::generate();
+        let mut enc = crate::Encryption::recipients([id.to_public().to_string()]);
+        enc.resolve("encryption").unwrap();
+        fs::write(d.join("app.20200101T000000.000.log"), b"secret\n").unwrap();
+        let rotation = RotationConfig {
+            archive_after_days: Some(1),
+            encryption: Some(enc),
+            ..config(false)
+        };
+        let hk = Housekeeper::start().unwrap();
+        hk.handle().sweep(d, "app", &rotation);
+        hk.shutdown(Duration::from_secs(30));
+        let a = d.join(ARCHIVE_DIR);
+        assert_eq!(names_in(&a), ["app.20200101T000000.000.log.gz.age"]);
+        let sealed = File::open(a.join("app.20200101T000000.000.log.gz.age")).unwrap();
+        let decryptor = age::Decryptor::new(sealed).unwrap();
+        let mut r = decryptor
+            .decrypt(std::iter::once(&id as &dyn age::Identity))
+            .unwrap();
+        let mut gz = Vec::new();
+        r.read_to_end(&mut gz).unwrap();
+        let mut out = Vec::new();
+        GzDecoder::new(&gz[..]).read_to_end(&mut out).unwrap();
+        assert_eq!(out, b"secret\n");
     }
 }
