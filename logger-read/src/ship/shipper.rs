@@ -18,7 +18,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::backoff::Backoff;
@@ -46,6 +46,7 @@ pub struct Shipper {
     batch_timeout: Duration,
     poll: Duration,
     start: StartAt,
+    pipeline: bool,
     backoff: Backoff,
 }
 
@@ -162,6 +163,7 @@ impl Shipper {
             batch_timeout: config.batch_timeout(),
             poll: config.poll_interval(),
             start: config.start,
+            pipeline: config.pipeline,
             backoff: Backoff::default(),
         })
     }
@@ -278,10 +280,7 @@ impl Shipper {
     fn run_from(&mut self, cp: Option<Checkpoint>, stop: &AtomicBool) -> Result<(), ShipError> {
         let (tx, rx) = sync_channel(1);
         let abort = AtomicBool::new(false);
-        let delivered = Mutex::new(Delivered {
-            checkpoint: cp,
-            newest_time: None,
-        });
+        let delivered = Progress::new(cp);
         let reader = Reader {
             spec: self.spec.clone(),
             key: self.key.clone(),
@@ -293,7 +292,9 @@ impl Shipper {
             poll: self.poll,
             at_end: self.start == StartAt::End,
             metrics: Arc::clone(&self.metrics),
-            encoder: self.dest.encoder(),
+            encoder: self.dest.encoder().filter(|_| self.pipeline),
+            take_turns: !self.pipeline,
+            sent: 0,
         };
         std::thread::scope(|s| {
             let (abort, delivered) = (&abort, &delivered);
@@ -320,7 +321,7 @@ impl Shipper {
     fn deliver_all(
         &mut self,
         rx: &Receiver<Item>,
-        delivered: &Mutex<Delivered>,
+        delivered: &Progress,
     ) -> Result<(), ShipError> {
         for item in rx {
             match item {
@@ -328,9 +329,7 @@ impl Shipper {
                     self.deliver(&b)?;
                     self.succeeded();
                     let newest = (0..b.len()).rev().find_map(|i| line_time(b.line(i)));
-                    let mut d = delivered.lock().unwrap_or_else(|p| p.into_inner());
-                    d.checkpoint = b.checkpoint().copied().or(d.checkpoint);
-                    d.newest_time = newest.or(d.newest_time);
+                    delivered.update(b.checkpoint().copied(), newest);
                 }
                 Item::Idle => self.dest.idle()?,
                 Item::Fatal(e) => return Err(e),
@@ -351,11 +350,58 @@ enum Item {
 }
 
 /// What has been delivered, for the reading thread's lag figures.
+#[derive(Clone, Copy)]
 struct Delivered {
     /// The checkpoint after the last delivered batch.
     checkpoint: Option<Checkpoint>,
     /// The `ts` of the newest delivered record, in seconds since the epoch.
     newest_time: Option<f64>,
+    /// Batches delivered in this run.
+    batches: u64,
+}
+
+/// [`Delivered`], shared by the two threads of a run.
+struct Progress {
+    state: Mutex<Delivered>,
+    changed: Condvar,
+}
+
+impl Progress {
+    fn new(cp: Option<Checkpoint>) -> Self {
+        Self {
+            state: Mutex::new(Delivered {
+                checkpoint: cp,
+                newest_time: None,
+                batches: 0,
+            }),
+            changed: Condvar::new(),
+        }
+    }
+
+    fn get(&self) -> Delivered {
+        *self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// One more batch delivered, up to `checkpoint`, its newest record at `newest`.
+    fn update(&self, checkpoint: Option<Checkpoint>, newest: Option<f64>) {
+        let mut d = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        d.checkpoint = checkpoint.or(d.checkpoint);
+        d.newest_time = newest.or(d.newest_time);
+        d.batches += 1;
+        self.changed.notify_all();
+    }
+
+    /// Waits until `batches` batches are delivered or `abort` is set.
+    fn wait_for(&self, batches: u64, abort: &AtomicBool) {
+        let mut d = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        while d.batches < batches && !abort.load(Ordering::Relaxed) {
+            d = self
+                .changed
+                .wait_timeout(d, Duration::from_millis(10))
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+    }
 }
 
 /// The reading side of a shipper: follow, filter, batch, encode.
@@ -371,25 +417,37 @@ struct Reader {
     at_end: bool,
     metrics: Arc<ShipMetrics>,
     encoder: Option<Box<dyn Encoder>>,
+    /// Wait for each batch to be delivered before reading on
+    /// (`ShipConfig::pipeline == false`).
+    take_turns: bool,
+    /// Batches handed over in this run.
+    sent: u64,
 }
 
 impl Reader {
     /// Hands `batch` to the delivering thread (waiting while it is busy
     /// with the one before); false when that thread has stopped.
-    fn send(&self, tx: &SyncSender<Item>, mut batch: Batch) -> bool {
+    fn send(&mut self, tx: &SyncSender<Item>, mut batch: Batch, progress: &Progress, abort: &AtomicBool) -> bool {
         if let Some(e) = &self.encoder {
             let encoding = e.encode(&batch);
             batch.set_encoding(encoding);
         }
-        tx.send(Item::Batch(batch)).is_ok()
+        if tx.send(Item::Batch(batch)).is_err() {
+            return false;
+        }
+        self.sent += 1;
+        if self.take_turns {
+            progress.wait_for(self.sent, abort);
+        }
+        true
     }
 
     /// Reads from `cp` until `stop` (after sending what it read) or `abort`.
     fn read(
-        self,
+        mut self,
         cp: Option<Checkpoint>,
         tx: &SyncSender<Item>,
-        delivered: &Mutex<Delivered>,
+        delivered: &Progress,
         stop: &AtomicBool,
         abort: &AtomicBool,
     ) {
@@ -455,7 +513,7 @@ impl Reader {
                     let full = std::mem::replace(&mut batch, Batch::new(self.key.clone()));
                     queued = full.checkpoint().copied();
                     oldest = None;
-                    if !self.send(tx, full) {
+                    if !self.send(tx, full, delivered, abort) {
                         return;
                     }
                 }
@@ -482,7 +540,7 @@ impl Reader {
                 let full = std::mem::replace(&mut batch, Batch::new(self.key.clone()));
                 queued = full.checkpoint().copied();
                 oldest = None;
-                if !self.send(tx, full) {
+                if !self.send(tx, full, delivered, abort) {
                     return;
                 }
             }
@@ -503,11 +561,12 @@ impl Reader {
     }
 
     /// Sets the metrics' lag from what has been delivered so far.
-    fn report_lag(&self, source: &mut Source, delivered: &Mutex<Delivered>) {
-        let (cp, newest) = {
-            let d = delivered.lock().unwrap_or_else(|p| p.into_inner());
-            (d.checkpoint, d.newest_time)
-        };
+    fn report_lag(&self, source: &mut Source, delivered: &Progress) {
+        let Delivered {
+            checkpoint: cp,
+            newest_time: newest,
+            ..
+        } = delivered.get();
         let behind = source.lag_bytes(cp.as_ref());
         let lag_s = if behind == 0 {
             0.0

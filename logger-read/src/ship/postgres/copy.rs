@@ -268,21 +268,41 @@ impl Encoded {
     /// The server's error for the first `COPY` that failed (`tx` is then
     /// aborted: roll back to a savepoint to go on), or the connection's.
     pub(crate) fn load(&self, tx: &mut Transaction<'_>, lo: usize, hi: usize) -> Result<(), LoadError> {
-        for t in &self.tables {
-            let range = t.range(lo, hi);
-            if range.is_empty() {
-                continue;
-            }
-            let mut w = tx.copy_in(&t.sql)?;
-            w.write_all(HEADER).map_err(LoadError::from_write)?;
-            for c in t.data[range].chunks(CHUNK) {
-                w.write_all(c)
-                    .and_then(|()| w.flush())
-                    .map_err(LoadError::from_write)?;
-            }
-            w.write_all(TRAILER).map_err(LoadError::from_write)?;
-            w.finish()?;
+        (0..self.tables.len()).try_for_each(|t| self.load_table(tx, t, lo, hi))
+    }
+
+    /// Number of tables of the layout (seed 003: system, trading,
+    /// performance; seed 004: one).
+    pub(crate) fn tables(&self) -> usize {
+        self.tables.len()
+    }
+
+    /// Loads the tuples of rows `lo..hi` into table `table` (an index of
+    /// the layout's tables), if it has any.
+    ///
+    /// # Errors
+    /// As [`Encoded::load`].
+    pub(crate) fn load_table(
+        &self,
+        tx: &mut Transaction<'_>,
+        table: usize,
+        lo: usize,
+        hi: usize,
+    ) -> Result<(), LoadError> {
+        let t = &self.tables[table];
+        let range = t.range(lo, hi);
+        if range.is_empty() {
+            return Ok(());
         }
+        let mut w = tx.copy_in(&t.sql)?;
+        w.write_all(HEADER).map_err(LoadError::from_write)?;
+        for c in t.data[range].chunks(CHUNK) {
+            w.write_all(c)
+                .and_then(|()| w.flush())
+                .map_err(LoadError::from_write)?;
+        }
+        w.write_all(TRAILER).map_err(LoadError::from_write)?;
+        w.finish()?;
         Ok(())
     }
 }

@@ -500,4 +500,44 @@ pub mod bench {
         }
         start.elapsed()
     }
+
+    /// As [`bare_copy`], on two connections at once: `system_logs` on one,
+    /// the other tables on the second, each connection with transactions
+    /// of its own (so without one checkpoint for both: not exactly once).
+    ///
+    /// # Panics
+    /// On any database error.
+    pub fn bare_copy_two_connections(
+        url: &str,
+        layout: &Layout,
+        lines: &[Vec<u8>],
+        batch: usize,
+    ) -> Duration {
+        let rows: Vec<(usize, row::Decoded<'_>)> = lines
+            .iter()
+            .filter_map(|l| row::decode(l).ok())
+            .enumerate()
+            .collect();
+        let mut clients = [0, 1].map(|_| Client::connect(url, NoTls).expect("connect"));
+        layout.create(&mut clients[0]).expect("create tables");
+        let start = Instant::now();
+        std::thread::scope(|s| {
+            for (k, mut c) in clients.into_iter().enumerate() {
+                let rows = &rows;
+                s.spawn(move || {
+                    for chunk in rows.chunks(batch.max(1)) {
+                        let encoded = Encoded::new(layout, chunk);
+                        let mut tx = c.transaction().expect("begin");
+                        for t in (0..encoded.tables()).filter(|&t| (t == 0) == (k == 0)) {
+                            encoded
+                                .load_table(&mut tx, t, 0, encoded.len())
+                                .expect("copy");
+                        }
+                        tx.commit().expect("commit");
+                    }
+                });
+            }
+        });
+        start.elapsed()
+    }
 }
