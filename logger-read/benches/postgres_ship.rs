@@ -138,13 +138,21 @@ fn main() {
     c.dead_letter = Some(tmp.path().join("dead.jsonl"));
     for pipeline in [false, true] {
         c.pipeline = pipeline;
-        let name = if pipeline { "bench_pipelined" } else { "bench_turns" };
+        let name = if pipeline {
+            "bench_pipelined"
+        } else {
+            "bench_turns"
+        };
         let url = fresh_db(&server.url, name);
         c.postgres.as_mut().unwrap().url = url.clone();
         let shipped = ship_all(&c, &url, rows);
         println!(
             "shipper, {}: {rows} rows = {shipped:.0} rows/s ({:.0}% of bare COPY)",
-            if pipeline { "pipelined  " } else { "taking turns" },
+            if pipeline {
+                "pipelined  "
+            } else {
+                "taking turns"
+            },
             100.0 * shipped / bare
         );
     }

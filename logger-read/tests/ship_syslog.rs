@@ -62,7 +62,10 @@ fn start_rsyslogd(dir: &Path, conf: &str, tcp: u16) -> Rsyslog {
     let start = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", tcp)).is_err() {
         if let Ok(Some(status)) = child.try_wait() {
-            panic!("rsyslogd exited ({status}) with {}: is rsyslog-gnutls installed? (scripts/test-all.sh installs it)", path.display());
+            panic!(
+                "rsyslogd exited ({status}) with {}: is rsyslog-gnutls installed? (scripts/test-all.sh installs it)",
+                path.display()
+            );
         }
         assert!(
             start.elapsed() < Duration::from_secs(20),

@@ -280,7 +280,7 @@ impl Shipper {
     fn run_from(&mut self, cp: Option<Checkpoint>, stop: &AtomicBool) -> Result<(), ShipError> {
         let (tx, rx) = sync_channel(1);
         let abort = AtomicBool::new(false);
-        let delivered = Progress::new(cp);
+        let delivered = Progress::new();
         let reader = Reader {
             spec: self.spec.clone(),
             key: self.key.clone(),
@@ -295,6 +295,7 @@ impl Shipper {
             encoder: self.dest.encoder().filter(|_| self.pipeline),
             take_turns: !self.pipeline,
             sent: 0,
+            read: 0,
         };
         std::thread::scope(|s| {
             let (abort, delivered) = (&abort, &delivered);
@@ -318,18 +319,14 @@ impl Shipper {
 
     /// Delivers what the reading thread sends, until it ends (`Ok`) or a
     /// delivery fails.
-    fn deliver_all(
-        &mut self,
-        rx: &Receiver<Item>,
-        delivered: &Progress,
-    ) -> Result<(), ShipError> {
+    fn deliver_all(&mut self, rx: &Receiver<Item>, delivered: &Progress) -> Result<(), ShipError> {
         for item in rx {
             match item {
-                Item::Batch(b) => {
+                Item::Batch(b, read) => {
                     self.deliver(&b)?;
                     self.succeeded();
                     let newest = (0..b.len()).rev().find_map(|i| line_time(b.line(i)));
-                    delivered.update(b.checkpoint().copied(), newest);
+                    delivered.update(newest, read);
                 }
                 Item::Idle => self.dest.idle()?,
                 Item::Fatal(e) => return Err(e),
@@ -341,8 +338,9 @@ impl Shipper {
 
 /// What the reading thread hands to the delivering one.
 enum Item {
-    /// A batch to deliver, encoded when the destination has an encoder.
-    Batch(Batch),
+    /// A batch to deliver, encoded when the destination has an encoder,
+    /// and the bytes read in this run up to its checkpoint.
+    Batch(Batch, u64),
     /// Nothing new in the files: time for the destination's housekeeping.
     Idle,
     /// The files cannot be read any more.
@@ -352,12 +350,13 @@ enum Item {
 /// What has been delivered, for the reading thread's lag figures.
 #[derive(Clone, Copy)]
 struct Delivered {
-    /// The checkpoint after the last delivered batch.
-    checkpoint: Option<Checkpoint>,
     /// The `ts` of the newest delivered record, in seconds since the epoch.
     newest_time: Option<f64>,
     /// Batches delivered in this run.
     batches: u64,
+    /// Bytes of the files (lines and their newlines) read in this run up
+    /// to the delivered checkpoint.
+    bytes: u64,
 }
 
 /// [`Delivered`], shared by the two threads of a run.
@@ -367,12 +366,12 @@ struct Progress {
 }
 
 impl Progress {
-    fn new(cp: Option<Checkpoint>) -> Self {
+    fn new() -> Self {
         Self {
             state: Mutex::new(Delivered {
-                checkpoint: cp,
                 newest_time: None,
                 batches: 0,
+                bytes: 0,
             }),
             changed: Condvar::new(),
         }
@@ -382,12 +381,13 @@ impl Progress {
         *self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// One more batch delivered, up to `checkpoint`, its newest record at `newest`.
-    fn update(&self, checkpoint: Option<Checkpoint>, newest: Option<f64>) {
+    /// One more batch delivered: `bytes` read in this run up to its
+    /// checkpoint, its newest record at `newest`.
+    fn update(&self, newest: Option<f64>, bytes: u64) {
         let mut d = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        d.checkpoint = checkpoint.or(d.checkpoint);
         d.newest_time = newest.or(d.newest_time);
         d.batches += 1;
+        d.bytes = bytes;
         self.changed.notify_all();
     }
 
@@ -422,17 +422,25 @@ struct Reader {
     take_turns: bool,
     /// Batches handed over in this run.
     sent: u64,
+    /// Bytes of the files (lines and their newlines) read in this run.
+    read: u64,
 }
 
 impl Reader {
     /// Hands `batch` to the delivering thread (waiting while it is busy
     /// with the one before); false when that thread has stopped.
-    fn send(&mut self, tx: &SyncSender<Item>, mut batch: Batch, progress: &Progress, abort: &AtomicBool) -> bool {
+    fn send(
+        &mut self,
+        tx: &SyncSender<Item>,
+        mut batch: Batch,
+        progress: &Progress,
+        abort: &AtomicBool,
+    ) -> bool {
         if let Some(e) = &self.encoder {
             let encoding = e.encode(&batch);
             batch.set_encoding(encoding);
         }
-        if tx.send(Item::Batch(batch)).is_err() {
+        if tx.send(Item::Batch(batch, self.read)).is_err() {
             return false;
         }
         self.sent += 1;
@@ -495,6 +503,7 @@ impl Reader {
                     continue;
                 }
                 last_read = Some(line.checkpoint);
+                self.read += line.bytes.len() as u64 + 1;
                 if self.filter.might_match(line.bytes)
                     && !excluded_target(line.bytes, &self.exclude_targets)
                 {
@@ -560,21 +569,18 @@ impl Reader {
         }
     }
 
-    /// Sets the metrics' lag from what has been delivered so far.
+    /// Sets the metrics' lag from what has been delivered so far: the
+    /// bytes read but not delivered yet, plus the bytes not read yet.
     fn report_lag(&self, source: &mut Source, delivered: &Progress) {
-        let Delivered {
-            checkpoint: cp,
-            newest_time: newest,
-            ..
-        } = delivered.get();
-        let behind = source.lag_bytes(cp.as_ref());
+        let d = delivered.get();
+        let behind = self.read.saturating_sub(d.bytes) + source.unread_bytes();
         let lag_s = if behind == 0 {
             0.0
         } else {
             let now = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0.0, |d| d.as_secs_f64());
-            newest.map_or(0.0, |t| now - t)
+            d.newest_time.map_or(0.0, |t| now - t)
         };
         self.metrics.set_lag(behind, lag_s);
     }

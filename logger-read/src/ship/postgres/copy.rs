@@ -267,7 +267,12 @@ impl Encoded {
     /// # Errors
     /// The server's error for the first `COPY` that failed (`tx` is then
     /// aborted: roll back to a savepoint to go on), or the connection's.
-    pub(crate) fn load(&self, tx: &mut Transaction<'_>, lo: usize, hi: usize) -> Result<(), LoadError> {
+    pub(crate) fn load(
+        &self,
+        tx: &mut Transaction<'_>,
+        lo: usize,
+        hi: usize,
+    ) -> Result<(), LoadError> {
         (0..self.tables.len()).try_for_each(|t| self.load_table(tx, t, lo, hi))
     }
 
