@@ -42,7 +42,9 @@ struct Arrivals {
 impl Arrivals {
     fn new() -> Arc<Self> {
         Arc::new(Self {
-            micros: Mutex::new(hdrhistogram::Histogram::new(3).unwrap()),
+            micros: Mutex::new(
+                hdrhistogram::Histogram::new_with_bounds(1, 3_600_000_000, 3).unwrap(),
+            ),
             count: AtomicU64::new(0),
         })
     }
@@ -284,7 +286,13 @@ fn main() {
     }
     let n: u64 = env_or("SHIP_BENCH_N", 100_000);
     let dir = tempfile::tempdir().unwrap();
-    let guard = logger::builder().dir(dir.path()).install().unwrap();
+    // The system clock: the receivers compare each record's `ts` with
+    // their own reading of it.
+    let guard = logger::builder()
+        .dir(dir.path())
+        .clock(logger::ClockSource::System)
+        .install()
+        .unwrap();
     for i in 0..n {
         log::info!(target: "bench", i, qty = i * 10, px = 1.5; "record {i}");
     }
