@@ -84,9 +84,9 @@ pub struct ShipConfig {
     /// How often the files are polled when there is nothing new (ms, default 100).
     #[serde(default = "default_poll_interval_ms")]
     pub poll_interval_ms: u64,
-    /// Read and encode the next batch on a reading thread while the
-    /// current one is delivered (default true). `false` takes turns (read,
-    /// then deliver, then read): one thread, and the slower shipping that
+    /// Read and encode the next batch on the reading thread while the
+    /// current one is delivered (default true). `false` takes turns (read
+    /// a batch, deliver it, then read the next): the slower shipping that
     /// `benches/postgres_ship.rs` compares with.
     #[serde(default = "default_pipeline")]
     pub pipeline: bool,

@@ -7,7 +7,9 @@
 //! - `row`: a line decoded into columns (levels as the seeds name them:
 //!   `WARN` becomes `WARNING`; `timestamptz` in microseconds, the
 //!   nanosecond `ts` kept in `data`).
-//! - `copy`: binary `COPY` per table.
+//! - `copy`: each batch encoded into the bytes of a binary `COPY` stream per
+//!   table (on the shipper's reading thread, through [`Encoder`], while the
+//!   batch before loads), then sent in 64 KiB messages.
 //! - [`retention`]: archive and delete old rows on a daily schedule.
 //!
 //! A batch whose `COPY` the server rejects for a row's data (SQLSTATE class
