@@ -1,6 +1,8 @@
 //! The PostgreSQL shipper against a bare binary `COPY` of the same rows into
-//! the same tables, on a private server with default settings, plus the lag
-//! while a demo-like producer logs at full speed.
+//! the same tables, on a private server with default settings, in one run:
+//! the bare `COPY` on one connection and on two, the shipper taking turns
+//! (`pipeline = false`) and pipelined (the default); then the lag while a
+//! demo-like producer logs at full speed.
 //!
 //! ```text
 //! LOGGER_TEST_PG_BIN=/usr/lib/postgresql/15/bin LOGGER_TEST_PG_USER=postgres \
