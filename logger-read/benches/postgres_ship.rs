@@ -1,6 +1,8 @@
 //! The PostgreSQL shipper against a bare binary `COPY` of the same rows into
-//! the same tables, on a private server with default settings, plus the lag
-//! while a demo-like producer logs at full speed.
+//! the same tables, on a private server with default settings, in one run:
+//! the bare `COPY` on one connection and on two, the shipper taking turns
+//! (`pipeline = false`) and pipelined (the default); then the lag while a
+//! demo-like producer logs at full speed.
 //!
 //! ```text
 //! LOGGER_TEST_PG_BIN=/usr/lib/postgresql/15/bin LOGGER_TEST_PG_USER=postgres \
@@ -105,8 +107,9 @@ fn main() {
     let bytes: usize = lines.iter().map(|l| l.len() + 1).sum();
     let rows = lines.len();
     println!(
-        "workload: {rows} records, {:.1} MB in app*.log",
-        bytes as f64 / 1e6
+        "workload: {rows} records, {:.1} MB in app*.log; load average {}",
+        bytes as f64 / 1e6,
+        load_average()
     );
 
     // 1. Bare binary COPY of the decoded rows, 10k-row transactions.
@@ -118,78 +121,50 @@ fn main() {
         t.as_secs_f64()
     );
 
-    // 2. The shipper end to end: read, decode, route, encode, COPY, checkpoint.
-    let url_ship = fresh_db(&server.url, "bench_ship");
-    let mut c = ShipConfig::postgres(vec![logs.clone()], &url_ship);
+    // 1b. The same on two connections (system_logs on one, the other
+    // tables on the second): what a second connection could give.
+    let url_two = fresh_db(&server.url, "bench_two");
+    let t = bench::bare_copy_two_connections(&url_two, &Layout::default(), &lines, 10_000);
+    let two = rows as f64 / t.as_secs_f64();
+    println!(
+        "bare COPY, 2 connections: {rows} rows in {:.2} s = {two:.0} rows/s ({:.0}% of one)",
+        t.as_secs_f64(),
+        100.0 * two / bare
+    );
+
+    // 2. The shipper end to end: read, decode, route, encode, COPY,
+    // checkpoint; first taking turns (read, then deliver: the shipper
+    // before the reading thread), then pipelined (the default).
+    let mut c = ShipConfig::postgres(vec![logs.clone()], "");
     c.batch_records = 10_000;
     c.dead_letter = Some(tmp.path().join("dead.jsonl"));
-    // Tables first, so that both runs time loading only.
-    ship::check(&c).unwrap();
-    let cpu0 = own_cpu();
-    let start = Instant::now();
-    let h = ship::start(c.clone()).unwrap();
-    let mut server_cpu = 0.0;
-    let mut sampled = Instant::now();
-    while h.metrics()[0].records_sent < rows as u64 {
-        // The backend's CPU time, read from /proc twice a second (a query
-        // needs a connection of its own: not more often).
-        if sampled.elapsed() >= Duration::from_millis(500) {
-            server_cpu = backend_cpu(&url_ship).max(server_cpu);
-            sampled = Instant::now();
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    server_cpu = backend_cpu(&url_ship).max(server_cpu);
-    let t = start.elapsed();
-    let client_cpu = own_cpu() - cpu0;
-    println!(
-        "where the time goes: {:.2} s wall; shipper process {client_cpu:.2} s CPU (read, decode, route, encode); \
-         server backend {server_cpu:.2} s CPU (parse, index, WAL)",
-        t.as_secs_f64()
-    );
-    let h_metrics = h.stop().unwrap();
-    let shipped = rows as f64 / t.as_secs_f64();
-    println!(
-        "shipper:          {rows} rows in {:.2} s = {shipped:.0} rows/s ({:.0}% of bare COPY)",
-        t.as_secs_f64(),
-        100.0 * shipped / bare
-    );
-    let loaded = count(&url_ship);
-    if loaded != rows as i64 {
-        let mut c = connect(&url_ship);
-        let r = c
-            .query_one(
-                "SELECT count(DISTINCT (data->>'ts', data->'fields'->>'seq')), min(id), max(id) FROM logging.system_logs",
-                &[],
-            )
-            .unwrap();
-        let d: i64 = r.get(0);
-        let dups = c
-            .query(
-                "SELECT data->>'ts', count(*), min(id), max(id) FROM logging.system_logs \
-                 GROUP BY 1 HAVING count(*) > 1 ORDER BY 3 LIMIT 3",
-                &[],
-            )
-            .unwrap();
-        for r in &dups {
-            println!(
-                "  duplicate ts {} x{} ids {}..{}",
-                r.get::<_, String>(0),
-                r.get::<_, i64>(1),
-                r.get::<_, i64>(2),
-                r.get::<_, i64>(3)
-            );
-        }
-        panic!(
-            "{loaded} rows loaded for {rows} records ({d} distinct); metrics {:?}",
-            h_metrics
+    for pipeline in [false, true] {
+        c.pipeline = pipeline;
+        let name = if pipeline {
+            "bench_pipelined"
+        } else {
+            "bench_turns"
+        };
+        let url = fresh_db(&server.url, name);
+        c.postgres.as_mut().unwrap().url = url.clone();
+        let shipped = ship_all(&c, &url, rows);
+        println!(
+            "shipper, {}: {rows} rows = {shipped:.0} rows/s ({:.0}% of bare COPY)",
+            if pipeline {
+                "pipelined  "
+            } else {
+                "taking turns"
+            },
+            100.0 * shipped / bare
         );
     }
+    println!("load average after: {}", load_average());
 
     // 3. Lag while the producer logs at full speed: ship from the end of the
     // files into a fresh database, then log another `n` iterations.
     let url_lag = fresh_db(&server.url, "bench_lag");
     c.postgres.as_mut().unwrap().url = url_lag.clone();
+    let files_before = files_bytes(&logs);
     c.start = StartAt::End;
     ship::check(&c).unwrap();
     let h = ship::start(c).unwrap();
@@ -202,12 +177,18 @@ fn main() {
     });
     let mut max_lag_s = 0f64;
     let mut max_lag_bytes = 0u64;
+    let mut over = 0u64;
     let mut produced_at = None;
     let want = before + rows as u64;
     loop {
         let m = &h.metrics()[0];
         max_lag_s = max_lag_s.max(m.lag_seconds);
         max_lag_bytes = max_lag_bytes.max(m.lag_bytes);
+        // The lag can never exceed what was written since the start.
+        let written = files_bytes(&logs).saturating_sub(files_before);
+        if m.lag_bytes > written + (1 << 20) {
+            over += 1;
+        }
         if produced_at.is_none() && producer.is_finished() {
             produced_at = Some(t0.elapsed());
         }
@@ -221,7 +202,8 @@ fn main() {
     h.stop().unwrap();
     println!(
         "live: producer logged {rows} records in {:.2} s ({:.0}/s); all loaded {:.2} s after the start \
-         ({:.2} s after the producer finished); max lag {max_lag_s:.2} s, {:.1} MB",
+         ({:.2} s after the producer finished); max lag {max_lag_s:.2} s, {:.1} MB \
+         ({over} samples above the bytes written since the start)",
         produced.as_secs_f64(),
         rows as f64 / produced.as_secs_f64(),
         done.as_secs_f64(),
@@ -229,6 +211,68 @@ fn main() {
         max_lag_bytes as f64 / 1e6
     );
     drop(guard);
+    println!("load average at the end: {}", load_average());
+}
+
+/// `/proc/loadavg`'s first three fields.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+/// Bytes of every `app` file in `dir` (compressed size for `.gz`).
+fn files_bytes(dir: &std::path::Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .filter(|e| e.file_name().to_string_lossy().starts_with("app"))
+                .filter_map(|e| e.metadata().ok())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// Ships every record of `c`'s files into the fresh database at `url`;
+/// returns rows/s and prints where the time went.
+fn ship_all(c: &ShipConfig, url: &str, rows: usize) -> f64 {
+    // Tables first, so that the run times loading only.
+    ship::check(c).unwrap();
+    let cpu0 = own_cpu();
+    let start = Instant::now();
+    let h = ship::start(c.clone()).unwrap();
+    let mut server_cpu = 0.0;
+    let mut sampled = Instant::now();
+    while h.metrics()[0].records_sent < rows as u64 {
+        // The backend's CPU time, read from /proc twice a second (a query
+        // needs a connection of its own: not more often).
+        if sampled.elapsed() >= Duration::from_millis(500) {
+            server_cpu = backend_cpu(url).max(server_cpu);
+            sampled = Instant::now();
+        }
+        assert!(!h.is_finished(), "the shipper stopped: {:?}", h.metrics());
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    server_cpu = backend_cpu(url).max(server_cpu);
+    let t = start.elapsed();
+    let client_cpu = own_cpu() - cpu0;
+    println!(
+        "  {:.2} s wall; shipper process {client_cpu:.2} s CPU (read, decode, route, encode); \
+         server backend {server_cpu:.2} s CPU (parse, index, WAL)",
+        t.as_secs_f64()
+    );
+    let metrics = h.stop().unwrap();
+    check_loaded(url, rows, &metrics);
+    rows as f64 / t.as_secs_f64()
+}
+
+/// Panics unless `url`'s `system_logs` holds exactly `rows` rows.
+fn check_loaded(url: &str, rows: usize, metrics: &[ship::MetricsSnapshot]) {
+    let loaded = count(url);
+    if loaded != rows as i64 {
+        panic!("{loaded} rows loaded for {rows} records; metrics {metrics:?}");
+    }
 }
 
 /// `n` iterations of the workload into the installed logger.

@@ -2,7 +2,9 @@
 //! own configuration on loopback ports and a local socket): RFC 5424 over
 //! UDP, TCP (octet counting) and the local socket; severity from the
 //! level; fields as structured data that rsyslog parses; a 1 MB record cut
-//! to the datagram limit with the marker, never sent as garbage.
+//! to the datagram limit with the marker, never sent as garbage; and
+//! RFC 5425 (TLS) into rsyslog's GnuTLS listener with a CA made here, a
+//! server whose certificate another CA signed refused.
 
 mod common;
 mod dest;
@@ -14,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use logger_read::ship::net::Protocol;
 use logger_read::ship::syslog::SyslogConfig;
+use logger_read::ship::tls::TlsOptions;
 
 const N: u64 = 60;
 const BIG: usize = 1 << 20;
@@ -37,6 +40,40 @@ impl Drop for Rsyslog {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+const TEMPLATE: &str = r#"template(name="t" type="string" string="%inputname%|%PRI%|%HOSTNAME%|%APP-NAME%|%PROCID%|%MSGID%|%STRUCTURED-DATA%|%msg%\n")"#;
+
+/// Runs rsyslogd with configuration `conf` (written to `dir`) until dropped;
+/// waits until TCP port `tcp` accepts connections.
+fn start_rsyslogd(dir: &Path, conf: &str, tcp: u16) -> Rsyslog {
+    let bin = std::env::var("LOGGER_TEST_RSYSLOGD").unwrap_or_else(|_| {
+        panic!("LOGGER_TEST_RSYSLOGD is not set: run the tests with scripts/test-all.sh (it installs rsyslog)")
+    });
+    let path = dir.join("rsyslog.conf");
+    std::fs::write(&path, conf).unwrap();
+    let mut child = Command::new(bin)
+        .args(["-n", "-f"])
+        .arg(&path)
+        .arg("-i")
+        .arg(dir.join("rsyslog.pid"))
+        .spawn()
+        .expect("cannot start rsyslogd");
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", tcp)).is_err() {
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!(
+                "rsyslogd exited ({status}) with {}: is rsyslog-gnutls installed? (scripts/test-all.sh installs it)",
+                path.display()
+            );
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "rsyslogd did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Rsyslog { child }
 }
 
 /// Starts rsyslogd with UDP `udp`, TCP `tcp` and a local socket at
@@ -181,4 +218,129 @@ fn rfc5424_over_udp_tcp_and_the_local_socket_reaches_rsyslog() {
         let infos = got.iter().filter(|f| f[1] == "134").count() as u64;
         assert_eq!(infos, N - N / 5, "{input}: local0 * 8 + info (6)");
     }
+}
+
+/// Starts rsyslogd with one TLS listener (imtcp over the GnuTLS driver,
+/// certificate and key signed by `pki`'s CA) on `port`, writing every
+/// message to `out` as the template `t` says.
+fn rsyslog_tls(dir: &Path, port: u16, pki: &dest::TestPki, out: &Path) -> Rsyslog {
+    let (cert, key) = (dir.join("server.pem"), dir.join("server.key"));
+    std::fs::write(&cert, &pki.cert_pem).unwrap();
+    std::fs::write(&key, &pki.key_pem).unwrap();
+    let conf = format!(
+        r#"global(workDirectory="{work}" maxMessageSize="64k"
+       DefaultNetstreamDriver="gtls"
+       DefaultNetstreamDriverCAFile="{ca}"
+       DefaultNetstreamDriverCertFile="{cert}"
+       DefaultNetstreamDriverKeyFile="{key}")
+module(load="imtcp" StreamDriver.Name="gtls" StreamDriver.Mode="1" StreamDriver.AuthMode="anon")
+input(type="imtcp" address="127.0.0.1" port="{port}")
+{TEMPLATE}
+*.* action(type="omfile" file="{out}" template="t")
+"#,
+        work = dir.display(),
+        ca = pki.ca_file.display(),
+        cert = cert.display(),
+        key = key.display(),
+        out = out.display(),
+    );
+    start_rsyslogd(dir, &conf, port)
+}
+
+#[test]
+fn rfc5425_over_tls_reaches_rsyslog_and_a_wrong_ca_is_refused() {
+    const TEST: &str = "rfc5425_over_tls_reaches_rsyslog_and_a_wrong_ca_is_refused";
+    if common::is_child() {
+        dest::log_mixed(Path::new(&std::env::var("DIR").unwrap()), N, 0);
+        return;
+    }
+    let logs = tempfile::tempdir().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    common::run_child(TEST, &[("DIR", logs.path().display().to_string())]);
+    let pki_dir = state.path().join("pki");
+    let other_dir = state.path().join("other-ca");
+    std::fs::create_dir_all(&pki_dir).unwrap();
+    std::fs::create_dir_all(&other_dir).unwrap();
+    let pki = dest::TestPki::new(
+        &pki_dir,
+        &["localhost"],
+        dest::now() - 60,
+        dest::now() + 3600,
+    );
+    let other = dest::TestPki::new(
+        &other_dir,
+        &["localhost"],
+        dest::now() - 60,
+        dest::now() + 3600,
+    );
+    let port = free_port();
+    let out = state.path().join("received.txt");
+    let _rsyslog = rsyslog_tls(state.path(), port, &pki, &out);
+    let run = |name: &str, ca: &Path| {
+        let dir = state.path().join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut c = dest::config(logs.path(), &dir);
+        let mut s = SyslogConfig::new(&format!("localhost:{port}"), Protocol::Tls);
+        s.app_name = Some("trading".into());
+        s.batch_records = Some(16);
+        s.batch_timeout_ms = Some(20);
+        s.max_retries = Some(1);
+        s.tls = Some(TlsOptions {
+            ca_file: Some(ca.to_owned()),
+            ..TlsOptions::default()
+        });
+        c.syslog = Some(s);
+        (c, dir)
+    };
+
+    // A CA that did not sign rsyslog's certificate: refused at the
+    // handshake, counted, the records in the dead-letter file, none sent.
+    let (c, dir) = run("wrong-ca", &other.ca_file);
+    let m = dest::run_until(
+        logger_read::ship::start(c).unwrap(),
+        Duration::from_secs(30),
+        |m| m.abandoned >= N,
+    );
+    assert_eq!(m.records_sent, 0, "{m:?}");
+    assert!(m.errors >= 1, "{m:?}");
+    let dead = dest::dead_letters(&dir);
+    assert_eq!(dead.len() as u64, N);
+    let reason = dead[0]["reason"].as_str().unwrap();
+    assert!(reason.contains("TLS handshake with localhost"), "{reason}");
+    assert!(reason.contains("invalid peer certificate"), "{reason}");
+
+    // The right CA: every record arrives, framed and parsed by rsyslog.
+    let (c, _dir) = run("right-ca", &pki.ca_file);
+    let m = dest::run_until(
+        logger_read::ship::start(c).unwrap(),
+        Duration::from_secs(30),
+        |m| m.records_sent >= N,
+    );
+    assert_eq!((m.records_sent, m.abandoned, m.errors), (N, 0, 0), "{m:?}");
+    let start = Instant::now();
+    let got = loop {
+        let got = lines_of(&out, "imtcp");
+        if got.len() as u64 >= N || start.elapsed() > Duration::from_secs(20) {
+            break got;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    // Nothing from the refused run reached rsyslog: exactly N messages.
+    assert_eq!(got.len() as u64, N, "{got:?}");
+    let criticals = got.iter().filter(|f| f[6].contains("level=\"CRITICAL\""));
+    assert_eq!(criticals.clone().count() as u64, N / 5);
+    for f in criticals {
+        assert_eq!(f[1], "10", "user (1) * 8 + crit (2): {f:?}");
+        assert_eq!(f[3], "trading");
+        assert!(f[7].contains("halt \""), "{f:?}");
+    }
+    let mut seen: Vec<u64> = got
+        .iter()
+        .filter_map(|f| {
+            let at = f[6].find("[fields@32473 i=\"")? + 17;
+            f[6][at..].split('"').next()?.parse().ok()
+        })
+        .collect();
+    seen.sort_unstable();
+    assert_eq!(seen, (0..N).collect::<Vec<_>>());
 }

@@ -84,6 +84,12 @@ pub struct ShipConfig {
     /// How often the files are polled when there is nothing new (ms, default 100).
     #[serde(default = "default_poll_interval_ms")]
     pub poll_interval_ms: u64,
+    /// Read and encode the next batch on the reading thread while the
+    /// current one is delivered (default true). `false` takes turns (read
+    /// a batch, deliver it, then read the next): the slower shipping that
+    /// `benches/postgres_ship.rs` compares with.
+    #[serde(default = "default_pipeline")]
+    pub pipeline: bool,
     /// Where a source without a checkpoint starts.
     #[serde(default)]
     pub start: StartAt,
@@ -137,6 +143,9 @@ fn default_batch_records() -> usize {
 fn default_batch_timeout_ms() -> u64 {
     1_000
 }
+fn default_pipeline() -> bool {
+    true
+}
 fn default_poll_interval_ms() -> u64 {
     100
 }
@@ -150,6 +159,7 @@ impl ShipConfig {
             batch_records: default_batch_records(),
             batch_timeout_ms: default_batch_timeout_ms(),
             poll_interval_ms: default_poll_interval_ms(),
+            pipeline: default_pipeline(),
             start: StartAt::default(),
             dead_letter: None,
             checkpoint_dir: None,

@@ -1,7 +1,9 @@
 //! The `Destination` trait every receiver implements, and the `Batch` it
 //! is handed.
 
+use std::any::Any;
 use std::path::Path;
+use std::sync::Arc;
 
 use super::error::ShipError;
 use crate::checkpoint::Checkpoint;
@@ -59,12 +61,37 @@ struct Slot {
 /// assert_eq!(b.len(), 1);
 /// # }
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Batch {
     source: SourceKey,
     buf: Vec<u8>,
     slots: Vec<Slot>,
     checkpoint: Option<Checkpoint>,
+    encoding: Option<Encoding>,
+}
+
+impl std::fmt::Debug for Batch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Batch")
+            .field("source", &self.source)
+            .field("lines", &self.slots.len())
+            .field("bytes", &self.buf.len())
+            .field("checkpoint", &self.checkpoint)
+            .field("encoded", &self.encoding.is_some())
+            .finish()
+    }
+}
+
+/// A batch's lines as one destination sends them (decoded, encoded), made
+/// by its [`Encoder`] and carried by the batch to `Destination::deliver`.
+pub type Encoding = Arc<dyn Any + Send + Sync>;
+
+/// The part of a destination's work that needs no connection: decoding
+/// and encoding a batch. The shipper runs it on its reading thread, so
+/// that it overlaps the delivery of the batch before.
+pub trait Encoder: Send {
+    /// The destination's encoding of `batch`'s lines.
+    fn encode(&self, batch: &Batch) -> Encoding;
 }
 
 impl Batch {
@@ -75,6 +102,7 @@ impl Batch {
             buf: Vec::new(),
             slots: Vec::new(),
             checkpoint: None,
+            encoding: None,
         }
     }
 
@@ -85,6 +113,7 @@ impl Batch {
 
     /// Appends a line (without its newline) that starts at `at`.
     pub fn push(&mut self, line: &[u8], at: Checkpoint) {
+        self.encoding = None;
         let start = self.buf.len();
         self.buf.extend_from_slice(line);
         self.slots.push(Slot {
@@ -140,6 +169,18 @@ impl Batch {
         self.buf.clear();
         self.slots.clear();
         self.checkpoint = None;
+        self.encoding = None;
+    }
+
+    /// Attaches `encoding`, made by the destination's [`Encoder`] from the
+    /// lines the batch holds now (a later `push` drops it).
+    pub fn set_encoding(&mut self, encoding: Encoding) {
+        self.encoding = Some(encoding);
+    }
+
+    /// The attached encoding, if there is one of type `T`.
+    pub fn encoding<T: Any>(&self) -> Option<&T> {
+        self.encoding.as_deref().and_then(|e| e.downcast_ref())
     }
 }
 
@@ -184,6 +225,13 @@ pub trait Destination: Send {
     /// True when `deliver` stores the checkpoint with the records.
     fn stores_checkpoints(&self) -> bool {
         false
+    }
+
+    /// The destination's [`Encoder`], when it has work that needs no
+    /// connection (the shipper then encodes batch n+1 while `deliver`
+    /// sends batch n); `deliver` must also accept a batch without it.
+    fn encoder(&self) -> Option<Box<dyn Encoder>> {
+        None
     }
 
     /// The checkpoint stored for `source`, for a transactional destination.

@@ -50,7 +50,7 @@ pub mod webhook;
 pub use backoff::Backoff;
 pub use config::{ShipConfig, StartAt};
 pub use dead_letter::DeadLetter;
-pub use destination::{Batch, Delivery, Destination, Rejected, SourceKey};
+pub use destination::{Batch, Delivery, Destination, Encoder, Encoding, Rejected, SourceKey};
 pub use error::ShipError;
 pub use metrics::{MetricsSnapshot, ShipMetrics};
 pub use run::{ShipHandle, check, run, run_until_signal, start};

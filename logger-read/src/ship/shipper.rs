@@ -1,21 +1,30 @@
 //! The shipping loop of one source into one destination:
-//! follow -> filter -> batch (by count or age) -> deliver -> checkpoint.
+//! follow -> filter -> batch (by count or age) -> encode -> deliver -> checkpoint.
 //!
-//! The loop runs on its own thread and never touches the application's:
-//! the files are the buffer. On a failed delivery it moves the destination
-//! to `degraded` (then `failed` after the quick retries), sleeps the
-//! backoff, and starts again from the checkpoint the destination (or the
-//! checkpoint file) holds, so a batch whose commit was cut by the failure is
-//! neither lost nor loaded twice.
+//! Two threads, neither of them the application's (the files are the
+//! buffer): a reading thread follows the files, filters, batches and runs
+//! the destination's [`Encoder`](super::destination::Encoder); the
+//! shipper's own thread delivers. A channel of one batch between them lets
+//! batch n+1 be read and encoded while batch n is delivered (for
+//! PostgreSQL: while the server loads it), and batches are still delivered
+//! one at a time, in file order.
+//!
+//! On a failed delivery the reading thread is stopped and its batches
+//! dropped; the destination moves to `degraded` (then `failed` after the
+//! quick retries), the shipper sleeps the backoff, and starts again from
+//! the checkpoint the destination (or the checkpoint file) holds, so a
+//! batch whose commit was cut by the failure is neither lost nor loaded
+//! twice.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::backoff::Backoff;
 use super::config::{ShipConfig, StartAt};
 use super::dead_letter::DeadLetter;
-use super::destination::{Batch, Destination, SourceKey};
+use super::destination::{Batch, Destination, Encoder, SourceKey};
 use super::error::ShipError;
 use super::metrics::ShipMetrics;
 use super::source::{Source, SourceSpec};
@@ -37,6 +46,7 @@ pub struct Shipper {
     batch_timeout: Duration,
     poll: Duration,
     start: StartAt,
+    pipeline: bool,
     backoff: Backoff,
 }
 
@@ -51,9 +61,14 @@ impl std::fmt::Debug for Shipper {
 
 /// Sleeps `d` in small steps; returns early (true) when `stop` is set.
 fn sleep_unless(stop: &AtomicBool, d: Duration) -> bool {
+    sleep_unless_any(&[stop], d)
+}
+
+/// Sleeps `d` in small steps; returns early (true) when one of `flags` is set.
+fn sleep_unless_any(flags: &[&AtomicBool], d: Duration) -> bool {
     let end = Instant::now() + d;
     loop {
-        if stop.load(Ordering::Relaxed) {
+        if flags.iter().any(|f| f.load(Ordering::Relaxed)) {
             return true;
         }
         let now = Instant::now();
@@ -148,6 +163,7 @@ impl Shipper {
             batch_timeout: config.batch_timeout(),
             poll: config.poll_interval(),
             start: config.start,
+            pipeline: config.pipeline,
             backoff: Backoff::default(),
         })
     }
@@ -235,157 +251,338 @@ impl Shipper {
     /// # Errors
     /// The `Fatal` error that stopped it.
     pub fn run(mut self, stop: &AtomicBool) -> Result<(), ShipError> {
-        'restart: loop {
+        loop {
             if stop.load(Ordering::Relaxed) {
                 return Ok(());
             }
-            let cp = match self.load_checkpoint() {
-                Ok(cp) => cp,
+            let result = self
+                .load_checkpoint()
+                .and_then(|cp| self.run_from(cp, stop));
+            match result {
+                Ok(()) => return Ok(()),
                 Err(e) if e.is_retryable() => {
                     if self.failed(&e, stop) {
                         return Ok(());
                     }
-                    continue 'restart;
                 }
-                Err(e) => return Err(e),
-            };
-            let mut source = Source::open(
-                &self.spec,
-                cp,
-                self.start == StartAt::End,
-                self.poll,
-                self.batch_records,
-            );
-            let mut delivered = cp;
-            // The position of the last line taken: a line at or before it
-            // in the same file (a reader that handed it out twice) is skipped.
-            let mut last_read = cp;
-            let mut batch = Batch::new(self.key.clone());
-            let mut oldest: Option<Instant> = None;
-            let mut last_sent_time: Option<f64> = None;
-            loop {
-                let stopping = stop.load(Ordering::Relaxed);
-                let mut full = Vec::new();
-                let fb = source
-                    .poll()
-                    .map_err(|e| ShipError::fatal(self.dest.name(), e))?;
-                for g in &fb.gaps {
-                    self.metrics.add_gap();
-                    let path = g
-                        .path
-                        .as_ref()
-                        .map_or_else(|| "a file".to_owned(), |p| p.display().to_string());
-                    eprintln!(
-                        "WARN logger ship: {}: {path} (file {}) was deleted before it was fully shipped (read up to byte {}); its unread records are lost",
-                        self.key, g.file_id, g.offset
-                    );
-                }
-                for e in &fb.errors {
-                    eprintln!("WARN logger ship: {}: skipped: {e}", self.key);
-                }
-                let new_events = fb.len() + fb.gaps.len();
-                let mut replayed = 0u64;
-                for line in fb.lines() {
-                    if last_read.is_some_and(|p| {
-                        p.file_id == line.checkpoint.file_id && line.checkpoint.offset <= p.offset
-                    }) {
-                        replayed += 1;
-                        continue;
-                    }
-                    last_read = Some(line.checkpoint);
-                    if self.filter.might_match(line.bytes)
-                        && !excluded_target(line.bytes, &self.exclude_targets)
-                    {
-                        let at = Checkpoint {
-                            file_id: line.checkpoint.file_id,
-                            offset: line
-                                .checkpoint
-                                .offset
-                                .saturating_sub(line.bytes.len() as u64 + 1),
-                        };
-                        batch.push(line.bytes, at);
-                        oldest.get_or_insert_with(Instant::now);
-                    }
-                    batch.set_checkpoint(line.checkpoint);
-                    if batch.len() >= self.batch_records {
-                        full.push(std::mem::replace(&mut batch, Batch::new(self.key.clone())));
-                        oldest = None;
-                    }
-                }
-                if replayed > 0 {
-                    eprintln!(
-                        "WARN logger ship: {}: {replayed} lines handed out again by the reader, skipped",
-                        self.key
-                    );
-                }
-                if let Some(cp) = fb.checkpoint() {
-                    if !last_read.is_some_and(|p| p.file_id == cp.file_id && cp.offset < p.offset) {
-                        batch.set_checkpoint(cp);
-                    }
-                }
-                let pending_checkpoint =
-                    batch.checkpoint().is_some() && batch.checkpoint() != delivered.as_ref();
-                let due = pending_checkpoint
-                    && (stopping
-                        || batch.len() >= self.batch_records
-                        || oldest.is_some_and(|t| t.elapsed() >= self.batch_timeout)
-                        || (batch.is_empty() && new_events == 0));
-                if due {
-                    full.push(std::mem::replace(&mut batch, Batch::new(self.key.clone())));
-                    oldest = None;
-                }
-                for b in full {
-                    match self.deliver(&b) {
-                        Ok(()) => {
-                            self.succeeded();
-                            delivered = b.checkpoint().copied().or(delivered);
-                            if let Some(t) = (0..b.len()).rev().find_map(|i| line_time(b.line(i))) {
-                                last_sent_time = Some(t);
-                            }
-                        }
-                        Err(e) if e.is_retryable() => {
-                            if self.failed(&e, stop) {
-                                return Ok(());
-                            }
-                            continue 'restart;
-                        }
-                        Err(e) => {
-                            self.metrics
-                                .state()
-                                .set(DestinationState::Failed, e.reason());
-                            return Err(e);
-                        }
-                    }
-                }
-                let behind = source.lag_bytes(delivered.as_ref());
-                let lag_s = if behind == 0 {
-                    0.0
-                } else {
-                    let now = SystemTime::now()
-                        .duration_since(UNIX_EPOCH)
-                        .map_or(0.0, |d| d.as_secs_f64());
-                    last_sent_time.map_or(0.0, |t| now - t)
-                };
-                self.metrics.set_lag(behind, lag_s);
-                if stopping {
-                    return Ok(());
-                }
-                if new_events == 0 {
-                    if let Err(e) = self.dest.idle() {
-                        if !e.is_retryable() {
-                            return Err(e);
-                        }
-                        if self.failed(&e, stop) {
-                            return Ok(());
-                        }
-                        continue 'restart;
-                    }
-                    if sleep_unless(stop, self.poll) {
-                        continue;
-                    }
+                Err(e) => {
+                    self.metrics
+                        .state()
+                        .set(DestinationState::Failed, e.reason());
+                    return Err(e);
                 }
             }
         }
+    }
+
+    /// One run from checkpoint `cp`: a reading thread feeds this one, which
+    /// delivers, until `stop` (`Ok`) or the first failed delivery (`Err`).
+    fn run_from(&mut self, cp: Option<Checkpoint>, stop: &AtomicBool) -> Result<(), ShipError> {
+        let (tx, rx) = sync_channel(1);
+        let abort = AtomicBool::new(false);
+        let delivered = Progress::new();
+        let reader = Reader {
+            spec: self.spec.clone(),
+            key: self.key.clone(),
+            name: self.dest.name().to_owned(),
+            filter: self.filter.clone(),
+            exclude_targets: self.exclude_targets.clone(),
+            batch_records: self.batch_records,
+            batch_timeout: self.batch_timeout,
+            poll: self.poll,
+            at_end: self.start == StartAt::End,
+            metrics: Arc::clone(&self.metrics),
+            encoder: self.dest.encoder().filter(|_| self.pipeline),
+            take_turns: !self.pipeline,
+            sent: 0,
+            read: 0,
+        };
+        std::thread::scope(|s| {
+            let (abort, delivered) = (&abort, &delivered);
+            std::thread::Builder::new()
+                .name("logger-ship-read".into())
+                .spawn_scoped(s, move || reader.read(cp, &tx, delivered, stop, abort))
+                .map_err(|e| {
+                    ShipError::unavailable(
+                        self.dest.name(),
+                        format!("starting the reading thread: {e}"),
+                    )
+                })?;
+            let r = self.deliver_all(&rx, delivered);
+            // The reader, blocked on a full channel or between polls, sees
+            // the flag or the closed channel and ends; the scope joins it.
+            abort.store(true, Ordering::Relaxed);
+            drop(rx);
+            r
+        })
+    }
+
+    /// Delivers what the reading thread sends, until it ends (`Ok`) or a
+    /// delivery fails.
+    fn deliver_all(&mut self, rx: &Receiver<Item>, delivered: &Progress) -> Result<(), ShipError> {
+        for item in rx {
+            match item {
+                Item::Batch(b, read) => {
+                    self.deliver(&b)?;
+                    self.succeeded();
+                    let newest = (0..b.len()).rev().find_map(|i| line_time(b.line(i)));
+                    delivered.update(newest, read);
+                }
+                Item::Idle => self.dest.idle()?,
+                Item::Fatal(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What the reading thread hands to the delivering one.
+enum Item {
+    /// A batch to deliver, encoded when the destination has an encoder,
+    /// and the bytes read in this run up to its checkpoint.
+    Batch(Batch, u64),
+    /// Nothing new in the files: time for the destination's housekeeping.
+    Idle,
+    /// The files cannot be read any more.
+    Fatal(ShipError),
+}
+
+/// What has been delivered, for the reading thread's lag figures.
+#[derive(Clone, Copy)]
+struct Delivered {
+    /// The `ts` of the newest delivered record, in seconds since the epoch.
+    newest_time: Option<f64>,
+    /// Batches delivered in this run.
+    batches: u64,
+    /// Bytes of the files (lines and their newlines) read in this run up
+    /// to the delivered checkpoint.
+    bytes: u64,
+}
+
+/// [`Delivered`], shared by the two threads of a run.
+struct Progress {
+    state: Mutex<Delivered>,
+    changed: Condvar,
+}
+
+impl Progress {
+    fn new() -> Self {
+        Self {
+            state: Mutex::new(Delivered {
+                newest_time: None,
+                batches: 0,
+                bytes: 0,
+            }),
+            changed: Condvar::new(),
+        }
+    }
+
+    fn get(&self) -> Delivered {
+        *self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// One more batch delivered: `bytes` read in this run up to its
+    /// checkpoint, its newest record at `newest`.
+    fn update(&self, newest: Option<f64>, bytes: u64) {
+        let mut d = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        d.newest_time = newest.or(d.newest_time);
+        d.batches += 1;
+        d.bytes = bytes;
+        self.changed.notify_all();
+    }
+
+    /// Waits until `batches` batches are delivered or `abort` is set.
+    fn wait_for(&self, batches: u64, abort: &AtomicBool) {
+        let mut d = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        while d.batches < batches && !abort.load(Ordering::Relaxed) {
+            d = self
+                .changed
+                .wait_timeout(d, Duration::from_millis(10))
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+    }
+}
+
+/// The reading side of a shipper: follow, filter, batch, encode.
+struct Reader {
+    spec: SourceSpec,
+    key: SourceKey,
+    name: String,
+    filter: Prefilter,
+    exclude_targets: Vec<String>,
+    batch_records: usize,
+    batch_timeout: Duration,
+    poll: Duration,
+    at_end: bool,
+    metrics: Arc<ShipMetrics>,
+    encoder: Option<Box<dyn Encoder>>,
+    /// Wait for each batch to be delivered before reading on
+    /// (`ShipConfig::pipeline == false`).
+    take_turns: bool,
+    /// Batches handed over in this run.
+    sent: u64,
+    /// Bytes of the files (lines and their newlines) read in this run.
+    read: u64,
+}
+
+impl Reader {
+    /// Hands `batch` to the delivering thread (waiting while it is busy
+    /// with the one before); false when that thread has stopped.
+    fn send(
+        &mut self,
+        tx: &SyncSender<Item>,
+        mut batch: Batch,
+        progress: &Progress,
+        abort: &AtomicBool,
+    ) -> bool {
+        if let Some(e) = &self.encoder {
+            let encoding = e.encode(&batch);
+            batch.set_encoding(encoding);
+        }
+        if tx.send(Item::Batch(batch, self.read)).is_err() {
+            return false;
+        }
+        self.sent += 1;
+        if self.take_turns {
+            progress.wait_for(self.sent, abort);
+        }
+        true
+    }
+
+    /// Reads from `cp` until `stop` (after sending what it read) or `abort`.
+    fn read(
+        mut self,
+        cp: Option<Checkpoint>,
+        tx: &SyncSender<Item>,
+        delivered: &Progress,
+        stop: &AtomicBool,
+        abort: &AtomicBool,
+    ) {
+        let mut source = Source::open(&self.spec, cp, self.at_end, self.poll, self.batch_records);
+        // The checkpoint of the last batch handed over.
+        let mut queued = cp;
+        // The position of the last line taken: a line at or before it
+        // in the same file (a reader that handed it out twice) is skipped.
+        let mut last_read = cp;
+        let mut batch = Batch::new(self.key.clone());
+        let mut oldest: Option<Instant> = None;
+        loop {
+            if abort.load(Ordering::Relaxed) {
+                return;
+            }
+            let stopping = stop.load(Ordering::Relaxed);
+            let fb = match source.poll() {
+                Ok(fb) => fb,
+                Err(e) => {
+                    let _ = tx.send(Item::Fatal(ShipError::fatal(&self.name, e)));
+                    return;
+                }
+            };
+            for g in &fb.gaps {
+                self.metrics.add_gap();
+                let path = g
+                    .path
+                    .as_ref()
+                    .map_or_else(|| "a file".to_owned(), |p| p.display().to_string());
+                eprintln!(
+                    "WARN logger ship: {}: {path} (file {}) was deleted before it was fully shipped (read up to byte {}); its unread records are lost",
+                    self.key, g.file_id, g.offset
+                );
+            }
+            for e in &fb.errors {
+                eprintln!("WARN logger ship: {}: skipped: {e}", self.key);
+            }
+            let new_events = fb.len() + fb.gaps.len();
+            let mut replayed = 0u64;
+            for line in fb.lines() {
+                if last_read.is_some_and(|p| {
+                    p.file_id == line.checkpoint.file_id && line.checkpoint.offset <= p.offset
+                }) {
+                    replayed += 1;
+                    continue;
+                }
+                last_read = Some(line.checkpoint);
+                self.read += line.bytes.len() as u64 + 1;
+                if self.filter.might_match(line.bytes)
+                    && !excluded_target(line.bytes, &self.exclude_targets)
+                {
+                    let at = Checkpoint {
+                        file_id: line.checkpoint.file_id,
+                        offset: line
+                            .checkpoint
+                            .offset
+                            .saturating_sub(line.bytes.len() as u64 + 1),
+                    };
+                    batch.push(line.bytes, at);
+                    oldest.get_or_insert_with(Instant::now);
+                }
+                batch.set_checkpoint(line.checkpoint);
+                if batch.len() >= self.batch_records {
+                    let full = std::mem::replace(&mut batch, Batch::new(self.key.clone()));
+                    queued = full.checkpoint().copied();
+                    oldest = None;
+                    if !self.send(tx, full, delivered, abort) {
+                        return;
+                    }
+                }
+            }
+            if replayed > 0 {
+                eprintln!(
+                    "WARN logger ship: {}: {replayed} lines handed out again by the reader, skipped",
+                    self.key
+                );
+            }
+            if let Some(cp) = fb.checkpoint() {
+                if !last_read.is_some_and(|p| p.file_id == cp.file_id && cp.offset < p.offset) {
+                    batch.set_checkpoint(cp);
+                }
+            }
+            let pending_checkpoint =
+                batch.checkpoint().is_some() && batch.checkpoint() != queued.as_ref();
+            let due = pending_checkpoint
+                && (stopping
+                    || batch.len() >= self.batch_records
+                    || oldest.is_some_and(|t| t.elapsed() >= self.batch_timeout)
+                    || (batch.is_empty() && new_events == 0));
+            if due {
+                let full = std::mem::replace(&mut batch, Batch::new(self.key.clone()));
+                queued = full.checkpoint().copied();
+                oldest = None;
+                if !self.send(tx, full, delivered, abort) {
+                    return;
+                }
+            }
+            self.report_lag(&mut source, delivered);
+            if stopping {
+                return;
+            }
+            if new_events == 0 {
+                match tx.try_send(Item::Idle) {
+                    Ok(()) | Err(TrySendError::Full(_)) => {}
+                    Err(TrySendError::Disconnected(_)) => return,
+                }
+                if sleep_unless_any(&[stop, abort], self.poll) {
+                    continue;
+                }
+            }
+        }
+    }
+
+    /// Sets the metrics' lag from what has been delivered so far: the
+    /// bytes read but not delivered yet, plus the bytes not read yet.
+    fn report_lag(&self, source: &mut Source, delivered: &Progress) {
+        let d = delivered.get();
+        let behind = self.read.saturating_sub(d.bytes) + source.unread_bytes();
+        let lag_s = if behind == 0 {
+            0.0
+        } else {
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64());
+            d.newest_time.map_or(0.0, |t| now - t)
+        };
+        self.metrics.set_lag(behind, lag_s);
     }
 }
 

@@ -1,6 +1,6 @@
 //! The shipper's view of one source: read-core's [`Follower`] of a
-//! directory and stem, plus the lag in bytes (how much of the files lies
-//! after the delivered checkpoint).
+//! directory and stem, plus the bytes of the files it has not read yet
+//! (the unread part of the shipper's lag).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -59,8 +59,9 @@ impl SourceSpec {
 pub(crate) struct Source {
     spec: SourceSpec,
     follower: Follower,
-    lag: u64,
-    lag_at: Option<Instant>,
+    at_end: bool,
+    unread: u64,
+    unread_at: Option<Instant>,
 }
 
 impl Source {
@@ -83,8 +84,9 @@ impl Source {
                 .start(start)
                 .poll_interval(poll)
                 .max_batch(max_lines, 16 << 20),
-            lag: 0,
-            lag_at: None,
+            at_end: from.is_none() && at_end,
+            unread: 0,
+            unread_at: None,
         }
     }
 
@@ -93,43 +95,51 @@ impl Source {
         self.follower.poll().map_err(|e| e.to_string())
     }
 
-    /// Bytes of the files after `delivered` (recomputed at most once a
-    /// second): the rest of its file and every later file (a gzip'ed file
-    /// counts its compressed size; an active file's zero padding does not count).
-    pub(crate) fn lag_bytes(&mut self, delivered: Option<&Checkpoint>) -> u64 {
+    /// Bytes of the files after the follower's position (recomputed at
+    /// most every 100 ms): the rest of its file and every later file (a
+    /// gzip'ed file counts its compressed size; an active file's zero
+    /// padding does not count). While the position's file cannot be found
+    /// (renamed or compressed between two looks) the last figure stands.
+    pub(crate) fn unread_bytes(&mut self) -> u64 {
         if self
-            .lag_at
-            .is_some_and(|t| t.elapsed() < Duration::from_secs(1))
+            .unread_at
+            .is_some_and(|t| t.elapsed() < Duration::from_millis(100))
         {
-            return self.lag;
+            return self.unread;
         }
-        self.lag_at = Some(Instant::now());
-        // Before the first delivery, from where the follower started (the
-        // end of the files with `start = "end"`), not from their beginning.
-        let from = delivered.copied().or_else(|| self.follower.checkpoint());
-        self.lag = self.measure_lag(from.as_ref()).unwrap_or(self.lag);
-        self.lag
+        self.unread_at = Some(Instant::now());
+        let measured = match self.follower.checkpoint() {
+            Some(at) => self.measure_after(&at),
+            // Not started yet: from the end there is nothing to read.
+            None if self.at_end => Some(0),
+            None => self.measure_all(),
+        };
+        self.unread = measured.unwrap_or(self.unread);
+        self.unread
     }
 
-    fn measure_lag(&self, delivered: Option<&Checkpoint>) -> Option<u64> {
+    fn measure_all(&self) -> Option<u64> {
         let dest = files::destination(&self.spec.dir, &self.spec.stem).ok()?;
-        let (mut all, mut after_cp) = (0u64, 0u64);
-        let mut found = false;
+        dest.files
+            .iter()
+            .map(|f| content_len(&f.path, f.state == FileState::Active))
+            .sum()
+    }
+
+    fn measure_after(&self, at: &Checkpoint) -> Option<u64> {
+        let dest = files::destination(&self.spec.dir, &self.spec.stem).ok()?;
+        let mut after = None::<u64>;
         for f in &dest.files {
             let len = content_len(&f.path, f.state == FileState::Active)?;
-            all += len;
-            if found {
-                after_cp += len;
-            } else if let Some(cp) = delivered {
-                if FileId::of(f).ok().flatten() == Some(cp.file_id) {
-                    after_cp += len.saturating_sub(cp.offset);
-                    found = true;
+            match &mut after {
+                Some(n) => *n += len,
+                None if FileId::of(f).ok().flatten() == Some(at.file_id) => {
+                    after = Some(len.saturating_sub(at.offset));
                 }
+                None => {}
             }
         }
-        // The checkpoint's file gone (deleted before it was read to its
-        // end), or no checkpoint: every file is still to be shipped.
-        Some(if found { after_cp } else { all })
+        after
     }
 }
 

@@ -7,7 +7,9 @@
 //! - `row`: a line decoded into columns (levels as the seeds name them:
 //!   `WARN` becomes `WARNING`; `timestamptz` in microseconds, the
 //!   nanosecond `ts` kept in `data`).
-//! - `copy`: binary `COPY` per table.
+//! - `copy`: each batch encoded into the bytes of a binary `COPY` stream per
+//!   table (on the shipper's reading thread, through [`Encoder`], while the
+//!   batch before loads), then sent in 64 KiB messages.
 //! - [`retention`]: archive and delete old rows on a daily schedule.
 //!
 //! A batch whose `COPY` the server rejects for a row's data (SQLSTATE class
@@ -22,6 +24,7 @@ pub mod retention;
 mod row;
 pub mod schema;
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use postgres::{Client, NoTls, Transaction};
@@ -30,9 +33,10 @@ use serde::Deserialize;
 pub use retention::{RetentionConfig, RetentionReport};
 pub use schema::Layout;
 
+use self::copy::{Encoded, LoadError};
 use self::errors::{Class, classify, describe};
-use self::row::{Decoded, decode};
-use super::destination::{Batch, Delivery, Destination, Rejected, SourceKey};
+use self::row::decode;
+use super::destination::{Batch, Delivery, Destination, Encoder, Encoding, Rejected, SourceKey};
 use super::error::ShipError;
 use crate::checkpoint::Checkpoint;
 
@@ -236,30 +240,74 @@ fn checkpoint_from(file_id: &str, offset: i64) -> Option<Checkpoint> {
     })
 }
 
-/// Loads `rows` under a savepoint; on a data error, rolls back and splits,
-/// so that every good row is loaded and every bad one is in `rejected`.
+/// A batch decoded and encoded for `COPY`, with the lines that could not be.
+#[derive(Debug)]
+struct Prepared {
+    encoded: Encoded,
+    rejected: Vec<Rejected>,
+}
+
+impl Prepared {
+    fn new(layout: &Layout, batch: &Batch) -> Self {
+        let mut rejected = Vec::new();
+        let mut rows = Vec::with_capacity(batch.len());
+        for (i, line) in batch.lines().enumerate() {
+            match decode(line) {
+                Ok(d) => rows.push((i, d)),
+                Err(reason) => rejected.push(Rejected { index: i, reason }),
+            }
+        }
+        let encoded = Encoded::new(layout, &rows);
+        rejected.extend(
+            encoded
+                .unencodable()
+                .iter()
+                .map(|(index, reason)| Rejected {
+                    index: *index,
+                    reason: reason.clone(),
+                }),
+        );
+        Self { encoded, rejected }
+    }
+}
+
+/// Decodes and encodes batches for [`PostgresDestination`] on the
+/// shipper's reading thread.
+struct PgEncoder {
+    layout: Layout,
+}
+
+impl Encoder for PgEncoder {
+    fn encode(&self, batch: &Batch) -> Encoding {
+        Arc::new(Prepared::new(&self.layout, batch))
+    }
+}
+
+/// Loads encoded rows `lo..hi` under a savepoint; on a data error, rolls
+/// back and splits, so that every good row is loaded and every bad one is
+/// in `rejected`.
 fn load_bisect(
     tx: &mut Transaction<'_>,
-    layout: &Layout,
-    rows: &[(usize, Decoded<'_>)],
+    rows: &Encoded,
+    lo: usize,
+    hi: usize,
     rejected: &mut Vec<Rejected>,
-) -> Result<(), postgres::Error> {
+) -> Result<(), LoadError> {
     let mut sp = tx.transaction()?;
-    let refs: Vec<&Decoded<'_>> = rows.iter().map(|(_, d)| d).collect();
-    match copy::copy_rows(&mut sp, layout, &refs) {
-        Ok(()) => sp.commit(),
-        Err(e) if classify(&e) == Class::BadRow => {
+    match rows.load(&mut sp, lo, hi) {
+        Ok(()) => Ok(sp.commit()?),
+        Err(LoadError::Db(e)) if classify(&e) == Class::BadRow => {
             sp.rollback()?;
-            if rows.len() == 1 {
+            if hi - lo == 1 {
                 rejected.push(Rejected {
-                    index: rows[0].0,
+                    index: rows.batch_index(lo),
                     reason: errors::message(&e, "COPY"),
                 });
                 return Ok(());
             }
-            let (a, b) = rows.split_at(rows.len() / 2);
-            load_bisect(tx, layout, a, rejected)?;
-            load_bisect(tx, layout, b, rejected)
+            let mid = lo + (hi - lo) / 2;
+            load_bisect(tx, rows, lo, mid, rejected)?;
+            load_bisect(tx, rows, mid, hi, rejected)
         }
         Err(e) => Err(e),
     }
@@ -299,25 +347,32 @@ impl Destination for PostgresDestination {
         r
     }
 
+    fn encoder(&self) -> Option<Box<dyn Encoder>> {
+        Some(Box::new(PgEncoder {
+            layout: self.layout.clone(),
+        }))
+    }
+
     fn deliver(&mut self, batch: &Batch) -> Result<Delivery, ShipError> {
-        let mut rejected = Vec::new();
-        let mut rows = Vec::with_capacity(batch.len());
-        for (i, line) in batch.lines().enumerate() {
-            match decode(line) {
-                Ok(d) => rows.push((i, d)),
-                Err(reason) => rejected.push(Rejected { index: i, reason }),
+        let own;
+        let prepared = match batch.encoding::<Prepared>() {
+            Some(p) => p,
+            None => {
+                own = Prepared::new(&self.layout, batch);
+                &own
             }
-        }
-        let layout = self.layout.clone();
-        let table = layout.checkpoint_table();
+        };
+        let mut rejected = prepared.rejected.clone();
+        let table = self.layout.checkpoint_table();
         let checkpoint = batch
             .checkpoint()
             .map(|c| (file_id_text(c), c.offset as i64));
         let client = self.client()?;
-        let result = (|| -> Result<(), postgres::Error> {
+        let result = (|| -> Result<(), LoadError> {
             let mut tx = client.transaction()?;
-            if !rows.is_empty() {
-                load_bisect(&mut tx, &layout, &rows, &mut rejected)?;
+            let rows = &prepared.encoded;
+            if rows.len() > 0 {
+                load_bisect(&mut tx, rows, 0, rows.len(), &mut rejected)?;
             }
             if let Some((id, off)) = &checkpoint {
                 tx.execute(
@@ -329,7 +384,7 @@ impl Destination for PostgresDestination {
                     &[&batch.source().as_str(), id, off],
                 )?;
             }
-            tx.commit()
+            Ok(tx.commit()?)
         })();
         match result {
             Ok(()) => {
@@ -337,7 +392,13 @@ impl Destination for PostgresDestination {
                 Ok(Delivery { rejected })
             }
             Err(e) => {
-                let err = describe(&e, "loading a batch");
+                let err = match &e {
+                    LoadError::Db(e) => describe(e, "loading a batch"),
+                    LoadError::Write(e) => ShipError::unavailable(
+                        "postgres",
+                        format!("loading a batch: sending COPY data: {e}"),
+                    ),
+                };
                 if err.is_retryable() {
                     self.client = None;
                 }
@@ -404,26 +465,31 @@ pub mod bench {
 
     use postgres::{Client, NoTls};
 
+    use super::copy::Encoded;
+    use super::row;
     use super::schema::Layout;
-    use super::{copy, row};
 
-    /// Decodes `lines` (untimed), creates the tables, then loads the rows
-    /// in transactions of `batch` rows, each with a checkpoint update as
-    /// the shipper does, and returns the time of the loading alone.
+    /// Decodes `lines` (untimed), creates the tables, then encodes and
+    /// loads the rows in transactions of `batch` rows, each with a
+    /// checkpoint update as the shipper does, one after the other on one
+    /// connection, and returns the time of the encoding and loading alone.
     ///
     /// # Panics
     /// On any database error (a benchmark has no one to report to).
     pub fn bare_copy(url: &str, layout: &Layout, lines: &[Vec<u8>], batch: usize) -> Duration {
-        let rows: Vec<row::Decoded<'_>> =
-            lines.iter().filter_map(|l| row::decode(l).ok()).collect();
+        let rows: Vec<(usize, row::Decoded<'_>)> = lines
+            .iter()
+            .filter_map(|l| row::decode(l).ok())
+            .enumerate()
+            .collect();
         let mut c = Client::connect(url, NoTls).expect("connect");
         layout.create(&mut c).expect("create tables");
         let table = layout.checkpoint_table();
         let start = Instant::now();
         for (i, chunk) in rows.chunks(batch.max(1)).enumerate() {
-            let refs: Vec<&row::Decoded<'_>> = chunk.iter().collect();
+            let encoded = Encoded::new(layout, chunk);
             let mut tx = c.transaction().expect("begin");
-            copy::copy_rows(&mut tx, layout, &refs).expect("copy");
+            encoded.load(&mut tx, 0, encoded.len()).expect("copy");
             tx.execute(
                 &format!(
                     "INSERT INTO {table} (source, file_id, file_offset) VALUES ('bench', 'x', $1) \
@@ -434,6 +500,46 @@ pub mod bench {
             .expect("checkpoint");
             tx.commit().expect("commit");
         }
+        start.elapsed()
+    }
+
+    /// As [`bare_copy`], on two connections at once: `system_logs` on one,
+    /// the other tables on the second, each connection with transactions
+    /// of its own (so without one checkpoint for both: not exactly once).
+    ///
+    /// # Panics
+    /// On any database error.
+    pub fn bare_copy_two_connections(
+        url: &str,
+        layout: &Layout,
+        lines: &[Vec<u8>],
+        batch: usize,
+    ) -> Duration {
+        let rows: Vec<(usize, row::Decoded<'_>)> = lines
+            .iter()
+            .filter_map(|l| row::decode(l).ok())
+            .enumerate()
+            .collect();
+        let mut clients = [0, 1].map(|_| Client::connect(url, NoTls).expect("connect"));
+        layout.create(&mut clients[0]).expect("create tables");
+        let start = Instant::now();
+        std::thread::scope(|s| {
+            for (k, mut c) in clients.into_iter().enumerate() {
+                let rows = &rows;
+                s.spawn(move || {
+                    for chunk in rows.chunks(batch.max(1)) {
+                        let encoded = Encoded::new(layout, chunk);
+                        let mut tx = c.transaction().expect("begin");
+                        for t in (0..encoded.tables()).filter(|&t| (t == 0) == (k == 0)) {
+                            encoded
+                                .load_table(&mut tx, t, 0, encoded.len())
+                                .expect("copy");
+                        }
+                        tx.commit().expect("commit");
+                    }
+                });
+            }
+        });
         start.elapsed()
     }
 }

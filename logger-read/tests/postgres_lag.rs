@@ -1,0 +1,124 @@
+//! `lag_bytes` while the application logs a burst: sampled all along, it
+//! never says more than what is still to ship (the bytes written since the
+//! shipper started, minus those of the records it had committed), and it
+//! falls to 0 once everything is loaded.
+
+mod pg;
+
+use std::time::{Duration, Instant};
+
+use pg::*;
+
+/// The producer child.
+#[test]
+fn producer() {
+    if is_child() {
+        produce_from_env();
+    }
+}
+
+/// Byte length (with its newline) of every line of the `app` files, in order.
+fn line_lengths(logs: &std::path::Path) -> Vec<u64> {
+    let mut out = Vec::new();
+    for d in logger_read::discover(&[logs.to_owned()]).unwrap() {
+        if d.stem != "app" {
+            continue;
+        }
+        for f in &d.files {
+            let mut r = logger_read::LineReader::open(f).unwrap();
+            while let Some(l) = r.next_line() {
+                out.push(l.unwrap().bytes.len() as u64 + 1);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn lag_bytes_during_a_burst_is_at_most_what_is_left_to_ship() {
+    if is_child() {
+        return;
+    }
+    const BATCH: u64 = 500;
+    let url = fresh_db(&server_url(), "ship_lag");
+    let tmp = tempfile::tempdir().unwrap();
+    let logs = tmp.path().join("logs");
+    // Records already there: shipping starts after them (`start = "end"`),
+    // so they never count as lag.
+    assert!(
+        spawn_producer(&logs, 20_000, None, None, 0)
+            .wait()
+            .unwrap()
+            .success()
+    );
+    let old_lines = line_lengths(&logs).len();
+    let mut c = logger_read::ship::ShipConfig::postgres(vec![logs.clone()], &url);
+    c.start = logger_read::ship::StartAt::End;
+    c.batch_records = BATCH as usize;
+    c.batch_timeout_ms = 50;
+    c.poll_interval_ms = 20;
+    c.dead_letter = Some(tmp.path().join("dead-letter.jsonl"));
+    let ship = logger_read::ship::start(c).unwrap();
+    // Before the burst, it finds the end of the files and commits that
+    // position (an empty batch with its checkpoint).
+    let mut client = connect(&url);
+    let t = Instant::now();
+    loop {
+        let n: Option<i64> = client
+            .query_one("SELECT count(*) FROM logging.ship_checkpoints", &[])
+            .ok()
+            .map(|r| r.get(0));
+        if n == Some(1) {
+            break;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(60),
+            "no checkpoint committed"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+
+    let mut burst = spawn_producer(&logs, 20_000, None, None, 0);
+    let mut samples = Vec::new();
+    let end = Instant::now() + Duration::from_secs(120);
+    let mut produced = false;
+    loop {
+        let m = ship.metrics()[0].clone();
+        samples.push((m.records_sent, m.lag_bytes));
+        produced = produced || burst.try_wait().unwrap().is_some();
+        if produced && m.records_sent > 0 && m.lag_bytes == 0 {
+            break;
+        }
+        assert!(Instant::now() < end, "not caught up: {m:?}");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    assert!(burst.wait().unwrap().success());
+    let m = ship.stop().unwrap();
+
+    let all = line_lengths(&logs);
+    let new = &all[old_lines..];
+    assert_eq!(m[0].records_sent, new.len() as u64, "{m:?}");
+    let total: u64 = new.iter().sum();
+    // Bytes of the first k new records (they are committed in file order).
+    let mut prefix = vec![0u64];
+    for l in new {
+        prefix.push(prefix.last().unwrap() + l);
+    }
+    // A figure may be a few batches old when it is read (it is set by the
+    // reading thread after each look at the files).
+    let longest = new.iter().max().copied().unwrap_or(0);
+    let slack = 3 * BATCH * longest + (1 << 20);
+    for &(sent, lag) in &samples {
+        let left = total - prefix[sent as usize];
+        assert!(
+            lag <= left + slack,
+            "lag_bytes {lag} with {sent} records committed: only {left} bytes were left to ship \
+             ({total} written since the start, slack {slack})"
+        );
+    }
+    let loaded: i64 = client
+        .query_one("SELECT count(*) FROM logging.system_logs", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(loaded as usize, new.len());
+}
