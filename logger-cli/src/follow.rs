@@ -15,7 +15,7 @@ use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use logger_read::{Follower, RecordView, Start, discover};
+use logger_read::{Destination, Follower, RecordView, Start, discover};
 
 use crate::error::CliError;
 use crate::filter::Filter;
@@ -71,11 +71,16 @@ pub fn run(
     } else {
         Start::End
     };
+    let keys = crate::keys::load(&args.keys)?;
+    let follower = |d: &Destination, start: Start| {
+        Follower::new(d.dir.clone(), d.stem.clone())
+            .start(start)
+            .poll_interval(poll)
+            .identities(keys.clone())
+    };
     let mut followers: HashMap<(PathBuf, String), Follower> = HashMap::new();
     for d in destinations(paths)? {
-        let f = Follower::new(d.dir.clone(), d.stem.clone())
-            .start(start)
-            .poll_interval(poll);
+        let f = follower(&d, start);
         followers.insert((d.dir, d.stem), f);
     }
     // Place every follower at the end first, then show the last records
@@ -89,6 +94,7 @@ pub fn run(
             let opts = ScanOptions {
                 dedup: true,
                 progress: false,
+                identities: keys.clone(),
             };
             scan(paths, filter, opts, |_, m| {
                 if last.len() == args.lines {
@@ -171,11 +177,7 @@ pub fn run(
                 for d in dests {
                     followers
                         .entry((d.dir.clone(), d.stem.clone()))
-                        .or_insert_with(|| {
-                            Follower::new(d.dir, d.stem)
-                                .start(Start::Beginning)
-                                .poll_interval(poll)
-                        });
+                        .or_insert_with(|| follower(&d, Start::Beginning));
                 }
             }
         }

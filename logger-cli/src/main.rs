@@ -8,6 +8,7 @@ mod error;
 mod filter;
 mod flags;
 mod follow;
+mod keys;
 mod ordered;
 mod output;
 mod record_access;

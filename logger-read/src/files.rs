@@ -180,7 +180,7 @@ fn suffix_key(s: &str) -> (u64, &str) {
 /// the active file last. Of a rotated file present both plain and gzip'ed
 /// (a compression finishing), the plain one is kept.
 pub fn order_files(files: &mut Vec<LogFile>) {
-    drop_gz_twins(files);
+    drop_twins(files);
     // Files sharing a name stamp are told apart by their first line's `ts`,
     // if every one of them has one; otherwise by suffix alone (so that the
     // order stays total).
@@ -228,21 +228,26 @@ pub(crate) fn order_key(f: &LogFile, first_ts: Option<Timestamp>) -> impl Ord + 
     )
 }
 
-/// Drops the `.gz` of a rotated file that is also there plain (a
-/// compression finishing); leaves `files` sorted by path.
-fn drop_gz_twins(files: &mut Vec<LogFile>) {
+/// Drops the later form of a rotated file that is also there in an earlier
+/// one (a compression or an encryption finishing: `x.log` with `x.log.gz`,
+/// `x.log.gz` with `x.log.gz.age`, `x.log` with `x.log.age`): the earlier
+/// form is kept; leaves `files` sorted by path.
+fn drop_twins(files: &mut Vec<LogFile>) {
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    let plain: std::collections::HashSet<PathBuf> = files
-        .iter()
-        .filter(|f| f.compression == Compression::None)
-        .map(|f| f.path.clone())
-        .collect();
+    let present: std::collections::HashSet<PathBuf> =
+        files.iter().map(|f| f.path.clone()).collect();
+    let earlier = |f: &LogFile, suffix: &str| {
+        f.path
+            .to_str()
+            .and_then(|p| p.strip_suffix(suffix))
+            .is_some_and(|p| present.contains(Path::new(p)))
+    };
     files.retain(|f| {
-        let twin = f.compression == Compression::Gzip
-            && f.path
-                .to_str()
-                .and_then(|p| p.strip_suffix(".gz"))
-                .is_some_and(|p| plain.contains(Path::new(p)));
+        let twin = if f.encrypted {
+            earlier(f, ".age")
+        } else {
+            f.compression == Compression::Gzip && earlier(f, ".gz")
+        };
         !twin
     });
 }
@@ -282,7 +287,7 @@ pub(crate) fn list_unordered(dir: &Path, stem: &str) -> Result<Vec<LogFile>, Rea
             }
         }
     }
-    drop_gz_twins(&mut files);
+    drop_twins(&mut files);
     Ok(files)
 }
 

@@ -21,6 +21,7 @@ use super::metrics::ShipMetrics;
 use super::source::{Source, SourceSpec};
 use super::state::DestinationState;
 use crate::checkpoint::{Checkpoint, CheckpointStore, FileCheckpointStore};
+use crate::decrypt::Identities;
 use crate::{Level, Prefilter, RecordView};
 
 /// One source shipped into one destination.
@@ -38,6 +39,7 @@ pub struct Shipper {
     poll: Duration,
     start: StartAt,
     backoff: Backoff,
+    identities: Option<Identities>,
 }
 
 impl std::fmt::Debug for Shipper {
@@ -149,6 +151,7 @@ impl Shipper {
             poll: config.poll_interval(),
             start: config.start,
             backoff: Backoff::default(),
+            identities: config.identities()?,
         })
     }
 
@@ -255,7 +258,8 @@ impl Shipper {
                 self.start == StartAt::End,
                 self.poll,
                 self.batch_records,
-            );
+            )
+            .with_identities(self.identities.clone());
             let mut delivered = cp;
             // The position of the last line taken: a line at or before it
             // in the same file (a reader that handed it out twice) is skipped.
