@@ -165,7 +165,12 @@ pub struct KeyArgs {
     /// An age identity file (`age-keygen` output, as `age -d -i FILE` takes)
     /// to read encrypted rotated files (`.log.age`, `.log.gz.age`) with;
     /// repeatable. Without it, each encrypted file is reported and skipped.
-    #[arg(short = 'i', long = "identity", value_name = "FILE", env = "LOGGER_AGE_IDENTITY")]
+    #[arg(
+        short = 'i',
+        long = "identity",
+        value_name = "FILE",
+        env = "LOGGER_AGE_IDENTITY"
+    )]
     pub identity: Vec<PathBuf>,
 }
 

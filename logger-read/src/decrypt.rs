@@ -169,8 +169,11 @@ impl Identities {
             let given = if self.sources.is_empty() {
                 "the passphrase given".to_string()
             } else {
-                let names: Vec<String> =
-                    self.sources.iter().map(|p| p.display().to_string()).collect();
+                let names: Vec<String> = self
+                    .sources
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect();
                 format!("the identities of {}", names.join(", "))
             };
             decrypt_error(path, format!("{e} (tried {given})"))

@@ -13,9 +13,9 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::decrypt::Identities;
 use crate::error::ReadError;
 use crate::files::{Compression, FileState, LogFile};
-use crate::decrypt::Identities;
 use crate::lines::ReaderOptions;
 use crate::record::fast_ts;
 use crate::timestamp::Timestamp;

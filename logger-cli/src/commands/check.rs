@@ -92,7 +92,8 @@ impl Checker {
             last: None,
         };
         let path = f.path.display().to_string();
-        let mut reader = match decrypt::open_at(f, 0, self.keys.as_ref(), ReaderOptions::default()) {
+        let mut reader = match decrypt::open_at(f, 0, self.keys.as_ref(), ReaderOptions::default())
+        {
             Ok(r) => r,
             Err(e) => {
                 self.summary.read_errors += 1;
