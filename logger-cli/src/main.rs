@@ -4,6 +4,7 @@
 
 mod charts;
 mod commands;
+mod dir_watch;
 mod error;
 mod filter;
 mod flags;
