@@ -92,7 +92,10 @@ fn main() {
             break;
         }
         warm -= 1;
-        assert!(u64::MAX - warm < 100, "logger tail -f printed nothing in 20 s");
+        assert!(
+            u64::MAX - warm < 100,
+            "logger tail -f printed nothing in 20 s"
+        );
     }
     while rx.recv_timeout(Duration::from_millis(100)).is_ok() {}
 
@@ -125,6 +128,9 @@ fn main() {
         ms(0.9),
         ms(0.99),
         hist.max() as f64 / 1000.0,
-        load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
     );
 }

@@ -13,8 +13,8 @@
 
 use std::borrow::Cow;
 use std::cell::OnceCell;
-use std::sync::LazyLock;
 use std::fmt;
+use std::sync::LazyLock;
 
 use memchr::memmem::FinderRev;
 use serde::Deserialize;
