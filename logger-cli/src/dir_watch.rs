@@ -42,9 +42,8 @@ impl DirWatch {
             return Err(format!("inotify: {}", std::io::Error::last_os_error()));
         }
         // SAFETY: `raw` is a valid fd just returned to us and owned by no one else.
-        let w = DirWatch {
-            fd: unsafe { OwnedFd::from_raw_fd(raw) },
-        };
+        let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+        let w = DirWatch { fd };
         for d in dirs {
             w.add(d)?;
         }

@@ -46,12 +46,19 @@ fn a_bar_on_a_terminal_never_when_piped() {
     let d = arg(big.path());
 
     let shown = on_terminal(&["stats", d]);
-    assert!(shown.contains(" records ("), "no bar on a terminal: {shown}");
+    assert!(
+        shown.contains(" records ("),
+        "no bar on a terminal: {shown}"
+    );
     assert!(shown.contains("Latency per operation"), "{shown}");
     let quiet = on_terminal(&["stats", "--no-progress", d]);
     assert!(!quiet.contains(" records ("), "{quiet}");
 
     let piped = common::cli(&["stats", d]);
     assert!(piped.status.success());
-    assert!(stderr(&piped).is_empty(), "a bar on a pipe: {}", stderr(&piped));
+    assert!(
+        stderr(&piped).is_empty(),
+        "a bar on a pipe: {}",
+        stderr(&piped)
+    );
 }

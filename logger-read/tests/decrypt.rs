@@ -310,7 +310,7 @@ fn ship_config_identity_file_is_checked() {
         ShipConfig::from_toml(&text, Path::new("ship.toml"))
     };
     let c = conf(&key).unwrap();
-    assert_eq!(c.identities().unwrap().unwrap().sources(), [key.clone()]);
+    assert_eq!(c.identities().unwrap().unwrap().sources(), [key]);
     for (bad, why) in [
         (bogus, "line 2: not an age identity"),
         (keys.path().join("missing.txt"), "no such file"),
