@@ -1,6 +1,7 @@
-//! The progress bar of long scans: drawn on stderr when it is a terminal
-//! (a pseudo-terminal made by util-linux `script`), never when stderr is
-//! piped, and not with `--no-progress`.
+//! What depends on a terminal (a pseudo-terminal made by util-linux
+//! `script`): the progress bar of long scans, drawn on stderr when it is a
+//! terminal, never when stderr is piped, and not with `--no-progress`;
+//! colors by level on a terminal, none with `NO_COLOR` set.
 
 mod common;
 
@@ -15,6 +16,11 @@ fn child_writer() {
 
 /// Runs `logger ARGS` on a pseudo-terminal; returns what it printed there.
 fn on_terminal(args: &[&str]) -> String {
+    on_terminal_with(args, &[])
+}
+
+/// [`on_terminal`] with more environment variables.
+fn on_terminal_with(args: &[&str], env: &[(&str, &str)]) -> String {
     let cmd = std::iter::once(env!("CARGO_BIN_EXE_logger"))
         .chain(args.iter().copied())
         .map(|a| format!("'{a}'"))
@@ -23,6 +29,8 @@ fn on_terminal(args: &[&str]) -> String {
     let out = Command::new("script")
         .args(["-qec", &cmd, "/dev/null"])
         .env("TERM", "xterm")
+        .env_remove("NO_COLOR")
+        .envs(env.iter().copied())
         .output()
         .expect("util-linux `script` runs");
     assert!(out.status.success(), "{out:?}");
@@ -61,4 +69,16 @@ fn a_bar_on_a_terminal_never_when_piped() {
         "a bar on a pipe: {}",
         stderr(&piped)
     );
+}
+
+#[test]
+fn colors_on_a_terminal_unless_no_color() {
+    let dir = common::write_logs("color");
+    let d = arg(dir.path());
+    let colored = on_terminal(&["cat", "--level", "warn", d]);
+    assert!(colored.contains("WARN"), "{colored}");
+    assert!(colored.contains("\x1b["), "no color on a terminal: {colored}");
+    let plain = on_terminal_with(&["cat", "--level", "warn", d], &[("NO_COLOR", "1")]);
+    assert!(plain.contains("WARN"), "{plain}");
+    assert!(!plain.contains("\x1b["), "colored with NO_COLOR: {plain}");
 }
