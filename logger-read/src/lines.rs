@@ -151,8 +151,8 @@ impl LineReader {
     /// # Errors
     ///
     /// The file cannot be opened or read; it is encrypted
-    /// ([`ErrorKind::Encrypted`]: use [`crate::decrypt::open_at`]); `offset` is past the end or not at a line start
-    /// ([`ErrorKind::BadOffset`]).
+    /// ([`ErrorKind::Encrypted`]: use [`crate::decrypt::open_at`]); `offset`
+    /// is past the end or not at a line start ([`ErrorKind::BadOffset`]).
     pub fn open_at(
         file: &LogFile,
         offset: u64,
