@@ -77,7 +77,10 @@ fn colors_on_a_terminal_unless_no_color() {
     let d = arg(dir.path());
     let colored = on_terminal(&["cat", "--level", "warn", d]);
     assert!(colored.contains("WARN"), "{colored}");
-    assert!(colored.contains("\x1b["), "no color on a terminal: {colored}");
+    assert!(
+        colored.contains("\x1b["),
+        "no color on a terminal: {colored}"
+    );
     let plain = on_terminal_with(&["cat", "--level", "warn", d], &[("NO_COLOR", "1")]);
     assert!(plain.contains("WARN"), "{plain}");
     assert!(!plain.contains("\x1b["), "colored with NO_COLOR: {plain}");
