@@ -116,7 +116,7 @@ impl Identities {
         }
         if keys.is_empty() {
             let e = io::Error::new(io::ErrorKind::InvalidInput, "no age identity file given");
-            return Err(ReadError::new(ErrorKind::Io(e), ""));
+            return Err(ReadError::new(ErrorKind::Io(e), "identity files"));
         }
         Ok(Identities {
             keys: Arc::new(keys),
