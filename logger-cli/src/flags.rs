@@ -154,6 +154,24 @@ pub struct ScanArgs {
     /// Never show a progress bar (it is shown only on a terminal anyway).
     #[arg(long)]
     pub no_progress: bool,
+    /// Identities to decrypt encrypted rotated files.
+    #[command(flatten)]
+    pub keys: KeyArgs,
+}
+
+/// The age identities that decrypt encrypted rotated files.
+#[derive(Debug, Args, Clone, Default)]
+pub struct KeyArgs {
+    /// An age identity file (`age-keygen` output, as `age -d -i FILE` takes)
+    /// to read encrypted rotated files (`.log.age`, `.log.gz.age`) with;
+    /// repeatable. Without it, each encrypted file is reported and skipped.
+    #[arg(
+        short = 'i',
+        long = "identity",
+        value_name = "FILE",
+        env = "LOGGER_AGE_IDENTITY"
+    )]
+    pub identity: Vec<PathBuf>,
 }
 
 /// `logger cat`.
@@ -192,6 +210,9 @@ pub struct TailArgs {
     /// How often to look for new records while following, in milliseconds.
     #[arg(long, default_value_t = 20, value_name = "MS")]
     pub poll_ms: u64,
+    /// Identities to decrypt encrypted rotated files.
+    #[command(flatten)]
+    pub keys: KeyArgs,
     /// Which records.
     #[command(flatten)]
     pub filter: FilterArgs,
@@ -329,6 +350,9 @@ pub struct CheckArgs {
     /// Never show a progress bar.
     #[arg(long)]
     pub no_progress: bool,
+    /// Identities to decrypt encrypted rotated files.
+    #[command(flatten)]
+    pub keys: KeyArgs,
 }
 
 /// The paths given, or `logs` when none.

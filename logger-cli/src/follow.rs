@@ -5,9 +5,12 @@
 //! skipped. Destinations that appear later (errors.log at the first error)
 //! are picked up from their beginning.
 //!
-//! Latency: a record is printed at most one poll interval (`--poll-ms`,
-//! default 20) after its line is complete in the file, i.e. after
-//! `logger::flush()` returned or the flusher wrote it.
+//! Latency: the directories are watched with inotify ([`DirWatch`]), so a
+//! round starts as soon as a file changes and a record is printed about a
+//! millisecond after its line is complete in the file (after
+//! `logger::flush()` returned, or the flusher wrote it). The poll interval
+//! (`--poll-ms`, default 20) bounds the wait where inotify is not to be
+//! had, or misses an event.
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -15,8 +18,9 @@ use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use logger_read::{Follower, RecordView, Start, discover};
+use logger_read::{Destination, Follower, RecordView, Start, discover};
 
+use crate::dir_watch::DirWatch;
 use crate::error::CliError;
 use crate::filter::Filter;
 use crate::flags::TailArgs;
@@ -71,11 +75,24 @@ pub fn run(
     } else {
         Start::End
     };
-    let mut followers: HashMap<(PathBuf, String), Follower> = HashMap::new();
-    for d in destinations(paths)? {
-        let f = Follower::new(d.dir.clone(), d.stem.clone())
+    let keys = crate::keys::load(&args.keys)?;
+    let follower = |d: &Destination, start: Start| {
+        Follower::new(d.dir.clone(), d.stem.clone())
             .start(start)
-            .poll_interval(poll);
+            .poll_interval(poll)
+            .identities(keys.clone())
+    };
+    let mut followers: HashMap<(PathBuf, String), Follower> = HashMap::new();
+    let dests = destinations(paths)?;
+    let watch = match DirWatch::new(dests.iter().map(|d| d.dir.as_path())) {
+        Ok(w) => Some(w),
+        Err(e) => {
+            eprintln!("logger: {e}; polling every {} ms instead", poll.as_millis());
+            None
+        }
+    };
+    for d in dests {
+        let f = follower(&d, start);
         followers.insert((d.dir, d.stem), f);
     }
     // Place every follower at the end first, then show the last records
@@ -89,6 +106,7 @@ pub fn run(
             let opts = ScanOptions {
                 dedup: true,
                 progress: false,
+                identities: keys.clone(),
             };
             scan(paths, filter, opts, |_, m| {
                 if last.len() == args.lines {
@@ -172,15 +190,22 @@ pub fn run(
                     followers
                         .entry((d.dir.clone(), d.stem.clone()))
                         .or_insert_with(|| {
-                            Follower::new(d.dir, d.stem)
-                                .start(Start::Beginning)
-                                .poll_interval(poll)
+                            if let Some(w) = &watch {
+                                // A directory already watched: harmless.
+                                let _ = w.add(&d.dir);
+                            }
+                            follower(&d, Start::Beginning)
                         });
                 }
             }
         }
         if let Some(rest) = poll.checked_sub(round_started.elapsed()) {
-            std::thread::sleep(rest);
+            match &watch {
+                Some(w) => {
+                    w.wait(rest);
+                }
+                None => std::thread::sleep(rest),
+            }
         }
     }
 }

@@ -4,10 +4,12 @@
 
 mod charts;
 mod commands;
+mod dir_watch;
 mod error;
 mod filter;
 mod flags;
 mod follow;
+mod keys;
 mod ordered;
 mod output;
 mod record_access;

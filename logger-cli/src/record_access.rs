@@ -47,6 +47,10 @@ impl Record for RecordView<'_> {
         }
     }
     fn raw_json(&self, path: &str) -> Option<Cow<'_, [u8]>> {
-        RecordView::get(self, path).map(|raw| Cow::Borrowed(raw.raw()))
+        let raw = match path {
+            "fields" => RecordView::fields(self),
+            _ => RecordView::get(self, path),
+        };
+        raw.map(|raw| Cow::Borrowed(raw.raw()))
     }
 }

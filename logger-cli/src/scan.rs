@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use logger_read::decrypt::Identities;
 use logger_read::{Destination, FileState, Merge, MergedLine, Prefilter, RecordView, discover};
 
 use crate::error::CliError;
@@ -23,13 +24,15 @@ use crate::filter::Filter;
 pub const MAX_REPORTED: u64 = 10;
 
 /// How to scan.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ScanOptions {
     /// Drop a line byte-identical to one already shown with the same `ts`
     /// from another destination.
     pub dedup: bool,
     /// Show a progress bar on stderr (only if it is a terminal).
     pub progress: bool,
+    /// Decrypt encrypted rotated files with these (else each is reported).
+    pub identities: Option<Identities>,
 }
 
 /// What a scan met besides the records it handed out.
@@ -153,7 +156,10 @@ pub fn scan(
     // Copies exist only across destinations: with one, dedup would only
     // cost a copy of every line.
     let dedup = opts.dedup && dests.len() > 1;
-    let mut merge = Merge::new(dests).dedup(dedup).prefilter(prefilter(filter));
+    let mut merge = Merge::new(dests)
+        .dedup(dedup)
+        .prefilter(prefilter(filter))
+        .identities(opts.identities);
     let mut out = ScanOutcome::default();
     // Progress: bytes of finished files plus the offset in the current one, per source.
     let mut done_bytes: Vec<u64> = Vec::new();

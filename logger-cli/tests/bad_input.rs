@@ -219,3 +219,57 @@ fn a_closed_pipe_ends_quietly() {
     assert_eq!(stdout(&out).lines().count(), 2);
     assert!(stderr(&out).is_empty(), "{}", stderr(&out));
 }
+
+/// Unreadable paths (a file or a directory without read permission), for
+/// a user the permissions apply to: the binary runs as `nobody` through
+/// `runuser` (the tests run as root, whom permissions do not stop).
+#[test]
+fn unreadable_paths_name_the_path() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let set = |p: &std::path::Path, mode: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    set(dir.path(), 0o755);
+    // A copy of the binary that `nobody` may run, whatever the build directory's modes.
+    let bin = dir.path().join("logger");
+    std::fs::copy(env!("CARGO_BIN_EXE_logger"), &bin).unwrap();
+    set(&bin, 0o755);
+    let logs = dir.path().join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    let file = logs.join("app.log");
+    std::fs::write(
+        &file,
+        "{\"ts\":\"2026-11-21T10:30:45Z\",\"level\":\"INFO\",\"kind\":\"log\",\"target\":\"t\",\"msg\":\"x\"}\n",
+    )
+    .unwrap();
+    set(&logs, 0o755);
+    set(&file, 0o000);
+    let as_nobody = |path: &std::path::Path| {
+        Command::new("runuser")
+            .args(["-u", "nobody", "--"])
+            .arg(&bin)
+            .arg("cat")
+            .arg(path)
+            .output()
+            .expect("runuser (util-linux) runs; the tests run as root")
+    };
+    let out = as_nobody(&logs);
+    no_panic(&out);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("{}: Permission denied", file.display())),
+        "{}",
+        stderr(&out)
+    );
+    set(&logs, 0o000);
+    let out = as_nobody(&logs);
+    no_panic(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(&format!("{}: Permission denied", logs.display())),
+        "{}",
+        stderr(&out)
+    );
+    set(&logs, 0o755);
+}

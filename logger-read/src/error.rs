@@ -21,9 +21,13 @@ pub enum ErrorKind {
     /// A gzip file ends before its end-of-stream marker (cut while written or
     /// copied), or its compressed data is corrupt.
     Gzip(io::Error),
-    /// The file is encrypted (`.age`); it needs a decrypting reader
-    /// ([`crate::lines::LineReader::from_reader`]).
+    /// The file is encrypted (`.age`) and no age identity was given to read
+    /// it ([`crate::decrypt::Identities`]; `logger --identity FILE`, or the
+    /// shipper's `identity_file`).
     Encrypted,
+    /// An encrypted file that the identities given do not open, or that is
+    /// not an age file: what `age` said, and the identity files tried.
+    Decrypt(String),
     /// A line longer than the configured cap; it was skipped up to its newline.
     LineTooLong {
         /// The cap in bytes ([`crate::lines::ReaderOptions::max_line_bytes`]).
@@ -137,9 +141,11 @@ impl fmt::Display for ErrorKind {
                 "no log files here (expected <name>.log or <name>.<YYYYMMDD>T<HHMMSS>.<mmm>.log[.gz])",
             ),
             ErrorKind::Gzip(e) => write!(f, "truncated or corrupt gzip data: {e}"),
-            ErrorKind::Encrypted => {
-                f.write_str("encrypted file (.age): needs a decrypting reader")
-            }
+            ErrorKind::Encrypted => f.write_str(
+                "encrypted with age (.age), and no identity was given to decrypt it \
+                 (logger --identity FILE or LOGGER_AGE_IDENTITY; the shipper's identity_file)",
+            ),
+            ErrorKind::Decrypt(why) => write!(f, "cannot decrypt: {why}"),
             ErrorKind::LineTooLong { cap } => {
                 write!(f, "line longer than {cap} bytes, skipped")
             }

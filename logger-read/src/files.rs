@@ -182,7 +182,7 @@ fn suffix_key(s: &str) -> (u64, &str) {
 /// the active file last. Of a rotated file present both plain and gzip'ed
 /// (a compression finishing), the plain one is kept.
 pub fn order_files(files: &mut Vec<LogFile>) {
-    drop_gz_twins(files);
+    drop_twins(files);
     // Files sharing a name stamp are told apart by their first line's `ts`,
     // if every one of them has one; otherwise by suffix alone (so that the
     // order stays total).
@@ -233,12 +233,13 @@ pub(crate) fn order_key(f: &LogFile, first_ts: Option<Timestamp>) -> impl Ord + 
 /// The folder of archived rotated files, inside a log directory.
 pub const ARCHIVE_DIR: &str = "archive";
 
-/// Drops the `.gz` of a rotated file that is also there plain (a
-/// compression finishing, in place or into `archive/`), and the second
-/// copy of a name seen both in the directory and in `archive/` (a move
-/// seen from both sides: the archived one is kept); leaves `files` sorted
-/// by path.
-fn drop_gz_twins(files: &mut Vec<LogFile>) {
+/// Drops the second copy of a name seen both in the directory and in
+/// `archive/` (a move seen from both sides: the archived one is kept), and
+/// the later form of a rotated file that is also there in an earlier one,
+/// in either folder (a compression or an encryption finishing: `x.log`
+/// with `x.log.gz`, `x.log.gz` with `x.log.gz.age`, `x.log` with
+/// `x.log.age`: the earlier form is kept); leaves `files` sorted by path.
+fn drop_twins(files: &mut Vec<LogFile>) {
     let name = |f: &LogFile| f.path.file_name().map(|n| n.to_os_string());
     let archived = |f: &LogFile| {
         f.path
@@ -250,19 +251,21 @@ fn drop_gz_twins(files: &mut Vec<LogFile>) {
     files.sort_by_key(|f| (!archived(f), f.path.clone()));
     let mut seen = std::collections::HashSet::new();
     files.retain(|f| f.state == FileState::Active || seen.insert(name(f)));
-    let plain: std::collections::HashSet<std::ffi::OsString> = files
-        .iter()
-        .filter(|f| f.compression == Compression::None && !f.encrypted)
-        .filter_map(name)
-        .collect();
+    let present: std::collections::HashSet<std::ffi::OsString> =
+        files.iter().filter_map(name).collect();
+    let earlier = |f: &LogFile, suffix: &str| {
+        name(f)
+            .as_deref()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(suffix))
+            .is_some_and(|n| present.contains(std::ffi::OsStr::new(n)))
+    };
     files.retain(|f| {
-        let twin = f.compression == Compression::Gzip
-            && !f.encrypted
-            && name(f)
-                .as_deref()
-                .and_then(|n| n.to_str())
-                .and_then(|n| n.strip_suffix(".gz"))
-                .is_some_and(|n| plain.contains(std::ffi::OsStr::new(n)));
+        let twin = if f.encrypted {
+            earlier(f, ".age")
+        } else {
+            f.compression == Compression::Gzip && earlier(f, ".gz")
+        };
         !twin
     });
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -349,7 +352,7 @@ pub(crate) fn list_unordered(dir: &Path, stem: &str) -> Result<Vec<LogFile>, Rea
             }
         }
     }
-    drop_gz_twins(&mut files);
+    drop_twins(&mut files);
     Ok(files)
 }
 

@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::checkpoint::Checkpoint;
+use crate::decrypt::{self, Identities};
 use crate::error::{ErrorKind, ReadError};
 use crate::files::{self, FileState, LogFile};
 use crate::identity::FileId;
@@ -213,6 +214,7 @@ pub struct Follower {
     max_lines: usize,
     max_bytes: usize,
     opts: ReaderOptions,
+    identities: Option<Identities>,
     /// Identities of rotated files (final), by path, with the inode and
     /// length they had.
     ids: HashMap<PathBuf, (u64, u64, FileId)>,
@@ -239,6 +241,7 @@ impl Follower {
             max_lines: 10_000,
             max_bytes: 4 << 20,
             opts: ReaderOptions::default(),
+            identities: None,
             ids: HashMap::new(),
             gaps: 0,
             nul_wait: None,
@@ -272,6 +275,16 @@ impl Follower {
     /// How files are read (block size, line cap).
     pub fn reader_options(mut self, opts: ReaderOptions) -> Self {
         self.opts = opts;
+        self
+    }
+
+    /// Decrypts encrypted rotated files (`.log.age`, `.log.gz.age`) with
+    /// `keys`: a file encrypted before the follower read it to its end is
+    /// read on from the same position, not lost. Without keys (the
+    /// default), each encrypted file is reported once in
+    /// [`FollowBatch::errors`] ([`ErrorKind::Encrypted`]) and skipped.
+    pub fn identities(mut self, keys: Option<Identities>) -> Self {
+        self.identities = keys;
         self
     }
 
@@ -423,7 +436,7 @@ impl Follower {
             Start::End if files.is_empty() => Pos::Start(Start::Beginning),
             Start::End => match files.last() {
                 Some((f, id)) => {
-                    let mut r = LineReader::open_at(f, 0, self.opts)?;
+                    let mut r = decrypt::open_at(f, 0, self.identities.as_ref(), self.opts)?;
                     while r.next_line().is_some() {}
                     Pos::In {
                         id: *id,
@@ -446,14 +459,26 @@ impl Follower {
         offset: u64,
         batch: &mut FollowBatch,
     ) -> Result<Outcome, ReadError> {
-        let mut r = match LineReader::open_checked(file, offset, self.opts, Some(id)) {
+        let opened = if file.encrypted {
+            // Final and identified by its content: no check needed.
+            decrypt::open_at(file, offset, self.identities.as_ref(), self.opts)
+        } else {
+            LineReader::open_checked(file, offset, self.opts, Some(id))
+        };
+        let mut r = match opened {
             Ok(r) => r,
             Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::Replaced) => {
                 return Ok(Outcome::Vanished);
             }
-            Err(e) if matches!(e.kind(), ErrorKind::BadOffset { .. } | ErrorKind::Gzip(_)) => {
-                // Not the file the checkpoint was taken in, or a corrupt
-                // gzip: report it and go on with the next file.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::BadOffset { .. } | ErrorKind::Gzip(_) | ErrorKind::Decrypt(_)
+                ) =>
+            {
+                // Not the file the checkpoint was taken in, a corrupt
+                // gzip, or a file the keys do not open: report it and go
+                // on with the next file.
                 batch.errors.push(e);
                 self.pos = Pos::After { id };
                 return Ok(Outcome::End);
@@ -566,7 +591,10 @@ impl Follower {
         let mut out: Vec<(LogFile, FileId)> = Vec::with_capacity(files.len());
         let mut keep = HashMap::new();
         for f in files {
-            if f.encrypted {
+            if f.encrypted && self.identities.is_none() {
+                if self.unreadable.insert(f.path.clone()) {
+                    errors.push(ReadError::new(ErrorKind::Encrypted, &f.path));
+                }
                 continue;
             }
             let Ok(meta) = std::fs::metadata(&f.path) else {
@@ -580,7 +608,7 @@ impl Follower {
                 .map(|c| c.2);
             let id = match cached {
                 Some(id) => id,
-                None => match FileId::of(f) {
+                None => match FileId::of_decrypted(f, self.identities.as_ref()) {
                     Ok(Some(id)) => id,
                     Ok(None) => continue,
                     Err(e) if matches!(e.kind(), ErrorKind::NotFound) => continue,

@@ -13,9 +13,10 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::decrypt::Identities;
 use crate::error::ReadError;
 use crate::files::{Compression, FileState, LogFile};
-use crate::lines::{LineReader, ReaderOptions};
+use crate::lines::ReaderOptions;
 use crate::record::fast_ts;
 use crate::timestamp::Timestamp;
 
@@ -67,6 +68,19 @@ impl FileId {
     ///
     /// The file cannot be opened or read (a gzip error before the first line).
     pub fn of(file: &LogFile) -> Result<Option<FileId>, ReadError> {
+        Self::of_decrypted(file, None)
+    }
+
+    /// [`FileId::of`], decrypting an encrypted file with `keys`.
+    ///
+    /// # Errors
+    ///
+    /// As [`FileId::of`]; an encrypted file without keys or that the keys
+    /// do not open (see [`crate::decrypt::open_at`]).
+    pub fn of_decrypted(
+        file: &LogFile,
+        keys: Option<&Identities>,
+    ) -> Result<Option<FileId>, ReadError> {
         if file.compression == Compression::None && !file.encrypted {
             match std::fs::File::open(&file.path) {
                 Ok(f) => {
@@ -86,7 +100,7 @@ impl FileId {
             buffer_bytes: 4096,
             ..ReaderOptions::default()
         };
-        let mut r = LineReader::open_at(file, 0, opts)?;
+        let mut r = crate::decrypt::open_at(file, 0, keys, opts)?;
         loop {
             match r
                 .next_line()

@@ -18,8 +18,9 @@
 //!   ([`record`]); [`Prefilter`] rejects lines by level, kind or correlation
 //!   id from their bytes alone ([`filter`]).
 //! - [`Merge`] merges several destinations by `ts` ([`merge`]).
-//! - [`decrypt::open`] reads encrypted rotated files (`.age`) given an age
-//!   identity file ([`decrypt`]).
+//! - [`decrypt::open_at`] reads encrypted rotated files (`.age`) given age
+//!   identities ([`decrypt::Identities`]); [`Merge::identities`] and
+//!   [`Follower::identities`] read them in order with the plain files.
 //!
 //! # Following
 //!

@@ -151,9 +151,8 @@ impl LineReader {
     /// # Errors
     ///
     /// The file cannot be opened or read; it is encrypted
-    /// ([`ErrorKind::Encrypted`]: use [`LineReader::from_reader`] with a
-    /// decrypting reader); `offset` is past the end or not at a line start
-    /// ([`ErrorKind::BadOffset`]).
+    /// ([`ErrorKind::Encrypted`]: use [`crate::decrypt::open_at`]); `offset`
+    /// is past the end or not at a line start ([`ErrorKind::BadOffset`]).
     pub fn open_at(
         file: &LogFile,
         offset: u64,
@@ -280,6 +279,23 @@ impl LineReader {
         opts: ReaderOptions,
     ) -> LineReader {
         Self::build(path.into(), src, false, opts)
+    }
+
+    /// [`LineReader::from_reader`] for a source already positioned at byte
+    /// `offset` of the content (just after a newline): offsets and
+    /// checkpoints count from the content's start.
+    pub(crate) fn from_reader_at(
+        path: PathBuf,
+        src: Box<dyn Read + Send>,
+        offset: u64,
+        opts: ReaderOptions,
+    ) -> LineReader {
+        let mut r = Self::build(path, src, false, opts);
+        r.base = offset;
+        r.after_newline = offset;
+        r.nul_from = offset;
+        r.nul_to = offset;
+        r
     }
 
     fn build(path: PathBuf, src: Box<dyn Read + Send>, gzip: bool, opts: ReaderOptions) -> Self {

@@ -12,6 +12,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 use std::path::PathBuf;
 
+use crate::decrypt::{self, Identities};
 use crate::error::ReadError;
 use crate::files::{Destination, LogFile};
 use crate::filter::Prefilter;
@@ -76,6 +77,7 @@ pub struct Merge {
     duplicates: u64,
     prefilter: Prefilter,
     opts: ReaderOptions,
+    identities: Option<Identities>,
     tails: Vec<(PathBuf, Tail)>,
     skipped: SkipCounts,
 }
@@ -103,6 +105,7 @@ impl Merge {
             duplicates: 0,
             prefilter: Prefilter::new(),
             opts: ReaderOptions::default(),
+            identities: None,
             tails: Vec::new(),
             skipped: SkipCounts::default(),
         }
@@ -126,6 +129,16 @@ impl Merge {
     /// How files are read (block size, line cap).
     pub fn reader_options(mut self, opts: ReaderOptions) -> Self {
         self.opts = opts;
+        self
+    }
+
+    /// Decrypts encrypted rotated files (`.log.age`, `.log.gz.age`) with
+    /// `keys`, so that they merge in time order with the plain files.
+    /// Without keys (the default) each encrypted file is an
+    /// [`crate::ErrorKind::Encrypted`] error naming it, and the other files
+    /// are read.
+    pub fn identities(mut self, keys: Option<Identities>) -> Self {
+        self.identities = keys;
         self
     }
 
@@ -212,7 +225,7 @@ impl Merge {
                 let Some(file) = src.files.get(src.index) else {
                     return;
                 };
-                match LineReader::open_at(file, 0, self.opts) {
+                match decrypt::open_at(file, 0, self.identities.as_ref(), self.opts) {
                     Ok(r) => src.reader = Some(r),
                     Err(e) => {
                         self.errors.push_back(e);

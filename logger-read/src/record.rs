@@ -14,7 +14,9 @@
 use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::fmt;
+use std::sync::LazyLock;
 
+use memchr::memmem::FinderRev;
 use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -119,6 +121,36 @@ impl<'a> RawJson<'a> {
     /// A JSON number as `u64`, when it is a non-negative integer in range.
     pub fn as_u64(&self) -> Option<u64> {
         std::str::from_utf8(self.0).ok()?.parse().ok()
+    }
+
+    /// The JSON text `raw` (one value, as written), to read with the
+    /// methods of this type.
+    pub fn from_raw(raw: &'a [u8]) -> RawJson<'a> {
+        RawJson(raw)
+    }
+
+    /// Calls `each(key, value)` for the members of an object, in order,
+    /// with the key as written (escapes kept), in one pass over the text
+    /// and without building values; stops early when `each` returns
+    /// `false`. `None` when the value is not a well-formed object.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use logger_read::RawJson;
+    /// let mut qty = None;
+    /// RawJson::from_raw(br#"{"sym":"AAPL","qty":500,"x":{"y":[1]}}"#).members(|k, v| {
+    ///     if k == b"qty" {
+    ///         qty = v.as_f64();
+    ///     }
+    ///     true
+    /// });
+    /// assert_eq!(qty, Some(500.0));
+    /// ```
+    pub fn members(&self, mut each: impl FnMut(&'a [u8], RawJson<'a>) -> bool) -> Option<()> {
+        let b = self.0;
+        members(b, 0, |k, s, e| each(k, RawJson(&b[s..e])))?;
+        Some(())
     }
 
     /// Parses the value with `serde_json`.
@@ -557,6 +589,30 @@ impl<'a> RecordView<'a> {
             end = e;
         }
         Some(RawJson(&b[at..end]))
+    }
+
+    /// `fields`, if present: [`RecordView::get`]`("fields")`, found faster.
+    ///
+    /// The writer puts `fields` last, so it is looked for from the line's
+    /// end first, and taken only if its object closes just before the
+    /// record's own closing brace (a `"fields"` key nested deeper cannot:
+    /// its object is followed by the brace of the object that holds it).
+    /// Otherwise the keys are walked from the start, as `get` does.
+    pub fn fields(&self) -> Option<RawJson<'a>> {
+        self.fields_at_end().or_else(|| self.get("fields"))
+    }
+
+    fn fields_at_end(&self) -> Option<RawJson<'a>> {
+        let b = self.line;
+        if self.middle_start == usize::MAX || !b.ends_with(b"}}") {
+            return None;
+        }
+        static FIELDS: LazyLock<FinderRev<'static>> =
+            LazyLock::new(|| FinderRev::new(b",\"fields\":{"));
+        let at = FIELDS.rfind(b)?;
+        let s = at + 10;
+        (at >= self.middle_start && value_end(b, s)? == b.len() - 1)
+            .then(|| RawJson(&b[s..b.len() - 1]))
     }
 
     /// The whole record as a [`serde_json::Value`], parsed on first use.

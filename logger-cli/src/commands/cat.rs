@@ -17,6 +17,7 @@ pub fn run(args: &CatArgs) -> Result<(), CliError> {
     let opts = ScanOptions {
         dedup: !args.no_dedup,
         progress: !args.scan.no_progress && !std::io::IsTerminal::is_terminal(&std::io::stdout()),
+        identities: crate::keys::load(&args.scan.keys)?,
     };
     let outcome = scan(&paths_or_default(&args.paths), &filter, opts, |_, m| {
         printer.print(m.line.bytes, None)

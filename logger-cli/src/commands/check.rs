@@ -14,7 +14,8 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use logger_read::{ErrorKind, FileId, FileState, LineReader, LogFile};
+use logger_read::decrypt::{self, Identities};
+use logger_read::{ErrorKind, FileId, FileState, LogFile, ReaderOptions};
 use serde::Serialize;
 use time::PrimitiveDateTime;
 use time::macros::format_description;
@@ -72,6 +73,7 @@ struct Checker {
     summary: CheckSummary,
     max: usize,
     json: bool,
+    keys: Option<Identities>,
 }
 
 impl Checker {
@@ -90,7 +92,8 @@ impl Checker {
             last: None,
         };
         let path = f.path.display().to_string();
-        let mut reader = match LineReader::open(f) {
+        let mut reader = match decrypt::open_at(f, 0, self.keys.as_ref(), ReaderOptions::default())
+        {
             Ok(r) => r,
             Err(e) => {
                 self.summary.read_errors += 1;
@@ -209,13 +212,14 @@ pub fn run(args: &CheckArgs) -> Result<(), CliError> {
         },
         max: args.max_problems,
         json: args.json,
+        keys: crate::keys::load(&args.keys)?,
     };
     let mut seen: HashMap<FileId, PathBuf> = HashMap::new();
     for d in &dests {
         let mut prev: Option<(&LogFile, FileSpan)> = None;
         for f in &d.files {
             c.summary.files += 1;
-            if let Ok(Some(id)) = FileId::of(f) {
+            if let Ok(Some(id)) = FileId::of_decrypted(f, c.keys.as_ref()) {
                 if let Some(other) = seen.get(&id) {
                     c.summary.duplicate_files += 1;
                     let msg = format!(

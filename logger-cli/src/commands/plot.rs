@@ -57,8 +57,8 @@ pub fn run(args: &PlotArgs) -> Result<(), CliError> {
     );
     let op = match &args.op {
         Some(op) => {
-            if !c.ops.keys().any(|(o, _)| o == op) {
-                let mut known: Vec<&str> = c.ops.keys().map(|(o, _)| o.as_str()).collect();
+            if !c.ops.iter().any(|((o, _), _)| o == op) {
+                let mut known: Vec<&str> = c.ops.iter().map(|((o, _), _)| o.as_str()).collect();
                 known.dedup();
                 return Err(CliError::Usage(format!(
                     "--op {op:?}: no perf record of this operation (operations found: {})",

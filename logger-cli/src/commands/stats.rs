@@ -27,6 +27,7 @@ pub fn collect(
     let opts = ScanOptions {
         dedup: true,
         progress: !scan_args.no_progress,
+        identities: crate::keys::load(&scan_args.keys)?,
     };
     let outcome = scan(&paths_or_default(paths), &filter, opts, |view, m| {
         c.add(view, m.line.bytes);

@@ -24,6 +24,7 @@ pub fn run(args: &TailArgs) -> Result<(), CliError> {
     let opts = ScanOptions {
         dedup: true,
         progress: false,
+        identities: crate::keys::load(&args.keys)?,
     };
     let keep_all = filter.since_ns().is_some();
     let mut last: VecDeque<Vec<u8>> = VecDeque::new();

@@ -28,6 +28,7 @@ pub fn run(args: &TraceArgs) -> Result<(), CliError> {
     let opts = ScanOptions {
         dedup: true,
         progress: !args.scan.no_progress,
+        identities: crate::keys::load(&args.scan.keys)?,
     };
     let mut first: Option<i64> = None;
     let outcome = scan(&paths_or_default(&args.paths), &filter, opts, |view, m| {

@@ -3,15 +3,16 @@
 //! digits), trade totals, records and errors by service and level, the
 //! logger's own warnings, and bounded time series.
 //!
-//! Of perf and trade records only the `fields` object is decoded (found by
-//! the reader's raw-text walk, then a serde_json pass that keeps the keys
-//! needed here); every other record is counted from the scanner alone.
+//! Of perf and trade records only the `fields` object is read: found from
+//! the line's end ([`logger_read::RecordView::fields`]), then walked once,
+//! decoding only the members needed here; every other record is counted
+//! from the scanner alone.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use hdrhistogram::Histogram;
-use serde::Deserialize;
+use logger_read::RawJson;
 
 use super::timeline::{Mergeable, Timeline};
 use crate::filter::{Level, Record};
@@ -103,8 +104,10 @@ pub struct Collector {
     pub bytes: u64,
     /// Earliest and latest `ts` seen, ns since the epoch.
     pub span: Option<(i128, i128)>,
-    /// Per (operation, group) with `--by`; group is "" without it.
-    pub ops: BTreeMap<(String, String), OpStats>,
+    /// Per (operation, group) with `--by`; group is "" without it; sorted
+    /// by key (a vector: the few keys are found by equality faster than a
+    /// map orders them).
+    pub ops: Vec<((String, String), OpStats)>,
     /// Trades by symbol, side, venue.
     pub trades_by: [BTreeMap<String, TradeAgg>; 3],
     /// Records and errors per service.
@@ -123,26 +126,43 @@ pub struct Collector {
     pub latency: HashMap<String, Timeline<Hist>>,
 }
 
-#[derive(Deserialize, Default)]
+/// The members of `fields` that `stats` reads, found in one pass over its
+/// raw text (other members are skipped without being decoded).
+#[derive(Default)]
 struct SlimFields<'a> {
-    #[serde(borrow, default)]
     operation: Option<Cow<'a, str>>,
-    #[serde(default)]
     elapsed_ns: Option<f64>,
-    #[serde(borrow, default)]
     outcome: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
     symbol: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
     side: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
     venue: Option<Cow<'a, str>>,
-    #[serde(default)]
     qty: Option<f64>,
-    #[serde(default)]
     price: Option<f64>,
-    #[serde(default)]
     notional: Option<f64>,
+}
+
+impl<'a> SlimFields<'a> {
+    /// The members of the `fields` object `raw`; `None` when it is not a
+    /// well-formed object.
+    fn of(raw: &'a [u8]) -> Option<SlimFields<'a>> {
+        let mut f = SlimFields::default();
+        RawJson::from_raw(raw).members(|key, v| {
+            match key {
+                b"operation" => f.operation = v.as_str(),
+                b"elapsed_ns" => f.elapsed_ns = v.as_f64(),
+                b"outcome" => f.outcome = v.as_str(),
+                b"symbol" => f.symbol = v.as_str(),
+                b"side" => f.side = v.as_str(),
+                b"venue" => f.venue = v.as_str(),
+                b"qty" => f.qty = v.as_f64(),
+                b"price" => f.price = v.as_f64(),
+                b"notional" => f.notional = v.as_f64(),
+                _ => {}
+            }
+            true
+        })?;
+        Some(f)
+    }
 }
 
 impl Collector {
@@ -155,7 +175,7 @@ impl Collector {
             records: 0,
             bytes: 0,
             span: None,
-            ops: BTreeMap::new(),
+            ops: Vec::new(),
             trades_by: Default::default(),
             services: BTreeMap::new(),
             levels: BTreeMap::new(),
@@ -215,11 +235,8 @@ impl Collector {
 
     fn add_perf<R: Record + ?Sized>(&mut self, r: &R, ts: Option<i128>, service: &str) {
         let raw = r.raw_json("fields");
-        let f = raw
-            .as_deref()
-            .and_then(|b| serde_json::from_slice::<SlimFields<'_>>(b).ok())
-            .unwrap_or_default();
-        let op = f.operation.as_deref().unwrap_or("-").to_string();
+        let f = raw.as_deref().and_then(SlimFields::of).unwrap_or_default();
+        let op = f.operation.as_deref().unwrap_or("-");
         let group = match self.by {
             None => String::new(),
             Some(GroupBy::Service) => service.to_string(),
@@ -231,7 +248,7 @@ impl Collector {
             Some(GroupBy::Minute) => ts.map_or("-".into(), |t| bucket_label(t, 16)),
         };
         let failed = f.outcome.as_deref().is_some_and(|o| o != "ok");
-        let st = self.ops.entry((op.clone(), group)).or_default();
+        let st = op_stats(&mut self.ops, op, group);
         if let Some(o) = f.outcome.as_deref()
             && o != "ok"
         {
@@ -256,7 +273,7 @@ impl Collector {
             if let Some(e) = elapsed {
                 let tl = self
                     .latency
-                    .entry(op)
+                    .entry(op.to_string())
                     .or_insert_with(|| Timeline::new(MAX_BUCKETS / 2));
                 let _ = tl.at(t).0.record(e.max(1));
             }
@@ -265,17 +282,18 @@ impl Collector {
 
     fn add_trade<R: Record + ?Sized>(&mut self, r: &R) {
         let raw = r.raw_json("fields");
-        let Some(f) = raw
-            .as_deref()
-            .and_then(|b| serde_json::from_slice::<SlimFields<'_>>(b).ok())
-        else {
+        let Some(f) = raw.as_deref().and_then(SlimFields::of) else {
             return;
         };
         let qty = f.qty.unwrap_or(0.0);
         let notional = f.notional.unwrap_or(qty * f.price.unwrap_or(0.0));
         for (i, key) in [&f.symbol, &f.side, &f.venue].into_iter().enumerate() {
             let key = key.as_deref().unwrap_or("-");
-            let a = self.trades_by[i].entry(key.to_string()).or_default();
+            let by = &mut self.trades_by[i];
+            let a = match by.get_mut(key) {
+                Some(a) => a,
+                None => by.entry(key.to_string()).or_default(),
+            };
             a.count += 1;
             a.qty += qty;
             a.notional += notional;
@@ -313,6 +331,31 @@ impl Collector {
             .max_by_key(|(_, n)| *n)
             .map(|(op, _)| op.to_string())
     }
+}
+
+/// The stats of (`op`, `group`) in `ops`, added in key order if new; found
+/// by comparing for equality, without allocating.
+fn op_stats<'a>(
+    ops: &'a mut Vec<((String, String), OpStats)>,
+    op: &str,
+    group: String,
+) -> &'a mut OpStats {
+    // Short keys compared inline: a `memcmp` call per key cost 10% of `stats`.
+    let same =
+        |a: &str, b: &str| a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y);
+    let i = match ops
+        .iter()
+        .position(|((o, g), _)| same(o, op) && same(g, &group))
+    {
+        Some(i) => i,
+        None => {
+            let key = (op.to_string(), group);
+            let i = ops.partition_point(|(k, _)| *k < key);
+            ops.insert(i, (key, OpStats::default()));
+            i
+        }
+    };
+    &mut ops[i].1
 }
 
 /// The first `len` characters of the RFC 3339 time: 13 gives the hour
@@ -366,7 +409,9 @@ mod tests {
         );
 
         assert_eq!(c.records, 9);
-        let s = &c.ops[&("risk_check".to_string(), "risk".to_string())];
+        assert_eq!(c.ops.len(), 1);
+        let ((op, group), s) = &c.ops[0];
+        assert_eq!((op.as_str(), group.as_str()), ("risk_check", "risk"));
         assert_eq!(s.hist.0.len(), 5);
         assert_eq!(s.hist.0.min(), 100);
         assert_eq!(s.hist.0.value_at_quantile(0.5), 300);

@@ -43,6 +43,7 @@ use super::otlp::OtlpConfig;
 use super::postgres::PostgresConfig;
 use super::syslog::SyslogConfig;
 use super::webhook::WebhookConfig;
+use crate::decrypt::Identities;
 
 /// Where to start a source that has no checkpoint yet.
 #[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
@@ -112,6 +113,11 @@ pub struct ShipConfig {
     /// poll, and shipping those records would log more of them, without end.
     #[serde(default = "default_exclude_targets")]
     pub exclude_targets: Vec<String>,
+    /// An age identity file (`age-keygen` output) to read encrypted rotated
+    /// files (`.log.age`, `.log.gz.age`) with; without it each encrypted
+    /// file is reported on stderr and skipped.
+    #[serde(default)]
+    pub identity_file: Option<PathBuf>,
     /// The PostgreSQL destination.
     #[serde(default)]
     pub postgres: Option<PostgresConfig>,
@@ -166,6 +172,7 @@ impl ShipConfig {
             min_level: None,
             kinds: None,
             exclude_targets: default_exclude_targets(),
+            identity_file: None,
             postgres: Some(PostgresConfig::new(url)),
             webhook: None,
             syslog: None,
@@ -223,6 +230,19 @@ impl ShipConfig {
         Self::from_toml(&text, path)
     }
 
+    /// The identities of `identity_file`, `None` without one.
+    ///
+    /// # Errors
+    /// `Fatal` naming the option and the file: unreadable, or not an age
+    /// identity file.
+    pub fn identities(&self) -> Result<Option<Identities>, ShipError> {
+        self.identity_file
+            .as_deref()
+            .map(Identities::from_file)
+            .transpose()
+            .map_err(|e| ShipError::fatal("config", format!("identity_file: {e}")))
+    }
+
     /// Checks the values that the types do not.
     ///
     /// # Errors
@@ -249,6 +269,7 @@ impl ShipConfig {
                 ));
             }
         }
+        self.identities()?;
         if self.postgres.is_none()
             && self.webhook.is_none()
             && self.syslog.is_none()

@@ -30,6 +30,7 @@ use super::metrics::ShipMetrics;
 use super::source::{Source, SourceSpec};
 use super::state::DestinationState;
 use crate::checkpoint::{Checkpoint, CheckpointStore, FileCheckpointStore};
+use crate::decrypt::Identities;
 use crate::{Level, Prefilter, RecordView};
 
 /// One source shipped into one destination.
@@ -48,6 +49,7 @@ pub struct Shipper {
     start: StartAt,
     pipeline: bool,
     backoff: Backoff,
+    identities: Option<Identities>,
 }
 
 impl std::fmt::Debug for Shipper {
@@ -165,6 +167,7 @@ impl Shipper {
             start: config.start,
             pipeline: config.pipeline,
             backoff: Backoff::default(),
+            identities: config.identities()?,
         })
     }
 

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::error::ShipError;
 use crate::checkpoint::Checkpoint;
+use crate::decrypt::Identities;
 use crate::files::{self, FileState};
 use crate::follow::{FollowBatch, Follower, Start};
 use crate::identity::FileId;
@@ -88,6 +89,13 @@ impl Source {
             unread: 0,
             unread_at: None,
         }
+    }
+
+    /// Decrypts encrypted rotated files with `keys` (see
+    /// [`Follower::identities`]).
+    pub(crate) fn with_identities(mut self, keys: Option<Identities>) -> Self {
+        self.follower = self.follower.identities(keys);
+        self
     }
 
     /// What is there now, up to one batch, without waiting.
