@@ -88,12 +88,15 @@ pub(crate) struct Flusher {
 /// Targets past this many are not remembered: the memo starts again.
 const SERVICE_MEMO_MAX: usize = 4096;
 
+/// A target's service name and the index of the service's own file.
+type ServiceOf = (Box<str>, Option<usize>);
+
 /// `Services::of` for targets that live for the whole program (those of a
 /// call site, see `Site::of`), looked up once per target: the same answer,
 /// for one hash lookup a record instead of a prefix scan.
 #[derive(Default)]
 struct ServiceMemo {
-    by_target: HashMap<(usize, usize), (Box<str>, Option<usize>), BuildHasherDefault<WordHasher>>,
+    by_target: HashMap<(usize, usize), ServiceOf, BuildHasherDefault<WordHasher>>,
 }
 
 impl ServiceMemo {
