@@ -520,8 +520,11 @@ pub(crate) fn log_performance(t: Timed) -> TokenStream {
             #run
             {
                 #[allow(unused_imports)]
-                use ::logger::__private::outcome::{NotResult as _, ResultDisplay as _, ResultOther as _};
-                #call.finish((&&&::logger::__private::outcome::Ret(&#ret)).__logger_outcome());
+                use ::logger::__private::outcome::{
+                    NotResult as _, ResultBoxError as _, ResultDisplay as _, ResultError as _,
+                    ResultOther as _,
+                };
+                #call.finish((&&&&&::logger::__private::outcome::Ret(&#ret)).__logger_outcome());
             }
             #ret
         }

@@ -183,7 +183,7 @@ fn push_large(callsite: &'static Callsite, groups: &[&[LogValue<'_>]], len: usiz
         let (mut fixed, mut strings) = (8usize, 0usize);
         for v in groups.iter().flat_map(|g| g.iter()) {
             match v {
-                LogValue::Str(_) => {
+                LogValue::Str(_) | LogValue::Json(_) => {
                     strings += 1;
                     fixed += 5 + wire::TRUNCATED.len();
                 }
@@ -447,6 +447,9 @@ pub enum Outcome<'a> {
     Ok,
     /// Returned `Err`, with the error when it is `Display`.
     Err(Option<&'a dyn fmt::Display>),
+    /// Returned `Err` of a `std::error::Error`: recorded with its source
+    /// chain (see `crate::error_chain`).
+    Error(&'a dyn std::error::Error),
 }
 
 /// An argument captured by `args(..)` when the call starts: numbers
@@ -461,6 +464,8 @@ enum CapturedValue {
     Value(LogValue<'static>),
     /// A copied string.
     Text(ScratchString),
+    /// A copied JSON text (an error chain).
+    Json(ScratchString),
 }
 
 impl Captured {
@@ -477,6 +482,9 @@ impl Captured {
     fn from_value(v: LogValue<'_>) -> Captured {
         Captured(CapturedValue::Value(match v {
             LogValue::Str(s) => return Captured(CapturedValue::Text(ScratchString::copy_of(s))),
+            LogValue::Json(j) => {
+                return Captured(CapturedValue::Json(ScratchString::copy_of(j.as_str())));
+            }
             LogValue::Null => LogValue::Null,
             LogValue::Bool(b) => LogValue::Bool(b),
             LogValue::U64(x) => LogValue::U64(x),
@@ -495,6 +503,7 @@ impl Captured {
             CapturedValue::Off => LogValue::Null,
             CapturedValue::Value(v) => *v,
             CapturedValue::Text(s) => LogValue::Str(s),
+            CapturedValue::Json(s) => LogValue::Json(crate::loggable::Json::new(s)),
         }
     }
 }
@@ -587,8 +596,17 @@ impl<const N: usize> Call<N> {
         // touched (the error's `Display` may log).
         let error = match outcome {
             Outcome::Err(Some(error)) => Some(ScratchString::format(format_args!("{error}"))),
+            Outcome::Error(error) => Some(crate::error_chain::render_pooled(error)),
             _ => None,
         };
+        let is_json = matches!(outcome, Outcome::Error(_));
+        fn as_value(text: &ScratchString, is_json: bool) -> LogValue<'_> {
+            if is_json {
+                LogValue::Json(crate::loggable::Json::new(text))
+            } else {
+                LogValue::Str(text)
+            }
+        }
         let callsite = if error.is_some() { spec.err } else { spec.ok };
         // The values in the order of `CallSpec`'s doc.
         let mut buf = StageBuf::uninit();
@@ -604,7 +622,7 @@ impl<const N: usize> Call<N> {
         }
         stage.put(LogValue::StaticStr(outcome_name));
         if let Some(text) = &error {
-            stage.put(LogValue::Str(text));
+            stage.put(as_value(text, is_json));
         }
         for arg in &self.args {
             stage.put(arg.value());
@@ -629,7 +647,7 @@ impl<const N: usize> Call<N> {
             add(LogValue::U64(cpu));
         }
         add(LogValue::StaticStr(outcome_name));
-        let error = error.as_deref().map(LogValue::Str);
+        let error = error.as_ref().map(|t| as_value(t, is_json));
         let error = error.as_slice();
         let args: [LogValue<'_>; N] = self.args.each_ref().map(Captured::value);
         push_groups(callsite, &[&fixed[..k], error, &args]);
@@ -665,7 +683,7 @@ impl<const N: usize> Drop for Call<N> {
 fn outcome_str(o: &Outcome<'_>) -> &'static str {
     match o {
         Outcome::Ok => "ok",
-        Outcome::Err(_) => "err",
+        Outcome::Err(_) | Outcome::Error(_) => "err",
     }
 }
 
@@ -769,16 +787,57 @@ impl<F: Future, const N: usize> Future for Timed<F, N> {
 }
 
 /// Autoref-specialised outcome of a timed call's return value:
-/// `Result<_, E: Display>` gives `Err(Some(e))`, any other `Err` gives
-/// `Err(None)`, anything else `Ok`. The macro calls
-/// `(&&&Ret(&ret)).__logger_outcome()` with the three traits in scope:
-/// method lookup tries `&&&Ret<_>` first, then `&&Ret<_>`, then `&Ret<_>`.
+/// `Result<_, Box<dyn Error>>` and `Result<_, E: Error>` give
+/// `Error(e)`, `Result<_, E: Display>` gives `Err(Some(e))`, any other
+/// `Err` gives `Err(None)`, anything else `Ok`. The macro calls
+/// `(&&&&&Ret(&ret)).__logger_outcome()` with the five traits in scope:
+/// method lookup tries `&&&&Ret<_>` first, then one `&` fewer at a time.
 pub mod outcome {
     use super::Outcome;
+    use std::error::Error;
     use std::fmt::Display;
 
     /// The return value being inspected.
     pub struct Ret<'a, T: ?Sized>(pub &'a T);
+
+    /// `Result` whose error is a boxed `dyn Error`.
+    pub trait ResultBoxError {
+        /// The outcome.
+        fn __logger_outcome(&self) -> Outcome<'_>;
+    }
+    impl<T> ResultBoxError for &&&&Ret<'_, Result<T, Box<dyn Error>>> {
+        #[inline(always)]
+        fn __logger_outcome(&self) -> Outcome<'_> {
+            match self.0 {
+                Ok(_) => Outcome::Ok,
+                Err(e) => Outcome::Error(&**e),
+            }
+        }
+    }
+    impl<T> ResultBoxError for &&&&Ret<'_, Result<T, Box<dyn Error + Send + Sync>>> {
+        #[inline(always)]
+        fn __logger_outcome(&self) -> Outcome<'_> {
+            match self.0 {
+                Ok(_) => Outcome::Ok,
+                Err(e) => Outcome::Error(&**e),
+            }
+        }
+    }
+
+    /// `Result` whose error is a `std::error::Error`.
+    pub trait ResultError {
+        /// The outcome.
+        fn __logger_outcome(&self) -> Outcome<'_>;
+    }
+    impl<T, E: Error> ResultError for &&&Ret<'_, Result<T, E>> {
+        #[inline(always)]
+        fn __logger_outcome(&self) -> Outcome<'_> {
+            match self.0 {
+                Ok(_) => Outcome::Ok,
+                Err(e) => Outcome::Error(e),
+            }
+        }
+    }
 
     /// `Result` whose error is `Display`.
     pub trait ResultDisplay {

@@ -82,6 +82,10 @@ pub(crate) struct FileConfig {
     encrypt_passphrase_file: Option<PathBuf>,
     redact: Option<Vec<crate::security_options::FileRule>>,
     redact_key_file: Option<PathBuf>,
+    // Error details and resource metrics.
+    error_backtrace: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    metrics_interval: Option<Option<String>>,
 }
 
 fn bad(key: &'static str, value: &str, allowed: &str) -> InitError {
@@ -401,6 +405,15 @@ impl FileConfig {
                         "\"auto\", \"always\" or \"never\"",
                     ));
                 }
+            };
+        }
+        if let Some(v) = self.error_backtrace {
+            config.error_backtrace = v;
+        }
+        if let Some(v) = self.metrics_interval {
+            config.metrics_interval = match v {
+                Some(v) => Some(duration("metrics_interval", &v)?),
+                None => None,
             };
         }
         if let Some(v) = self.max_records_per_second {

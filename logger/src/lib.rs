@@ -47,6 +47,7 @@ mod config;
 mod config_file;
 mod context;
 mod error;
+mod error_chain;
 mod fault;
 mod filter;
 mod format;
@@ -98,7 +99,8 @@ pub use view::Kind;
 pub use wire_fuzz_tests::fuzz as __fuzz;
 
 pub use __private::{PerfElapsed, PerfTimer};
-pub use loggable::{Display, LogValue, Loggable, display};
+pub use error_chain::{AsDynError, ErrorChain, error_chain};
+pub use loggable::{Display, Json, LogValue, Loggable, display};
 
 /// Records a trade: a record of kind `trade`, written to the trades file
 /// and the main file.

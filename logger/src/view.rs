@@ -48,6 +48,9 @@ pub enum Value<'a> {
     Char(char),
     /// A string; may hold invalid UTF-8 (written lossily).
     Str(&'a [u8]),
+    /// A JSON text the logger rendered (an error and its source chain),
+    /// written as it is.
+    Json(&'a [u8]),
 }
 
 /// One key-value field of a record.

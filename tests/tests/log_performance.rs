@@ -264,7 +264,11 @@ fn methods_generics_and_impl_trait() {
     assert_eq!(r.len(), 2);
     assert_eq!(r[0]["fields"]["outcome"], "ok");
     assert_eq!(r[1]["fields"]["outcome"], "err");
-    assert_eq!(r[1]["fields"]["error"], "invalid digit found in string");
+    // A `std::error::Error`: its `Display` and its (empty) source chain.
+    assert_eq!(
+        r[1]["fields"]["error"],
+        serde_json::json!({"message": "invalid digit found in string", "sources": []})
+    );
 }
 
 // ------------------------------------------------------------- options --

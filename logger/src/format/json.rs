@@ -96,6 +96,7 @@ impl JsonFormatter {
             }
             Value::Char(c) => write_str(out, c.encode_utf8(&mut [0; 4])),
             Value::Str(bytes) => self.write_bytes(out, bytes),
+            Value::Json(bytes) => out.extend_from_slice(bytes),
         }
     }
 }
