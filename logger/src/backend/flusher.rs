@@ -23,6 +23,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::backend::barrier;
+use crate::backend::call_tree::CallTree;
 use crate::backend::decode::{self, Origin};
 use crate::backend::merge::{Rings, ThreadRing};
 use crate::backend::rate_cap::{RateCap, Summary};
@@ -79,6 +80,8 @@ pub(crate) struct Flusher {
     next_rate_report: u64,
     /// Redaction of field values, when rules are configured.
     redactor: Option<Redactor>,
+    /// Links nested timed calls (`span_id`, `children`).
+    call_tree: CallTree,
 }
 
 /// Reuses a vector's allocation for a shorter lifetime (it is empty, and
@@ -119,6 +122,7 @@ impl Flusher {
             second_raw,
             next_rate_report: clock::now_raw().saturating_add(second_raw),
             redactor: config.redaction.compiled().map(Redactor::new),
+            call_tree: CallTree::default(),
         }
     }
 
@@ -238,6 +242,7 @@ impl Flusher {
             line,
             cap,
             redactor,
+            call_tree,
             ..
         } = self;
         let emitted = rings.merge(watermark, |slot, stack, header, bytes| {
@@ -283,10 +288,10 @@ impl Flusher {
                     router.console(view);
                     Counters::add(&COUNTERS.records_written, n as u64);
                 };
-                match redactor {
-                    Some(r) => r.apply(&view, emit),
-                    None => emit(&view),
-                }
+                call_tree.link(&view, |view| match redactor {
+                    Some(r) => r.apply(view, emit),
+                    None => emit(view),
+                });
             }
             *fields = recycle(f);
             *context = recycle(c);

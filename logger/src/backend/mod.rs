@@ -4,6 +4,7 @@
 //! on a logging thread and never blocks one.
 
 pub(crate) mod barrier;
+mod call_tree;
 mod console;
 mod context_stack;
 mod decode;
