@@ -40,7 +40,11 @@ fn tree_writer() {
     let Ok(dir) = std::env::var(DIR_VAR) else {
         return;
     };
-    let guard = logger::builder().dir(&dir).install().unwrap();
+    let guard = logger::builder()
+        .dir(&dir)
+        .metrics_interval(Some(Duration::from_millis(10)))
+        .install()
+        .unwrap();
     {
         let _c = logger::correlation("ord-1");
         log::info!("order received");
@@ -50,6 +54,8 @@ fn tree_writer() {
         let _c = logger::correlation("ord-2");
         validate(2);
     }
+    // A few `metrics` records.
+    std::thread::sleep(Duration::from_millis(40));
     logger::flush().unwrap();
     drop(guard);
 }
@@ -115,4 +121,26 @@ fn nested_calls_are_linked_and_indented() {
     let alone = cli(&["trace", "ord-2", d]);
     assert_eq!(alone.lines().count(), 1, "{alone}");
     assert!(alone.contains("s 20"), "{alone}");
+}
+
+#[test]
+fn metrics_records_are_read_by_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path());
+    let d = dir.path().to_str().unwrap();
+    let json = cli(&["cat", "--kind", "metrics", "--output", "json", d]);
+    let recs: Vec<Value> = json
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(!recs.is_empty(), "no metrics record");
+    for r in &recs {
+        assert_eq!(r["kind"], "metrics", "{r}");
+        assert!(r["fields"]["ring_bytes"].as_u64().unwrap() > 0, "{r}");
+    }
+    let text = cli(&["cat", "--kind", "metrics", d]);
+    assert!(
+        text.contains("logger metrics interval_ns=10000000"),
+        "{text}"
+    );
 }

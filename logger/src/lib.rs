@@ -434,5 +434,13 @@ pub fn metrics() -> Metrics {
         late_records: c.late_records.load(Relaxed),
         records_rate_limited: rate_limit::total_dropped(),
         records_over_cap: c.records_over_cap.load(Relaxed),
+        ring_bytes: c.ring_bytes.load(Relaxed),
+        rings_grown: c.rings_grown.load(Relaxed),
+        buffer_bytes: c.buffer_bytes.load(Relaxed),
+        flusher_cpu_ns: metrics::flusher_cpu_ns(),
+        write_calls: c.write_calls.load(Relaxed),
+        sync_calls: c.sync_calls.load(Relaxed),
+        compressed_input_bytes: c.compressed_in.load(Relaxed),
+        compressed_output_bytes: c.compressed_out.load(Relaxed),
     }
 }

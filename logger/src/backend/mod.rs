@@ -10,6 +10,7 @@ mod context_stack;
 mod decode;
 pub(crate) mod flusher;
 mod merge;
+mod metrics_record;
 mod rate_cap;
 pub(crate) mod router;
 mod service;

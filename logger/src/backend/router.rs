@@ -208,6 +208,14 @@ impl Router {
         }
     }
 
+    /// Capacity of every file's batch buffer, in bytes.
+    pub(crate) fn buffer_bytes(&self) -> usize {
+        self.destinations
+            .iter()
+            .map(|d| d.file.buffer_bytes())
+            .sum()
+    }
+
     /// Copies one formatted record into every file that takes it.
     pub(crate) fn write(&mut self, kind: Kind, level: Level, line: &[u8], ts_ns: u64) {
         let mut failed = false;
