@@ -388,6 +388,7 @@ pub(crate) fn log_performance(t: Timed) -> TokenStream {
         rate,
         args,
         cpu,
+        mem,
     } = t;
     let is_async = f.sig.asyncness.is_some();
     let (outer_attrs, inner_attrs): (Vec<_>, Vec<_>) = f
@@ -405,6 +406,9 @@ pub(crate) fn log_performance(t: Timed) -> TokenStream {
     }
     if cpu {
         fixed.push("cpu_ns");
+    }
+    if mem {
+        fixed.extend(["alloc_bytes", "allocs"]);
     }
     fixed.push("outcome");
     let arg_names: Vec<String> = args
@@ -509,6 +513,7 @@ pub(crate) fn log_performance(t: Timed) -> TokenStream {
                 operation: #operation,
                 threshold_ns: #threshold_ns,
                 cpu: #cpu,
+                mem: #mem,
                 is_async: #is_async,
                 rate: #rate_ref,
             };

@@ -420,7 +420,8 @@ impl<F: FnOnce(u64)> fmt::Debug for PerfTimer<F> {
 ///
 /// Field order of the records (the call site's `fields` must match):
 /// `operation, elapsed_ns, [busy_ns, polls] (async), [cpu_ns] (cpu),
-/// outcome, [error] (err call site only), args...`.
+/// [alloc_bytes, allocs] (mem), outcome, [error] (err call site only),
+/// args...`.
 #[derive(Debug)]
 pub struct CallSpec {
     /// Call site of records without an error message (ok, panic, cancelled).
@@ -433,6 +434,9 @@ pub struct CallSpec {
     pub threshold_ns: u64,
     /// Record thread CPU time (`cpu_ns`).
     pub cpu: bool,
+    /// Record the bytes and allocations made during the call
+    /// (`alloc_bytes`, `allocs`; see [`crate::CountingAlloc`]).
+    pub mem: bool,
     /// An `async fn`: record busy time and polls, measured per poll.
     pub is_async: bool,
     /// The function's rate limit (`rate = "100/s"`), checked for each
@@ -522,6 +526,9 @@ pub struct Call<const N: usize> {
     busy: u64,
     cpu: u64,
     polls: u64,
+    /// `mem`: the thread's allocation totals at the start (sync), or the
+    /// sum of the deltas of every poll (async).
+    mem: (u64, u64),
     args: [Captured; N],
 }
 
@@ -534,6 +541,11 @@ impl<const N: usize> Call<N> {
         } else {
             0
         };
+        let mem = if on && spec.mem && !spec.is_async {
+            crate::CountingAlloc::thread_totals()
+        } else {
+            (0, 0)
+        };
         Call {
             spec,
             on,
@@ -542,6 +554,7 @@ impl<const N: usize> Call<N> {
             busy: 0,
             cpu: 0,
             polls: 0,
+            mem,
             args,
         }
     }
@@ -592,6 +605,18 @@ impl<const N: usize> Call<N> {
             (true, true) => self.cpu,
             (true, false) => thread_cpu_ns().saturating_sub(self.cpu_start),
         };
+        // `null` when no `CountingAlloc` is the global allocator.
+        let (alloc_bytes, allocs) = if !spec.mem || !crate::CountingAlloc::in_use() {
+            (LogValue::Null, LogValue::Null)
+        } else if spec.is_async {
+            (LogValue::U64(self.mem.0), LogValue::U64(self.mem.1))
+        } else {
+            let (b, n) = crate::CountingAlloc::thread_totals();
+            (
+                LogValue::U64(b.wrapping_sub(self.mem.0)),
+                LogValue::U64(n.wrapping_sub(self.mem.1)),
+            )
+        };
         // Formatted here, on the caller's thread, before the ring is
         // touched (the error's `Display` may log).
         let error = match outcome {
@@ -620,6 +645,10 @@ impl<const N: usize> Call<N> {
         if spec.cpu {
             stage.put(LogValue::U64(cpu));
         }
+        if spec.mem {
+            stage.put(alloc_bytes);
+            stage.put(allocs);
+        }
         stage.put(LogValue::StaticStr(outcome_name));
         if let Some(text) = &error {
             stage.put(as_value(text, is_json));
@@ -646,6 +675,10 @@ impl<const N: usize> Call<N> {
         if spec.cpu {
             add(LogValue::U64(cpu));
         }
+        if spec.mem {
+            add(alloc_bytes);
+            add(allocs);
+        }
         add(LogValue::StaticStr(outcome_name));
         let error = error.as_ref().map(|t| as_value(t, is_json));
         let error = error.as_slice();
@@ -655,17 +688,27 @@ impl<const N: usize> Call<N> {
 
     /// Async: a poll starts; returns what [`Call::poll_end`] needs.
     #[inline(always)]
-    fn poll_start(&self) -> (u64, u64) {
+    fn poll_start(&self) -> (u64, u64, (u64, u64)) {
         let cpu = if self.spec.cpu { thread_cpu_ns() } else { 0 };
-        (clock::now_raw(), cpu)
+        let mem = if self.spec.mem {
+            crate::CountingAlloc::thread_totals()
+        } else {
+            (0, 0)
+        };
+        (clock::now_raw(), cpu, mem)
     }
 
     /// Async: a poll ended.
     #[inline(always)]
-    fn poll_end(&mut self, (t0, cpu0): (u64, u64)) {
+    fn poll_end(&mut self, (t0, cpu0, mem0): (u64, u64, (u64, u64))) {
         self.busy += clock::now_raw().saturating_sub(t0);
         if self.spec.cpu {
             self.cpu += thread_cpu_ns().saturating_sub(cpu0);
+        }
+        if self.spec.mem {
+            let (b, n) = crate::CountingAlloc::thread_totals();
+            self.mem.0 += b.wrapping_sub(mem0.0);
+            self.mem.1 += n.wrapping_sub(mem0.1);
         }
         self.polls += 1;
     }
@@ -756,7 +799,7 @@ impl<F: Future, const N: usize> Future for Timed<F, N> {
         /// dropped while unwinding, which records `panic`.
         struct PollGuard<'a, const N: usize> {
             call: &'a mut Option<Call<N>>,
-            t0: (u64, u64),
+            t0: (u64, u64, (u64, u64)),
         }
         impl<const N: usize> Drop for PollGuard<'_, N> {
             fn drop(&mut self) {

@@ -45,6 +45,7 @@ mod civil_time;
 mod clock;
 mod config;
 mod config_file;
+mod counting_alloc;
 mod context;
 mod error;
 mod error_chain;
@@ -99,6 +100,7 @@ pub use view::Kind;
 pub use wire_fuzz_tests::fuzz as __fuzz;
 
 pub use __private::{PerfElapsed, PerfTimer};
+pub use counting_alloc::CountingAlloc;
 pub use error_chain::{AsDynError, ErrorChain, error_chain};
 pub use loggable::{Display, Json, LogValue, Loggable, display};
 

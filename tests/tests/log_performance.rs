@@ -301,6 +301,20 @@ fn level_option_and_disabled_level() {
     assert!(operation("perf", "too_fine").is_empty());
 }
 
+#[log_performance(name = "mem_without_counting_alloc", mem)]
+fn mem_without_counting_alloc() -> Vec<u8> {
+    vec![0; 64]
+}
+
+#[test]
+fn mem_is_null_without_the_counting_allocator() {
+    dir();
+    assert_eq!(mem_without_counting_alloc().len(), 64);
+    let r = only_op("mem_without_counting_alloc");
+    assert!(r["fields"]["alloc_bytes"].is_null(), "{r}");
+    assert!(r["fields"]["allocs"].is_null(), "{r}");
+}
+
 #[log_performance(name = "thresholded", threshold = "1ms")]
 fn thresholded(slow: bool, fail: bool) -> Result<(), String> {
     if slow {

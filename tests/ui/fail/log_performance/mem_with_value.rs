@@ -1,0 +1,12 @@
+use logger::log_performance;
+
+#[log_performance(mem = true)]
+fn timed() {}
+
+#[log_performance(args(allocs))]
+fn counted(allocs: u64) {}
+
+fn main() {
+    timed();
+    counted(1);
+}
