@@ -355,7 +355,7 @@ pub struct Config {
     pub max_records_per_second: Option<u64>,
     /// Redaction of sensitive field values (default: no rule).
     pub redaction: crate::Redaction,
-    /// Capture a backtrace for every error value ([`crate::error_chain`],
+    /// Capture a backtrace for every error value ([`crate::error_chain()`],
     /// `log`'s `err:err`, a `#[log_performance]` `err` outcome) and panic,
     /// whatever `RUST_BACKTRACE` says (default false: only when
     /// `RUST_BACKTRACE`/`RUST_LIB_BACKTRACE` asks).

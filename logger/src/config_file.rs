@@ -840,6 +840,26 @@ mod tests {
     }
 
     #[test]
+    fn error_backtrace_and_metrics_interval() {
+        let c = apply(r#"{"error_backtrace": true, "metrics_interval": "250ms"}"#).unwrap();
+        assert!(c.error_backtrace);
+        assert_eq!(c.metrics_interval, Some(Duration::from_millis(250)));
+        let mut base = Config {
+            metrics_interval: Some(Duration::from_secs(1)),
+            ..Config::default()
+        };
+        FileConfig::parse(r#"{"metrics_interval": null}"#)
+            .unwrap()
+            .apply(&mut base, &mut false)
+            .unwrap();
+        assert_eq!(base.metrics_interval, None);
+        let (option, reason) = err(r#"{"metrics_interval": "often"}"#);
+        assert_eq!(option, "metrics_interval", "{reason}");
+        let (option, reason) = err(r#"{"error_backtrace": 1}"#);
+        assert!(reason.contains("error_backtrace"), "{option}: {reason}");
+    }
+
+    #[test]
     fn max_records_per_second_is_a_positive_integer_or_null() {
         let mut c = Config {
             max_records_per_second: Some(10),

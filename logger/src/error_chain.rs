@@ -155,7 +155,8 @@ pub(crate) fn render_pooled(error: &dyn Error) -> ScratchString {
 /// [`crate::Builder::error_backtrace`] is on or `RUST_BACKTRACE` /
 /// `RUST_LIB_BACKTRACE` asks for backtraces. Like [`crate::display`], it
 /// runs on the caller's thread (the `Display` of every error in the chain,
-/// and the backtrace's capture and symbol resolution: about a millisecond),
+/// and, when one is captured, the backtrace's symbol resolution, which
+/// reads the binary's debug information: far slower than a record),
 /// once, when the record is taken; errors are the cold path.
 ///
 /// A `Box<dyn Error>` is passed as `&*boxed`. With the `log` macros, the

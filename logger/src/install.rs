@@ -231,12 +231,13 @@ impl Builder {
         signal_handler: bool => signal_handler);
     setter!(
         /// Capture a backtrace with every error logged as a value
-        /// ([`crate::error_chain`], `log`'s `err:err = e`, a
+        /// ([`crate::error_chain()`], `log`'s `err:err = e`, a
         /// `#[log_performance]` call returning `Err(e)` with `e: Error`) and
         /// with the panic record, whatever `RUST_BACKTRACE` says (default
         /// false: only when `RUST_BACKTRACE` or `RUST_LIB_BACKTRACE` asks).
         /// The capture and its symbol resolution run on the logging thread
-        /// (about a millisecond): for errors, not for hot paths.
+        /// (resolving symbols reads the binary's debug information): for
+        /// errors, not for hot paths.
         error_backtrace: bool => error_backtrace);
     setter!(
         /// Write a record of kind `metrics` (target `logger`) to the main

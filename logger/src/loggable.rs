@@ -62,7 +62,7 @@ pub enum LogValue<'a> {
     /// copied, the flusher reads the bytes.
     StaticStr(&'static str),
     /// A JSON value the logger rendered itself (an error and its source
-    /// chain: see [`crate::error_chain`]), written as it is. Cut to fit the
+    /// chain: see [`error_chain`](crate::error_chain())), written as it is. Cut to fit the
     /// ring, it is written as a string instead, so the line stays valid.
     Json(Json<'a>),
 }
