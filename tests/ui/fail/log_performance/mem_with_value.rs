@@ -4,7 +4,9 @@ use logger::log_performance;
 fn timed() {}
 
 #[log_performance(args(allocs))]
-fn counted(allocs: u64) {}
+fn counted(allocs: u64) {
+    let _ = allocs;
+}
 
 fn main() {
     timed();
