@@ -605,33 +605,17 @@ impl<const N: usize> Call<N> {
             (true, true) => self.cpu,
             (true, false) => thread_cpu_ns().saturating_sub(self.cpu_start),
         };
-        // `null` when no `CountingAlloc` is the global allocator.
-        let (alloc_bytes, allocs) = if !spec.mem || !crate::CountingAlloc::in_use() {
-            (LogValue::Null, LogValue::Null)
-        } else if spec.is_async {
-            (LogValue::U64(self.mem.0), LogValue::U64(self.mem.1))
-        } else {
-            let (b, n) = crate::CountingAlloc::thread_totals();
-            (
-                LogValue::U64(b.wrapping_sub(self.mem.0)),
-                LogValue::U64(n.wrapping_sub(self.mem.1)),
-            )
-        };
         // Formatted here, on the caller's thread, before the ring is
         // touched (the error's `Display` may log).
         let error = match outcome {
-            Outcome::Err(Some(error)) => Some(ScratchString::format(format_args!("{error}"))),
-            Outcome::Error(error) => Some(crate::error_chain::render_pooled(error)),
-            _ => None,
-        };
-        let is_json = matches!(outcome, Outcome::Error(_));
-        fn as_value(text: &ScratchString, is_json: bool) -> LogValue<'_> {
-            if is_json {
-                LogValue::Json(crate::loggable::Json::new(text))
-            } else {
-                LogValue::Str(text)
+            Outcome::Ok | Outcome::Err(None) => None,
+            Outcome::Err(Some(error)) => Some(ErrorText::Display(ScratchString::format(
+                format_args!("{error}"),
+            ))),
+            Outcome::Error(error) => {
+                Some(ErrorText::Chain(crate::error_chain::render_pooled(error)))
             }
-        }
+        };
         let callsite = if error.is_some() { spec.err } else { spec.ok };
         // The values in the order of `CallSpec`'s doc.
         let mut buf = StageBuf::uninit();
@@ -646,12 +630,13 @@ impl<const N: usize> Call<N> {
             stage.put(LogValue::U64(cpu));
         }
         if spec.mem {
-            stage.put(alloc_bytes);
+            let [bytes, allocs] = self.mem_values();
+            stage.put(bytes);
             stage.put(allocs);
         }
         stage.put(LogValue::StaticStr(outcome_name));
         if let Some(text) = &error {
-            stage.put(as_value(text, is_json));
+            stage.put(text.value());
         }
         for arg in &self.args {
             stage.put(arg.value());
@@ -676,14 +661,32 @@ impl<const N: usize> Call<N> {
             add(LogValue::U64(cpu));
         }
         if spec.mem {
-            add(alloc_bytes);
+            let [bytes, allocs] = self.mem_values();
+            add(bytes);
             add(allocs);
         }
         add(LogValue::StaticStr(outcome_name));
-        let error = error.as_ref().map(|t| as_value(t, is_json));
+        let error = error.as_ref().map(ErrorText::value);
         let error = error.as_slice();
         let args: [LogValue<'_>; N] = self.args.each_ref().map(Captured::value);
         push_groups(callsite, &[&fixed[..k], error, &args]);
+    }
+
+    /// `mem`: the bytes and allocations made since the start (sync) or in
+    /// the polls (async); `null` when no `CountingAlloc` is the global
+    /// allocator.
+    #[inline(always)]
+    fn mem_values(&self) -> [LogValue<'static>; 2] {
+        if !crate::CountingAlloc::in_use() {
+            return [LogValue::Null; 2];
+        }
+        let (b, n) = if self.spec.is_async {
+            self.mem
+        } else {
+            let (b, n) = crate::CountingAlloc::thread_totals();
+            (b.wrapping_sub(self.mem.0), n.wrapping_sub(self.mem.1))
+        };
+        [LogValue::U64(b), LogValue::U64(n)]
     }
 
     /// Async: a poll starts; returns what [`Call::poll_end`] needs.
@@ -719,6 +722,21 @@ impl<const N: usize> Drop for Call<N> {
     fn drop(&mut self) {
         if self.on {
             self.record_unfinished();
+        }
+    }
+}
+
+/// The `error` field's text: a `Display`, or an error chain's JSON.
+enum ErrorText {
+    Display(ScratchString),
+    Chain(ScratchString),
+}
+
+impl ErrorText {
+    fn value(&self) -> LogValue<'_> {
+        match self {
+            ErrorText::Display(s) => LogValue::Str(s),
+            ErrorText::Chain(s) => LogValue::Json(crate::loggable::Json::new(s)),
         }
     }
 }
