@@ -44,7 +44,7 @@ fn child_periodic_record() {
         log::info!(order_id = i, venue = "XNAS"; "order routed to the venue gateway");
         logger::trade!(symbol = "AAPL", side = "buy", qty = i, price = 187.5);
         i += 1;
-        if i % 100 == 0 {
+        if i.is_multiple_of(100) {
             std::thread::sleep(Duration::from_millis(1));
         }
     }
