@@ -473,6 +473,13 @@ pub(crate) fn log_performance(t: Timed) -> TokenStream {
         ),
         _ => (TokenStream::new(), TokenStream::new()),
     };
+    // `mem` is a type of `Call`, so that without it no flag is tested.
+    let mem_option = if mem {
+        quote!(::logger::__private::Mem)
+    } else {
+        quote!(::logger::__private::NoMem)
+    };
+    let n_args = proc_macro2::Literal::usize_unsuffixed(args.len());
     let captures = args
         .iter()
         .map(|a| quote_spanned!(a.span()=> ::logger::__private::Captured::capture(#on, &#a)));
@@ -513,7 +520,6 @@ pub(crate) fn log_performance(t: Timed) -> TokenStream {
                 operation: #operation,
                 threshold_ns: #threshold_ns,
                 cpu: #cpu,
-                mem: #mem,
                 is_async: #is_async,
                 rate: #rate_ref,
             };
@@ -521,7 +527,7 @@ pub(crate) fn log_performance(t: Timed) -> TokenStream {
             #sample_item
             #interest
             let #on = #check #sample_check;
-            let #call = ::logger::__private::Call::start(#on, &__LOGGER_SPEC, [#(#captures),*]);
+            let #call = ::logger::__private::Call::<#n_args, #mem_option>::start(#on, &__LOGGER_SPEC, [#(#captures),*]);
             #run
             {
                 #[allow(unused_imports)]

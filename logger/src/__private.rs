@@ -434,9 +434,6 @@ pub struct CallSpec {
     pub threshold_ns: u64,
     /// Record thread CPU time (`cpu_ns`).
     pub cpu: bool,
-    /// Record the bytes and allocations made during the call
-    /// (`alloc_bytes`, `allocs`; see [`crate::CountingAlloc`]).
-    pub mem: bool,
     /// An `async fn`: record busy time and polls, measured per poll.
     pub is_async: bool,
     /// The function's rate limit (`rate = "100/s"`), checked for each
@@ -512,11 +509,58 @@ impl Captured {
     }
 }
 
+/// The `mem` option of a [`Call`], a type chosen by the macro so that a
+/// call without `mem` carries no counters and tests no flag: [`NoMem`]
+/// (no option) or [`Mem`] (`alloc_bytes`, `allocs`; see
+/// [`crate::CountingAlloc`]).
+pub trait MemOption: Copy {
+    /// The option is given: the records have `alloc_bytes` and `allocs`.
+    const ON: bool;
+    /// Keeps `totals` (bytes, allocations); [`NoMem`] drops them.
+    fn keep(totals: (u64, u64)) -> Self;
+    /// The totals kept; `(0, 0)` for [`NoMem`].
+    fn kept(self) -> (u64, u64);
+}
+
+/// No `mem` option: nothing kept.
+#[derive(Clone, Copy, Debug)]
+pub struct NoMem;
+
+impl MemOption for NoMem {
+    const ON: bool = false;
+    #[inline(always)]
+    fn keep(_: (u64, u64)) -> Self {
+        NoMem
+    }
+    #[inline(always)]
+    fn kept(self) -> (u64, u64) {
+        (0, 0)
+    }
+}
+
+/// The `mem` option: the thread's allocation totals at the start (sync),
+/// or the sum of the deltas of every poll (async), in bytes and
+/// allocations.
+#[derive(Clone, Copy, Debug)]
+pub struct Mem(u64, u64);
+
+impl MemOption for Mem {
+    const ON: bool = true;
+    #[inline(always)]
+    fn keep((bytes, allocs): (u64, u64)) -> Self {
+        Mem(bytes, allocs)
+    }
+    #[inline(always)]
+    fn kept(self) -> (u64, u64) {
+        (self.0, self.1)
+    }
+}
+
 /// One timed call of a `#[log_performance]` function, from its start to
 /// [`Call::finish`]. Dropped without `finish` it records the outcome
 /// `panic` (while unwinding) or `cancelled` (an async call dropped before
-/// completion).
-pub struct Call<const N: usize> {
+/// completion). `M` is the `mem` option ([`NoMem`] or [`Mem`]).
+pub struct Call<const N: usize, M: MemOption> {
     spec: &'static CallSpec,
     /// Armed: the call is timed and not yet recorded.
     on: bool,
@@ -526,13 +570,11 @@ pub struct Call<const N: usize> {
     busy: u64,
     cpu: u64,
     polls: u64,
-    /// `mem`: the thread's allocation totals at the start (sync), or the
-    /// sum of the deltas of every poll (async).
-    mem: (u64, u64),
+    mem: M,
     args: [Captured; N],
 }
 
-impl<const N: usize> Call<N> {
+impl<const N: usize, M: MemOption> Call<N, M> {
     /// Starts timing when `on` (the level is enabled and the call sampled).
     #[inline(always)]
     pub fn start(on: bool, spec: &'static CallSpec, args: [Captured; N]) -> Self {
@@ -541,11 +583,11 @@ impl<const N: usize> Call<N> {
         } else {
             0
         };
-        let mem = if on && spec.mem && !spec.is_async {
+        let mem = M::keep(if M::ON && on && !spec.is_async {
             crate::CountingAlloc::thread_totals()
         } else {
             (0, 0)
-        };
+        });
         Call {
             spec,
             on,
@@ -565,7 +607,10 @@ impl<const N: usize> Call<N> {
     pub fn finish(mut self, outcome: Outcome<'_>) {
         if self.on {
             self.on = false;
-            self.record(outcome_str(&outcome), outcome);
+            match outcome {
+                Outcome::Ok => self.record_ok(),
+                _ => self.record(outcome_str(&outcome), outcome),
+            }
         }
     }
 
@@ -581,15 +626,44 @@ impl<const N: usize> Call<N> {
         self.record(what, Outcome::Ok);
     }
 
+    /// The outcome `ok`, the hot path: no error to format.
     #[inline(never)]
-    fn record(&mut self, outcome_name: &'static str, outcome: Outcome<'_>) {
-        let end = clock::now_raw();
-        let elapsed = clock::elapsed_ns(self.start, end);
-        let spec = self.spec;
-        let plain_ok = matches!(outcome, Outcome::Ok) && outcome_name == "ok";
-        if plain_ok && elapsed < spec.threshold_ns {
+    fn record_ok(&mut self) {
+        let elapsed = clock::elapsed_ns(self.start, clock::now_raw());
+        if elapsed < self.spec.threshold_ns {
             return;
         }
+        self.write(elapsed, "ok", || None);
+    }
+
+    /// Any other outcome: `err` (with its error text), `panic`,
+    /// `cancelled`; never below the threshold.
+    #[inline(never)]
+    fn record(&mut self, outcome_name: &'static str, outcome: Outcome<'_>) {
+        let elapsed = clock::elapsed_ns(self.start, clock::now_raw());
+        // Formatted here, on the caller's thread, before the ring is
+        // touched (the error's `Display` may log).
+        self.write(elapsed, outcome_name, || match outcome {
+            Outcome::Ok | Outcome::Err(None) => None,
+            Outcome::Err(Some(error)) => Some(ErrorText::Display(ScratchString::format(
+                format_args!("{error}"),
+            ))),
+            Outcome::Error(error) => {
+                Some(ErrorText::Chain(crate::error_chain::render_pooled(error)))
+            }
+        });
+    }
+
+    /// Writes the record once the rate limit admits it; `error` gives the
+    /// error text (called only then).
+    #[inline(always)]
+    fn write(
+        &mut self,
+        elapsed: u64,
+        outcome_name: &'static str,
+        error: impl FnOnce() -> Option<ErrorText>,
+    ) {
+        let spec = self.spec;
         if let Some(rate) = spec.rate {
             if !rate.admit() {
                 return;
@@ -605,17 +679,7 @@ impl<const N: usize> Call<N> {
             (true, true) => self.cpu,
             (true, false) => thread_cpu_ns().saturating_sub(self.cpu_start),
         };
-        // Formatted here, on the caller's thread, before the ring is
-        // touched (the error's `Display` may log).
-        let error = match outcome {
-            Outcome::Ok | Outcome::Err(None) => None,
-            Outcome::Err(Some(error)) => Some(ErrorText::Display(ScratchString::format(
-                format_args!("{error}"),
-            ))),
-            Outcome::Error(error) => {
-                Some(ErrorText::Chain(crate::error_chain::render_pooled(error)))
-            }
-        };
+        let error = error();
         let callsite = if error.is_some() { spec.err } else { spec.ok };
         // The values in the order of `CallSpec`'s doc.
         let mut buf = StageBuf::uninit();
@@ -629,7 +693,7 @@ impl<const N: usize> Call<N> {
         if spec.cpu {
             stage.put(LogValue::U64(cpu));
         }
-        if spec.mem {
+        if M::ON {
             let [bytes, allocs] = self.mem_values();
             stage.put(bytes);
             stage.put(allocs);
@@ -660,7 +724,7 @@ impl<const N: usize> Call<N> {
         if spec.cpu {
             add(LogValue::U64(cpu));
         }
-        if spec.mem {
+        if M::ON {
             let [bytes, allocs] = self.mem_values();
             add(bytes);
             add(allocs);
@@ -680,11 +744,12 @@ impl<const N: usize> Call<N> {
         if !crate::CountingAlloc::in_use() {
             return [LogValue::Null; 2];
         }
+        let (b0, n0) = self.mem.kept();
         let (b, n) = if self.spec.is_async {
-            self.mem
+            (b0, n0)
         } else {
             let (b, n) = crate::CountingAlloc::thread_totals();
-            (b.wrapping_sub(self.mem.0), n.wrapping_sub(self.mem.1))
+            (b.wrapping_sub(b0), n.wrapping_sub(n0))
         };
         [LogValue::U64(b), LogValue::U64(n)]
     }
@@ -693,7 +758,7 @@ impl<const N: usize> Call<N> {
     #[inline(always)]
     fn poll_start(&self) -> (u64, u64, (u64, u64)) {
         let cpu = if self.spec.cpu { thread_cpu_ns() } else { 0 };
-        let mem = if self.spec.mem {
+        let mem = if M::ON {
             crate::CountingAlloc::thread_totals()
         } else {
             (0, 0)
@@ -708,16 +773,16 @@ impl<const N: usize> Call<N> {
         if self.spec.cpu {
             self.cpu += thread_cpu_ns().saturating_sub(cpu0);
         }
-        if self.spec.mem {
+        if M::ON {
             let (b, n) = crate::CountingAlloc::thread_totals();
-            self.mem.0 += b.wrapping_sub(mem0.0);
-            self.mem.1 += n.wrapping_sub(mem0.1);
+            let (b0, n0) = self.mem.kept();
+            self.mem = M::keep((b0 + b.wrapping_sub(mem0.0), n0 + n.wrapping_sub(mem0.1)));
         }
         self.polls += 1;
     }
 }
 
-impl<const N: usize> Drop for Call<N> {
+impl<const N: usize, M: MemOption> Drop for Call<N, M> {
     #[inline]
     fn drop(&mut self) {
         if self.on {
@@ -778,15 +843,15 @@ pub fn output<R, F: Future<Output = R>>(f: F) -> F {
 /// An async function's body, timed per poll; yields the output and the
 /// [`Call`] (to record the outcome). A panic inside a poll records
 /// `panic` while unwinding; dropping it unfinished records `cancelled`.
-pub struct Timed<F, const N: usize> {
+pub struct Timed<F, const N: usize, M: MemOption> {
     fut: F,
-    call: Option<Call<N>>,
+    call: Option<Call<N, M>>,
 }
 
-impl<F: Future, const N: usize> Timed<F, N> {
+impl<F: Future, const N: usize, M: MemOption> Timed<F, N, M> {
     /// Wraps `fut` (the body) for `call`.
     #[inline(always)]
-    pub fn new(call: Call<N>, fut: F) -> Self {
+    pub fn new(call: Call<N, M>, fut: F) -> Self {
         Timed {
             fut,
             call: Some(call),
@@ -794,8 +859,8 @@ impl<F: Future, const N: usize> Timed<F, N> {
     }
 }
 
-impl<F: Future, const N: usize> Future for Timed<F, N> {
-    type Output = (F::Output, Call<N>);
+impl<F: Future, const N: usize, M: MemOption> Future for Timed<F, N, M> {
+    type Output = (F::Output, Call<N, M>);
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         // SAFETY: `fut` is structurally pinned: it is never moved out of
@@ -815,11 +880,11 @@ impl<F: Future, const N: usize> Future for Timed<F, N> {
         }
         /// Adds the poll's time when the poll panics: the `Call` is then
         /// dropped while unwinding, which records `panic`.
-        struct PollGuard<'a, const N: usize> {
-            call: &'a mut Option<Call<N>>,
+        struct PollGuard<'a, const N: usize, M: MemOption> {
+            call: &'a mut Option<Call<N, M>>,
             t0: (u64, u64, (u64, u64)),
         }
-        impl<const N: usize> Drop for PollGuard<'_, N> {
+        impl<const N: usize, M: MemOption> Drop for PollGuard<'_, N, M> {
             fn drop(&mut self) {
                 if let Some(call) = self.call.as_mut() {
                     call.poll_end(self.t0);
