@@ -13,6 +13,9 @@
 //! child of a span entered outside the loop, our layer), `tracing-5kv`
 //! (an event with the five fields inside two entered spans),
 //! `tracing-5kv-0` (the same event outside any span).
+//! `log-performance`: a call of a `#[log_performance]` function (one
+//! record); `log-performance-mem`: the same with the `mem` option (no
+//! counting allocator installed: the option's own cost).
 //!
 //! With `INSTRUCTIONS_MAIN_ONLY=1` only the main file is open (no trades,
 //! perf or errors file) and the records written are checked at the end:
@@ -63,6 +66,16 @@ fn usage(why: &str) -> ! {
     std::process::exit(2)
 }
 
+#[logger::log_performance]
+fn timed_call(i: u64) -> u64 {
+    black_box(i)
+}
+
+#[logger::log_performance(mem)]
+fn timed_call_mem(i: u64) -> u64 {
+    black_box(i)
+}
+
 /// Runs `case` `n` times; false for an unknown case.
 #[inline(never)]
 fn run(case: &str, n: u64) -> bool {
@@ -86,6 +99,12 @@ fn run(case: &str, n: u64) -> bool {
         }),
         "correlation" => (0..n).for_each(|i| {
             let _c = logger::correlation(black_box(i));
+        }),
+        "log-performance" => (0..n).for_each(|i| {
+            black_box(timed_call(i));
+        }),
+        "log-performance-mem" => (0..n).for_each(|i| {
+            black_box(timed_call_mem(i));
         }),
         "bind-2" => (0..n).for_each(|i| {
             let _c = logger::bind!(correlation_id = black_box(i), venue = "XNAS");

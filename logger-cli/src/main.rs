@@ -2,6 +2,7 @@
 //! `trace`, `stats`, `plot`, `report`, `check` and `ship` over the JSON-lines files
 //! of the `logger` crate. Thin over `logger-read`; see `docs/cli.md`.
 
+mod call_tree;
 mod charts;
 mod commands;
 mod dir_watch;

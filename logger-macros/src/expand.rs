@@ -388,6 +388,7 @@ pub(crate) fn log_performance(t: Timed) -> TokenStream {
         rate,
         args,
         cpu,
+        mem,
     } = t;
     let is_async = f.sig.asyncness.is_some();
     let (outer_attrs, inner_attrs): (Vec<_>, Vec<_>) = f
@@ -405,6 +406,9 @@ pub(crate) fn log_performance(t: Timed) -> TokenStream {
     }
     if cpu {
         fixed.push("cpu_ns");
+    }
+    if mem {
+        fixed.extend(["alloc_bytes", "allocs"]);
     }
     fixed.push("outcome");
     let arg_names: Vec<String> = args
@@ -469,6 +473,13 @@ pub(crate) fn log_performance(t: Timed) -> TokenStream {
         ),
         _ => (TokenStream::new(), TokenStream::new()),
     };
+    // `mem` is a type of `Call`, so that without it no flag is tested.
+    let mem_option = if mem {
+        quote!(::logger::__private::Mem)
+    } else {
+        quote!(::logger::__private::NoMem)
+    };
+    let n_args = proc_macro2::Literal::usize_unsuffixed(args.len());
     let captures = args
         .iter()
         .map(|a| quote_spanned!(a.span()=> ::logger::__private::Captured::capture(#on, &#a)));
@@ -516,12 +527,15 @@ pub(crate) fn log_performance(t: Timed) -> TokenStream {
             #sample_item
             #interest
             let #on = #check #sample_check;
-            let #call = ::logger::__private::Call::start(#on, &__LOGGER_SPEC, [#(#captures),*]);
+            let #call = ::logger::__private::Call::<#n_args, #mem_option>::start(#on, &__LOGGER_SPEC, [#(#captures),*]);
             #run
             {
                 #[allow(unused_imports)]
-                use ::logger::__private::outcome::{NotResult as _, ResultDisplay as _, ResultOther as _};
-                #call.finish((&&&::logger::__private::outcome::Ret(&#ret)).__logger_outcome());
+                use ::logger::__private::outcome::{
+                    NotResult as _, ResultBoxError as _, ResultDisplay as _, ResultError as _,
+                    ResultOther as _,
+                };
+                #call.finish((&&&&&::logger::__private::outcome::Ret(&#ret)).__logger_outcome());
             }
             #ret
         }

@@ -4,7 +4,7 @@
 //! ```text
 //! trade!( [LEVEL ,] [target: "t" ,] [rate: "100/s" ,] key = value, key = value, ... [; "message {}", arg, ...] )
 //! perf!(  [LEVEL ,] [target: "t" ,] [rate: "100/s" ,] "name" [, elapsed] [, key = value]* [; "message", arg, ...] )
-//! #[log_performance( name = "..", level = "debug", threshold = "50us", sample = 10, rate = "100/s", args(a, b), cpu )]
+//! #[log_performance( name = "..", level = "debug", threshold = "50us", sample = 10, rate = "100/s", args(a, b), cpu, mem )]
 //! ```
 //!
 //! The level, `target:` and `rate:` come in any order. `LEVEL` is
@@ -384,9 +384,10 @@ pub(crate) struct LogPerformanceArgs {
     pub rate: Option<Opt<LitStr>>,
     pub args: Option<Opt<Vec<Ident>>>,
     pub cpu: Option<Opt<()>>,
+    pub mem: Option<Opt<()>>,
 }
 
-const OPTIONS: &str = "`name = \"..\"`, `level = \"debug\"`, `threshold = \"50us\"`, `sample = N`, `rate = \"100/s\"`, `args(a, b)`, `cpu`";
+const OPTIONS: &str = "`name = \"..\"`, `level = \"debug\"`, `threshold = \"50us\"`, `sample = N`, `rate = \"100/s\"`, `args(a, b)`, `cpu`, `mem`";
 
 impl Parse for LogPerformanceArgs {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
@@ -508,6 +509,15 @@ impl LogPerformanceArgs {
                     ));
                 }
                 set(&mut self.cpu, key, ())
+            }
+            "mem" => {
+                if input.peek(Token![=]) || input.peek(syn::token::Paren) {
+                    return Err(syn::Error::new(
+                        key.span(),
+                        "option `mem` is a flag: write `mem` alone (it needs `logger::CountingAlloc` as the global allocator)",
+                    ));
+                }
+                set(&mut self.mem, key, ())
             }
             other => Err(syn::Error::new(
                 key.span(),

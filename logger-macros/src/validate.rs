@@ -268,6 +268,7 @@ pub(crate) struct Timed {
     pub rate: Option<Rate>,
     pub args: Vec<Ident>,
     pub cpu: bool,
+    pub mem: bool,
 }
 
 pub(crate) fn log_performance(a: LogPerformanceArgs, f: ItemFn) -> syn::Result<Timed> {
@@ -355,6 +356,8 @@ pub(crate) fn log_performance(a: LogPerformanceArgs, f: ItemFn) -> syn::Result<T
                 "busy_ns",
                 "polls",
                 "cpu_ns",
+                "alloc_bytes",
+                "allocs",
                 "outcome",
                 "error",
             ]
@@ -378,6 +381,7 @@ pub(crate) fn log_performance(a: LogPerformanceArgs, f: ItemFn) -> syn::Result<T
         rate,
         args,
         cpu: a.cpu.is_some(),
+        mem: a.mem.is_some(),
     })
 }
 

@@ -183,7 +183,7 @@ fn push_large(callsite: &'static Callsite, groups: &[&[LogValue<'_>]], len: usiz
         let (mut fixed, mut strings) = (8usize, 0usize);
         for v in groups.iter().flat_map(|g| g.iter()) {
             match v {
-                LogValue::Str(_) => {
+                LogValue::Str(_) | LogValue::Json(_) => {
                     strings += 1;
                     fixed += 5 + wire::TRUNCATED.len();
                 }
@@ -420,7 +420,8 @@ impl<F: FnOnce(u64)> fmt::Debug for PerfTimer<F> {
 ///
 /// Field order of the records (the call site's `fields` must match):
 /// `operation, elapsed_ns, [busy_ns, polls] (async), [cpu_ns] (cpu),
-/// outcome, [error] (err call site only), args...`.
+/// [alloc_bytes, allocs] (mem), outcome, [error] (err call site only),
+/// args...`.
 #[derive(Debug)]
 pub struct CallSpec {
     /// Call site of records without an error message (ok, panic, cancelled).
@@ -447,6 +448,9 @@ pub enum Outcome<'a> {
     Ok,
     /// Returned `Err`, with the error when it is `Display`.
     Err(Option<&'a dyn fmt::Display>),
+    /// Returned `Err` of a `std::error::Error`: recorded with its source
+    /// chain (see `crate::error_chain`).
+    Error(&'a dyn std::error::Error),
 }
 
 /// An argument captured by `args(..)` when the call starts: numbers
@@ -461,6 +465,8 @@ enum CapturedValue {
     Value(LogValue<'static>),
     /// A copied string.
     Text(ScratchString),
+    /// A copied JSON text (an error chain).
+    Json(ScratchString),
 }
 
 impl Captured {
@@ -477,6 +483,9 @@ impl Captured {
     fn from_value(v: LogValue<'_>) -> Captured {
         Captured(CapturedValue::Value(match v {
             LogValue::Str(s) => return Captured(CapturedValue::Text(ScratchString::copy_of(s))),
+            LogValue::Json(j) => {
+                return Captured(CapturedValue::Json(ScratchString::copy_of(j.as_str())));
+            }
             LogValue::Null => LogValue::Null,
             LogValue::Bool(b) => LogValue::Bool(b),
             LogValue::U64(x) => LogValue::U64(x),
@@ -495,15 +504,63 @@ impl Captured {
             CapturedValue::Off => LogValue::Null,
             CapturedValue::Value(v) => *v,
             CapturedValue::Text(s) => LogValue::Str(s),
+            CapturedValue::Json(s) => LogValue::Json(crate::loggable::Json::new(s)),
         }
+    }
+}
+
+/// The `mem` option of a [`Call`], a type chosen by the macro so that a
+/// call without `mem` carries no counters and tests no flag: [`NoMem`]
+/// (no option) or [`Mem`] (`alloc_bytes`, `allocs`; see
+/// [`crate::CountingAlloc`]).
+pub trait MemOption: Copy {
+    /// The option is given: the records have `alloc_bytes` and `allocs`.
+    const ON: bool;
+    /// Keeps `totals` (bytes, allocations); [`NoMem`] drops them.
+    fn keep(totals: (u64, u64)) -> Self;
+    /// The totals kept; `(0, 0)` for [`NoMem`].
+    fn kept(self) -> (u64, u64);
+}
+
+/// No `mem` option: nothing kept.
+#[derive(Clone, Copy, Debug)]
+pub struct NoMem;
+
+impl MemOption for NoMem {
+    const ON: bool = false;
+    #[inline(always)]
+    fn keep(_: (u64, u64)) -> Self {
+        NoMem
+    }
+    #[inline(always)]
+    fn kept(self) -> (u64, u64) {
+        (0, 0)
+    }
+}
+
+/// The `mem` option: the thread's allocation totals at the start (sync),
+/// or the sum of the deltas of every poll (async), in bytes and
+/// allocations.
+#[derive(Clone, Copy, Debug)]
+pub struct Mem(u64, u64);
+
+impl MemOption for Mem {
+    const ON: bool = true;
+    #[inline(always)]
+    fn keep((bytes, allocs): (u64, u64)) -> Self {
+        Mem(bytes, allocs)
+    }
+    #[inline(always)]
+    fn kept(self) -> (u64, u64) {
+        (self.0, self.1)
     }
 }
 
 /// One timed call of a `#[log_performance]` function, from its start to
 /// [`Call::finish`]. Dropped without `finish` it records the outcome
 /// `panic` (while unwinding) or `cancelled` (an async call dropped before
-/// completion).
-pub struct Call<const N: usize> {
+/// completion). `M` is the `mem` option ([`NoMem`] or [`Mem`]).
+pub struct Call<const N: usize, M: MemOption> {
     spec: &'static CallSpec,
     /// Armed: the call is timed and not yet recorded.
     on: bool,
@@ -513,10 +570,11 @@ pub struct Call<const N: usize> {
     busy: u64,
     cpu: u64,
     polls: u64,
+    mem: M,
     args: [Captured; N],
 }
 
-impl<const N: usize> Call<N> {
+impl<const N: usize, M: MemOption> Call<N, M> {
     /// Starts timing when `on` (the level is enabled and the call sampled).
     #[inline(always)]
     pub fn start(on: bool, spec: &'static CallSpec, args: [Captured; N]) -> Self {
@@ -525,6 +583,11 @@ impl<const N: usize> Call<N> {
         } else {
             0
         };
+        let mem = M::keep(if M::ON && on && !spec.is_async {
+            crate::CountingAlloc::thread_totals()
+        } else {
+            (0, 0)
+        });
         Call {
             spec,
             on,
@@ -533,6 +596,7 @@ impl<const N: usize> Call<N> {
             busy: 0,
             cpu: 0,
             polls: 0,
+            mem,
             args,
         }
     }
@@ -543,7 +607,10 @@ impl<const N: usize> Call<N> {
     pub fn finish(mut self, outcome: Outcome<'_>) {
         if self.on {
             self.on = false;
-            self.record(outcome_str(&outcome), outcome);
+            match outcome {
+                Outcome::Ok => self.record_ok(),
+                _ => self.record(outcome_str(&outcome), outcome),
+            }
         }
     }
 
@@ -559,15 +626,44 @@ impl<const N: usize> Call<N> {
         self.record(what, Outcome::Ok);
     }
 
+    /// The outcome `ok`, the hot path: no error to format.
     #[inline(never)]
-    fn record(&mut self, outcome_name: &'static str, outcome: Outcome<'_>) {
-        let end = clock::now_raw();
-        let elapsed = clock::elapsed_ns(self.start, end);
-        let spec = self.spec;
-        let plain_ok = matches!(outcome, Outcome::Ok) && outcome_name == "ok";
-        if plain_ok && elapsed < spec.threshold_ns {
+    fn record_ok(&mut self) {
+        let elapsed = clock::elapsed_ns(self.start, clock::now_raw());
+        if elapsed < self.spec.threshold_ns {
             return;
         }
+        self.write(elapsed, "ok", || None);
+    }
+
+    /// Any other outcome: `err` (with its error text), `panic`,
+    /// `cancelled`; never below the threshold.
+    #[inline(never)]
+    fn record(&mut self, outcome_name: &'static str, outcome: Outcome<'_>) {
+        let elapsed = clock::elapsed_ns(self.start, clock::now_raw());
+        // Formatted here, on the caller's thread, before the ring is
+        // touched (the error's `Display` may log).
+        self.write(elapsed, outcome_name, || match outcome {
+            Outcome::Ok | Outcome::Err(None) => None,
+            Outcome::Err(Some(error)) => Some(ErrorText::Display(ScratchString::format(
+                format_args!("{error}"),
+            ))),
+            Outcome::Error(error) => {
+                Some(ErrorText::Chain(crate::error_chain::render_pooled(error)))
+            }
+        });
+    }
+
+    /// Writes the record once the rate limit admits it; `error` gives the
+    /// error text (called only then).
+    #[inline(always)]
+    fn write(
+        &mut self,
+        elapsed: u64,
+        outcome_name: &'static str,
+        error: impl FnOnce() -> Option<ErrorText>,
+    ) {
+        let spec = self.spec;
         if let Some(rate) = spec.rate {
             if !rate.admit() {
                 return;
@@ -583,12 +679,7 @@ impl<const N: usize> Call<N> {
             (true, true) => self.cpu,
             (true, false) => thread_cpu_ns().saturating_sub(self.cpu_start),
         };
-        // Formatted here, on the caller's thread, before the ring is
-        // touched (the error's `Display` may log).
-        let error = match outcome {
-            Outcome::Err(Some(error)) => Some(ScratchString::format(format_args!("{error}"))),
-            _ => None,
-        };
+        let error = error();
         let callsite = if error.is_some() { spec.err } else { spec.ok };
         // The values in the order of `CallSpec`'s doc.
         let mut buf = StageBuf::uninit();
@@ -602,9 +693,14 @@ impl<const N: usize> Call<N> {
         if spec.cpu {
             stage.put(LogValue::U64(cpu));
         }
+        if M::ON {
+            let [bytes, allocs] = self.mem_values();
+            stage.put(bytes);
+            stage.put(allocs);
+        }
         stage.put(LogValue::StaticStr(outcome_name));
         if let Some(text) = &error {
-            stage.put(LogValue::Str(text));
+            stage.put(text.value());
         }
         for arg in &self.args {
             stage.put(arg.value());
@@ -628,32 +724,65 @@ impl<const N: usize> Call<N> {
         if spec.cpu {
             add(LogValue::U64(cpu));
         }
+        if M::ON {
+            let [bytes, allocs] = self.mem_values();
+            add(bytes);
+            add(allocs);
+        }
         add(LogValue::StaticStr(outcome_name));
-        let error = error.as_deref().map(LogValue::Str);
+        let error = error.as_ref().map(ErrorText::value);
         let error = error.as_slice();
         let args: [LogValue<'_>; N] = self.args.each_ref().map(Captured::value);
         push_groups(callsite, &[&fixed[..k], error, &args]);
     }
 
+    /// `mem`: the bytes and allocations made since the start (sync) or in
+    /// the polls (async); `null` when no `CountingAlloc` is the global
+    /// allocator.
+    #[inline(always)]
+    fn mem_values(&self) -> [LogValue<'static>; 2] {
+        if !crate::CountingAlloc::in_use() {
+            return [LogValue::Null; 2];
+        }
+        let (b0, n0) = self.mem.kept();
+        let (b, n) = if self.spec.is_async {
+            (b0, n0)
+        } else {
+            let (b, n) = crate::CountingAlloc::thread_totals();
+            (b.wrapping_sub(b0), n.wrapping_sub(n0))
+        };
+        [LogValue::U64(b), LogValue::U64(n)]
+    }
+
     /// Async: a poll starts; returns what [`Call::poll_end`] needs.
     #[inline(always)]
-    fn poll_start(&self) -> (u64, u64) {
+    fn poll_start(&self) -> (u64, u64, (u64, u64)) {
         let cpu = if self.spec.cpu { thread_cpu_ns() } else { 0 };
-        (clock::now_raw(), cpu)
+        let mem = if M::ON {
+            crate::CountingAlloc::thread_totals()
+        } else {
+            (0, 0)
+        };
+        (clock::now_raw(), cpu, mem)
     }
 
     /// Async: a poll ended.
     #[inline(always)]
-    fn poll_end(&mut self, (t0, cpu0): (u64, u64)) {
+    fn poll_end(&mut self, (t0, cpu0, mem0): (u64, u64, (u64, u64))) {
         self.busy += clock::now_raw().saturating_sub(t0);
         if self.spec.cpu {
             self.cpu += thread_cpu_ns().saturating_sub(cpu0);
+        }
+        if M::ON {
+            let (b, n) = crate::CountingAlloc::thread_totals();
+            let (b0, n0) = self.mem.kept();
+            self.mem = M::keep((b0 + b.wrapping_sub(mem0.0), n0 + n.wrapping_sub(mem0.1)));
         }
         self.polls += 1;
     }
 }
 
-impl<const N: usize> Drop for Call<N> {
+impl<const N: usize, M: MemOption> Drop for Call<N, M> {
     #[inline]
     fn drop(&mut self) {
         if self.on {
@@ -662,10 +791,25 @@ impl<const N: usize> Drop for Call<N> {
     }
 }
 
+/// The `error` field's text: a `Display`, or an error chain's JSON.
+enum ErrorText {
+    Display(ScratchString),
+    Chain(ScratchString),
+}
+
+impl ErrorText {
+    fn value(&self) -> LogValue<'_> {
+        match self {
+            ErrorText::Display(s) => LogValue::Str(s),
+            ErrorText::Chain(s) => LogValue::Json(crate::loggable::Json::new(s)),
+        }
+    }
+}
+
 fn outcome_str(o: &Outcome<'_>) -> &'static str {
     match o {
         Outcome::Ok => "ok",
-        Outcome::Err(_) => "err",
+        Outcome::Err(_) | Outcome::Error(_) => "err",
     }
 }
 
@@ -699,15 +843,15 @@ pub fn output<R, F: Future<Output = R>>(f: F) -> F {
 /// An async function's body, timed per poll; yields the output and the
 /// [`Call`] (to record the outcome). A panic inside a poll records
 /// `panic` while unwinding; dropping it unfinished records `cancelled`.
-pub struct Timed<F, const N: usize> {
+pub struct Timed<F, const N: usize, M: MemOption> {
     fut: F,
-    call: Option<Call<N>>,
+    call: Option<Call<N, M>>,
 }
 
-impl<F: Future, const N: usize> Timed<F, N> {
+impl<F: Future, const N: usize, M: MemOption> Timed<F, N, M> {
     /// Wraps `fut` (the body) for `call`.
     #[inline(always)]
-    pub fn new(call: Call<N>, fut: F) -> Self {
+    pub fn new(call: Call<N, M>, fut: F) -> Self {
         Timed {
             fut,
             call: Some(call),
@@ -715,8 +859,8 @@ impl<F: Future, const N: usize> Timed<F, N> {
     }
 }
 
-impl<F: Future, const N: usize> Future for Timed<F, N> {
-    type Output = (F::Output, Call<N>);
+impl<F: Future, const N: usize, M: MemOption> Future for Timed<F, N, M> {
+    type Output = (F::Output, Call<N, M>);
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         // SAFETY: `fut` is structurally pinned: it is never moved out of
@@ -736,11 +880,11 @@ impl<F: Future, const N: usize> Future for Timed<F, N> {
         }
         /// Adds the poll's time when the poll panics: the `Call` is then
         /// dropped while unwinding, which records `panic`.
-        struct PollGuard<'a, const N: usize> {
-            call: &'a mut Option<Call<N>>,
-            t0: (u64, u64),
+        struct PollGuard<'a, const N: usize, M: MemOption> {
+            call: &'a mut Option<Call<N, M>>,
+            t0: (u64, u64, (u64, u64)),
         }
-        impl<const N: usize> Drop for PollGuard<'_, N> {
+        impl<const N: usize, M: MemOption> Drop for PollGuard<'_, N, M> {
             fn drop(&mut self) {
                 if let Some(call) = self.call.as_mut() {
                     call.poll_end(self.t0);
@@ -769,16 +913,57 @@ impl<F: Future, const N: usize> Future for Timed<F, N> {
 }
 
 /// Autoref-specialised outcome of a timed call's return value:
-/// `Result<_, E: Display>` gives `Err(Some(e))`, any other `Err` gives
-/// `Err(None)`, anything else `Ok`. The macro calls
-/// `(&&&Ret(&ret)).__logger_outcome()` with the three traits in scope:
-/// method lookup tries `&&&Ret<_>` first, then `&&Ret<_>`, then `&Ret<_>`.
+/// `Result<_, Box<dyn Error>>` and `Result<_, E: Error>` give
+/// `Error(e)`, `Result<_, E: Display>` gives `Err(Some(e))`, any other
+/// `Err` gives `Err(None)`, anything else `Ok`. The macro calls
+/// `(&&&&&Ret(&ret)).__logger_outcome()` with the five traits in scope:
+/// method lookup tries `&&&&Ret<_>` first, then one `&` fewer at a time.
 pub mod outcome {
     use super::Outcome;
+    use std::error::Error;
     use std::fmt::Display;
 
     /// The return value being inspected.
     pub struct Ret<'a, T: ?Sized>(pub &'a T);
+
+    /// `Result` whose error is a boxed `dyn Error`.
+    pub trait ResultBoxError {
+        /// The outcome.
+        fn __logger_outcome(&self) -> Outcome<'_>;
+    }
+    impl<T> ResultBoxError for &&&&Ret<'_, Result<T, Box<dyn Error>>> {
+        #[inline(always)]
+        fn __logger_outcome(&self) -> Outcome<'_> {
+            match self.0 {
+                Ok(_) => Outcome::Ok,
+                Err(e) => Outcome::Error(&**e),
+            }
+        }
+    }
+    impl<T> ResultBoxError for &&&&Ret<'_, Result<T, Box<dyn Error + Send + Sync>>> {
+        #[inline(always)]
+        fn __logger_outcome(&self) -> Outcome<'_> {
+            match self.0 {
+                Ok(_) => Outcome::Ok,
+                Err(e) => Outcome::Error(&**e),
+            }
+        }
+    }
+
+    /// `Result` whose error is a `std::error::Error`.
+    pub trait ResultError {
+        /// The outcome.
+        fn __logger_outcome(&self) -> Outcome<'_>;
+    }
+    impl<T, E: Error> ResultError for &&&Ret<'_, Result<T, E>> {
+        #[inline(always)]
+        fn __logger_outcome(&self) -> Outcome<'_> {
+            match self.0 {
+                Ok(_) => Outcome::Ok,
+                Err(e) => Outcome::Error(e),
+            }
+        }
+    }
 
     /// `Result` whose error is `Display`.
     pub trait ResultDisplay {

@@ -528,6 +528,14 @@ pub struct Config {
     pub max_records_per_second: Option<u64>,
     /// Redaction of sensitive field values (default: no rule).
     pub redaction: crate::Redaction,
+    /// Capture a backtrace for every error value ([`crate::error_chain()`],
+    /// `log`'s `err:err`, a `#[log_performance]` `err` outcome) and panic,
+    /// whatever `RUST_BACKTRACE` says (default false: only when
+    /// `RUST_BACKTRACE`/`RUST_LIB_BACKTRACE` asks).
+    pub error_backtrace: bool,
+    /// Write a `metrics` record (kind `metrics`) to the main file at this
+    /// interval (default `None`: never); see [`crate::Builder::metrics_interval`].
+    pub metrics_interval: Option<Duration>,
 }
 
 impl Config {
@@ -593,6 +601,8 @@ impl Default for Config {
             console_color: ConsoleColor::Auto,
             max_records_per_second: None,
             redaction: crate::Redaction::default(),
+            error_backtrace: false,
+            metrics_interval: None,
         }
     }
 }

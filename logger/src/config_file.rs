@@ -249,6 +249,10 @@ pub(crate) struct FileConfig {
     encrypt_passphrase_file: Option<PathBuf>,
     redact: Option<Vec<crate::security_options::FileRule>>,
     redact_key_file: Option<PathBuf>,
+    // Error details and resource metrics.
+    error_backtrace: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    metrics_interval: Option<Option<String>>,
 }
 
 fn bad(key: &'static str, value: &str, allowed: &str) -> InitError {
@@ -572,6 +576,15 @@ impl FileConfig {
                         "\"auto\", \"always\" or \"never\"",
                     ));
                 }
+            };
+        }
+        if let Some(v) = self.error_backtrace {
+            config.error_backtrace = v;
+        }
+        if let Some(v) = self.metrics_interval {
+            config.metrics_interval = match v {
+                Some(v) => Some(duration("metrics_interval", &v)?),
+                None => None,
             };
         }
         if let Some(v) = self.max_records_per_second {
@@ -995,6 +1008,26 @@ mod tests {
                 other => panic!("{json}: expected InvalidOption({key}), got {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn error_backtrace_and_metrics_interval() {
+        let c = apply(r#"{"error_backtrace": true, "metrics_interval": "250ms"}"#).unwrap();
+        assert!(c.error_backtrace);
+        assert_eq!(c.metrics_interval, Some(Duration::from_millis(250)));
+        let mut base = Config {
+            metrics_interval: Some(Duration::from_secs(1)),
+            ..Config::default()
+        };
+        FileConfig::parse(r#"{"metrics_interval": null}"#)
+            .unwrap()
+            .apply(&mut base, &mut false)
+            .unwrap();
+        assert_eq!(base.metrics_interval, None);
+        let (option, reason) = err(r#"{"metrics_interval": "often"}"#);
+        assert_eq!(option, "metrics_interval", "{reason}");
+        let (option, reason) = err(r#"{"error_backtrace": 1}"#);
+        assert!(reason.contains("error_backtrace"), "{option}: {reason}");
     }
 
     #[test]

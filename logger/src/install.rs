@@ -237,6 +237,23 @@ impl Builder {
         /// action). What the handler does and does not guarantee is in the
         /// `docs/reliability.md`.
         signal_handler: bool => signal_handler);
+    setter!(
+        /// Capture a backtrace with every error logged as a value
+        /// ([`crate::error_chain()`], `log`'s `err:err = e`, a
+        /// `#[log_performance]` call returning `Err(e)` with `e: Error`) and
+        /// with the panic record, whatever `RUST_BACKTRACE` says (default
+        /// false: only when `RUST_BACKTRACE` or `RUST_LIB_BACKTRACE` asks).
+        /// The capture and its symbol resolution run on the logging thread
+        /// (resolving symbols reads the binary's debug information): for
+        /// errors, not for hot paths.
+        error_backtrace: bool => error_backtrace);
+    setter!(
+        /// Write a record of kind `metrics` (target `logger`) to the main
+        /// file every `interval` of wall time, holding the counters of
+        /// [`crate::Metrics`] (default `None`: never). Written by the
+        /// flusher: the logging threads pay nothing. 10 ms to
+        /// [`MAX_DURATION_OPTION`]; `install()` refuses anything else.
+        metrics_interval: Option<Duration> => metrics_interval);
 
     /// A JSON configuration file applied over the builder's options at
     /// install (keys: the builder's method names; format in `docs/configuration.md`,
@@ -466,6 +483,7 @@ impl Builder {
                 });
             }
         };
+        crate::error_chain::set_force_backtrace(config.error_backtrace);
         if config.panic_hook {
             crate::panic_hook::install();
         }
@@ -574,6 +592,16 @@ pub(crate) fn validate(c: &Config) -> Result<(), InitError> {
     }
     if let Err((key, reason)) = check_rotation(&c.rotation) {
         return invalid(key, reason);
+    }
+    if let Some(every) = c.metrics_interval {
+        if every < Duration::from_millis(10) || every > MAX_DURATION_OPTION {
+            return invalid(
+                "metrics_interval",
+                format!(
+                    "{every:?} is out of range: allowed 10 ms to {MAX_DURATION_OPTION:?} (or None for no metrics record)"
+                ),
+            );
+        }
     }
     if c.idle_sleep.is_zero() || c.idle_sleep > Duration::from_secs(1) {
         return invalid(

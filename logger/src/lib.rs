@@ -46,7 +46,9 @@ mod clock;
 mod config;
 mod config_file;
 mod context;
+mod counting_alloc;
 mod error;
+mod error_chain;
 mod fault;
 mod filter;
 mod format;
@@ -98,7 +100,9 @@ pub use view::Kind;
 pub use wire_fuzz_tests::fuzz as __fuzz;
 
 pub use __private::{PerfElapsed, PerfTimer};
-pub use loggable::{Display, LogValue, Loggable, display};
+pub use counting_alloc::CountingAlloc;
+pub use error_chain::{AsDynError, ErrorChain, error_chain};
+pub use loggable::{Display, Json, LogValue, Loggable, display};
 
 /// Records a trade: a record of kind `trade`, written to the trades file
 /// and the main file.
@@ -432,5 +436,13 @@ pub fn metrics() -> Metrics {
         late_records: c.late_records.load(Relaxed),
         records_rate_limited: rate_limit::total_dropped(),
         records_over_cap: c.records_over_cap.load(Relaxed),
+        ring_bytes: c.ring_bytes.load(Relaxed),
+        rings_grown: c.rings_grown.load(Relaxed),
+        buffer_bytes: c.buffer_bytes.load(Relaxed),
+        flusher_cpu_ns: metrics::flusher_cpu_ns(),
+        write_calls: c.write_calls.load(Relaxed),
+        sync_calls: c.sync_calls.load(Relaxed),
+        compressed_input_bytes: c.compressed_in.load(Relaxed),
+        compressed_output_bytes: c.compressed_out.load(Relaxed),
     }
 }

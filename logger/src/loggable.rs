@@ -61,6 +61,27 @@ pub enum LogValue<'a> {
     /// A string that lives for the whole program: only its address is
     /// copied, the flusher reads the bytes.
     StaticStr(&'static str),
+    /// A JSON value the logger rendered itself (an error and its source
+    /// chain: see [`error_chain`](crate::error_chain())), written as it is. Cut to fit the
+    /// ring, it is written as a string instead, so the line stays valid.
+    Json(Json<'a>),
+}
+
+/// A JSON text rendered by the logger (see [`LogValue::Json`]); only the
+/// logger makes one, so it is always well-formed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Json<'a>(&'a str);
+
+impl<'a> Json<'a> {
+    /// Wraps a text the caller rendered as valid JSON.
+    pub(crate) fn new(text: &'a str) -> Self {
+        Json(text)
+    }
+
+    /// The JSON text.
+    pub fn as_str(&self) -> &'a str {
+        self.0
+    }
 }
 
 /// A type whose values `trade!`, `perf!` and `#[log_performance(args(..))]`
@@ -354,6 +375,11 @@ impl ScratchString {
             }
         }
         s
+    }
+
+    /// The buffer, to append to.
+    pub(crate) fn as_mut_string(&mut self) -> &mut String {
+        &mut self.0
     }
 
     /// A pooled copy of `text`.

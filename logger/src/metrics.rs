@@ -37,6 +37,24 @@ pub(crate) struct Counters {
     /// Created/dropped totals of threads that have exited.
     pub retired_created: AtomicU64,
     pub retired_dropped: AtomicU64,
+    /// Capacity of every ring the flusher reads, as of its last cycle.
+    pub ring_bytes: AtomicU64,
+    /// Rings replaced by a larger one (`OverflowPolicy::Grow`).
+    pub rings_grown: AtomicU64,
+    /// Capacity of grown rings the flusher has not yet taken over.
+    pub chained_ring_bytes: AtomicU64,
+    /// Capacity of the flusher's line and file buffers, last cycle.
+    pub buffer_bytes: AtomicU64,
+    /// `write(2)` calls into the files, and `fdatasync` calls.
+    pub write_calls: AtomicU64,
+    pub sync_calls: AtomicU64,
+    /// Bytes of rotated files gzip'ed, before and after.
+    pub compressed_in: AtomicU64,
+    pub compressed_out: AtomicU64,
+    /// The flusher's CPU clock (`pthread_getcpuclockid`) while it runs,
+    /// as an `i64` (`i64::MIN`: none), and its CPU time when it stopped.
+    pub flusher_clock: std::sync::atomic::AtomicI64,
+    pub flusher_cpu_at_stop: AtomicU64,
 }
 
 pub(crate) static COUNTERS: Counters = Counters {
@@ -56,12 +74,73 @@ pub(crate) static COUNTERS: Counters = Counters {
     ring_occupancy: AtomicU64::new(0),
     retired_created: AtomicU64::new(0),
     retired_dropped: AtomicU64::new(0),
+    ring_bytes: AtomicU64::new(0),
+    rings_grown: AtomicU64::new(0),
+    chained_ring_bytes: AtomicU64::new(0),
+    buffer_bytes: AtomicU64::new(0),
+    write_calls: AtomicU64::new(0),
+    sync_calls: AtomicU64::new(0),
+    compressed_in: AtomicU64::new(0),
+    compressed_out: AtomicU64::new(0),
+    flusher_clock: std::sync::atomic::AtomicI64::new(i64::MIN),
+    flusher_cpu_at_stop: AtomicU64::new(0),
 };
 
 impl Counters {
     pub(crate) fn add(counter: &AtomicU64, n: u64) {
         counter.fetch_add(n, Relaxed);
     }
+}
+
+/// A producer moved to a larger ring of `cap` bytes (cold: at most a few
+/// times per thread).
+pub(crate) fn ring_grown(cap: usize) {
+    Counters::add(&COUNTERS.rings_grown, 1);
+    Counters::add(&COUNTERS.chained_ring_bytes, cap as u64);
+}
+
+/// The flusher took over a grown ring of `cap` bytes.
+pub(crate) fn ring_taken_over(cap: usize) {
+    COUNTERS.chained_ring_bytes.fetch_sub(cap as u64, Relaxed);
+}
+
+/// CPU time of `clock` in ns, or `None` when the clock is gone.
+fn cpu_ns(clock: libc::clockid_t) -> Option<u64> {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec; an unknown clock id is
+    // an `EINVAL` return, not undefined behaviour.
+    let rc = unsafe { libc::clock_gettime(clock, &mut ts) };
+    (rc == 0).then(|| (ts.tv_sec as u64) * 1_000_000_000 + ts.tv_nsec as u64)
+}
+
+/// Called on the flusher thread when it starts: its CPU clock, so that
+/// any thread can read the flusher's CPU time.
+pub(crate) fn flusher_started() {
+    let mut clock: libc::clockid_t = 0;
+    // SAFETY: `pthread_self()` is this running thread; `clock` is writable.
+    if unsafe { libc::pthread_getcpuclockid(libc::pthread_self(), &mut clock) } == 0 {
+        COUNTERS.flusher_clock.store(i64::from(clock), Relaxed);
+    }
+}
+
+/// Called on the flusher thread as it stops: its final CPU time is kept.
+pub(crate) fn flusher_stopping() {
+    let clock = COUNTERS.flusher_clock.swap(i64::MIN, Relaxed);
+    if let Some(ns) = i32::try_from(clock).ok().and_then(cpu_ns) {
+        COUNTERS.flusher_cpu_at_stop.store(ns, Relaxed);
+    }
+}
+
+/// CPU time the flusher thread has used (user + system), in ns.
+pub(crate) fn flusher_cpu_ns() -> u64 {
+    let clock = COUNTERS.flusher_clock.load(Relaxed);
+    i32::try_from(clock)
+        .ok()
+        .and_then(cpu_ns)
+        .unwrap_or_else(|| COUNTERS.flusher_cpu_at_stop.load(Relaxed))
 }
 
 /// A snapshot of the logger's counters, from [`crate::metrics()`].
@@ -128,4 +207,45 @@ pub struct Metrics {
     /// itself: its warnings, signal records) == records_written +
     /// records_over_cap`.
     pub records_over_cap: u64,
+    /// Memory of the rings: the capacity, in bytes, of every ring the
+    /// flusher reads (one a logging thread, plus the larger rings that
+    /// `OverflowPolicy::Grow` chained and the flusher has not finished
+    /// reading), as of its last cycle.
+    pub ring_bytes: u64,
+    /// Rings replaced by a larger one under `OverflowPolicy::Grow`, since
+    /// the start.
+    pub rings_grown: u64,
+    /// Memory of the flusher's buffers: its line buffer and every file's
+    /// pending batch (capacity, bytes), as of its last cycle.
+    pub buffer_bytes: u64,
+    /// CPU time used by the flusher thread so far (user and system, ns;
+    /// `pthread_getcpuclockid`), read by this call, not by the flusher.
+    pub flusher_cpu_ns: u64,
+    /// `write(2)` calls made into the log files.
+    pub write_calls: u64,
+    /// `fdatasync` calls made on the log files (`msync` policy, `flush`
+    /// with a sync policy, rotation).
+    pub sync_calls: u64,
+    /// Bytes of rotated files gzip'ed (`compress`), before compression.
+    pub compressed_input_bytes: u64,
+    /// Size of the `.gz` files those bytes became.
+    pub compressed_output_bytes: u64,
+}
+
+impl Metrics {
+    /// How many times smaller the gzip'ed rotated files are than their
+    /// text (`compressed_input_bytes / compressed_output_bytes`); `None`
+    /// until a file was compressed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let m = logger::Metrics { compressed_input_bytes: 900, compressed_output_bytes: 100, ..Default::default() };
+    /// assert_eq!(m.compression_ratio(), Some(9.0));
+    /// assert_eq!(logger::Metrics::default().compression_ratio(), None);
+    /// ```
+    pub fn compression_ratio(&self) -> Option<f64> {
+        (self.compressed_output_bytes > 0)
+            .then(|| self.compressed_input_bytes as f64 / self.compressed_output_bytes as f64)
+    }
 }

@@ -1,6 +1,5 @@
 //! The panic hook: records the panic, flushes, then runs the previous hook.
 
-use std::backtrace::{Backtrace, BacktraceStatus};
 use std::panic::PanicHookInfo;
 
 use crate::backend::flusher::THREAD_NAME;
@@ -19,7 +18,8 @@ pub(crate) fn install() {
 }
 
 /// Writes one error record (target `panic`) with the message, location,
-/// thread and, when `RUST_BACKTRACE` asks for it, the backtrace.
+/// thread and, when `RUST_BACKTRACE` asks for it or the logger was built
+/// with `error_backtrace(true)`, the backtrace as a JSON array of frames.
 fn record(info: &PanicHookInfo<'_>) {
     let message = if let Some(s) = info.payload().downcast_ref::<&str>() {
         s
@@ -33,10 +33,9 @@ fn record(info: &PanicHookInfo<'_>) {
     let (file, line) = info
         .location()
         .map_or(("<unknown>", 0), |l| (l.file(), l.line()));
-    let backtrace = Backtrace::capture();
-    if backtrace.status() == BacktraceStatus::Captured {
-        let bt = backtrace.to_string();
-        log::error!(target: "panic", panic_file = file, panic_line = line, backtrace = bt.as_str();
+    if let Some(backtrace) = crate::error_chain::capture_backtrace() {
+        let frames = crate::error_chain::Frames(backtrace);
+        log::error!(target: "panic", panic_file = file, panic_line = line, backtrace:err = frames;
             "thread '{thread}' panicked at {file}:{line}: {message}");
     } else {
         log::error!(target: "panic", panic_file = file, panic_line = line;

@@ -14,6 +14,9 @@ pub enum Kind {
     Trade,
     /// A `perf!` or `#[log_performance]` record: goes to the perf file too.
     Perf,
+    /// The logger's periodic record of its own counters
+    /// (`Builder::metrics_interval`): the main file only.
+    Metrics,
 }
 
 impl Kind {
@@ -23,6 +26,7 @@ impl Kind {
             Kind::Log => "log",
             Kind::Trade => "trade",
             Kind::Perf => "perf",
+            Kind::Metrics => "metrics",
         }
     }
 }
@@ -48,6 +52,9 @@ pub enum Value<'a> {
     Char(char),
     /// A string; may hold invalid UTF-8 (written lossily).
     Str(&'a [u8]),
+    /// A JSON text the logger rendered (an error and its source chain),
+    /// written as it is.
+    Json(&'a [u8]),
 }
 
 /// One key-value field of a record.

@@ -84,6 +84,9 @@ const V_STR: u8 = 8;
 /// A `&'static str` as its address and length (`u64` each): written only
 /// from a [`LogValue::StaticStr`], so the flusher may read the bytes.
 const V_STATIC_STR: u8 = 9;
+/// A JSON text the logger rendered (an error chain): `u32` length and
+/// bytes, like `V_STR`, read back as [`Value::Json`].
+const V_JSON: u8 = 10;
 
 /// Appended to a macro string value cut to fit the ring.
 pub(crate) const TRUNCATED: &str = "…[truncated]";
@@ -313,7 +316,25 @@ pub(crate) fn put_value(buf: &mut Vec<u8>, v: Value<'_>) {
             buf.extend_from_slice(&(s.len() as u32).to_ne_bytes());
             buf.extend_from_slice(s);
         }
+        Value::Json(s) => {
+            let s = &s[..s.len().min(u32::MAX as usize)];
+            buf.push(V_JSON);
+            buf.extend_from_slice(&(s.len() as u32).to_ne_bytes());
+            buf.extend_from_slice(s);
+        }
     }
+}
+
+/// Appends a rendered JSON value, or, when it is longer than `limit`, the
+/// same text as a string cut to `limit` bytes and marked (a cut JSON text
+/// would not parse).
+pub(crate) fn put_json_value(buf: &mut Vec<u8>, json: &str, limit: usize) {
+    if json.len() <= limit {
+        return put_value(buf, Value::Json(json.as_bytes()));
+    }
+    let at = begin_str_value(buf);
+    buf.extend_from_slice(json.as_bytes());
+    end_bytes32(buf, at, limit, TRUNCATED);
 }
 
 /// Starts a `u32`-length-prefixed string whose bytes the caller appends
@@ -378,6 +399,10 @@ pub(crate) fn log_value_len(v: &LogValue<'_>, limit: usize) -> usize {
             (s, true) => 5 + s.len() + TRUNCATED.len(),
         },
         LogValue::StaticStr(_) => 17,
+        LogValue::Json(j) => match cut_str(j.as_str(), limit) {
+            (s, false) => 5 + s.len(),
+            (s, true) => 5 + s.len() + TRUNCATED.len(),
+        },
     }
 }
 
@@ -439,6 +464,18 @@ pub(crate) unsafe fn write_log_value(dst: *mut u8, v: &LogValue<'_>, limit: usiz
                 let (cut, truncated) = cut_str(s, limit);
                 let marker = if truncated { TRUNCATED.len() } else { 0 };
                 *dst = V_STR;
+                write_unaligned(dst.add(1).cast::<u32>(), (cut.len() + marker) as u32);
+                copy_nonoverlapping(cut.as_ptr(), dst.add(5), cut.len());
+                if truncated {
+                    copy_nonoverlapping(TRUNCATED.as_ptr(), dst.add(5 + cut.len()), marker);
+                }
+                5 + cut.len() + marker
+            }
+            LogValue::Json(j) => {
+                // Whole, it stays JSON; cut, it becomes a marked string.
+                let (cut, truncated) = cut_str(j.as_str(), limit);
+                let marker = if truncated { TRUNCATED.len() } else { 0 };
+                *dst = if truncated { V_STR } else { V_JSON };
                 write_unaligned(dst.add(1).cast::<u32>(), (cut.len() + marker) as u32);
                 copy_nonoverlapping(cut.as_ptr(), dst.add(5), cut.len());
                 if truncated {
@@ -732,6 +769,15 @@ impl<'a> Decoder<'a> {
             V_F64 => Value::F64(f64::from_bits(self.u64()?)),
             V_CHAR => Value::Char(char::from_u32(self.u32()?)?),
             V_STR => Value::Str(self.bytes32()?),
+            V_JSON => {
+                // Checked on the flusher (errors are rare) so that no byte
+                // sequence can make a line that does not parse.
+                let text = self.bytes32()?;
+                match serde_json::from_slice::<serde::de::IgnoredAny>(text) {
+                    Ok(_) => Value::Json(text),
+                    Err(_) => Value::Str(text),
+                }
+            }
             V_STATIC_STR => {
                 let ptr = self.u64()? as usize as *const u8;
                 let len = self.u64()? as usize;

@@ -44,8 +44,10 @@ fn free_fn_every_key_of_the_record() {
         function = "plain_free_fn"
     );
     let f = r["fields"].as_object().unwrap();
-    assert_eq!(f.len(), 3, "{f:?}");
+    // operation, elapsed_ns, outcome, and the flusher's span_id.
+    assert_eq!(f.len(), 4, "{f:?}");
     assert_eq!(f["outcome"], "ok");
+    assert!(f["span_id"].as_u64().unwrap() > 0, "{f:?}");
     let ns = elapsed_ns(&r);
     assert!((200_000..100_000_000).contains(&ns), "{ns}");
     assert_eq!(operation("app", "plain_free_fn").len(), 1);
@@ -264,7 +266,11 @@ fn methods_generics_and_impl_trait() {
     assert_eq!(r.len(), 2);
     assert_eq!(r[0]["fields"]["outcome"], "ok");
     assert_eq!(r[1]["fields"]["outcome"], "err");
-    assert_eq!(r[1]["fields"]["error"], "invalid digit found in string");
+    // A `std::error::Error`: its `Display` and its (empty) source chain
+    // (and a backtrace when RUST_BACKTRACE is set).
+    let error = &r[1]["fields"]["error"];
+    assert_eq!(error["message"], "invalid digit found in string");
+    assert_eq!(error["sources"], serde_json::json!([]));
 }
 
 // ------------------------------------------------------------- options --
@@ -293,6 +299,20 @@ fn level_option_and_disabled_level() {
     assert_eq!(too_fine(), 7, "the body runs when its level is disabled");
     logger::set_filter("trace").unwrap(); // as installed
     assert!(operation("perf", "too_fine").is_empty());
+}
+
+#[log_performance(name = "mem_without_counting_alloc", mem)]
+fn mem_without_counting_alloc() -> Vec<u8> {
+    vec![0; 64]
+}
+
+#[test]
+fn mem_is_null_without_the_counting_allocator() {
+    dir();
+    assert_eq!(mem_without_counting_alloc().len(), 64);
+    let r = only_op("mem_without_counting_alloc");
+    assert!(r["fields"]["alloc_bytes"].is_null(), "{r}");
+    assert!(r["fields"]["allocs"].is_null(), "{r}");
 }
 
 #[log_performance(name = "thresholded", threshold = "1ms")]

@@ -25,8 +25,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::backend::barrier;
+use crate::backend::call_tree::CallTree;
 use crate::backend::decode::{self, Origin};
 use crate::backend::merge::{Rings, ThreadRing};
+use crate::backend::metrics_record::MetricsRecord;
 use crate::backend::rate_cap::{RateCap, Summary};
 use crate::backend::router::Router;
 use crate::backend::service::Services;
@@ -83,6 +85,10 @@ pub(crate) struct Flusher {
     redactor: Option<Redactor>,
     /// The service of each static target seen.
     service_memo: ServiceMemo,
+    /// Links nested timed calls (`span_id`, `children`).
+    call_tree: CallTree,
+    /// The periodic `metrics` record, when configured.
+    metrics_record: Option<MetricsRecord>,
 }
 
 /// Targets past this many are not remembered: the memo starts again.
@@ -156,12 +162,15 @@ impl Flusher {
             next_rate_report: clock::now_raw().saturating_add(second_raw),
             redactor: config.redaction.compiled().map(Redactor::new),
             service_memo: ServiceMemo::default(),
+            call_tree: CallTree::default(),
+            metrics_record: config.metrics_interval.map(MetricsRecord::new),
         }
     }
 
     /// The thread's body: cycles until shutdown, then drains and closes.
     pub(crate) fn run(mut self) {
         crate::signals::set_flusher_thread();
+        crate::metrics::flusher_started();
         loop {
             let stopping = SHUTDOWN.load(Ordering::Acquire);
             let request = barrier::pending();
@@ -210,6 +219,7 @@ impl Flusher {
         self.report_rate_limits(true);
         self.router.sync();
         self.router.close();
+        crate::metrics::flusher_stopping();
     }
 
     /// Whether no registered thread is between taking a timestamp and
@@ -276,6 +286,7 @@ impl Flusher {
             cap,
             redactor,
             service_memo,
+            call_tree,
             ..
         } = self;
         // Counted once a cycle, not once a record.
@@ -327,10 +338,10 @@ impl Flusher {
                     written += router.write_record(view.kind, view.level, service_file, line, at);
                     router.console(view);
                 };
-                match redactor {
-                    Some(r) => r.apply(&view, emit),
-                    None => emit(&view),
-                }
+                call_tree.link(&view, |view| match redactor {
+                    Some(r) => r.apply(view, emit),
+                    None => emit(view),
+                });
             }
             *fields = recycle(f);
             *context = recycle(c);
@@ -357,6 +368,21 @@ impl Flusher {
             self.report_rate_limits(false);
         }
         self.report_file_changes();
+        let buffers = self.router.buffer_bytes() + self.line.capacity() + self.scratch.capacity();
+        COUNTERS
+            .buffer_bytes
+            .store(buffers as u64, Ordering::Relaxed);
+        if self.metrics_record.as_ref().is_some_and(|m| m.due()) {
+            let stamps = self.own_stamps();
+            if let Some(m) = self.metrics_record.as_mut() {
+                m.write(
+                    stamps,
+                    &mut *self.formatter,
+                    &mut self.router,
+                    &mut self.line,
+                );
+            }
+        }
         self.router.publish();
         self.router.flush_console();
         if let MsyncPolicy::Interval(every) = self.msync {
@@ -458,7 +484,7 @@ fn report_drops(
 }
 
 /// A record the logger writes about itself, from the flusher thread.
-fn own_record<'a>(
+pub(super) fn own_record<'a>(
     ts_ns: u64,
     level: crate::Level,
     target: &'a str,

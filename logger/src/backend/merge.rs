@@ -258,6 +258,11 @@ impl Rings {
         COUNTERS
             .ring_occupancy
             .store(occupancy as u64, Ordering::Relaxed);
+        let capacity: usize = self.threads.iter().map(|t| t.ring.cap).sum();
+        let chained = COUNTERS.chained_ring_bytes.load(Ordering::Relaxed);
+        COUNTERS
+            .ring_bytes
+            .store(capacity as u64 + chained, Ordering::Relaxed);
         let mut i = 0;
         while i < self.threads.len() {
             let t = &mut self.threads[i];
@@ -274,6 +279,7 @@ impl Rings {
                     let next = registry::lock(&t.slot.chain).pop_front();
                     match next {
                         Some(ring) => {
+                            crate::metrics::ring_taken_over(ring.cap);
                             t.ring = ring;
                             t.read = 0;
                             t.write = 0;

@@ -4,11 +4,13 @@
 //! on a logging thread and never blocks one.
 
 pub(crate) mod barrier;
+mod call_tree;
 mod console;
 mod context_stack;
 mod decode;
 pub(crate) mod flusher;
 mod merge;
+mod metrics_record;
 mod rate_cap;
 pub(crate) mod router;
 mod service;

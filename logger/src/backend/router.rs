@@ -225,6 +225,14 @@ impl Router {
         }
     }
 
+    /// Capacity of every file's batch buffer, in bytes.
+    pub(crate) fn buffer_bytes(&self) -> usize {
+        self.destinations
+            .iter()
+            .map(|d| d.file.buffer_bytes())
+            .sum()
+    }
+
     /// Copies one formatted record into every file that takes it
     /// (`service`: as in [`Router::write_record`]).
     pub(crate) fn write(

@@ -113,6 +113,8 @@ fn write_value(scratch: &mut String, out: &mut Vec<u8>, value: &Value<'_>) {
         }
         Value::Char(c) => write_str(out, c.encode_utf8(&mut [0; 4])),
         Value::Str(bytes) => write_bytes(scratch, out, bytes),
+        // JSON text checked when decoded (an error's chain, a call's links).
+        Value::Json(bytes) => out.extend_from_slice(bytes),
     }
 }
 

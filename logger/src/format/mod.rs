@@ -60,6 +60,6 @@ pub(crate) fn write_value_plain(out: &mut Vec<u8>, value: crate::view::Value<'_>
             let _ = write!(out, "{x}");
         }
         Value::Char(c) => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
-        Value::Str(s) => out.extend_from_slice(s),
+        Value::Str(s) | Value::Json(s) => out.extend_from_slice(s),
     }
 }

@@ -106,6 +106,7 @@ fn write_value(out: &mut Vec<u8>, value: &Value<'_>) {
             }
         }
         Value::Char(c) => write_str_value(out, c.encode_utf8(&mut [0; 4])),
+        Value::Json(bytes) => out.extend_from_slice(bytes),
         Value::Str(bytes) => match std::str::from_utf8(bytes) {
             Ok(s) => write_str_value(out, s),
             Err(_) => {

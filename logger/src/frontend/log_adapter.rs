@@ -296,4 +296,18 @@ impl<'v> VisitValue<'v> for ValueEncoder<'_> {
         wire::put_value(self.buf, Value::Char(v));
         Ok(())
     }
+    /// `err:err = e`: the error, its source chain and, when asked, a
+    /// backtrace, as one JSON object (see `crate::error_chain`).
+    fn visit_error(&mut self, err: &(dyn std::error::Error + 'static)) -> Result<(), kv::Error> {
+        let mut json = crate::loggable::ScratchString::new();
+        crate::error_chain::render_kv_error(json.as_mut_string(), err);
+        wire::put_json_value(self.buf, &json, self.limit);
+        Ok(())
+    }
+    fn visit_borrowed_error(
+        &mut self,
+        err: &'v (dyn std::error::Error + 'static),
+    ) -> Result<(), kv::Error> {
+        self.visit_error(err)
+    }
 }

@@ -271,6 +271,7 @@ fn grow(p: &mut Producer, min_bytes: usize) {
     // The flusher must find the successor before it sees the old ring
     // abandoned, so chain it first, then drop the old producer.
     registry::lock(&p.slot.chain).push_back(handle);
+    crate::metrics::ring_grown(cap);
     p.prod = prod;
     p.base = base;
     p.cap = cap;

@@ -219,6 +219,11 @@ impl AppendFile {
         Ok(())
     }
 
+    /// Capacity of the batch buffer, in bytes.
+    pub(crate) fn buffer_bytes(&self) -> usize {
+        self.pending.capacity()
+    }
+
     /// Writes the buffered lines to the file with one `write`, after
     /// checking (`fstat`) that no other process truncated or removed it.
     ///
@@ -236,6 +241,7 @@ impl AppendFile {
         }
         let mut done = 0;
         while done < self.pending.len() {
+            Counters::add(&COUNTERS.write_calls, 1);
             match (&self.file).write(&self.pending[done..]) {
                 Ok(0) => {
                     let error = io::Error::new(io::ErrorKind::WriteZero, "write returned 0");
@@ -265,6 +271,7 @@ impl AppendFile {
     pub(crate) fn sync(&mut self) -> Result<(), Unwritten> {
         self.publish()?;
         if self.unsynced {
+            Counters::add(&COUNTERS.sync_calls, 1);
             self.file.sync_data().map_err(|error| Unwritten {
                 error,
                 lines: Vec::new(),

@@ -67,6 +67,7 @@ use super::encrypt::{Sealer, seal};
 use super::rotation::{RotatedKind, parse_rotated, with_suffix};
 use crate::config::RotationConfig;
 use crate::fault::report_io_error;
+use crate::metrics::{COUNTERS, Counters};
 
 /// Bytes read from the rotated file per compression step.
 const CHUNK: usize = 64 * 1024;
@@ -489,13 +490,22 @@ fn compress(plain: &Path, cancel: &AtomicBool) -> io::Result<()> {
 fn gzip_to(plain: &Path, gz: &Path, cancel: &AtomicBool) -> io::Result<()> {
     // Fast compression: this thread shares the machine with the trading
     // process, and log lines compress well even at level 1.
+    let before = std::fs::metadata(plain).map_or(0, |m| m.len());
+    let mut after = 0;
     transform_to(
         plain,
         gz,
         cancel,
         |out| Ok(GzEncoder::new(out, Compression::fast())),
-        GzEncoder::finish,
-    )
+        |gz| {
+            let file = gz.finish()?;
+            after = file.metadata().map_or(0, |m| m.len());
+            Ok(file)
+        },
+    )?;
+    Counters::add(&COUNTERS.compressed_in, before);
+    Counters::add(&COUNTERS.compressed_out, after);
+    Ok(())
 }
 
 /// Replaces `source` by `<source><suffix>`, the bytes of `source` streamed

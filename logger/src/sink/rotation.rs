@@ -277,6 +277,11 @@ impl RotatingFile {
         self.after_write(result);
     }
 
+    /// Capacity of the file's batch buffer, in bytes (0 while closed).
+    pub(crate) fn buffer_bytes(&self) -> usize {
+        self.file.as_ref().map_or(0, AppendFile::buffer_bytes)
+    }
+
     /// Writes out the pending lines and flushes the file to disk
     /// (`fdatasync`).
     ///

@@ -85,13 +85,15 @@ struct PerfFields<'a> {
     memory_usage_mb: Option<f64>,
 }
 
-/// Fields that fill `exception`.
+/// Fields that fill `exception`: a string as its text; an error logged
+/// as a value (`{"message", "sources", "backtrace"}`) or a backtrace array
+/// as its JSON text.
 #[derive(Deserialize, Default)]
 struct ExceptionFields<'a> {
     #[serde(borrow, default)]
-    error: Option<Cow<'a, str>>,
+    error: Option<&'a RawValue>,
     #[serde(borrow, default)]
-    backtrace: Option<Cow<'a, str>>,
+    backtrace: Option<&'a RawValue>,
 }
 
 /// The columns shared by `system_logs` and seed 004's `{prefix}_logs`.
@@ -223,7 +225,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded<'_>, String> {
     let exception = match fields_raw {
         Some(f) if f.contains("\"error\"") || f.contains("\"backtrace\"") => {
             let e: ExceptionFields<'_> = serde_json::from_str(f).unwrap_or_default();
-            e.backtrace.or(e.error)
+            e.backtrace.or(e.error).map(text)
         }
         _ => None,
     };
@@ -335,6 +337,21 @@ mod tests {
         assert_eq!(p.cpu_usage_percent.unwrap().to_string(), "48.48");
         assert_eq!(d.system.exception.as_deref(), Some("over the limit"));
         assert_eq!(d.system.service, "t");
+    }
+
+    #[test]
+    fn an_error_value_and_a_metrics_record_become_rows() {
+        let l = br#"{"ts":"2026-11-21T08:43:26Z","level":"ERROR","kind":"log","target":"t","msg":"x","fields":{"err":1,"error":{"message":"rejected","sources":["reset"]}}}"#;
+        let d = decode(l).unwrap();
+        assert_eq!(
+            d.system.exception.as_deref(),
+            Some(r#"{"message":"rejected","sources":["reset"]}"#)
+        );
+        let l = br#"{"ts":"2026-11-21T08:43:26Z","level":"INFO","kind":"metrics","target":"logger","msg":"metrics","fields":{"ring_bytes":1048576,"compression_ratio":null}}"#;
+        let d = decode(l).unwrap();
+        assert!(d.trade.is_none() && d.perf.is_none());
+        assert_eq!(d.system.event_type, "metrics");
+        assert!(d.system.data.contains("\"ring_bytes\":1048576"));
     }
 
     #[test]
