@@ -6,16 +6,16 @@
 //! Cases without the `tracing` feature: `empty`, `trade`, `log-static`,
 //! `log-3args`, `log-5kv`, `correlation` (a guard made and dropped),
 //! `bind-2` (`bind!` of two fields), `log-performance` (a call of a
-//! `#[log_performance]` function with one argument recorded). With it (`--features tracing`):
+//! `#[log_performance]` function: one record), `log-performance-args`
+//! (the same with one argument recorded), `log-performance-mem` (with the
+//! `mem` option, no counting allocator installed: the option's own cost).
+//! With it (`--features tracing`):
 //! `span-registry` (enter and exit a span with two fields, registry only),
 //! `span` (the same with our layer), `span-1` (a span with only a
 //! `correlation_id`, our layer), `span-nested` (the two-field span as the
 //! child of a span entered outside the loop, our layer), `tracing-5kv`
 //! (an event with the five fields inside two entered spans),
 //! `tracing-5kv-0` (the same event outside any span).
-//! `log-performance`: a call of a `#[log_performance]` function (one
-//! record); `log-performance-mem`: the same with the `mem` option (no
-//! counting allocator installed: the option's own cost).
 //!
 //! With `INSTRUCTIONS_MAIN_ONLY=1` only the main file is open (no trades,
 //! perf or errors file) and the records written are checked at the end:
@@ -109,7 +109,7 @@ fn run(case: &str, n: u64) -> bool {
         "bind-2" => (0..n).for_each(|i| {
             let _c = logger::bind!(correlation_id = black_box(i), venue = "XNAS");
         }),
-        "log-performance" => (0..n).for_each(|i| {
+        "log-performance-args" => (0..n).for_each(|i| {
             black_box(timed(black_box(i)));
         }),
         _ => return tracing_cases::run(case, n),
@@ -117,7 +117,7 @@ fn run(case: &str, n: u64) -> bool {
     true
 }
 
-/// The `log-performance` case: a timed call recording its argument.
+/// The `log-performance-args` case: a timed call recording its argument.
 #[logger::log_performance(args(qty))]
 #[inline(never)]
 fn timed(qty: u64) -> u64 {

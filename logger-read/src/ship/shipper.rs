@@ -297,6 +297,7 @@ impl Shipper {
             metrics: Arc::clone(&self.metrics),
             encoder: self.dest.encoder().filter(|_| self.pipeline),
             take_turns: !self.pipeline,
+            identities: self.identities.clone(),
             sent: 0,
             read: 0,
         };
@@ -423,6 +424,8 @@ struct Reader {
     /// Wait for each batch to be delivered before reading on
     /// (`ShipConfig::pipeline == false`).
     take_turns: bool,
+    /// The age identities that open encrypted rotated files, if any.
+    identities: Option<Identities>,
     /// Batches handed over in this run.
     sent: u64,
     /// Bytes of the files (lines and their newlines) read in this run.
@@ -462,7 +465,8 @@ impl Reader {
         stop: &AtomicBool,
         abort: &AtomicBool,
     ) {
-        let mut source = Source::open(&self.spec, cp, self.at_end, self.poll, self.batch_records);
+        let mut source = Source::open(&self.spec, cp, self.at_end, self.poll, self.batch_records)
+            .with_identities(self.identities.take());
         // The checkpoint of the last batch handed over.
         let mut queued = cp;
         // The position of the last line taken: a line at or before it

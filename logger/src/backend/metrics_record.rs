@@ -94,7 +94,7 @@ impl MetricsRecord {
         view.kind = Kind::Metrics;
         line.clear();
         formatter.format(&view, line);
-        router.write(view.kind, view.level, line, file_ns);
+        router.write(view.kind, view.level, None, line, file_ns);
         Counters::add(&COUNTERS.records_written, 1);
     }
 }

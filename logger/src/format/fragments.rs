@@ -77,6 +77,7 @@ impl Site {
                 Kind::Log => 0,
                 Kind::Trade => 1,
                 Kind::Perf => 2,
+                Kind::Metrics => 3,
             },
             static_keys,
         })
