@@ -32,6 +32,13 @@ struct Producer {
     /// Last read index seen; the real one only ever moves forward, so this
     /// underestimates the free space and is refreshed only when short.
     cached_read: usize,
+    /// Set while `tracing` span frames wait to be written before this
+    /// thread's next record (see [`set_frames_pending`]); `cached_read`
+    /// then holds a value that makes every reservation take the slow
+    /// path, and the real one is kept here.
+    frames_pending: bool,
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    saved_read: usize,
     slot: Arc<ThreadSlot>,
 }
 
@@ -120,6 +127,9 @@ impl Producer {
         let tail = self.cap - pos;
         let need = if len <= tail { len } else { tail + len };
         if self.free(self.cached_read) < need {
+            if self.frames_pending {
+                return None;
+            }
             self.cached_read = self.prod.read_index();
             if self.free(self.cached_read) < need {
                 return None;
@@ -202,6 +212,8 @@ fn register() -> *mut Producer {
         cap,
         write: 0,
         cached_read: 0,
+        frames_pending: false,
+        saved_read: 0,
         slot,
     }));
     // SAFETY: `key` is a live key; the value is this thread's producer,
@@ -340,6 +352,17 @@ fn push_inner<const CONTROL: bool>(
     write: impl FnOnce(&mut [u8]),
 ) {
     let len = wire::aligned(HEADER + payload_len);
+    push_record::<CONTROL>(len, |dst, ts| {
+        wire::put_header(dst, len, tag, level, ts);
+        write(&mut dst[HEADER..HEADER + payload_len]);
+    })
+}
+
+/// Reserves `len` bytes (aligned) in this thread's ring, lets `fill`
+/// write the whole record (given the timestamp, 0 for a control record)
+/// and publishes it; the policies of [`push`] and [`push_control`].
+#[inline(always)]
+fn push_record<const CONTROL: bool>(len: usize, fill: impl FnOnce(&mut [u8], u64)) {
     let p = current();
     if p.is_null() {
         if CONTROL {
@@ -367,11 +390,7 @@ fn push_inner<const CONTROL: bool>(
     }
     let off = match p.try_reserve(len) {
         Some(off) => off,
-        None => match if CONTROL {
-            reserve_control(p, len)
-        } else {
-            reserve_slow(p, len)
-        } {
+        None => match reserve_cold::<CONTROL>(p, len) {
             Some(off) => off,
             None => {
                 p.slot.busy.store(0, Ordering::Release);
@@ -388,13 +407,91 @@ fn push_inner<const CONTROL: bool>(
     // SAFETY: `try_reserve` returned `len` vacant, initialised bytes at
     // `off` that only this producer may touch until `commit`.
     let dst = unsafe { std::slice::from_raw_parts_mut(p.base.add(off), len) };
-    wire::put_header(dst, len, tag, level, ts);
-    write(&mut dst[HEADER..HEADER + payload_len]);
+    fill(dst, ts);
     p.commit(len);
     if !CONTROL {
         ThreadSlot::bump(&p.slot.created, 1);
     }
     p.slot.busy.store(0, Ordering::Release);
+}
+
+/// `try_reserve` failed: write the pending span frames first, if that was
+/// why, then apply the policy for a full ring.
+#[cold]
+#[inline(never)]
+fn reserve_cold<const CONTROL: bool>(p: &mut Producer, len: usize) -> Option<usize> {
+    #[cfg(feature = "tracing")]
+    if p.frames_pending {
+        write_pending_frames(p);
+        if let Some(off) = p.try_reserve(len) {
+            return Some(off);
+        }
+    }
+    if CONTROL {
+        reserve_control(p, len)
+    } else {
+        reserve_slow(p, len)
+    }
+}
+
+/// Marks whether `tracing` span frames are waiting to be written into
+/// this thread's ring (`crate::tracing_layer`): entering a span only
+/// notes it, and the frames are written just before the next record of
+/// the thread (or context frame), so a span entered and exited with no
+/// record inside writes nothing. While set, every reservation takes the
+/// slow path, where [`reserve_cold`] writes them: the fast path of a
+/// record costs nothing more. Returns whether the mark is now set (false
+/// when the logger is not running).
+#[cfg(feature = "tracing")]
+#[inline]
+pub(crate) fn set_frames_pending(pending: bool) -> bool {
+    let p = if pending {
+        current()
+    } else {
+        CURRENT.with(Cell::get)
+    };
+    if p.is_null() {
+        return false;
+    }
+    // SAFETY: `p` is this thread's producer (see `push_record`); no
+    // record is being pushed on this thread (the layer does not call this
+    // from inside a push), so this is the only reference to it.
+    let p = unsafe { &mut *p };
+    if p.frames_pending != pending {
+        p.frames_pending = pending;
+        if pending {
+            // A read index `cap` behind the write index: the ring looks
+            // full.
+            p.saved_read = p.cached_read;
+            p.cached_read = p.write.wrapping_sub(p.cap) & (2 * p.cap - 1);
+        } else {
+            p.cached_read = p.saved_read;
+        }
+    }
+    pending
+}
+
+/// Writes the pending span frames, each as a control record, before the
+/// record being pushed.
+#[cfg(feature = "tracing")]
+#[cold]
+#[inline(never)]
+fn write_pending_frames(p: &mut Producer) {
+    p.frames_pending = false;
+    p.cached_read = p.saved_read;
+    crate::tracing_layer::write_pending_frames(|record, depth| {
+        let len = record.len() * 8;
+        let Some(off) = p.try_reserve(len).or_else(|| reserve_control(p, len)) else {
+            return;
+        };
+        // SAFETY: as in `push_record`: `len` vacant bytes at `off`.
+        let dst = unsafe { std::slice::from_raw_parts_mut(p.base.add(off), len) };
+        for (chunk, word) in dst.chunks_exact_mut(8).zip(record) {
+            chunk.copy_from_slice(&word.to_ne_bytes());
+        }
+        wire::patch_context_depth(&mut dst[HEADER..], depth);
+        p.commit(len);
+    });
 }
 
 /// A full ring for a control record: grow under `Grow`, wait otherwise.

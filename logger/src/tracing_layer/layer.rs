@@ -100,12 +100,8 @@ where
         });
     }
 
-    fn on_exit(&self, id: &Id, ctx: Context<'_, S>) {
-        entered::exit(self.id, id.into_u64(), |other| {
-            let span = ctx.span(&Id::from_u64(other))?;
-            let ext = span.extensions();
-            ext.get::<SpanContextRef>().map(|c| c.0.scope.clone())
-        });
+    fn on_exit(&self, id: &Id, _ctx: Context<'_, S>) {
+        entered::exit(self.id, id.into_u64());
     }
 
     fn on_close(&self, id: Id, ctx: Context<'_, S>) {

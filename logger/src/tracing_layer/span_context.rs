@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use tracing_core::field::{Field, Visit};
 
-use crate::context::Context;
+use crate::context::{Context, EncodedFrame};
 use crate::loggable::LogValue;
 
 /// What entering a span puts on the thread's context. Immutable once
@@ -22,6 +22,10 @@ pub(crate) struct SpanContext {
     /// its parent is not the span this thread entered last (a task
     /// polled on another thread than the one that made its span).
     pub(crate) scope: Context,
+    /// `own` as the ring record entering it writes; `None` when empty.
+    pub(crate) own_frame: Option<EncodedFrame>,
+    /// `scope` likewise.
+    pub(crate) scope_frame: Option<EncodedFrame>,
     /// The parent's scope, kept to rebuild `scope` when a field is
     /// recorded later.
     inherited: Context,
@@ -39,6 +43,8 @@ impl SpanContext {
     pub(crate) fn new(own: Context, inherited: Context, parent: Option<u64>) -> SpanContext {
         let scope = inherited.extended(&own);
         SpanContext {
+            own_frame: own.encoded_frame(),
+            scope_frame: scope.encoded_frame(),
             own,
             scope,
             inherited,
