@@ -261,6 +261,14 @@ fn span_frames_written_late_keep_their_place_among_context_guards() {
     assert!(r[5].get("context").is_none(), "{}", r[5]);
 }
 
+#[test]
+fn spans_write_no_perf_record_unless_asked() {
+    dir();
+    drop(tracing::info_span!("unasked", qty = 1_u64).entered());
+    assert!(macros_support::operation("app", "unasked").is_empty());
+    assert!(macros_support::operation("perf", "unasked").is_empty());
+}
+
 #[tracing::instrument(skip(test))]
 async fn hedge(test: &'static str, task: u64, leg: u64) {
     for step in 0..3_u64 {

@@ -46,6 +46,19 @@ struct Entered {
     /// The depth of its frame once written (`context::next_depth`); 0
     /// when it wrote none (no fields) or is not written yet.
     depth: u32,
+    /// `clock::now_raw` at the enter, when the span is timed
+    /// ([`SpanContext::timing`]); else 0.
+    entered_at: u64,
+}
+
+impl Entered {
+    /// Ends this enter: its time goes to the span's timing, if timed.
+    #[inline(always)]
+    fn exited(&self) {
+        if let Some(timing) = &self.context.timing {
+            timing.exited(self.entered_at);
+        }
+    }
 }
 
 /// A cached span context.
@@ -125,11 +138,17 @@ pub(crate) fn enter(layer: u32, id: u64, lookup: impl FnOnce() -> Option<Arc<Spa
         if !s.marked {
             s.marked = thread_ring::set_frames_pending(true);
         }
+        let entered_at = if context.timing.is_some() {
+            crate::clock::now_raw()
+        } else {
+            0
+        };
         s.stack.push(Entered {
             layer,
             id,
             context,
             depth: 0,
+            entered_at,
         });
     });
 }
@@ -152,6 +171,7 @@ pub(crate) fn exit(layer: u32, id: u64) {
                 }
                 s.written = n - 1;
             }
+            top.exited();
             s.stack.pop();
             return;
         }
@@ -177,7 +197,7 @@ fn exit_out_of_order(s: &mut ThreadSpans, layer: u32, id: u64) {
     if let Some(depth) = lowest {
         context::pop_frame(depth);
     }
-    s.stack.remove(i);
+    s.stack.remove(i).exited();
     s.written = s.written.min(i);
     for e in &mut s.stack[i..] {
         e.depth = 0;

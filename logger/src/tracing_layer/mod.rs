@@ -58,6 +58,7 @@ mod layer;
 mod level;
 mod log_bridge;
 mod span_context;
+mod span_perf;
 
 pub use layer::TracingLayer;
 

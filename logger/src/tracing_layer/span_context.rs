@@ -10,6 +10,8 @@ use tracing_core::field::{Field, Visit};
 use crate::context::{Context, EncodedFrame};
 use crate::loggable::LogValue;
 
+use super::span_perf::SpanTiming;
+
 /// What entering a span puts on the thread's context. Immutable once
 /// made and shared (`Arc`) between the span's extensions and the
 /// threads' caches of entered spans (see [`super::entered`]); a span
@@ -31,6 +33,9 @@ pub(crate) struct SpanContext {
     inherited: Context,
     /// The parent span's id (`Id::into_u64`).
     pub(crate) parent: Option<u64>,
+    /// The span's times, when the layer writes a `perf` record at its
+    /// close ([`TracingLayer::span_perf`](super::TracingLayer::span_perf)).
+    pub(crate) timing: Option<Arc<SpanTiming>>,
     /// Set when the span closed or recorded a field: a cached copy must
     /// not be used any more (a closed span's id may be given to a new
     /// span).
@@ -40,7 +45,12 @@ pub(crate) struct SpanContext {
 impl SpanContext {
     /// The context of a new span with fields `own`, inside a parent
     /// whose scope is `inherited`.
-    pub(crate) fn new(own: Context, inherited: Context, parent: Option<u64>) -> SpanContext {
+    pub(crate) fn new(
+        own: Context,
+        inherited: Context,
+        parent: Option<u64>,
+        timing: Option<Arc<SpanTiming>>,
+    ) -> SpanContext {
         let scope = inherited.extended(&own);
         SpanContext {
             own_frame: own.encoded_frame(),
@@ -49,6 +59,7 @@ impl SpanContext {
             scope,
             inherited,
             parent,
+            timing,
             retired: AtomicBool::new(false),
         }
     }
@@ -60,7 +71,12 @@ impl SpanContext {
         let mut visitor = FieldsToContext(self.own.clone());
         values.record(&mut visitor);
         self.retire();
-        SpanContext::new(visitor.0, self.inherited.clone(), self.parent)
+        SpanContext::new(
+            visitor.0,
+            self.inherited.clone(),
+            self.parent,
+            self.timing.clone(),
+        )
     }
 
     /// Marks this context as no longer the span's.
