@@ -240,9 +240,9 @@ impl std::fmt::Write for ByteWriter<'_> {
 unsafe fn copy_short(src: &[u8], dst: *mut u8) {
     let n = src.len();
     let p = src.as_ptr();
-    // SAFETY (every arm): each read stays inside `src` (offsets below
-    // `n`), each write inside `dst[..n]`, as the caller guarantees;
-    // unaligned reads and writes are allowed by `read/write_unaligned`.
+    // SAFETY: in every arm, each read stays inside `src` (offsets below
+    // `n`) and each write inside `dst[..n]`, as the caller guarantees;
+    // `read_unaligned` / `write_unaligned` allow any alignment.
     unsafe {
         if n >= 8 {
             let head = p.cast::<u64>().read_unaligned();

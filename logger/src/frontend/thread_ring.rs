@@ -159,6 +159,15 @@ impl Producer {
         // the new write index was written above (a header and payload, or
         // padding), and `write` stays below twice the capacity.
         unsafe { self.prod.set_write_index(self.write) };
+    }
+
+    /// [`Self::commit`], then [`prefetch_for_write`] of the lines
+    /// [`PREFETCH_AHEAD`] bytes past the new write index. For records
+    /// only: context frames are few and small, and the next record asks
+    /// for the lines past them.
+    #[inline(always)]
+    fn commit_and_prefetch(&mut self, len: usize) {
+        self.commit(len);
         let ahead = (self.write + PREFETCH_AHEAD) & (self.cap - 1);
         prefetch_for_write(self.base.wrapping_add(ahead));
     }
@@ -441,8 +450,10 @@ fn push_record<const CONTROL: bool>(len: usize, fill: impl FnOnce(&mut [u8], u64
     // `off` that only this producer may touch until `commit`.
     let dst = unsafe { std::slice::from_raw_parts_mut(p.base.add(off), len) };
     fill(dst, ts);
-    p.commit(len);
-    if !CONTROL {
+    if CONTROL {
+        p.commit(len);
+    } else {
+        p.commit_and_prefetch(len);
         ThreadSlot::bump(&p.slot.created, 1);
     }
     p.slot.busy.store(0, Ordering::Release);
