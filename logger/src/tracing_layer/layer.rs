@@ -64,8 +64,8 @@ impl TracingLayer {
     /// it drops the finished future). Its level, target,
     /// module, file and line are the span's, and it goes through the same
     /// filter directives as events; it is routed to the perf file like
-    /// every `perf` record. Off by default: it costs two clock reads per
-    /// enter and exit and one record per span.
+    /// every `perf` record. Off by default: it costs a clock read at each
+    /// enter and at each exit, and one record per span.
     ///
     /// # Examples
     ///
@@ -78,7 +78,7 @@ impl TracingLayer {
     /// {
     ///     let _e = tracing::info_span!("price_book", levels = 10_u64).entered();
     /// } // {"level":"INFO","kind":"perf",...,"msg":"price_book",...,
-    ///   //  "fields":{"operation":"price_book","elapsed_ns":2113,"busy_ns":1840,"polls":1}}
+    ///   //  "fields":{"operation":"price_book","elapsed_ns":..,"busy_ns":..,"polls":1}}
     /// ```
     pub fn span_perf(mut self, on: bool) -> TracingLayer {
         self.span_perf = on;
