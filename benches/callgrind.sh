@@ -9,7 +9,7 @@ N=${N:-20000}
 cargo build --release -p logger-benches --features tracing --example instructions >&2
 bin=target/release/examples/instructions
 cases=("$@")
-[ ${#cases[@]} -gt 0 ] || cases=(empty trade log-static log-3args log-5kv log-performance log-performance-args log-performance-mem correlation bind-2 span-registry span span-1 span-nested tracing-5kv tracing-5kv-0)
+[ ${#cases[@]} -gt 0 ] || cases=(empty trade log-static log-3args log-5kv log-performance log-performance-args log-performance-mem correlation bind-2 span-registry span span-perf span-log span-1 span-nested tracing-5kv tracing-5kv-0)
 out=$(mktemp -d)
 ir() { # case iterations -> instructions of the main thread
     valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file="$out/cg.$1.$2" \

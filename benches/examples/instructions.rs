@@ -11,7 +11,9 @@
 //! `mem` option, no counting allocator installed: the option's own cost).
 //! With it (`--features tracing`):
 //! `span-registry` (enter and exit a span with two fields, registry only),
-//! `span` (the same with our layer), `span-1` (a span with only a
+//! `span` (the same with our layer), `span-perf` (the same with
+//! `span_perf(true)`), `span-log` (the same span with a static
+//! `log::info!` inside), `span-1` (a span with only a
 //! `correlation_id`, our layer), `span-nested` (the two-field span as the
 //! child of a span entered outside the loop, our layer), `tracing-5kv`
 //! (an event with the five fields inside two entered spans),
@@ -148,6 +150,22 @@ mod tracing_cases {
                     tracing_subscriber::registry().with(logger::tracing_layer()),
                 );
                 spans(n);
+            }
+            "span-perf" => {
+                let _d = tracing::subscriber::set_default(
+                    tracing_subscriber::registry().with(logger::tracing_layer().span_perf(true)),
+                );
+                spans(n);
+            }
+            "span-log" => {
+                let _d = tracing::subscriber::set_default(
+                    tracing_subscriber::registry().with(logger::tracing_layer()),
+                );
+                let span = tracing::info_span!("order", correlation_id = 42_u64, venue = "XNAS");
+                (0..n).for_each(|_| {
+                    let _e = span.enter();
+                    log::info!("order accepted");
+                });
             }
             "span-1" => {
                 let _d = tracing::subscriber::set_default(

@@ -601,6 +601,14 @@ pub(crate) fn put_context_push_head(dst: &mut [u8], depth: u32, count: u16) -> u
     CONTEXT_PUSH_HEAD
 }
 
+/// Sets the depth of a context push written by [`put_context_push_head`]
+/// (`dst` starts at the payload).
+#[cfg(feature = "tracing")]
+#[inline(always)]
+pub(crate) fn patch_context_depth(dst: &mut [u8], depth: u32) {
+    dst[0..4].copy_from_slice(&depth.to_ne_bytes());
+}
+
 /// The correlation-id key as [`write_context_field`] encodes it.
 const CORRELATION_FIELD_KEY: [u8; 16] = {
     let key = crate::context::CORRELATION_KEY.as_bytes();

@@ -218,6 +218,57 @@ fn spans_exited_out_of_order_leave_no_context_behind() {
     assert!(r[1].get("context").is_none(), "{}", r[1]);
 }
 
+#[test]
+fn span_frames_written_late_keep_their_place_among_context_guards() {
+    dir();
+    let t = "late";
+    // Spans entered and left with no record inside write nothing, and
+    // lend nothing to the next record.
+    for i in 0..50_u64 {
+        let _e = tracing::info_span!("idle", idle = i).entered();
+    }
+    tracing::info!(test = t, step = 0_u64);
+    let outer = tracing::info_span!("outer", desk = "fx").entered();
+    {
+        // A frame pushed while the span's frame still waits: the span's
+        // goes first.
+        let _g = logger::bind!(strategy = "mm1");
+        let inner = tracing::info_span!("inner", leg = 2_u64).entered();
+        tracing::info!(test = t, step = 1_u64);
+        drop(inner);
+        tracing::info!(test = t, step = 2_u64);
+    }
+    tracing::info!(test = t, step = 3_u64);
+    {
+        let _c = logger::correlation("c-9");
+        tracing::info!(test = t, step = 4_u64);
+    }
+    drop(outer);
+    tracing::info!(test = t, step = 5_u64);
+    let r = records(t);
+    assert_eq!(r.len(), 6, "{r:#?}");
+    assert!(r[0].get("context").is_none(), "{}", r[0]);
+    assert_eq!(ctx_keys(&r[1]), ["desk", "strategy", "leg"], "{}", r[1]);
+    assert_eq!(
+        r[1]["context"],
+        json!({"desk": "fx", "strategy": "mm1", "leg": 2})
+    );
+    assert_eq!(r[2]["context"], json!({"desk": "fx", "strategy": "mm1"}));
+    assert_eq!(r[3]["context"], json!({"desk": "fx"}));
+    assert_eq!(r[4]["context"], json!({"desk": "fx"}));
+    assert_eq!(r[4]["correlation_id"], "c-9");
+    assert!(r[3].get("correlation_id").is_none(), "{}", r[3]);
+    assert!(r[5].get("context").is_none(), "{}", r[5]);
+}
+
+#[test]
+fn spans_write_no_perf_record_unless_asked() {
+    dir();
+    drop(tracing::info_span!("unasked", qty = 1_u64).entered());
+    assert!(macros_support::operation("app", "unasked").is_empty());
+    assert!(macros_support::operation("perf", "unasked").is_empty());
+}
+
 #[tracing::instrument(skip(test))]
 async fn hedge(test: &'static str, task: u64, leg: u64) {
     for step in 0..3_u64 {

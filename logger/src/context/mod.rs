@@ -62,10 +62,17 @@ pub struct ContextGuard {
 impl Drop for ContextGuard {
     fn drop(&mut self) {
         let outer = self.depth.saturating_sub(1);
-        DEPTH.with(|d| d.set(outer));
+        // The depth changes inside the push: `tracing` span frames still
+        // waiting are written (and numbered) before it.
+        let mut done = false;
         thread_ring::push_control(wire::TAG_CONTEXT, wire::CONTEXT_POP_LEN, |dst| {
+            DEPTH.with(|d| d.set(outer));
+            done = true;
             wire::put_context_pop(dst, outer)
         });
+        if !done {
+            DEPTH.with(|d| d.set(outer));
+        }
     }
 }
 
@@ -74,16 +81,61 @@ impl Drop for ContextGuard {
 /// ends here.
 #[inline]
 fn enter_frame(len: usize, write: impl FnOnce(&mut [u8], u32)) -> ContextGuard {
-    let depth = DEPTH.with(|d| {
-        let depth = d.get().saturating_add(1);
-        d.set(depth);
-        depth
+    // The depth is taken inside the push: `tracing` span frames still
+    // waiting are written (and numbered) before this one.
+    let mut depth = 0;
+    thread_ring::push_control(wire::TAG_CONTEXT, len, |dst| {
+        depth = next_depth();
+        write(dst, depth)
     });
-    thread_ring::push_control(wire::TAG_CONTEXT, len, |dst| write(dst, depth));
+    if depth == 0 {
+        depth = next_depth();
+    }
     ContextGuard {
         depth,
         _not_send: PhantomData,
     }
+}
+
+/// A context frame encoded once as the whole ring record (header, push
+/// head with a depth to patch, fields, padding), in words: what a
+/// `tracing` span enters ([`Context::encoded_frame`]).
+#[cfg(feature = "tracing")]
+#[derive(Debug)]
+pub(crate) struct EncodedFrame {
+    words: Box<[u64]>,
+}
+
+#[cfg(feature = "tracing")]
+impl EncodedFrame {
+    /// The record's words; its depth is to be set with
+    /// `wire::patch_context_depth`.
+    pub(crate) fn words(&self) -> &[u64] {
+        &self.words
+    }
+}
+
+/// The depth of a frame about to be pushed on the current thread's
+/// context (one more than the current one, which it becomes); end it with
+/// [`ContextGuard`]'s drop (or `pop_frame`).
+#[inline(always)]
+pub(crate) fn next_depth() -> u32 {
+    DEPTH.with(|d| {
+        let depth = d.get().saturating_add(1);
+        d.set(depth);
+        depth
+    })
+}
+
+/// Ends the frame of `depth` ([`next_depth`]), with every frame
+/// above it: what dropping its guard would do.
+#[cfg(feature = "tracing")]
+#[inline]
+pub(crate) fn pop_frame(depth: u32) {
+    drop(ContextGuard {
+        depth,
+        _not_send: PhantomData,
+    });
 }
 
 /// Enters a frame of `fields` (the expansion of [`bind!`](crate::bind)),
@@ -219,6 +271,28 @@ impl Context {
             count: count as u16,
             fields,
         }
+    }
+
+    /// This context's frame as a whole ring record, encoded once so that
+    /// entering it is a word copy; `None` when it has
+    /// no key-values.
+    #[cfg(feature = "tracing")]
+    pub(crate) fn encoded_frame(&self) -> Option<EncodedFrame> {
+        if self.is_empty() {
+            return None;
+        }
+        let payload = wire::context_push_len(self.fields.len());
+        let len = wire::aligned(wire::HEADER + payload);
+        let mut bytes = vec![0u8; len];
+        wire::put_header(&mut bytes, len, wire::TAG_CONTEXT, 0, 0);
+        let at =
+            wire::HEADER + wire::put_context_push_head(&mut bytes[wire::HEADER..], 0, self.count);
+        bytes[at..at + self.fields.len()].copy_from_slice(&self.fields);
+        let words = bytes
+            .chunks_exact(8)
+            .map(|w| u64::from_ne_bytes(w.try_into().unwrap_or_default()))
+            .collect();
+        Some(EncodedFrame { words })
     }
 
     /// Makes this context the current thread's until the guard drops.

@@ -205,9 +205,63 @@ pub(crate) fn put_formatted_value(buf: &mut Vec<u8>, args: std::fmt::Arguments<'
 struct ByteWriter<'a>(&'a mut Vec<u8>);
 
 impl std::fmt::Write for ByteWriter<'_> {
+    #[inline]
     fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        self.0.extend_from_slice(s.as_bytes());
+        let b = s.as_bytes();
+        // `core::fmt` hands over short pieces (the literal parts, each
+        // formatted number): up to 16 bytes are copied inline, without a
+        // call to `memcpy`.
+        if b.len() <= 16 && self.0.capacity() - self.0.len() >= 16 {
+            let len = self.0.len();
+            // SAFETY: the spare capacity holds at least 16 bytes from
+            // `len`, so the `b.len()` bytes written are inside the
+            // allocation; they are initialised before `set_len` covers
+            // them, and `b` (a `&str`) cannot overlap the buffer we hold
+            // mutably.
+            unsafe {
+                copy_short(b, self.0.as_mut_ptr().add(len));
+                self.0.set_len(len + b.len());
+            }
+        } else {
+            self.0.extend_from_slice(b);
+        }
         Ok(())
+    }
+}
+
+/// Copies `src` (at most 16 bytes) to `dst` with two loads and two
+/// stores: two overlapping words cover any length between one word and
+/// two.
+///
+/// # Safety
+/// `dst` must be valid for `src.len()` bytes of writes, not overlapping
+/// `src`.
+#[inline(always)]
+unsafe fn copy_short(src: &[u8], dst: *mut u8) {
+    let n = src.len();
+    let p = src.as_ptr();
+    // SAFETY: in every arm, each read stays inside `src` (offsets below
+    // `n`) and each write inside `dst[..n]`, as the caller guarantees;
+    // `read_unaligned` / `write_unaligned` allow any alignment.
+    unsafe {
+        if n >= 8 {
+            let head = p.cast::<u64>().read_unaligned();
+            let tail = p.add(n - 8).cast::<u64>().read_unaligned();
+            dst.cast::<u64>().write_unaligned(head);
+            dst.add(n - 8).cast::<u64>().write_unaligned(tail);
+        } else if n >= 4 {
+            let head = p.cast::<u32>().read_unaligned();
+            let tail = p.add(n - 4).cast::<u32>().read_unaligned();
+            dst.cast::<u32>().write_unaligned(head);
+            dst.add(n - 4).cast::<u32>().write_unaligned(tail);
+        } else if n >= 2 {
+            let head = p.cast::<u16>().read_unaligned();
+            let tail = p.add(n - 2).cast::<u16>().read_unaligned();
+            dst.cast::<u16>().write_unaligned(head);
+            dst.add(n - 2).cast::<u16>().write_unaligned(tail);
+        } else if n == 1 {
+            *dst = *p;
+        }
     }
 }
 
@@ -309,5 +363,29 @@ impl<'v> VisitValue<'v> for ValueEncoder<'_> {
         err: &'v (dyn std::error::Error + 'static),
     ) -> Result<(), kv::Error> {
         self.visit_error(err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write as _;
+
+    use super::ByteWriter;
+
+    #[test]
+    fn byte_writer_copies_every_length_whatever_the_spare_capacity() {
+        let text: String = (0..40u8).map(|i| char::from(b'a' + i % 26)).collect();
+        for cap in [0, 1, 15, 16, 17, 64] {
+            for n in 0..=text.len() {
+                let mut buf = Vec::with_capacity(cap);
+                buf.extend_from_slice(b"<");
+                let mut w = ByteWriter(&mut buf);
+                w.write_str(&text[..n]).unwrap();
+                w.write_str(&text[n..]).unwrap();
+                write!(w, "{}|{:.3}", n, 1.5).unwrap();
+                let want = format!("<{text}{n}|1.500");
+                assert_eq!(String::from_utf8(buf).unwrap(), want, "cap {cap} n {n}");
+            }
+        }
     }
 }

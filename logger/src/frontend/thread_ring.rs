@@ -20,6 +20,10 @@ use crate::metrics::{COUNTERS, Counters};
 use crate::registry::{self, NewRing, RingHandle, ThreadSlot};
 use crate::wire::{self, HEADER};
 
+/// How far past the write index [`prefetch_for_write`] asks for cache
+/// lines: about two records of `trade!` with five fields.
+const PREFETCH_AHEAD: usize = 256;
+
 /// The producer end of this thread's current ring.
 struct Producer {
     prod: HeapProd<u8>,
@@ -32,6 +36,13 @@ struct Producer {
     /// Last read index seen; the real one only ever moves forward, so this
     /// underestimates the free space and is refreshed only when short.
     cached_read: usize,
+    /// Set while `tracing` span frames wait to be written before this
+    /// thread's next record (see [`set_frames_pending`]); `cached_read`
+    /// then holds a value that makes every reservation take the slow
+    /// path, and the real one is kept here.
+    frames_pending: bool,
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    saved_read: usize,
     slot: Arc<ThreadSlot>,
 }
 
@@ -120,6 +131,9 @@ impl Producer {
         let tail = self.cap - pos;
         let need = if len <= tail { len } else { tail + len };
         if self.free(self.cached_read) < need {
+            if self.frames_pending {
+                return None;
+            }
             self.cached_read = self.prod.read_index();
             if self.free(self.cached_read) < need {
                 return None;
@@ -146,6 +160,44 @@ impl Producer {
         // padding), and `write` stays below twice the capacity.
         unsafe { self.prod.set_write_index(self.write) };
     }
+
+    /// [`Self::commit`], then [`prefetch_for_write`] of the lines
+    /// [`PREFETCH_AHEAD`] bytes past the new write index. For records
+    /// only: context frames are few and small, and the next record asks
+    /// for the lines past them.
+    #[inline(always)]
+    fn commit_and_prefetch(&mut self, len: usize) {
+        self.commit(len);
+        let ahead = (self.write + PREFETCH_AHEAD) & (self.cap - 1);
+        prefetch_for_write(self.base.wrapping_add(ahead));
+    }
+}
+
+/// Asks for the two cache lines from `at` ([`PREFETCH_AHEAD`] bytes past
+/// the write index) for writing, with `prefetchw`: the flusher's core read
+/// them one ring lap ago, so the record that will be written there would
+/// first wait for that core to give them up. Two lines per record cover
+/// every line while records are at most 128 bytes apart, and the lines
+/// asked for at the end of one burst are ready at the start of the next.
+/// The second line may be past the end of the storage: a prefetch is a
+/// hint, it never faults nor changes memory.
+#[inline(always)]
+fn prefetch_for_write(at: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: `prefetchw` only hints the cache; it reads and writes no
+    // memory the program sees and cannot fault, whatever the address
+    // (computed with `wrapping_add`, never dereferenced). x86-64
+    // processors without PREFETCHW decode its opcode (0F 0D) as a NOP.
+    unsafe {
+        std::arch::asm!(
+            "prefetchw [{p}]",
+            "prefetchw [{p} + 64]",
+            p = in(reg) at,
+            options(nostack, preserves_flags, readonly)
+        );
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = at;
 }
 
 /// Allocates a zeroed ring of `cap` bytes; returns the producer and the
@@ -202,6 +254,8 @@ fn register() -> *mut Producer {
         cap,
         write: 0,
         cached_read: 0,
+        frames_pending: false,
+        saved_read: 0,
         slot,
     }));
     // SAFETY: `key` is a live key; the value is this thread's producer,
@@ -341,6 +395,17 @@ fn push_inner<const CONTROL: bool>(
     write: impl FnOnce(&mut [u8]),
 ) {
     let len = wire::aligned(HEADER + payload_len);
+    push_record::<CONTROL>(len, |dst, ts| {
+        wire::put_header(dst, len, tag, level, ts);
+        write(&mut dst[HEADER..HEADER + payload_len]);
+    })
+}
+
+/// Reserves `len` bytes (aligned) in this thread's ring, lets `fill`
+/// write the whole record (given the timestamp, 0 for a control record)
+/// and publishes it; the policies of [`push`] and [`push_control`].
+#[inline(always)]
+fn push_record<const CONTROL: bool>(len: usize, fill: impl FnOnce(&mut [u8], u64)) {
     let p = current();
     if p.is_null() {
         if CONTROL {
@@ -368,11 +433,7 @@ fn push_inner<const CONTROL: bool>(
     }
     let off = match p.try_reserve(len) {
         Some(off) => off,
-        None => match if CONTROL {
-            reserve_control(p, len)
-        } else {
-            reserve_slow(p, len)
-        } {
+        None => match reserve_cold::<CONTROL>(p, len) {
             Some(off) => off,
             None => {
                 p.slot.busy.store(0, Ordering::Release);
@@ -389,13 +450,93 @@ fn push_inner<const CONTROL: bool>(
     // SAFETY: `try_reserve` returned `len` vacant, initialised bytes at
     // `off` that only this producer may touch until `commit`.
     let dst = unsafe { std::slice::from_raw_parts_mut(p.base.add(off), len) };
-    wire::put_header(dst, len, tag, level, ts);
-    write(&mut dst[HEADER..HEADER + payload_len]);
-    p.commit(len);
-    if !CONTROL {
+    fill(dst, ts);
+    if CONTROL {
+        p.commit(len);
+    } else {
+        p.commit_and_prefetch(len);
         ThreadSlot::bump(&p.slot.created, 1);
     }
     p.slot.busy.store(0, Ordering::Release);
+}
+
+/// `try_reserve` failed: write the pending span frames first, if that was
+/// why, then apply the policy for a full ring.
+#[cold]
+#[inline(never)]
+fn reserve_cold<const CONTROL: bool>(p: &mut Producer, len: usize) -> Option<usize> {
+    #[cfg(feature = "tracing")]
+    if p.frames_pending {
+        write_pending_frames(p);
+        if let Some(off) = p.try_reserve(len) {
+            return Some(off);
+        }
+    }
+    if CONTROL {
+        reserve_control(p, len)
+    } else {
+        reserve_slow(p, len)
+    }
+}
+
+/// Marks whether `tracing` span frames are waiting to be written into
+/// this thread's ring (`crate::tracing_layer`): entering a span only
+/// notes it, and the frames are written just before the next record of
+/// the thread (or context frame), so a span entered and exited with no
+/// record inside writes nothing. While set, every reservation takes the
+/// slow path, where [`reserve_cold`] writes them: the fast path of a
+/// record costs nothing more. Returns whether the mark is now set (false
+/// when the logger is not running).
+#[cfg(feature = "tracing")]
+#[inline]
+pub(crate) fn set_frames_pending(pending: bool) -> bool {
+    let p = if pending {
+        current()
+    } else {
+        CURRENT.with(Cell::get)
+    };
+    if p.is_null() {
+        return false;
+    }
+    // SAFETY: `p` is this thread's producer (see `push_record`); no
+    // record is being pushed on this thread (the layer does not call this
+    // from inside a push), so this is the only reference to it.
+    let p = unsafe { &mut *p };
+    if p.frames_pending != pending {
+        p.frames_pending = pending;
+        if pending {
+            // A read index `cap` behind the write index: the ring looks
+            // full.
+            p.saved_read = p.cached_read;
+            p.cached_read = p.write.wrapping_sub(p.cap) & (2 * p.cap - 1);
+        } else {
+            p.cached_read = p.saved_read;
+        }
+    }
+    pending
+}
+
+/// Writes the pending span frames, each as a control record, before the
+/// record being pushed.
+#[cfg(feature = "tracing")]
+#[cold]
+#[inline(never)]
+fn write_pending_frames(p: &mut Producer) {
+    p.frames_pending = false;
+    p.cached_read = p.saved_read;
+    crate::tracing_layer::write_pending_frames(|record, depth| {
+        let len = record.len() * 8;
+        let Some(off) = p.try_reserve(len).or_else(|| reserve_control(p, len)) else {
+            return;
+        };
+        // SAFETY: as in `push_record`: `len` vacant bytes at `off`.
+        let dst = unsafe { std::slice::from_raw_parts_mut(p.base.add(off), len) };
+        for (chunk, word) in dst.chunks_exact_mut(8).zip(record) {
+            chunk.copy_from_slice(&word.to_ne_bytes());
+        }
+        wire::patch_context_depth(&mut dst[HEADER..], depth);
+        p.commit(len);
+    });
 }
 
 /// A full ring for a control record: grow under `Grow`, wait otherwise.

@@ -12,10 +12,12 @@
 //! - The fields of the spans an event is inside are its `context`,
 //!   outermost first, as [`bind!`](crate::bind) context is; a span field
 //!   named `correlation_id` sets the record's `correlation_id`, as
-//!   [`correlation`](crate::correlation) does. Entering a span pushes one
-//!   context frame into the thread's ring and exiting it one more (a span
-//!   with no fields pushes none); the records themselves cost what a
-//!   record without context costs.
+//!   [`correlation`](crate::correlation) does. Entering and exiting a
+//!   span write nothing into the thread's ring: the frames of the spans
+//!   entered are written just before the thread's next record (one per
+//!   span with fields), and an exit writes one more only when its span's
+//!   frame was written; the records themselves cost what a record without
+//!   context costs.
 //! - Filtering: the directives of the builder, `LOGGER_LEVEL` /
 //!   `RUST_LOG` and [`set_filter`](crate::set_filter), checked by the
 //!   layer for its own records only (other layers of the subscriber are
@@ -56,9 +58,11 @@ mod layer;
 mod level;
 mod log_bridge;
 mod span_context;
+mod span_perf;
 
 pub use layer::TracingLayer;
 
+pub(crate) use entered::write_pending_frames;
 pub(crate) use event_filter::filter_changed;
 pub(crate) use log_bridge::is_copy_of_last_event;
 

@@ -7,8 +7,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use tracing_core::field::{Field, Visit};
 
-use crate::context::Context;
+use crate::context::{Context, EncodedFrame};
 use crate::loggable::LogValue;
+
+use super::span_perf::SpanTiming;
 
 /// What entering a span puts on the thread's context. Immutable once
 /// made and shared (`Arc`) between the span's extensions and the
@@ -22,11 +24,18 @@ pub(crate) struct SpanContext {
     /// its parent is not the span this thread entered last (a task
     /// polled on another thread than the one that made its span).
     pub(crate) scope: Context,
+    /// `own` as the ring record entering it writes; `None` when empty.
+    pub(crate) own_frame: Option<EncodedFrame>,
+    /// `scope` likewise.
+    pub(crate) scope_frame: Option<EncodedFrame>,
     /// The parent's scope, kept to rebuild `scope` when a field is
     /// recorded later.
     inherited: Context,
     /// The parent span's id (`Id::into_u64`).
     pub(crate) parent: Option<u64>,
+    /// The span's times, when the layer writes a `perf` record at its
+    /// close ([`TracingLayer::span_perf`](super::TracingLayer::span_perf)).
+    pub(crate) timing: Option<Arc<SpanTiming>>,
     /// Set when the span closed or recorded a field: a cached copy must
     /// not be used any more (a closed span's id may be given to a new
     /// span).
@@ -36,13 +45,21 @@ pub(crate) struct SpanContext {
 impl SpanContext {
     /// The context of a new span with fields `own`, inside a parent
     /// whose scope is `inherited`.
-    pub(crate) fn new(own: Context, inherited: Context, parent: Option<u64>) -> SpanContext {
+    pub(crate) fn new(
+        own: Context,
+        inherited: Context,
+        parent: Option<u64>,
+        timing: Option<Arc<SpanTiming>>,
+    ) -> SpanContext {
         let scope = inherited.extended(&own);
         SpanContext {
+            own_frame: own.encoded_frame(),
+            scope_frame: scope.encoded_frame(),
             own,
             scope,
             inherited,
             parent,
+            timing,
             retired: AtomicBool::new(false),
         }
     }
@@ -54,7 +71,12 @@ impl SpanContext {
         let mut visitor = FieldsToContext(self.own.clone());
         values.record(&mut visitor);
         self.retire();
-        SpanContext::new(visitor.0, self.inherited.clone(), self.parent)
+        SpanContext::new(
+            visitor.0,
+            self.inherited.clone(),
+            self.parent,
+            self.timing.clone(),
+        )
     }
 
     /// Marks this context as no longer the span's.
