@@ -12,14 +12,11 @@
 //! they end, so the order of the lines is fixed too. Only what differs
 //! between runs is normalised: `tid`, `pid` and `host`.
 //!
-//! The golden files are in `tests/tests/golden/`. They were written by the
-//! formatter of commit b8a23ac (before any change of issue 16) with
-//! `GOLDEN_UPDATE=1 cargo test -p logger-tests --test format_golden`,
-//! then regenerated once when the flusher began linking nested timed calls
-//! (issue 15: `perf` lines gained `fields.span_id` and `fields.children`;
-//! every other byte checked equal to the b8a23ac copy with those two keys
-//! removed); regenerate them that way only when the run below changes, with a
-//! formatter known to be right, and say so in the commit.
+//! The golden files are in `tests/tests/golden/`, written by the formatter of
+//! b8a23ac with `GOLDEN_UPDATE=1 cargo test -p logger-tests --test format_golden`,
+//! regenerated once for issue 15's `span_id`/`children` keys in `perf` lines (all
+//! else checked equal). Regenerate only when the run below changes, with a
+//! formatter known to be right, and say so in the commit (line numbers count).
 
 mod common;
 
