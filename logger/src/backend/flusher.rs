@@ -362,7 +362,8 @@ impl Flusher {
             line,
             ..
         } = self;
-        rings.end_cycle(|t| report_drops(t, ts_ns, cycle_ns, &mut **formatter, router, line));
+        let taken_over =
+            rings.end_cycle(|t| report_drops(t, ts_ns, cycle_ns, &mut **formatter, router, line));
         if now >= self.next_rate_report {
             self.next_rate_report = now.saturating_add(self.second_raw);
             self.report_rate_limits(false);
@@ -395,6 +396,12 @@ impl Flusher {
                 self.router.sync();
                 self.unsynced_since = None;
             }
+        }
+        if force && taken_over {
+            // A grown thread's next ring holds records published before
+            // this flush (or the shutdown): they are part of what a forced
+            // cycle must emit. One more cycle per ring in the chain.
+            return emitted + self.cycle(true);
         }
         emitted
     }

@@ -252,8 +252,10 @@ impl Rings {
     /// Publishes read positions, calls `visit` on every thread (last, for
     /// a thread about to be retired, after its producer is gone), and moves
     /// past rings whose producer is gone: to the next ring of a grown
-    /// thread, or retires the thread.
-    pub(crate) fn end_cycle(&mut self, mut visit: impl FnMut(&mut ThreadRing)) {
+    /// thread, or retires the thread. Returns true when a thread moved to
+    /// its next ring, whose records this cycle has not seen yet.
+    pub(crate) fn end_cycle(&mut self, mut visit: impl FnMut(&mut ThreadRing)) -> bool {
+        let mut taken_over = false;
         let occupancy: usize = self.threads.iter().map(|t| t.occupancy()).sum();
         COUNTERS
             .ring_occupancy
@@ -283,6 +285,7 @@ impl Rings {
                             t.ring = ring;
                             t.read = 0;
                             t.write = 0;
+                            taken_over = true;
                         }
                         None => {
                             registry::retire(&t.slot);
@@ -294,6 +297,7 @@ impl Rings {
             }
             i += 1;
         }
+        taken_over
     }
 
     /// True when every ring was empty at the last snapshot.
