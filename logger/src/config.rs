@@ -467,6 +467,8 @@ pub struct Config {
     pub errors: Option<FileSpec>,
     /// Output format of every file.
     pub format: Format,
+    /// What the JSON format writes (every file): optional keys and renames.
+    pub json: crate::JsonOptions,
     /// Rotation and retention of every file, unless the file's
     /// [`FileSpec::rotation`] says otherwise.
     pub rotation: RotationConfig,
@@ -579,6 +581,7 @@ impl Default for Config {
             perf: Some(FileSpec::new("perf")),
             errors: Some(FileSpec::new("errors").level(LevelFilter::Error)),
             format: Format::Json,
+            json: crate::JsonOptions::default(),
             rotation: RotationConfig::default(),
             ring_bytes: DEFAULT_RING_BYTES,
             overflow: OverflowPolicy::Block,

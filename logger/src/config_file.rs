@@ -210,6 +210,7 @@ pub(crate) struct FileConfig {
     perf_file: Option<Destination>,
     errors_file: Option<Destination>,
     format: Option<String>,
+    json_options: Option<crate::json_options::FileJsonOptions>,
     #[serde(default, deserialize_with = "present")]
     max_file_bytes: Option<Option<u64>>,
     rotation_time: Option<String>,
@@ -445,6 +446,13 @@ impl FileConfig {
                 "text" => Format::Text,
                 _ => return Err(bad("format", &v, "\"json\" or \"text\"")),
             };
+        }
+        if let Some(json) = self.json_options {
+            json.apply(&mut config.json)
+                .map_err(|reason| InitError::InvalidOption {
+                    option: "json_options",
+                    reason,
+                })?;
         }
         if let Some(v) = self.max_file_bytes {
             config.rotation.max_bytes = v;

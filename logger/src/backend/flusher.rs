@@ -134,7 +134,11 @@ fn recycle<'a, 'b>(v: Vec<Field<'a>>) -> Vec<Field<'b>> {
 impl Flusher {
     pub(crate) fn new(config: &Config, router: Router, clock: TscConverter) -> Self {
         let formatter: Box<dyn Formatter> = match config.format {
-            Format::Json => Box::new(JsonFormatter::new(std::process::id(), &hostname())),
+            Format::Json => Box::new(JsonFormatter::with_options(
+                std::process::id(),
+                &hostname(),
+                &config.json,
+            )),
             Format::Text => Box::new(TextFormatter::new(config.rotation.time_zone)),
         };
         let max_hold_raw = raw_units(&clock, config.max_merge_delay);
