@@ -135,7 +135,9 @@ pub enum Format {
 
 /// Time zone of rotation boundaries and of text-format timestamps.
 ///
-/// JSON timestamps are always UTC (RFC 3339 with a `Z`).
+/// JSON timestamps are UTC (RFC 3339 with a `Z`) unless
+/// [`JsonOptions::timestamp_zone`](crate::JsonOptions::timestamp_zone)
+/// says `Local`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum TimeZone {
     /// Coordinated Universal Time (the default).

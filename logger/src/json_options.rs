@@ -30,6 +30,44 @@ pub const JSON_KEYS: [&str; 17] = [
     "fields",
 ];
 
+/// How the JSON format writes `ts`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum TimestampFormat {
+    /// RFC 3339 with nanoseconds, `"2026-11-21T10:30:45.123456789Z"` (the
+    /// default; config file `"rfc3339_ns"`).
+    #[default]
+    Rfc3339Nanos,
+    /// RFC 3339 with microseconds, `"2026-11-21T10:30:45.123456Z"`
+    /// (`"rfc3339_us"`; the digits below are cut, not rounded).
+    Rfc3339Micros,
+    /// RFC 3339 with milliseconds, `"2026-11-21T10:30:45.123Z"`
+    /// (`"rfc3339_ms"`; cut, not rounded).
+    Rfc3339Millis,
+    /// Nanoseconds since the Unix epoch as a JSON number,
+    /// `1795305598999999000` (`"epoch_ns"`; no zone).
+    EpochNanos,
+}
+
+impl std::str::FromStr for TimestampFormat {
+    type Err = String;
+
+    /// The config file's names: `rfc3339_ns`, `rfc3339_us`, `rfc3339_ms`,
+    /// `epoch_ns`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(match s {
+            "rfc3339_ns" => TimestampFormat::Rfc3339Nanos,
+            "rfc3339_us" => TimestampFormat::Rfc3339Micros,
+            "rfc3339_ms" => TimestampFormat::Rfc3339Millis,
+            "epoch_ns" => TimestampFormat::EpochNanos,
+            other => {
+                return Err(format!(
+                    "unknown timestamp format {other:?}: expected \"rfc3339_ns\", \"rfc3339_us\", \"rfc3339_ms\" or \"epoch_ns\""
+                ));
+            }
+        })
+    }
+}
+
 /// What the JSON format writes: `include_*` switches for the optional keys
 /// and renamed keys. The default writes every key under its own name (the
 /// README's schema, byte for byte).
@@ -65,6 +103,12 @@ pub struct JsonOptions {
     /// Keys written under another name: `(key, name)`, `key` one of
     /// [`JSON_KEYS`]. Checked at install (see [`JsonOptions::check`]).
     pub rename: Vec<(String, String)>,
+    /// How `ts` is written (default RFC 3339 with nanoseconds).
+    pub timestamp: TimestampFormat,
+    /// The zone of an RFC 3339 `ts`: `Utc` (`Z`, the default) or `Local`
+    /// (the offset in force, `+01:00`). Not allowed with
+    /// [`TimestampFormat::EpochNanos`], which has no zone.
+    pub timestamp_zone: crate::TimeZone,
 }
 
 impl Default for JsonOptions {
@@ -80,6 +124,8 @@ impl Default for JsonOptions {
             include_service: true,
             include_context: true,
             rename: Vec::new(),
+            timestamp: TimestampFormat::default(),
+            timestamp_zone: crate::TimeZone::Utc,
         }
     }
 }
@@ -142,10 +188,18 @@ impl JsonOptions {
         }
     }
 
-    /// The renames are valid: each names a key of [`JSON_KEYS`] once, with
+    /// The timestamp is valid (no zone with an epoch count) and the renames
+    /// are valid: each names a key of [`JSON_KEYS`] once, with
     /// a non-empty name, and no two written keys end up with the same
     /// name. `Err` says what is wrong, naming the key.
     pub fn check(&self) -> Result<(), String> {
+        if self.timestamp == TimestampFormat::EpochNanos
+            && self.timestamp_zone != crate::TimeZone::Utc
+        {
+            return Err(
+                "timestamp_zone Local with timestamp EpochNanos: an epoch count has no zone".into(),
+            );
+        }
         for (i, (key, name)) in self.rename.iter().enumerate() {
             if !JSON_KEYS.contains(&key.as_str()) {
                 return Err(format!(
@@ -189,11 +243,13 @@ pub(crate) struct FileJsonOptions {
     include_service: Option<bool>,
     include_context: Option<bool>,
     rename: Option<serde_json::Map<String, serde_json::Value>>,
+    timestamp: Option<String>,
+    timestamp_zone: Option<String>,
 }
 
 impl FileJsonOptions {
     /// Applies the keys present to `o`; `Err` names a rename whose value
-    /// is not a string.
+    /// is not a string or a timestamp format or zone not known.
     pub(crate) fn apply(self, o: &mut JsonOptions) -> Result<(), String> {
         let switches = [
             (self.include_module, &mut o.include_module),
@@ -210,6 +266,20 @@ impl FileJsonOptions {
             if let Some(v) = v {
                 *switch = v;
             }
+        }
+        if let Some(t) = self.timestamp {
+            o.timestamp = t.parse()?;
+        }
+        if let Some(z) = self.timestamp_zone {
+            o.timestamp_zone = match z.as_str() {
+                "utc" => crate::TimeZone::Utc,
+                "local" => crate::TimeZone::Local,
+                other => {
+                    return Err(format!(
+                        "unknown timestamp_zone {other:?}: expected \"utc\" or \"local\""
+                    ));
+                }
+            };
         }
         for (key, name) in self.rename.unwrap_or_default() {
             match name {

@@ -231,3 +231,139 @@ fn bad_config_file_options_name_the_key() {
         assert!(e.contains(what), "{json}: {e}");
     }
 }
+
+/// 2026-11-21T23:59:58.999999000Z, the simulated clock's time in the
+/// timestamp tests.
+const AT_NS: u64 = 1_795_305_598_999_999_000;
+
+/// Installs with `json` and a simulated clock at [`AT_NS`], or with the
+/// configuration file `file` when it is given, and logs one record.
+fn log_at(dir: &str, json: logger::JsonOptions, file: Option<&str>) {
+    let clock = std::sync::Arc::new(logger::SimulatedClock::new(AT_NS));
+    let mut builder = logger::builder()
+        .dir(dir)
+        .user_clock(clock)
+        .json_options(json);
+    if let Some(text) = file {
+        let path = std::path::Path::new(dir).join("logger.json");
+        std::fs::write(&path, text).unwrap();
+        builder = builder.config_file(path);
+    }
+    let guard = builder.install().unwrap();
+    log::info!(target: "clock", "at");
+    logger::flush().unwrap();
+    drop(guard);
+}
+
+fn clock_record(dir: &std::path::Path) -> (serde_json::Value, String) {
+    let text = std::fs::read_to_string(dir.join("app.log")).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.contains("\"clock\""))
+        .unwrap_or_else(|| panic!("no record of target clock in\n{text}"));
+    (serde_json::from_str(line).unwrap(), line.to_string())
+}
+
+#[test]
+fn epoch_nanoseconds_are_a_number() {
+    if common::is_child() {
+        let json = logger::JsonOptions {
+            timestamp: logger::TimestampFormat::EpochNanos,
+            ..Default::default()
+        };
+        return log_at(&std::env::var("JSON_DIR").unwrap(), json, None);
+    }
+    let (dir, _) = common::run_child_in_dir(
+        "epoch_nanoseconds_are_a_number",
+        "JSON_DIR",
+        Duration::from_secs(30),
+    );
+    let (v, line) = clock_record(dir.path());
+    assert_eq!(v["ts"].as_u64(), Some(AT_NS), "{line}");
+    assert!(
+        line.starts_with("{\"ts\":1795305598999999000,\"level\":"),
+        "{line}"
+    );
+}
+
+#[test]
+fn microseconds_in_utc_from_the_builder() {
+    if common::is_child() {
+        let json = logger::JsonOptions {
+            timestamp: logger::TimestampFormat::Rfc3339Micros,
+            ..Default::default()
+        }
+        .rename("ts", "time");
+        return log_at(&std::env::var("JSON_DIR").unwrap(), json, None);
+    }
+    let (dir, _) = common::run_child_in_dir(
+        "microseconds_in_utc_from_the_builder",
+        "JSON_DIR",
+        Duration::from_secs(30),
+    );
+    let (v, line) = clock_record(dir.path());
+    assert_eq!(v["time"], "2026-11-21T23:59:58.999999Z", "{line}");
+}
+
+#[test]
+fn milliseconds_in_local_time_from_the_config_file() {
+    if common::is_child() {
+        let file = r#"{"json_options": {"timestamp": "rfc3339_ms", "timestamp_zone": "local"}}"#;
+        let dir = std::env::var("JSON_DIR").unwrap();
+        return log_at(&dir, logger::JsonOptions::default(), Some(file));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // A POSIX zone five and a half hours east of UTC, no tzdata needed.
+    let env = [
+        ("JSON_DIR", dir.path().to_str().unwrap()),
+        ("TZ", "XST-5:30"),
+    ];
+    let out = common::run_child(
+        common::child_command("milliseconds_in_local_time_from_the_config_file", &env),
+        Duration::from_secs(30),
+    );
+    assert!(out.status.success(), "{}\n{}", out.stdout, out.stderr);
+    let (v, line) = clock_record(dir.path());
+    // 23:59:58.999999 UTC is 05:29:58.999 the next day at +05:30.
+    assert_eq!(v["ts"], "2026-11-22T05:29:58.999+05:30", "{line}");
+}
+
+#[test]
+fn bad_timestamp_options_are_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = logger::builder()
+        .dir(dir.path())
+        .json_options(logger::JsonOptions {
+            timestamp: logger::TimestampFormat::EpochNanos,
+            timestamp_zone: logger::TimeZone::Local,
+            ..Default::default()
+        })
+        .validate()
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("`json_options`") && e.contains("no zone"), "{e}");
+    for (json, what) in [
+        (
+            r#"{"json_options": {"timestamp": "iso"}}"#,
+            "unknown timestamp format \"iso\"",
+        ),
+        (
+            r#"{"json_options": {"timestamp_zone": "mars"}}"#,
+            "unknown timestamp_zone \"mars\"",
+        ),
+    ] {
+        let file = dir.path().join("logger.json");
+        std::fs::write(&file, json).unwrap();
+        let e = logger::builder()
+            .dir(dir.path())
+            .config_file(&file)
+            .install()
+            .err()
+            .unwrap_or_else(|| panic!("{json} was accepted"))
+            .to_string();
+        assert!(
+            e.contains("json_options") && e.contains(what),
+            "{json}: {e}"
+        );
+    }
+}

@@ -15,7 +15,7 @@
 use super::Formatter;
 use super::float;
 use super::fragments::{Entry, Site, SiteCache};
-use super::timestamp::TimestampCache;
+use super::json_timestamp::JsonTimestamp;
 use super::unique_keys::UniqueKeys;
 use crate::json_options::JsonOptions;
 use crate::view::{Field, RecordView, Value};
@@ -30,7 +30,7 @@ const SCRATCH_KEEP_BYTES: usize = 1 << 20;
 /// on a thread are rendered once and copied (see `fragments`): the line
 /// is byte for byte the one rendered from scratch.
 pub struct JsonFormatter {
-    ts: TimestampCache,
+    ts: JsonTimestamp,
     /// The keys as the options name them, with their punctuation.
     keys: Keys,
     /// `,"pid":<pid>,"host":<host>` (as the options say), rendered once.
@@ -63,7 +63,7 @@ impl JsonFormatter {
             write_str(&mut pid_host, host);
         }
         JsonFormatter {
-            ts: TimestampCache::rfc3339_utc(),
+            ts: JsonTimestamp::new(options.timestamp, options.timestamp_zone),
             keys,
             pid_host,
             scratch: String::new(),
@@ -168,9 +168,9 @@ fn write_object(
 /// Each key as the options name it, with the punctuation around it
 /// (`,"module":`); empty when the options leave the key out.
 struct Keys {
-    /// `{"ts":"`.
+    /// `{"ts":` (the timestamp writes its own quotes).
     ts: Vec<u8>,
-    /// `Z","level":"`.
+    /// `,"level":"`.
     level: Vec<u8>,
     /// `","kind":"`.
     kind: Vec<u8>,
@@ -206,8 +206,8 @@ impl Keys {
             v
         };
         Keys {
-            ts: key(b"{", "ts", b":\""),
-            level: key(b"Z\",", "level", b":\""),
+            ts: key(b"{", "ts", b":"),
+            level: key(b",", "level", b":\""),
             kind: key(b"\",", "kind", b":\""),
             target: key(b"\",", "target", b":"),
             service: key(b",", "service", b":"),
@@ -236,7 +236,7 @@ fn keyed_str(out: &mut Vec<u8>, key: &[u8], value: &str) {
     }
 }
 
-/// The part of a line between the timestamp's digits and the message.
+/// The part of a line between the timestamp and the message.
 fn render_head(k: &Keys, r: &RecordView<'_>, out: &mut Vec<u8>) {
     out.extend_from_slice(&k.level);
     out.extend_from_slice(r.level.as_str().as_bytes());

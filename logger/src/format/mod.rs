@@ -6,6 +6,7 @@
 mod float;
 mod fragments;
 mod json;
+mod json_timestamp;
 mod text;
 mod timestamp;
 mod unique_keys;
