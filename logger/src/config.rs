@@ -131,6 +131,11 @@ pub enum Format {
     Json,
     /// `2026-11-21 10:30:45.123456789 | INFO | target:line | message key=value`.
     Text,
+    /// logfmt, `ts=2026-11-21T10:30:45.123456789Z level=info kind=log
+    /// target=app::x service=app msg="two words" key=value ... tid=1234`:
+    /// every part a `key=value` pair (see docs/configuration.md); the
+    /// timestamp in [`RotationConfig::time_zone`](crate::RotationConfig::time_zone).
+    Logfmt,
 }
 
 /// Time zone of rotation boundaries and of text-format timestamps.

@@ -444,7 +444,8 @@ impl FileConfig {
             config.format = match v.as_str() {
                 "json" => Format::Json,
                 "text" => Format::Text,
-                _ => return Err(bad("format", &v, "\"json\" or \"text\"")),
+                "logfmt" => Format::Logfmt,
+                _ => return Err(bad("format", &v, "\"json\", \"text\" or \"logfmt\"")),
             };
         }
         if let Some(json) = self.json_options {
@@ -854,7 +855,7 @@ mod tests {
     #[test]
     fn enumerations_name_the_allowed_values() {
         let cases = [
-            ("format", "xml", "\"json\" or \"text\""),
+            ("format", "xml", "\"json\", \"text\" or \"logfmt\""),
             ("time_zone", "cet", "\"utc\" or \"local\""),
             ("clock", "rdtscp", "\"tsc\" or \"system\""),
             ("rotation_time", "weekly", "\"hourly\", \"daily\""),

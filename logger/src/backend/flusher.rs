@@ -34,7 +34,7 @@ use crate::backend::router::Router;
 use crate::backend::service::Services;
 use crate::clock::{self, ClockMode, TscConverter};
 use crate::config::{Config, Format, MsyncPolicy};
-use crate::format::{Formatter, JsonFormatter, Site, TextFormatter, WordHasher};
+use crate::format::{Formatter, JsonFormatter, LogfmtFormatter, Site, TextFormatter, WordHasher};
 use crate::metrics::{COUNTERS, Counters};
 use crate::redact::Redactor;
 use crate::registry::ThreadSlot;
@@ -140,6 +140,7 @@ impl Flusher {
                 &config.json,
             )),
             Format::Text => Box::new(TextFormatter::new(config.rotation.time_zone)),
+            Format::Logfmt => Box::new(LogfmtFormatter::new(config.rotation.time_zone)),
         };
         let max_hold_raw = raw_units(&clock, config.max_merge_delay);
         let second_raw = raw_units(&clock, Duration::from_secs(1));

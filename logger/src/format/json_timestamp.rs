@@ -37,14 +37,26 @@ impl JsonTimestamp {
             }
         };
         out.push(b'"');
+        self.write_rfc3339(ts_ns, drop_digits, out);
+        out.push(b'"');
+    }
+
+    /// Appends `ts_ns` as RFC 3339 with nanoseconds, without quotes (the
+    /// logfmt format's `ts`).
+    #[inline]
+    pub(super) fn write_unquoted(&mut self, ts_ns: u64, out: &mut Vec<u8>) {
+        self.write_rfc3339(ts_ns, 0, out);
+    }
+
+    #[inline]
+    fn write_rfc3339(&mut self, ts_ns: u64, drop_digits: usize, out: &mut Vec<u8>) {
         self.cache.write(ts_ns, out);
         out.truncate(out.len() - drop_digits);
         match self.zone {
-            TimeZone::Utc => out.extend_from_slice(b"Z\""),
+            TimeZone::Utc => out.push(b'Z'),
             TimeZone::Local => {
                 let offset = self.cache.offset_at((ts_ns / NANOS_PER_SEC) as i64);
                 write_offset(offset, out);
-                out.push(b'"');
             }
         }
     }
