@@ -52,7 +52,8 @@ impl JsonFormatter {
     /// A formatter writing the keys `options` keeps, under the names it
     /// gives them (`options` checked by [`JsonOptions::check`]).
     pub fn with_options(pid: u32, host: &str, options: &JsonOptions) -> Self {
-        let keys = Keys::new(options);
+        let ts = JsonTimestamp::new(options.timestamp, options.timestamp_zone);
+        let keys = Keys::new(options, &ts);
         let mut pid_host = Vec::with_capacity(24 + host.len());
         if options.include_pid {
             pid_host.extend_from_slice(&keys.pid);
@@ -63,7 +64,7 @@ impl JsonFormatter {
             write_str(&mut pid_host, host);
         }
         JsonFormatter {
-            ts: JsonTimestamp::new(options.timestamp, options.timestamp_zone),
+            ts,
             keys,
             pid_host,
             scratch: String::new(),
@@ -168,9 +169,9 @@ fn write_object(
 /// Each key as the options name it, with the punctuation around it
 /// (`,"module":`); empty when the options leave the key out.
 struct Keys {
-    /// `{"ts":` (the timestamp writes its own quotes).
+    /// `{"ts":"` (`{"ts":` for a timestamp written as a number).
     ts: Vec<u8>,
-    /// `,"level":"`.
+    /// `Z","level":"` (the timestamp's fixed suffix first).
     level: Vec<u8>,
     /// `","kind":"`.
     kind: Vec<u8>,
@@ -194,7 +195,7 @@ struct Keys {
 }
 
 impl Keys {
-    fn new(o: &JsonOptions) -> Keys {
+    fn new(o: &JsonOptions, ts: &JsonTimestamp) -> Keys {
         let key = |before: &[u8], key: &str, after: &[u8]| {
             let mut v = before.to_vec();
             if o.writes(key) {
@@ -205,9 +206,13 @@ impl Keys {
             }
             v
         };
+        // The timestamp's fixed suffix (`Z"`) is constant: it goes with
+        // the next key, into the head a call site renders once.
+        let mut level_before = ts.fixed_suffix().unwrap_or_default().to_vec();
+        level_before.push(b',');
         Keys {
-            ts: key(b"{", "ts", b":"),
-            level: key(b",", "level", b":\""),
+            ts: key(b"{", "ts", if ts.opens_quote() { b":\"" } else { b":" }),
+            level: key(&level_before, "level", b":\""),
             kind: key(b"\",", "kind", b":\""),
             target: key(b"\",", "target", b":"),
             service: key(b",", "service", b":"),
@@ -307,7 +312,7 @@ impl Formatter for JsonFormatter {
         } = self;
         let mut entry = site.map(|s| (entry_for(sites, keys, s, r, pid_host), s));
         out.reserve(256 + r.msg.len());
-        out.extend_from_slice(&keys.ts);
+        put(out, &keys.ts);
         ts.write(r.ts_ns, out);
         match entry.as_mut().map(|(e, _)| &mut **e) {
             Some(e) if !e.whole.is_empty() && e.msg.is(r.msg) => out.extend_from_slice(&e.whole),
@@ -329,7 +334,7 @@ impl Formatter for JsonFormatter {
             }
         }
         if let Some(id) = &r.correlation {
-            out.extend_from_slice(&keys.correlation_id);
+            put(out, &keys.correlation_id);
             write_value(scratch, out, id);
         }
         if !keys.context.is_empty() {

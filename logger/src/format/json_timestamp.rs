@@ -8,9 +8,15 @@ use crate::json_options::TimestampFormat;
 
 const NANOS_PER_SEC: u64 = 1_000_000_000;
 
-/// Writes a record's timestamp as a JSON value (quotes included).
+/// Writes a record's timestamp as a JSON value, without what the caller
+/// writes with the keys around it: the opening quote of the RFC 3339
+/// formats ([`JsonTimestamp::opens_quote`]) and the suffix that is the
+/// same for every record ([`JsonTimestamp::fixed_suffix`]: `Z"` in UTC).
 pub(super) struct JsonTimestamp {
-    format: TimestampFormat,
+    /// Nanoseconds since the epoch as a number.
+    epoch: bool,
+    /// Fraction digits cut from the nine: 0, 3 or 6.
+    cut: usize,
     zone: TimeZone,
     cache: TimestampCache,
 }
@@ -18,40 +24,61 @@ pub(super) struct JsonTimestamp {
 impl JsonTimestamp {
     pub(super) fn new(format: TimestampFormat, zone: TimeZone) -> Self {
         JsonTimestamp {
-            format,
+            epoch: format == TimestampFormat::EpochNanos,
+            cut: match format {
+                TimestampFormat::Rfc3339Micros => 3,
+                TimestampFormat::Rfc3339Millis => 6,
+                TimestampFormat::Rfc3339Nanos | TimestampFormat::EpochNanos => 0,
+            },
             zone,
             cache: TimestampCache::rfc3339(zone),
         }
     }
 
-    /// Appends `ts_ns` (nanoseconds since the Unix epoch) as the format says.
-    #[inline]
-    pub(super) fn write(&mut self, ts_ns: u64, out: &mut Vec<u8>) {
-        let drop_digits = match self.format {
-            TimestampFormat::Rfc3339Nanos => 0,
-            TimestampFormat::Rfc3339Micros => 3,
-            TimestampFormat::Rfc3339Millis => 6,
-            TimestampFormat::EpochNanos => {
-                out.extend_from_slice(itoa::Buffer::new().format(ts_ns).as_bytes());
-                return;
-            }
-        };
-        out.push(b'"');
-        self.write_rfc3339(ts_ns, drop_digits, out);
-        out.push(b'"');
+    /// Whether the value is a string, whose opening quote the caller
+    /// writes.
+    pub(super) fn opens_quote(&self) -> bool {
+        !self.epoch
     }
 
-    /// Appends `ts_ns` as RFC 3339 with nanoseconds, without quotes (the
+    /// What follows every value's own digits: `Z"` for RFC 3339 in UTC,
+    /// nothing for an epoch count; `None` in local time, whose offset
+    /// [`JsonTimestamp::write`] writes per record with the closing quote.
+    pub(super) fn fixed_suffix(&self) -> Option<&'static [u8]> {
+        match (self.epoch, self.zone) {
+            (true, _) => Some(b""),
+            (false, TimeZone::Utc) => Some(b"Z\""),
+            (false, TimeZone::Local) => None,
+        }
+    }
+
+    /// Appends `ts_ns` (nanoseconds since the Unix epoch) as the format
+    /// says, without the opening quote and the fixed suffix.
+    #[inline]
+    pub(super) fn write(&mut self, ts_ns: u64, out: &mut Vec<u8>) {
+        if self.epoch {
+            out.extend_from_slice(itoa::Buffer::new().format(ts_ns).as_bytes());
+            return;
+        }
+        self.cache.write(ts_ns, out);
+        if self.cut != 0 {
+            out.truncate(out.len() - self.cut);
+        }
+        if self.zone == TimeZone::Local {
+            let offset = self.cache.offset_at((ts_ns / NANOS_PER_SEC) as i64);
+            write_offset(offset, out);
+            out.push(b'"');
+        }
+    }
+
+    /// Appends `ts_ns` as RFC 3339 with its zone, without quotes (the
     /// logfmt format's `ts`).
     #[inline]
     pub(super) fn write_unquoted(&mut self, ts_ns: u64, out: &mut Vec<u8>) {
-        self.write_rfc3339(ts_ns, 0, out);
-    }
-
-    #[inline]
-    fn write_rfc3339(&mut self, ts_ns: u64, drop_digits: usize, out: &mut Vec<u8>) {
         self.cache.write(ts_ns, out);
-        out.truncate(out.len() - drop_digits);
+        if self.cut != 0 {
+            out.truncate(out.len() - self.cut);
+        }
         match self.zone {
             TimeZone::Utc => out.push(b'Z'),
             TimeZone::Local => {
@@ -83,8 +110,10 @@ mod tests {
     const TS: u64 = 1_763_721_045_123_456_789;
 
     fn render(format: TimestampFormat, zone: TimeZone) -> String {
-        let mut out = Vec::new();
-        JsonTimestamp::new(format, zone).write(TS, &mut out);
+        let mut t = JsonTimestamp::new(format, zone);
+        let mut out = if t.opens_quote() { vec![b'"'] } else { vec![] };
+        t.write(TS, &mut out);
+        out.extend_from_slice(t.fixed_suffix().unwrap_or_default());
         String::from_utf8(out).unwrap()
     }
 
