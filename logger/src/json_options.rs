@@ -73,9 +73,11 @@ impl std::str::FromStr for TimestampFormat {
 /// README's schema, byte for byte).
 ///
 /// ```
-/// let json = logger::JsonOptions::default()
-///     .include(false, "module")
-///     .rename("ts", "timestamp")
+/// let json = logger::JsonOptions {
+///     include_module: false,
+///     ..Default::default()
+/// }
+/// .rename("ts", "timestamp")
 ///     .rename("msg", "message");
 /// let builder = logger::builder().json_options(json);
 /// assert_eq!(builder.config().json.name_of("msg"), "message");
@@ -135,32 +137,6 @@ impl JsonOptions {
     pub fn rename(mut self, key: impl Into<String>, name: impl Into<String>) -> Self {
         self.rename.push((key.into(), name.into()));
         self
-    }
-
-    /// Sets the `include_*` switch of `key` (`"module"`, `"function"`,
-    /// `"location"`, `"thread"`, `"tid"`, `"pid"`, `"host"`, `"service"`,
-    /// `"context"`); another key changes nothing (the config file's keys
-    /// are checked by name when read).
-    pub fn include(mut self, on: bool, key: &str) -> Self {
-        if let Some(switch) = self.switch(key) {
-            *switch = on;
-        }
-        self
-    }
-
-    fn switch(&mut self, key: &str) -> Option<&mut bool> {
-        Some(match key {
-            "module" => &mut self.include_module,
-            "function" => &mut self.include_function,
-            "location" => &mut self.include_location,
-            "thread" => &mut self.include_thread,
-            "tid" => &mut self.include_tid,
-            "pid" => &mut self.include_pid,
-            "host" => &mut self.include_host,
-            "service" => &mut self.include_service,
-            "context" => &mut self.include_context,
-            _ => return None,
-        })
     }
 
     /// The name `key` is written under: its last rename, else itself.
@@ -321,9 +297,11 @@ mod tests {
 
     #[test]
     fn a_rename_onto_a_key_left_out_is_allowed() {
-        let o = JsonOptions::default()
-            .include(false, "host")
-            .rename("msg", "host");
+        let o = JsonOptions {
+            include_host: false,
+            ..Default::default()
+        }
+        .rename("msg", "host");
         assert_eq!(o.check(), Ok(()));
     }
 }

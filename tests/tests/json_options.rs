@@ -193,9 +193,11 @@ fn bad_options_are_rejected_naming_the_option() {
     logger::builder()
         .dir(dir.path())
         .json_options(
-            logger::JsonOptions::default()
-                .include(false, "host")
-                .rename("ts", "host"),
+            logger::JsonOptions {
+                include_host: false,
+                ..Default::default()
+            }
+            .rename("ts", "host"),
         )
         .validate()
         .unwrap();
