@@ -131,11 +131,18 @@ pub enum Format {
     Json,
     /// `2026-11-21 10:30:45.123456789 | INFO | target:line | message key=value`.
     Text,
+    /// logfmt, `ts=2026-11-21T10:30:45.123456789Z level=info kind=log
+    /// target=app::x service=app msg="two words" key=value ... tid=1234`:
+    /// every part a `key=value` pair (see docs/configuration.md); the
+    /// timestamp in [`RotationConfig::time_zone`](crate::RotationConfig::time_zone).
+    Logfmt,
 }
 
 /// Time zone of rotation boundaries and of text-format timestamps.
 ///
-/// JSON timestamps are always UTC (RFC 3339 with a `Z`).
+/// JSON timestamps are UTC (RFC 3339 with a `Z`) unless
+/// [`JsonOptions::timestamp_zone`](crate::JsonOptions::timestamp_zone)
+/// says `Local`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum TimeZone {
     /// Coordinated Universal Time (the default).
@@ -467,6 +474,8 @@ pub struct Config {
     pub errors: Option<FileSpec>,
     /// Output format of every file.
     pub format: Format,
+    /// What the JSON format writes (every file): optional keys and renames.
+    pub json: crate::JsonOptions,
     /// Rotation and retention of every file, unless the file's
     /// [`FileSpec::rotation`] says otherwise.
     pub rotation: RotationConfig,
@@ -579,6 +588,7 @@ impl Default for Config {
             perf: Some(FileSpec::new("perf")),
             errors: Some(FileSpec::new("errors").level(LevelFilter::Error)),
             format: Format::Json,
+            json: crate::JsonOptions::default(),
             rotation: RotationConfig::default(),
             ring_bytes: DEFAULT_RING_BYTES,
             overflow: OverflowPolicy::Block,

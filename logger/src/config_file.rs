@@ -210,6 +210,7 @@ pub(crate) struct FileConfig {
     perf_file: Option<Destination>,
     errors_file: Option<Destination>,
     format: Option<String>,
+    json_options: Option<crate::json_options::FileJsonOptions>,
     #[serde(default, deserialize_with = "present")]
     max_file_bytes: Option<Option<u64>>,
     rotation_time: Option<String>,
@@ -443,8 +444,16 @@ impl FileConfig {
             config.format = match v.as_str() {
                 "json" => Format::Json,
                 "text" => Format::Text,
-                _ => return Err(bad("format", &v, "\"json\" or \"text\"")),
+                "logfmt" => Format::Logfmt,
+                _ => return Err(bad("format", &v, "\"json\", \"text\" or \"logfmt\"")),
             };
+        }
+        if let Some(json) = self.json_options {
+            json.apply(&mut config.json)
+                .map_err(|reason| InitError::InvalidOption {
+                    option: "json_options",
+                    reason,
+                })?;
         }
         if let Some(v) = self.max_file_bytes {
             config.rotation.max_bytes = v;
@@ -846,7 +855,7 @@ mod tests {
     #[test]
     fn enumerations_name_the_allowed_values() {
         let cases = [
-            ("format", "xml", "\"json\" or \"text\""),
+            ("format", "xml", "\"json\", \"text\" or \"logfmt\""),
             ("time_zone", "cet", "\"utc\" or \"local\""),
             ("clock", "rdtscp", "\"tsc\" or \"system\""),
             ("rotation_time", "weekly", "\"hourly\", \"daily\""),

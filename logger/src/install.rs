@@ -127,6 +127,13 @@ impl Builder {
         /// Output format (default JSON lines).
         format: Format => format);
     setter!(
+        /// What the JSON format writes in every file: `include_*` switches
+        /// for the optional keys and renamed keys (default: every key under
+        /// its own name). Checked at install: an unknown key, an empty name
+        /// or two keys written under one name is an
+        /// [`InitError::InvalidOption`] naming `json_options`.
+        json_options: crate::JsonOptions => json);
+    setter!(
         /// Rotate before a record would take a file past this size
         /// (default 256 MiB; `None`: never by size).
         max_file_bytes: Option<u64> => rotation.max_bytes);
@@ -592,6 +599,9 @@ pub(crate) fn validate(c: &Config) -> Result<(), InitError> {
     }
     if let Err((key, reason)) = check_rotation(&c.rotation) {
         return invalid(key, reason);
+    }
+    if let Err(reason) = c.json.check() {
+        return invalid("json_options", reason);
     }
     if let Some(every) = c.metrics_interval {
         if every < Duration::from_millis(10) || every > MAX_DURATION_OPTION {

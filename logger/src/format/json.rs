@@ -15,8 +15,9 @@
 use super::Formatter;
 use super::float;
 use super::fragments::{Entry, Site, SiteCache};
-use super::timestamp::TimestampCache;
+use super::json_timestamp::JsonTimestamp;
 use super::unique_keys::UniqueKeys;
+use crate::json_options::JsonOptions;
 use crate::view::{Field, RecordView, Value};
 
 /// Lossy-conversion scratch kept between records up to this capacity.
@@ -29,8 +30,10 @@ const SCRATCH_KEEP_BYTES: usize = 1 << 20;
 /// on a thread are rendered once and copied (see `fragments`): the line
 /// is byte for byte the one rendered from scratch.
 pub struct JsonFormatter {
-    ts: TimestampCache,
-    /// `,"pid":<pid>,"host":<host>`, rendered once.
+    ts: JsonTimestamp,
+    /// The keys as the options name them, with their punctuation.
+    keys: Keys,
+    /// `,"pid":<pid>,"host":<host>` (as the options say), rendered once.
     pid_host: Vec<u8>,
     /// Reused buffer for the lossy conversion of invalid UTF-8.
     scratch: String,
@@ -43,13 +46,26 @@ pub struct JsonFormatter {
 impl JsonFormatter {
     /// A formatter writing `pid` and `host` into every record.
     pub fn new(pid: u32, host: &str) -> Self {
+        Self::with_options(pid, host, &JsonOptions::default())
+    }
+
+    /// A formatter writing the keys `options` keeps, under the names it
+    /// gives them (`options` checked by [`JsonOptions::check`]).
+    pub fn with_options(pid: u32, host: &str, options: &JsonOptions) -> Self {
+        let ts = JsonTimestamp::new(options.timestamp, options.timestamp_zone);
+        let keys = Keys::new(options, &ts);
         let mut pid_host = Vec::with_capacity(24 + host.len());
-        pid_host.extend_from_slice(b",\"pid\":");
-        pid_host.extend_from_slice(itoa::Buffer::new().format(pid).as_bytes());
-        pid_host.extend_from_slice(b",\"host\":");
-        write_str(&mut pid_host, host);
+        if options.include_pid {
+            pid_host.extend_from_slice(&keys.pid);
+            pid_host.extend_from_slice(itoa::Buffer::new().format(pid).as_bytes());
+        }
+        if options.include_host {
+            pid_host.extend_from_slice(&keys.host);
+            write_str(&mut pid_host, host);
+        }
         JsonFormatter {
-            ts: TimestampCache::rfc3339_utc(),
+            ts,
+            keys,
             pid_host,
             scratch: String::new(),
             unique: UniqueKeys::default(),
@@ -150,35 +166,109 @@ fn write_object(
     out.push(b'}');
 }
 
-/// The part of a line between the timestamp's digits and the message.
-fn render_head(r: &RecordView<'_>, out: &mut Vec<u8>) {
-    out.extend_from_slice(b"Z\",\"level\":\"");
+/// Each key as the options name it, with the punctuation around it
+/// (`,"module":`); empty when the options leave the key out.
+struct Keys {
+    /// `{"ts":"` (`{"ts":` for a timestamp written as a number).
+    ts: Vec<u8>,
+    /// `Z","level":"` (the timestamp's fixed suffix first).
+    level: Vec<u8>,
+    /// `","kind":"`.
+    kind: Vec<u8>,
+    /// `","target":`.
+    target: Vec<u8>,
+    service: Vec<u8>,
+    msg: Vec<u8>,
+    module: Vec<u8>,
+    file: Vec<u8>,
+    line: Vec<u8>,
+    function: Vec<u8>,
+    thread: Vec<u8>,
+    tid: Vec<u8>,
+    pid: Vec<u8>,
+    host: Vec<u8>,
+    correlation_id: Vec<u8>,
+    /// `,"context":{`.
+    context: Vec<u8>,
+    /// `,"fields":{`.
+    fields: Vec<u8>,
+}
+
+impl Keys {
+    fn new(o: &JsonOptions, ts: &JsonTimestamp) -> Keys {
+        let key = |before: &[u8], key: &str, after: &[u8]| {
+            let mut v = before.to_vec();
+            if o.writes(key) {
+                write_str(&mut v, o.name_of(key));
+                v.extend_from_slice(after);
+            } else {
+                v.clear();
+            }
+            v
+        };
+        // The timestamp's fixed suffix (`Z"`) is constant: it goes with
+        // the next key, into the head a call site renders once.
+        let mut level_before = ts.fixed_suffix().unwrap_or_default().to_vec();
+        level_before.push(b',');
+        Keys {
+            ts: key(b"{", "ts", if ts.opens_quote() { b":\"" } else { b":" }),
+            level: key(&level_before, "level", b":\""),
+            kind: key(b"\",", "kind", b":\""),
+            target: key(b"\",", "target", b":"),
+            service: key(b",", "service", b":"),
+            msg: key(b",", "msg", b":"),
+            module: key(b",", "module", b":"),
+            file: key(b",", "file", b":"),
+            line: key(b",", "line", b":"),
+            function: key(b",", "function", b":"),
+            thread: key(b",", "thread", b":"),
+            tid: key(b",", "tid", b":"),
+            pid: key(b",", "pid", b":"),
+            host: key(b",", "host", b":"),
+            correlation_id: key(b",", "correlation_id", b":"),
+            context: key(b",", "context", b":{"),
+            fields: key(b",", "fields", b":{"),
+        }
+    }
+}
+
+/// Writes `key` and `value` as a string, nothing when the key is left out.
+#[inline]
+fn keyed_str(out: &mut Vec<u8>, key: &[u8], value: &str) {
+    if !key.is_empty() {
+        out.extend_from_slice(key);
+        write_str(out, value);
+    }
+}
+
+/// The part of a line between the timestamp and the message.
+fn render_head(k: &Keys, r: &RecordView<'_>, out: &mut Vec<u8>) {
+    out.extend_from_slice(&k.level);
     out.extend_from_slice(r.level.as_str().as_bytes());
-    out.extend_from_slice(b"\",\"kind\":\"");
+    out.extend_from_slice(&k.kind);
     out.extend_from_slice(r.kind.as_str().as_bytes());
-    out.extend_from_slice(b"\",\"target\":");
+    out.extend_from_slice(&k.target);
     write_str(out, r.target);
-    out.extend_from_slice(b",\"service\":");
-    write_str(out, r.service);
-    out.extend_from_slice(b",\"msg\":");
+    keyed_str(out, &k.service, r.service);
+    out.extend_from_slice(&k.msg);
 }
 
 /// The part of a line after the message up to the optional keys.
-fn render_middle(r: &RecordView<'_>, pid_host: &[u8], out: &mut Vec<u8>) {
-    out.extend_from_slice(b",\"module\":");
-    write_str(out, r.module);
-    out.extend_from_slice(b",\"file\":");
-    write_str(out, r.file);
-    out.extend_from_slice(b",\"line\":");
-    out.extend_from_slice(itoa::Buffer::new().format(r.line).as_bytes());
-    if let Some(function) = r.function {
-        out.extend_from_slice(b",\"function\":");
-        write_str(out, function);
+fn render_middle(k: &Keys, r: &RecordView<'_>, pid_host: &[u8], out: &mut Vec<u8>) {
+    keyed_str(out, &k.module, r.module);
+    keyed_str(out, &k.file, r.file);
+    if !k.line.is_empty() {
+        out.extend_from_slice(&k.line);
+        out.extend_from_slice(itoa::Buffer::new().format(r.line).as_bytes());
     }
-    out.extend_from_slice(b",\"thread\":");
-    write_str(out, r.thread);
-    out.extend_from_slice(b",\"tid\":");
-    out.extend_from_slice(itoa::Buffer::new().format(r.tid).as_bytes());
+    if let Some(function) = r.function {
+        keyed_str(out, &k.function, function);
+    }
+    keyed_str(out, &k.thread, r.thread);
+    if !k.tid.is_empty() {
+        out.extend_from_slice(&k.tid);
+        out.extend_from_slice(itoa::Buffer::new().format(r.tid).as_bytes());
+    }
     out.extend_from_slice(pid_host);
 }
 
@@ -186,6 +276,7 @@ fn render_middle(r: &RecordView<'_>, pid_host: &[u8], out: &mut Vec<u8>) {
 /// rendered for another service or thread name.
 fn entry_for<'c>(
     sites: &'c mut SiteCache,
+    keys: &Keys,
     site: Site,
     r: &RecordView<'_>,
     pid_host: &[u8],
@@ -195,9 +286,9 @@ fn entry_for<'c>(
         e.service = r.service.into();
         e.thread = r.thread.into();
         e.head.clear();
-        render_head(r, &mut e.head);
+        render_head(keys, r, &mut e.head);
         e.middle.clear();
-        render_middle(r, pid_host, &mut e.middle);
+        render_middle(keys, r, pid_host, &mut e.middle);
         e.msg = Default::default();
         e.whole.clear();
         e.set_keys(&[]);
@@ -213,14 +304,15 @@ impl Formatter for JsonFormatter {
     fn format_at(&mut self, site: Option<Site>, r: &RecordView<'_>, out: &mut Vec<u8>) {
         let JsonFormatter {
             ts,
+            keys,
             pid_host,
             scratch,
             unique,
             sites,
         } = self;
-        let mut entry = site.map(|s| (entry_for(sites, s, r, pid_host), s));
+        let mut entry = site.map(|s| (entry_for(sites, keys, s, r, pid_host), s));
         out.reserve(256 + r.msg.len());
-        out.extend_from_slice(b"{\"ts\":\"");
+        put(out, &keys.ts);
         ts.write(r.ts_ns, out);
         match entry.as_mut().map(|(e, _)| &mut **e) {
             Some(e) if !e.whole.is_empty() && e.msg.is(r.msg) => out.extend_from_slice(&e.whole),
@@ -236,16 +328,18 @@ impl Formatter for JsonFormatter {
                 }
             }
             None => {
-                render_head(r, out);
+                render_head(keys, r, out);
                 write_bytes(scratch, out, r.msg);
-                render_middle(r, pid_host, out);
+                render_middle(keys, r, pid_host, out);
             }
         }
         if let Some(id) = &r.correlation {
-            out.extend_from_slice(b",\"correlation_id\":");
+            put(out, &keys.correlation_id);
             write_value(scratch, out, id);
         }
-        write_object(unique, scratch, out, b",\"context\":{", r.context, None);
+        if !keys.context.is_empty() {
+            write_object(unique, scratch, out, &keys.context, r.context, None);
+        }
         match entry {
             Some((e, site)) if !r.fields.is_empty() && e.keys_match(&site, r.fields) => {
                 for (key, field) in e.keys.iter().zip(r.fields) {
@@ -256,10 +350,10 @@ impl Formatter for JsonFormatter {
             }
             Some((e, _)) => {
                 e.set_keys(r.fields);
-                let keys = Some(&mut e.keys);
-                write_object(unique, scratch, out, b",\"fields\":{", r.fields, keys);
+                let open = &keys.fields;
+                write_object(unique, scratch, out, open, r.fields, Some(&mut e.keys));
             }
-            None => write_object(unique, scratch, out, b",\"fields\":{", r.fields, None),
+            None => write_object(unique, scratch, out, &keys.fields, r.fields, None),
         }
         out.extend_from_slice(b"}\n");
     }
@@ -422,6 +516,34 @@ pub(super) mod tests {
         let want = format!(
             "{HEAD}{}\n",
             r#""msg":"connected","module":"app::x","file":"src/main.rs","line":42,"thread":"main","tid":1234,"pid":99,"host":"box1"}"#
+        );
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn options_leave_out_and_rename_keys() {
+        let options = JsonOptions {
+            include_location: false,
+            include_pid: false,
+            include_service: false,
+            ..Default::default()
+        }
+        .rename("ts", "timestamp")
+        .rename("msg", "message")
+        .rename("host", "host\"name");
+        let fields = [Field {
+            key: "k",
+            value: Value::U64(1),
+        }];
+        let got = line(
+            &mut JsonFormatter::with_options(99, "box1", &options),
+            &record(b"connected", &fields),
+        );
+        let want = concat!(
+            r#"{"timestamp":"2025-11-21T10:30:45.123456789Z","level":"INFO","kind":"log","#,
+            r#""target":"app::x","message":"connected","module":"app::x","thread":"main","#,
+            r#""tid":1234,"host\"name":"box1","fields":{"k":1}}"#,
+            "\n"
         );
         assert_eq!(got, want);
     }

@@ -6,6 +6,8 @@
 mod float;
 mod fragments;
 mod json;
+mod json_timestamp;
+mod logfmt;
 mod text;
 mod timestamp;
 mod unique_keys;
@@ -25,6 +27,7 @@ pub(crate) fn unique_names(fields: &[crate::view::Field<'_>]) -> Vec<String> {
 pub use fragments::Site;
 pub(crate) use fragments::WordHasher;
 pub use json::JsonFormatter;
+pub use logfmt::LogfmtFormatter;
 pub use text::TextFormatter;
 
 use crate::view::RecordView;

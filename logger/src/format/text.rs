@@ -85,7 +85,7 @@ impl Formatter for TextFormatter {
     }
 }
 
-fn write_value(out: &mut Vec<u8>, value: &Value<'_>) {
+pub(super) fn write_value(out: &mut Vec<u8>, value: &Value<'_>) {
     match *value {
         Value::Null => out.extend_from_slice(b"null"),
         Value::Bool(true) => out.extend_from_slice(b"true"),
@@ -118,7 +118,7 @@ fn write_value(out: &mut Vec<u8>, value: &Value<'_>) {
 }
 
 /// Writes a string value, quoted when [`needs_quotes`] says so.
-fn write_str_value(out: &mut Vec<u8>, s: &str) {
+pub(super) fn write_str_value(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     // Fast path: printable ASCII other than space, `=` and `"` is written
     // as it is. Scanned without early exit so it vectorizes.
@@ -154,7 +154,7 @@ fn needs_quotes(s: &str) -> bool {
 
 /// Writes `bytes` escaped, lossily (as `String::from_utf8_lossy` would)
 /// when they are not UTF-8.
-fn write_lossy(out: &mut Vec<u8>, bytes: &[u8], quoted: bool) {
+pub(super) fn write_lossy(out: &mut Vec<u8>, bytes: &[u8], quoted: bool) {
     match std::str::from_utf8(bytes) {
         Ok(s) => write_escaped(out, s, quoted),
         Err(_) => {

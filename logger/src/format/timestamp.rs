@@ -38,15 +38,22 @@ pub(crate) struct TimestampCache {
 }
 
 impl TimestampCache {
-    /// RFC 3339 in UTC (`2026-11-21T10:30:45.123456789`; the caller writes
-    /// the `Z`).
-    pub(crate) fn rfc3339_utc() -> Self {
-        Self::with_offset(b'T', OffsetCache::new(TimeZone::Utc))
-    }
-
     /// `2026-11-21 10:30:45.123456789` in `tz`, without a zone suffix.
     pub(crate) fn text(tz: TimeZone) -> Self {
         Self::with_offset(b' ', OffsetCache::new(tz))
+    }
+
+    /// RFC 3339 in `tz` (`2026-11-21T11:30:45.123456789`; the caller
+    /// writes the zone, from [`TimestampCache::offset_at`]).
+    pub(crate) fn rfc3339(tz: TimeZone) -> Self {
+        Self::with_offset(b'T', OffsetCache::new(tz))
+    }
+
+    /// Seconds east of UTC in force at Unix second `secs` in this cache's
+    /// zone (0 for UTC; cached per hour like the prefix's).
+    #[inline]
+    pub(crate) fn offset_at(&mut self, secs: i64) -> i64 {
+        self.offset.at(secs)
     }
 
     fn with_offset(sep: u8, offset: OffsetCache) -> Self {
@@ -195,7 +202,7 @@ mod tests {
 
     #[test]
     fn utc_rfc3339() {
-        let mut c = TimestampCache::rfc3339_utc();
+        let mut c = TimestampCache::rfc3339(TimeZone::Utc);
         assert_eq!(
             render(&mut c, 1_763_721_045_123_456_789),
             "2025-11-21T10:30:45.123456789"
@@ -219,7 +226,7 @@ mod tests {
 
     #[test]
     fn day_month_year_boundaries() {
-        let mut c = TimestampCache::rfc3339_utc();
+        let mut c = TimestampCache::rfc3339(TimeZone::Utc);
         // 2025-11-21 00:00:00Z is 1_763_683_200.
         let end_of_day = (1_763_683_200 + 86_399) * NANOS_PER_SEC + 999_999_999;
         assert_eq!(render(&mut c, end_of_day), "2025-11-21T23:59:59.999999999");
