@@ -247,6 +247,14 @@ fn equality_only(op: Op, equal: bool) -> bool {
 
 #[cfg(test)]
 mod tests {
+    /// The CLI's list is the writer's: a key added to the record (and to
+    /// `logger::JSON_KEYS`) must be added here too, or `--where` and
+    /// `--output` columns would reject it.
+    #[test]
+    fn top_level_keys_are_the_writers_keys() {
+        assert_eq!(super::TOP_LEVEL_KEYS, logger::JSON_KEYS);
+    }
+
     use serde_json::json;
 
     use super::*;
