@@ -692,32 +692,38 @@ pub(crate) struct Decoder<'a> {
 impl<'a> Decoder<'a> {
     #[inline]
     pub fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        if self.rest.len() < n {
-            return None;
-        }
-        let (head, tail) = self.rest.split_at(n);
-        self.rest = tail;
+        let head = self.rest.get(..n)?;
+        self.rest = &self.rest[n..];
         Some(head)
+    }
+    /// The next `N` bytes as an array (one length check).
+    #[inline(always)]
+    fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
+        let (head, tail) = self.rest.split_first_chunk::<N>()?;
+        self.rest = tail;
+        Some(*head)
     }
     #[inline]
     pub fn u8(&mut self) -> Option<u8> {
-        Some(self.take(1)?[0])
+        let (&b, tail) = self.rest.split_first()?;
+        self.rest = tail;
+        Some(b)
     }
     #[inline]
     pub fn u16(&mut self) -> Option<u16> {
-        Some(u16::from_ne_bytes(self.take(2)?.try_into().ok()?))
+        Some(u16::from_ne_bytes(self.array()?))
     }
     #[inline]
     pub fn u32(&mut self) -> Option<u32> {
-        Some(u32::from_ne_bytes(self.take(4)?.try_into().ok()?))
+        Some(u32::from_ne_bytes(self.array()?))
     }
     #[inline]
     pub fn u64(&mut self) -> Option<u64> {
-        Some(u64::from_ne_bytes(self.take(8)?.try_into().ok()?))
+        Some(u64::from_ne_bytes(self.array()?))
     }
     #[inline]
     fn u128(&mut self) -> Option<u128> {
-        Some(u128::from_ne_bytes(self.take(16)?.try_into().ok()?))
+        Some(u128::from_ne_bytes(self.array()?))
     }
 
     /// A string reference; `module` resolves [`StrRef::SameAsModule`].
@@ -760,12 +766,19 @@ impl<'a> Decoder<'a> {
     }
 
     /// A key written by [`Encoder::key`].
+    #[inline]
     pub fn key(&mut self) -> Option<&'a str> {
         let n = self.u16()? as usize;
-        std::str::from_utf8(self.take(n)?).ok()
+        let bytes = self.take(n)?;
+        if bytes.is_ascii() {
+            // SAFETY: ASCII is valid UTF-8.
+            return Some(unsafe { std::str::from_utf8_unchecked(bytes) });
+        }
+        std::str::from_utf8(bytes).ok()
     }
 
     /// A value written by [`put_value`].
+    #[inline]
     pub fn value(&mut self) -> Option<Value<'a>> {
         Some(match self.u8()? {
             V_NULL => Value::Null,
@@ -777,15 +790,7 @@ impl<'a> Decoder<'a> {
             V_F64 => Value::F64(f64::from_bits(self.u64()?)),
             V_CHAR => Value::Char(char::from_u32(self.u32()?)?),
             V_STR => Value::Str(self.bytes32()?),
-            V_JSON => {
-                // Checked on the flusher (errors are rare) so that no byte
-                // sequence can make a line that does not parse.
-                let text = self.bytes32()?;
-                match serde_json::from_slice::<serde::de::IgnoredAny>(text) {
-                    Ok(_) => Value::Json(text),
-                    Err(_) => Value::Str(text),
-                }
-            }
+            V_JSON => checked_json(self.bytes32()?),
             V_STATIC_STR => {
                 let ptr = self.u64()? as usize as *const u8;
                 let len = self.u64()? as usize;
@@ -798,6 +803,17 @@ impl<'a> Decoder<'a> {
             }
             _ => return None,
         })
+    }
+}
+
+/// A `V_JSON` value's text: checked on the flusher (errors are rare) so
+/// that no byte sequence can make a line that does not parse; a string
+/// when it is not JSON.
+#[cold]
+fn checked_json(text: &[u8]) -> Value<'_> {
+    match serde_json::from_slice::<serde::de::IgnoredAny>(text) {
+        Ok(_) => Value::Json(text),
+        Err(_) => Value::Str(text),
     }
 }
 

@@ -82,12 +82,19 @@ fn decode_callsite<'a: 'f, 'f>(
     scratch: &'f mut Vec<u8>,
 ) -> Option<RecordView<'f>> {
     fields.clear();
+    fields.reserve(cs.fields.len());
     for &key in cs.fields {
         let value = d.value()?;
         fields.push(Field { key, value });
     }
-    scratch.clear();
-    crate::callsite::render_message(cs.message, cs.message_args, &mut d, scratch)?;
+    let known = site_facts(cs);
+    let msg: &[u8] = if known.plain_message {
+        cs.message.as_bytes()
+    } else {
+        scratch.clear();
+        crate::callsite::render_message(cs.message, cs.message_args, &mut d, scratch)?;
+        scratch
+    };
     Some(RecordView {
         ts_ns,
         level,
@@ -97,12 +104,63 @@ fn decode_callsite<'a: 'f, 'f>(
         module: cs.module,
         file: cs.file,
         line: cs.line,
-        function: cs.function.map(|f| f()),
-        msg: scratch,
+        function: known.function,
+        msg,
         fields,
         thread: origin.thread,
         tid: origin.tid,
         correlation: None,
         context: &[],
+    })
+}
+
+/// What the flusher works out once per call site rather than per record.
+#[derive(Clone, Copy)]
+struct SiteFacts {
+    /// The call site's descriptor's address (0: an empty slot).
+    callsite: usize,
+    /// `Callsite::function`'s result (a string computed from the type
+    /// name of a local function: the same on every call).
+    function: Option<&'static str>,
+    /// The message takes no arguments and has no brace: it is the
+    /// template itself, with nothing to render.
+    plain_message: bool,
+}
+
+/// Slots of the direct-mapped memo of [`site_facts`].
+const FACT_SLOTS: usize = 64;
+
+thread_local! {
+    /// The facts of the call sites seen last, by address (direct-mapped:
+    /// two sites in one slot take turns, each still correct).
+    static FACTS: [std::cell::Cell<SiteFacts>; FACT_SLOTS] = const {
+        [const {
+            std::cell::Cell::new(SiteFacts {
+                callsite: 0,
+                function: None,
+                plain_message: false,
+            })
+        }; FACT_SLOTS]
+    };
+}
+
+/// `cs`'s facts, computed on its first record (and when another site took
+/// its slot).
+#[inline]
+fn site_facts(cs: &'static Callsite) -> SiteFacts {
+    let addr = cs as *const Callsite as usize;
+    let slot = (addr / std::mem::align_of::<Callsite>()) % FACT_SLOTS;
+    FACTS.with(|slots| {
+        let known = slots[slot].get();
+        if known.callsite == addr {
+            return known;
+        }
+        let facts = SiteFacts {
+            callsite: addr,
+            function: cs.function.map(|f| f()),
+            plain_message: cs.message_args == 0 && !cs.message.contains(['{', '}']),
+        };
+        slots[slot].set(facts);
+        facts
     })
 }

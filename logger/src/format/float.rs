@@ -14,6 +14,8 @@
 //! (more than 9 decimals, 17 significant digits, huge or tiny values)
 //! goes to `ryu`. A property test compares both on random values.
 
+use super::digits;
+
 /// `10^k` for `k` in `0..=9`, exact in an `f64`.
 const POW10: [f64; 10] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 const POW10_INT: [u64; 10] = [
@@ -52,8 +54,10 @@ fn write_short(out: &mut Vec<u8>, v: f64) -> bool {
         if scaled >= LIMIT {
             return false;
         }
-        // `scaled` is positive and below 2^50: the cast truncates exactly.
-        let m = (scaled + 0.5) as u64;
+        // SAFETY: `scaled + 0.5` is in `[0.5, 2^50 + 0.5)`, finite and
+        // representable as a `u64` after truncation (one instruction,
+        // rather than the saturating cast's range checks).
+        let m: u64 = unsafe { (scaled + 0.5).to_int_unchecked() };
         if m as f64 / POW10[k] != a {
             continue;
         }
@@ -63,21 +67,24 @@ fn write_short(out: &mut Vec<u8>, v: f64) -> bool {
             // it to ryu rather than write a trailing zero.
             return false;
         }
-        if v < 0.0 {
-            out.push(b'-');
-        }
-        out.extend_from_slice(itoa::Buffer::new().format(int).as_bytes());
-        out.push(b'.');
-        if k == 0 {
-            out.push(b'0');
-        } else {
-            let mut digits = [b'0'; 9];
-            let mut f = frac;
-            for d in digits[..k].iter_mut().rev() {
-                *d = b'0' + (f % 10) as u8;
-                f /= 10;
-            }
-            out.extend_from_slice(&digits[..k]);
+        // `-`, at most 16 integer digits (`m < 2^50`), `.`, at most 9.
+        out.reserve(32);
+        let int_len = digits::count(int);
+        let frac_len = k.max(1);
+        let neg = usize::from(v < 0.0);
+        let at = out.len();
+        // SAFETY: `reserve(32)` leaves room for the at most 27 bytes
+        // written after `at`, each of which is written before `set_len`:
+        // the sign, `int_len` digits, the point, `frac_len` digits (`frac`
+        // zero-padded to `k` digits; `0` when `k == 0`).
+        unsafe {
+            let p = out.as_mut_ptr().add(at);
+            *p = b'-';
+            let p = p.add(neg);
+            digits::write_backwards(int, p.add(int_len), int_len);
+            *p.add(int_len) = b'.';
+            digits::write_backwards(frac, p.add(int_len + 1 + frac_len), frac_len);
+            out.set_len(at + neg + int_len + 1 + frac_len);
         }
         return true;
     }

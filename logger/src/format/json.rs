@@ -13,6 +13,7 @@
 //! every line is valid JSON whatever the record holds.
 
 use super::Formatter;
+use super::digits;
 use super::float;
 use super::fragments::{Entry, Site, SiteCache};
 use super::json_timestamp::JsonTimestamp;
@@ -77,9 +78,24 @@ impl JsonFormatter {
 /// Writes `bytes` as a JSON string, lossily when not UTF-8.
 #[inline]
 fn write_bytes(scratch: &mut String, out: &mut Vec<u8>, bytes: &[u8]) {
+    if bytes.len() <= 16 {
+        if write_short_plain(out, bytes) {
+            return;
+        }
+    } else if scan(bytes) == (false, false) {
+        // ASCII needing no escape: valid UTF-8 and written as it is.
+        write_quoted(out, bytes);
+        return;
+    }
+    write_bytes_slow(scratch, out, bytes);
+}
+
+/// The strings that need more than quotes: escapes, non-ASCII, invalid
+/// UTF-8.
+#[cold]
+fn write_bytes_slow(scratch: &mut String, out: &mut Vec<u8>, bytes: &[u8]) {
     let (escape, high) = scan(bytes);
     if !escape && !high {
-        // ASCII needing no escape: valid UTF-8 and written as it is.
         write_quoted(out, bytes);
         return;
     }
@@ -87,6 +103,84 @@ fn write_bytes(scratch: &mut String, out: &mut Vec<u8>, bytes: &[u8]) {
         Ok(s) if !escape => write_quoted(out, s.as_bytes()),
         Ok(s) => write_escaped(out, s),
         Err(_) => write_lossy(scratch, out, bytes),
+    }
+}
+
+/// Bytes JSON cannot take between quotes as they are: control characters,
+/// `"` and the backslash; and bytes that are not ASCII (UTF-8 to check). Nonzero
+/// for those.
+const NOT_PLAIN: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b < 0x20 || b == b'"' as usize || b == b'\\' as usize || b >= 0x80) as u8;
+        b += 1;
+    }
+    t
+};
+
+/// Writes `bytes` (at most 16) between quotes when they are ASCII needing
+/// no escape: one reservation and word copies. False (nothing written)
+/// otherwise.
+#[inline(always)]
+fn write_short_plain(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
+    let n = bytes.len();
+    debug_assert!(n <= 16);
+    let mut not_plain = 0;
+    for &b in bytes {
+        not_plain |= NOT_PLAIN[b as usize];
+    }
+    if not_plain != 0 {
+        return false;
+    }
+    out.reserve(18);
+    let len = out.len();
+    // SAFETY: `reserve(18)` leaves room for the quote, the `n <= 16`
+    // bytes and the closing quote after `len`; `copy_short` writes
+    // exactly `[len + 1, len + 1 + n)`, so every byte up to the new
+    // length is written.
+    unsafe {
+        let dst = out.as_mut_ptr().add(len);
+        *dst = b'"';
+        copy_short(bytes, dst.add(1));
+        *dst.add(1 + n) = b'"';
+        out.set_len(len + n + 2);
+    }
+    true
+}
+
+/// Copies `src` (at most 16 bytes) to `dst` with overlapping word copies
+/// instead of a call to `memcpy`.
+///
+/// # Safety
+///
+/// `dst .. dst + src.len()` must be valid for writes and not overlap `src`.
+#[inline(always)]
+unsafe fn copy_short(src: &[u8], dst: *mut u8) {
+    let n = src.len();
+    debug_assert!(n <= 16);
+    let s = src.as_ptr();
+    // SAFETY: every read is within `src` (`n` bytes) and every write
+    // within `dst .. dst + n`: with 8 <= n <= 16 the two 8-byte copies
+    // cover `[0, 8)` and `[n - 8, n)`, with 4 <= n < 8 the two 4-byte
+    // ones `[0, 4)` and `[n - 4, n)`, with 1 <= n < 4 the three bytes
+    // `0`, `n / 2` and `n - 1` are all of them.
+    unsafe {
+        if n >= 8 {
+            let head = s.cast::<u64>().read_unaligned();
+            let tail = s.add(n - 8).cast::<u64>().read_unaligned();
+            dst.cast::<u64>().write_unaligned(head);
+            dst.add(n - 8).cast::<u64>().write_unaligned(tail);
+        } else if n >= 4 {
+            let head = s.cast::<u32>().read_unaligned();
+            let tail = s.add(n - 4).cast::<u32>().read_unaligned();
+            dst.cast::<u32>().write_unaligned(head);
+            dst.add(n - 4).cast::<u32>().write_unaligned(tail);
+        } else if n > 0 {
+            *dst = *s;
+            *dst.add(n / 2) = *s.add(n / 2);
+            *dst.add(n - 1) = *s.add(n - 1);
+        }
     }
 }
 
@@ -112,8 +206,8 @@ fn write_value(scratch: &mut String, out: &mut Vec<u8>, value: &Value<'_>) {
         Value::Null => out.extend_from_slice(b"null"),
         Value::Bool(true) => out.extend_from_slice(b"true"),
         Value::Bool(false) => out.extend_from_slice(b"false"),
-        Value::U64(v) => put(out, itoa::Buffer::new().format(v).as_bytes()),
-        Value::I64(v) => put(out, itoa::Buffer::new().format(v).as_bytes()),
+        Value::U64(v) => digits::write_u64(out, v),
+        Value::I64(v) => digits::write_i64(out, v),
         Value::U128(v) => put(out, itoa::Buffer::new().format(v).as_bytes()),
         Value::I128(v) => put(out, itoa::Buffer::new().format(v).as_bytes()),
         Value::F64(v) => {
@@ -383,36 +477,21 @@ fn write_quoted(out: &mut Vec<u8>, bytes: &[u8]) {
     out.push(b'"');
 }
 
-/// Appends `b`: from 4 to 16 bytes (keys, numbers, symbols) with two
-/// overlapping word copies instead of a call to `memcpy`.
+/// Appends `b`: up to 16 bytes (keys, numbers, symbols) with word copies
+/// instead of a call to `memcpy`.
 #[inline(always)]
 fn put(out: &mut Vec<u8>, b: &[u8]) {
     let n = b.len();
-    if !(4..=16).contains(&n) {
+    if n > 16 {
         out.extend_from_slice(b);
         return;
     }
     out.reserve(16);
     let len = out.len();
-    // SAFETY: `reserve(16)` leaves at least 16 writable bytes after `len`.
-    // With 8 <= n <= 16 the two 8-byte copies read `b[..8]` and
-    // `b[n - 8..]` and write `[len, len + 8)` and `[len + n - 8, len + n)`,
-    // which together cover `[len, len + n)`; with 4 <= n < 8 the same with
-    // 4-byte copies. Every byte up to `len + n` is then initialised.
+    // SAFETY: `reserve(16)` leaves at least 16 writable bytes after `len`,
+    // and `copy_short` writes exactly `[len, len + n)`.
     unsafe {
-        let src = b.as_ptr();
-        let dst = out.as_mut_ptr().add(len);
-        if n >= 8 {
-            let head = src.cast::<u64>().read_unaligned();
-            let tail = src.add(n - 8).cast::<u64>().read_unaligned();
-            dst.cast::<u64>().write_unaligned(head);
-            dst.add(n - 8).cast::<u64>().write_unaligned(tail);
-        } else {
-            let head = src.cast::<u32>().read_unaligned();
-            let tail = src.add(n - 4).cast::<u32>().read_unaligned();
-            dst.cast::<u32>().write_unaligned(head);
-            dst.add(n - 4).cast::<u32>().write_unaligned(tail);
-        }
+        copy_short(b, out.as_mut_ptr().add(len));
         out.set_len(len + n);
     }
 }

@@ -3,6 +3,7 @@
 //! Formatting runs on the flusher thread only. Both formats write into a
 //! reused buffer and end every record with exactly one `\n`.
 
+mod digits;
 mod float;
 mod fragments;
 mod json;
