@@ -111,15 +111,19 @@ impl ServiceMemo {
     #[inline]
     fn of(&mut self, services: &Services, target: &str) -> (&str, Option<usize>) {
         let key = (target.as_ptr() as usize, target.len());
-        if !self.by_target.contains_key(&key) {
-            if self.by_target.len() >= SERVICE_MEMO_MAX {
-                self.by_target.clear();
-            }
+        let (name, file) = self.by_target.entry(key).or_insert_with(|| {
             let (name, file) = services.of(target);
-            self.by_target.insert(key, (name.into(), file));
-        }
-        let (name, file) = &self.by_target[&key];
+            (name.into(), file)
+        });
         (name, *file)
+    }
+
+    /// Keeps the memo bounded; called once a cycle, not in
+    /// [`ServiceMemo::of`], whose answers the cycle's records borrow.
+    fn trim(&mut self) {
+        if self.by_target.len() >= SERVICE_MEMO_MAX {
+            self.by_target.clear();
+        }
     }
 }
 
@@ -294,6 +298,7 @@ impl Flusher {
             call_tree,
             ..
         } = self;
+        service_memo.trim();
         // Counted once a cycle, not once a record.
         let mut written = 0;
         let emitted = rings.merge(watermark, |slot, stack, header, bytes| {

@@ -173,7 +173,7 @@ impl MsgCache {
     /// Whether `raw` is the kept message.
     #[inline]
     pub(crate) fn is(&self, raw: &[u8]) -> bool {
-        matches!(self, MsgCache::Same { raw: kept, .. } if kept.as_slice() == raw)
+        matches!(self, MsgCache::Same { raw: kept, .. } if same(kept, raw))
     }
 
     /// Appends `raw` rendered: the kept rendering when `raw` is the kept
@@ -186,9 +186,7 @@ impl MsgCache {
         render: impl FnOnce(&mut Vec<u8>),
     ) {
         match self {
-            MsgCache::Same { raw: kept, json } if kept.as_slice() == raw => {
-                out.extend_from_slice(json)
-            }
+            MsgCache::Same { raw: kept, json } if same(kept, raw) => out.extend_from_slice(json),
             MsgCache::Unset if raw.len() <= MSG_KEEP_BYTES => {
                 let at = out.len();
                 render(out);
@@ -202,6 +200,36 @@ impl MsgCache {
                 render(out);
             }
         }
+    }
+}
+
+/// `a == b`, without a call to `memcmp` for the short strings compared on
+/// every record (service, thread name, message).
+#[inline(always)]
+pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n > 16 {
+        return a == b;
+    }
+    let word = |s: &[u8], at: usize| -> u64 {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&s[at..at + 8]);
+        u64::from_ne_bytes(w)
+    };
+    let half = |s: &[u8], at: usize| -> u32 {
+        let mut w = [0u8; 4];
+        w.copy_from_slice(&s[at..at + 4]);
+        u32::from_ne_bytes(w)
+    };
+    if n >= 8 {
+        word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8)
+    } else if n >= 4 {
+        half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4)
+    } else {
+        n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1])
     }
 }
 

@@ -15,7 +15,7 @@
 use super::Formatter;
 use super::digits;
 use super::float;
-use super::fragments::{Entry, Site, SiteCache};
+use super::fragments::{Entry, Site, SiteCache, same};
 use super::json_timestamp::JsonTimestamp;
 use super::unique_keys::UniqueKeys;
 use crate::json_options::JsonOptions;
@@ -201,6 +201,7 @@ fn write_lossy(scratch: &mut String, out: &mut Vec<u8>, bytes: &[u8]) {
     }
 }
 
+#[inline(always)]
 fn write_value(scratch: &mut String, out: &mut Vec<u8>, value: &Value<'_>) {
     match *value {
         Value::Null => out.extend_from_slice(b"null"),
@@ -376,7 +377,10 @@ fn entry_for<'c>(
     pid_host: &[u8],
 ) -> &'c mut Entry {
     let (e, fresh) = sites.entry(site, r.tid);
-    if fresh || *e.service != *r.service || *e.thread != *r.thread {
+    if fresh
+        || !same(e.service.as_bytes(), r.service.as_bytes())
+        || !same(e.thread.as_bytes(), r.thread.as_bytes())
+    {
         e.service = r.service.into();
         e.thread = r.thread.into();
         e.head.clear();

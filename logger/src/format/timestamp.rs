@@ -16,13 +16,10 @@ use crate::config::TimeZone;
 const NANOS_PER_SEC: u64 = 1_000_000_000;
 const SECS_PER_HOUR: i64 = 3600;
 
-/// `"00" "01" ... "99"`: two digits per lookup.
-const DIGIT_PAIRS: &[u8; 200] = b"\
-    0001020304050607080910111213141516171819\
-    2021222324252627282930313233343536373839\
-    4041424344454647484950515253545556575859\
-    6061626364656667686970717273747576777879\
-    8081828384858687888990919293949596979899";
+use super::digits::DIGIT_PAIRS;
+
+/// Room for the rendered prefix (20 bytes for years 0-9999, at most 32).
+const PREFIX_MAX: usize = 32;
 
 /// Renders `YYYY-MM-DD?HH:MM:SS.nnnnnnnnn` (`?` being the date-time
 /// separator), caching everything up to the `.` per second.
@@ -32,7 +29,7 @@ pub(crate) struct TimestampCache {
     /// Unix second whose prefix is in `prefix`; `u64::MAX` before the first.
     sec: u64,
     /// The rendered prefix, `prefix_len` bytes, ending with `.`.
-    prefix: [u8; 32],
+    prefix: [u8; PREFIX_MAX],
     prefix_len: usize,
     offset: OffsetCache,
 }
@@ -60,7 +57,7 @@ impl TimestampCache {
         TimestampCache {
             sep,
             sec: u64::MAX,
-            prefix: [0; 32],
+            prefix: [0; PREFIX_MAX],
             prefix_len: 0,
             offset,
         }
@@ -74,8 +71,18 @@ impl TimestampCache {
         if sec != self.sec {
             self.render_prefix(sec);
         }
-        out.extend_from_slice(&self.prefix[..self.prefix_len]);
-        write_nanos(nanos, out);
+        out.reserve(PREFIX_MAX + 9);
+        let at = out.len();
+        // SAFETY: `reserve` leaves room for the whole `prefix` array (its
+        // bytes past `prefix_len` are overwritten by the digits or lie past
+        // the new length) and the nine digits after `prefix_len`; every
+        // byte up to the new length is written.
+        unsafe {
+            let dst = out.as_mut_ptr().add(at);
+            std::ptr::copy_nonoverlapping(self.prefix.as_ptr(), dst, PREFIX_MAX);
+            write_nanos(nanos, dst.add(self.prefix_len));
+            out.set_len(at + self.prefix_len + 9);
+        }
     }
 
     #[cold]
@@ -122,21 +129,15 @@ fn put2(buf: &mut [u8], at: usize, v: u32) {
     buf[at..at + 2].copy_from_slice(&DIGIT_PAIRS[i..i + 2]);
 }
 
-/// Appends `nanos` (< 10^9) as exactly nine digits.
-#[inline]
-fn write_nanos(nanos: u32, out: &mut Vec<u8>) {
-    let mut buf = [0u8; 9];
-    let mut n = nanos;
-    put2(&mut buf, 7, n % 100);
-    n /= 100;
-    put2(&mut buf, 5, n % 100);
-    n /= 100;
-    put2(&mut buf, 3, n % 100);
-    n /= 100;
-    put2(&mut buf, 1, n % 100);
-    n /= 100;
-    buf[0] = b'0' + (n % 10) as u8;
-    out.extend_from_slice(&buf);
+/// Writes `nanos` (< 10^9) as exactly nine digits at `dst`.
+///
+/// # Safety
+///
+/// `dst .. dst + 9` must be valid for writes.
+#[inline(always)]
+unsafe fn write_nanos(nanos: u32, dst: *mut u8) {
+    // SAFETY: the caller's nine bytes.
+    unsafe { super::digits::write_backwards(u64::from(nanos), dst.add(9), 9) }
 }
 
 /// UTC offset of a time zone, cached per hour.
@@ -269,9 +270,11 @@ mod tests {
             (999_999_999, "999999999"),
             (100_000_000, "100000000"),
         ] {
-            let mut out = Vec::new();
-            write_nanos(n, &mut out);
-            assert_eq!(out, s.as_bytes());
+            let mut out = [b'x'; 11];
+            // SAFETY: bytes 1..10 of an 11-byte array.
+            unsafe { write_nanos(n, out.as_mut_ptr().add(1)) };
+            assert_eq!(&out[1..10], s.as_bytes());
+            assert_eq!((out[0], out[10]), (b'x', b'x'));
         }
     }
 
