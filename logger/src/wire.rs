@@ -770,7 +770,7 @@ impl<'a> Decoder<'a> {
     pub fn key(&mut self) -> Option<&'a str> {
         let n = self.u16()? as usize;
         let bytes = self.take(n)?;
-        if bytes.is_ascii() {
+        if is_short_ascii(bytes) {
             // SAFETY: ASCII is valid UTF-8.
             return Some(unsafe { std::str::from_utf8_unchecked(bytes) });
         }
@@ -778,7 +778,7 @@ impl<'a> Decoder<'a> {
     }
 
     /// A value written by [`put_value`].
-    #[inline]
+    #[inline(always)]
     pub fn value(&mut self) -> Option<Value<'a>> {
         Some(match self.u8()? {
             V_NULL => Value::Null,
@@ -806,6 +806,28 @@ impl<'a> Decoder<'a> {
     }
 }
 
+/// Whether `bytes` are at most 16 bytes of ASCII (a key, mostly): two
+/// overlapping words instead of a loop over the bytes. False for longer
+/// ones, which the caller checks as UTF-8.
+#[inline(always)]
+fn is_short_ascii(bytes: &[u8]) -> bool {
+    let n = bytes.len();
+    let high = if n > 16 {
+        return false;
+    } else if n >= 8 {
+        let (head, _) = bytes.split_first_chunk::<8>().unwrap_or((&[0x80; 8], &[]));
+        let (_, tail) = bytes.split_last_chunk::<8>().unwrap_or((&[], &[0x80; 8]));
+        u64::from_ne_bytes(*head) | u64::from_ne_bytes(*tail)
+    } else if n >= 4 {
+        let (head, _) = bytes.split_first_chunk::<4>().unwrap_or((&[0x80; 4], &[]));
+        let (_, tail) = bytes.split_last_chunk::<4>().unwrap_or((&[], &[0x80; 4]));
+        u64::from(u32::from_ne_bytes(*head) | u32::from_ne_bytes(*tail))
+    } else {
+        bytes.iter().fold(0, |acc, &b| acc | u64::from(b))
+    };
+    high & 0x8080_8080_8080_8080 == 0
+}
+
 /// A `V_JSON` value's text: checked on the flusher (errors are rare) so
 /// that no byte sequence can make a line that does not parse; a string
 /// when it is not JSON.
@@ -820,6 +842,21 @@ fn checked_json(text: &[u8]) -> Value<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_ascii_check_agrees_with_std() {
+        for len in 0..=20usize {
+            for pos in 0..len.max(1) {
+                for b in [0u8, b'a', 0x7f, 0x80, 0xc3, 0xff] {
+                    let mut s = vec![b'k'; len];
+                    if len > 0 {
+                        s[pos] = b;
+                    }
+                    assert_eq!(is_short_ascii(&s), len <= 16 && s.is_ascii(), "{s:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn header_round_trip() {

@@ -41,6 +41,7 @@ pub(crate) fn decode<'a: 'f, 'f>(
             let msg = d.bytes32()?;
             let count = d.u16()?;
             fields.clear();
+            fields.reserve(usize::from(count));
             for _ in 0..count {
                 let key = d.key()?;
                 let value = d.value()?;

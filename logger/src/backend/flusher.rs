@@ -99,10 +99,14 @@ type ServiceOf = (Box<str>, Option<usize>);
 
 /// `Services::of` for targets that live for the whole program (those of a
 /// call site, see `Site::of`), looked up once per target: the same answer,
-/// for one hash lookup a record instead of a prefix scan.
+/// for a compare with the last target (records of one call site come in
+/// runs) or one hash lookup a record instead of a prefix scan.
 #[derive(Default)]
 struct ServiceMemo {
-    by_target: HashMap<(usize, usize), ServiceOf, BuildHasherDefault<WordHasher>>,
+    by_target: HashMap<(usize, usize), usize, BuildHasherDefault<WordHasher>>,
+    answers: Vec<ServiceOf>,
+    /// The last target asked for and the index of its answer.
+    last: Option<((usize, usize), usize)>,
 }
 
 impl ServiceMemo {
@@ -111,10 +115,20 @@ impl ServiceMemo {
     #[inline]
     fn of(&mut self, services: &Services, target: &str) -> (&str, Option<usize>) {
         let key = (target.as_ptr() as usize, target.len());
-        let (name, file) = self.by_target.entry(key).or_insert_with(|| {
-            let (name, file) = services.of(target);
-            (name.into(), file)
-        });
+        let i = match self.last {
+            Some((last, i)) if last == key => i,
+            _ => {
+                let answers = &mut self.answers;
+                let i = *self.by_target.entry(key).or_insert_with(|| {
+                    let (name, file) = services.of(target);
+                    answers.push((name.into(), file));
+                    answers.len() - 1
+                });
+                self.last = Some((key, i));
+                i
+            }
+        };
+        let (name, file) = &self.answers[i];
         (name, *file)
     }
 
@@ -123,6 +137,8 @@ impl ServiceMemo {
     fn trim(&mut self) {
         if self.by_target.len() >= SERVICE_MEMO_MAX {
             self.by_target.clear();
+            self.answers.clear();
+            self.last = None;
         }
     }
 }

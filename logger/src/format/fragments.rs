@@ -128,7 +128,7 @@ impl Entry {
         }
         let mut start = 0;
         for (f, &end) in fields.iter().zip(&self.key_ends) {
-            if f.key.as_bytes() != &self.key_bytes[start..end] {
+            if !same(f.key.as_bytes(), &self.key_bytes[start..end]) {
                 return false;
             }
             start = end;
