@@ -435,7 +435,7 @@ impl Formatter for JsonFormatter {
             put(out, &keys.correlation_id);
             write_value(scratch, out, id);
         }
-        if !keys.context.is_empty() {
+        if !keys.context.is_empty() && !r.context.is_empty() {
             write_object(unique, scratch, out, &keys.context, r.context, None);
         }
         match entry {

@@ -196,6 +196,7 @@ impl AppendFile {
     /// ...; then `lines` is empty), the file is closed, or writing out the
     /// buffer failed (then `lines` holds the buffered lines that are not in
     /// the file either).
+    #[inline]
     pub(crate) fn append(&mut self, line: &[u8]) -> Result<(), Unwritten> {
         if line.is_empty() {
             return Ok(());
@@ -366,10 +367,18 @@ impl AppendFile {
 
     /// Reserves blocks so that the file can grow to `end` without needing
     /// new ones: a window ahead, or less on a disk without that much room.
+    #[inline]
     fn reserve_to(&mut self, end: u64) -> io::Result<()> {
         if end <= self.reserved_to || !self.can_reserve {
             return Ok(());
         }
+        self.reserve_window(end)
+    }
+
+    /// [`AppendFile::reserve_to`] past the blocks reserved so far (once a
+    /// window).
+    #[cold]
+    fn reserve_window(&mut self, end: u64) -> io::Result<()> {
         let from = self.reserved_to / self.page * self.page;
         let need = (end - from).div_ceil(self.page) * self.page;
         let mut len = need.max(self.window);

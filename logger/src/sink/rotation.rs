@@ -471,10 +471,18 @@ impl RotatingFile {
     }
 
     /// Reopens the file after an error, at most once per [`RETRY_EVERY`].
+    #[inline]
     fn ensure_open(&mut self) -> io::Result<()> {
         if self.file.is_some() {
             return Ok(());
         }
+        self.reopen()
+    }
+
+    /// [`RotatingFile::ensure_open`] without an open file: reopens it, at
+    /// most once per [`RETRY_EVERY`].
+    #[cold]
+    fn reopen(&mut self) -> io::Result<()> {
         if self.retry_at.is_some_and(|t| Instant::now() < t) {
             return Err(self.unavailable());
         }
