@@ -923,13 +923,34 @@ pub(super) mod tests {
 
     #[test]
     fn put_copies_every_length() {
-        let src: Vec<u8> = (0..40u8).collect();
-        for n in 0..=40 {
+        let src: Vec<u8> = (0..70u8).collect();
+        for n in 0..=70 {
             for prefix in 0..3 {
                 let mut out = vec![b'x'; prefix];
                 put(&mut out, &src[..n]);
                 assert_eq!(&out[..prefix], &vec![b'x'; prefix][..]);
                 assert_eq!(&out[prefix..], &src[..n]);
+            }
+        }
+    }
+
+    /// Strings of every short length, plain or with a byte that needs an
+    /// escape or is not ASCII at each position, are written as
+    /// serde_json writes their lossy conversion.
+    #[test]
+    fn short_strings_match_serde_json() {
+        for len in 0..=34usize {
+            for pos in 0..len.max(1) {
+                for b in [b'a', b'"', b'\\', b'\n', 0x00, 0x1f, 0x7f, 0xc3, 0xff] {
+                    let mut s = vec![b'k'; len];
+                    if len > 0 {
+                        s[pos] = b;
+                    }
+                    let mut out = b"x".to_vec();
+                    write_bytes(&mut String::new(), &mut out, &s);
+                    let want = serde_json::to_string(&String::from_utf8_lossy(&s)).unwrap();
+                    assert_eq!(&out[1..], want.as_bytes(), "{s:?}");
+                }
             }
         }
     }
