@@ -91,6 +91,12 @@ const V_JSON: u8 = 10;
 /// Appended to a macro string value cut to fit the ring.
 pub(crate) const TRUNCATED: &str = "…[truncated]";
 
+/// The tag of a record whose header starts `record` (`None` when too short).
+#[inline(always)]
+pub(crate) fn tag_of(record: &[u8]) -> Option<u8> {
+    record.get(4).copied()
+}
+
 /// Rounds a record length up to [`ALIGN`].
 #[inline(always)]
 pub(crate) const fn aligned(len: usize) -> usize {

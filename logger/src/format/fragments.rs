@@ -57,11 +57,16 @@ impl Site {
             let start = record.as_ptr() as usize;
             p >= start && p < start + record.len()
         };
-        let function = view.function.unwrap_or("");
-        if inside(view.target) || inside(view.module) || inside(view.file) || inside(function) {
-            return None;
-        }
-        let static_keys = view.fields.iter().all(|f| !inside(f.key));
+        // A macro call site's record names its static descriptor: every
+        // string and key of the view is the descriptor's.
+        let from_callsite = crate::wire::tag_of(record) == Some(crate::wire::TAG_CALLSITE);
+        let static_keys = from_callsite || {
+            let function = view.function.unwrap_or("");
+            if inside(view.target) || inside(view.module) || inside(view.file) || inside(function) {
+                return None;
+            }
+            view.fields.iter().all(|f| !inside(f.key))
+        };
         let addr = |s: &str| (s.as_ptr() as usize, s.len());
         Some(Site {
             strs: [
