@@ -248,7 +248,7 @@ impl Rings {
                 n += 1;
                 t.advance(h.len);
                 let Some((next, at)) = t.head() else { break };
-                if !watermark.is_none_or(|w| next.ts < w) {
+                if watermark.is_some_and(|w| next.ts >= w) {
                     break;
                 }
                 if self
