@@ -132,8 +132,8 @@ impl ServiceMemo {
         (name, *file)
     }
 
-    /// Keeps the memo bounded; called once a cycle, not in
-    /// [`ServiceMemo::of`], whose answers the cycle's records borrow.
+    /// Keeps the memo bounded (past [`SERVICE_MEMO_MAX`] targets it starts
+    /// again); called once a cycle rather than on every lookup.
     fn trim(&mut self) {
         if self.by_target.len() >= SERVICE_MEMO_MAX {
             self.by_target.clear();

@@ -34,8 +34,8 @@ pub(super) fn count(v: u64) -> usize {
     guess + usize::from(v >= THRESHOLDS[guess])
 }
 
-/// Writes the `len` digits of `v` (`len == count(v)`) ending right before
-/// `end`.
+/// Writes the last `len` decimal digits of `v`, zero-padded on the left
+/// (all of them when `len >= count(v)`), ending right before `end`.
 ///
 /// # Safety
 ///
