@@ -139,8 +139,14 @@ impl Flusher {
                 &hostname(),
                 &config.json,
             )),
-            Format::Text => Box::new(TextFormatter::new(config.rotation.time_zone)),
-            Format::Logfmt => Box::new(LogfmtFormatter::new(config.rotation.time_zone)),
+            Format::Text => Box::new(TextFormatter::with_timestamp(
+                config.rotation.time_zone,
+                &config.json.timestamp,
+            )),
+            Format::Logfmt => Box::new(LogfmtFormatter::with_timestamp(
+                config.rotation.time_zone,
+                &config.json.timestamp,
+            )),
         };
         let max_hold_raw = raw_units(&clock, config.max_merge_delay);
         let second_raw = raw_units(&clock, Duration::from_secs(1));

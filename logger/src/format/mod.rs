@@ -9,6 +9,7 @@ mod json;
 mod json_timestamp;
 mod logfmt;
 mod text;
+mod time_layout;
 mod timestamp;
 mod unique_keys;
 
@@ -29,6 +30,7 @@ pub(crate) use fragments::WordHasher;
 pub use json::JsonFormatter;
 pub use logfmt::LogfmtFormatter;
 pub use text::TextFormatter;
+pub(crate) use time_layout::{Layout, strftime};
 
 use crate::view::RecordView;
 

@@ -126,21 +126,27 @@ fn put2(buf: &mut [u8], at: usize, v: u32) {
 #[inline]
 fn write_nanos(nanos: u32, out: &mut Vec<u8>) {
     let mut buf = [0u8; 9];
-    let mut n = nanos;
-    put2(&mut buf, 7, n % 100);
-    n /= 100;
-    put2(&mut buf, 5, n % 100);
-    n /= 100;
-    put2(&mut buf, 3, n % 100);
-    n /= 100;
-    put2(&mut buf, 1, n % 100);
-    n /= 100;
-    buf[0] = b'0' + (n % 10) as u8;
+    write_digits(nanos, &mut buf);
     out.extend_from_slice(&buf);
 }
 
+/// Writes `nanos` (< 10^9) as exactly nine digits into `buf`.
+#[inline]
+pub(super) fn write_digits(nanos: u32, buf: &mut [u8; 9]) {
+    let mut n = nanos;
+    put2(buf, 7, n % 100);
+    n /= 100;
+    put2(buf, 5, n % 100);
+    n /= 100;
+    put2(buf, 3, n % 100);
+    n /= 100;
+    put2(buf, 1, n % 100);
+    n /= 100;
+    buf[0] = b'0' + (n % 10) as u8;
+}
+
 /// UTC offset of a time zone, cached per hour.
-struct OffsetCache {
+pub(super) struct OffsetCache {
     tz: TimeZone,
     /// Offset lookup; `utc_offset_secs` except in tests.
     lookup: fn(TimeZone, i64) -> i64,
@@ -153,7 +159,7 @@ struct OffsetCache {
 }
 
 impl OffsetCache {
-    fn new(tz: TimeZone) -> Self {
+    pub(super) fn new(tz: TimeZone) -> Self {
         Self::with_lookup(tz, utc_offset_secs)
     }
 
@@ -168,7 +174,7 @@ impl OffsetCache {
     }
 
     /// Seconds east of UTC in force at `secs`.
-    fn at(&mut self, secs: i64) -> i64 {
+    pub(super) fn at(&mut self, secs: i64) -> i64 {
         if self.tz == TimeZone::Utc {
             return 0;
         }
