@@ -88,6 +88,7 @@ pub use context::{
 };
 pub use error::{FlushError, InitError};
 pub use filter::set_filter;
+pub use format::Pattern;
 pub use guard::LoggerGuard;
 pub use install::{Builder, builder};
 pub use json_options::{JSON_KEYS, JsonOptions, Strftime, TimestampFormat};

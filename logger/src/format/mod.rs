@@ -8,6 +8,7 @@ mod fragments;
 mod json;
 mod json_timestamp;
 mod logfmt;
+mod pattern;
 mod text;
 mod time_layout;
 mod timestamp;
@@ -29,6 +30,7 @@ pub use fragments::Site;
 pub(crate) use fragments::WordHasher;
 pub use json::JsonFormatter;
 pub use logfmt::LogfmtFormatter;
+pub use pattern::{Pattern, PatternFormatter};
 pub use text::TextFormatter;
 pub(crate) use time_layout::{Layout, strftime};
 

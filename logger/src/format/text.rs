@@ -191,7 +191,7 @@ pub(super) fn write_lossy(out: &mut Vec<u8>, bytes: &[u8], quoted: bool) {
 
 /// Writes `s` with control characters (and U+2028/U+2029, which some
 /// viewers break lines at) escaped; inside quotes, `"` and `\` too.
-fn write_escaped(out: &mut Vec<u8>, s: &str, quoted: bool) {
+pub(super) fn write_escaped(out: &mut Vec<u8>, s: &str, quoted: bool) {
     let bytes = s.as_bytes();
     // Printable ASCII (minus `"` and `\` inside quotes) needs nothing:
     // scanned without early exit so it vectorizes.
