@@ -143,6 +143,12 @@ pub enum Format {
     /// unless the layout ends with `!UTC`. An invalid pattern is refused
     /// by `install()`, naming `format` and the offending text.
     Pattern(crate::Pattern),
+    /// One XML element per record, on one line, well-formed whatever the
+    /// record holds: `<record ts=".." level="INFO" ..><msg>..</msg><fields><field
+    /// key="qty" type="int">100</field></fields></record>` (config file
+    /// `"xml"`; see docs/configuration.md); `ts` as the
+    /// [`JsonOptions`](crate::JsonOptions) say.
+    Xml,
 }
 
 /// Time zone of rotation boundaries and of text-format timestamps.

@@ -460,6 +460,7 @@ impl FileConfig {
                 "json" => Format::Json,
                 "text" => Format::Text,
                 "logfmt" => Format::Logfmt,
+                "xml" => Format::Xml,
                 "pattern" => pattern.take().ok_or_else(|| InitError::InvalidOption {
                     option: "format",
                     reason: "\"pattern\" needs the `pattern` key (the pattern's text)".into(),
@@ -468,7 +469,7 @@ impl FileConfig {
                     return Err(bad(
                         "format",
                         &v,
-                        "\"json\", \"text\", \"logfmt\" or \"pattern\"",
+                        "\"json\", \"text\", \"logfmt\", \"pattern\" or \"xml\"",
                     ));
                 }
             };
@@ -894,7 +895,7 @@ mod tests {
             (
                 "format",
                 "yaml",
-                "\"json\", \"text\", \"logfmt\" or \"pattern\"",
+                "\"json\", \"text\", \"logfmt\", \"pattern\" or \"xml\"",
             ),
             ("time_zone", "cet", "\"utc\" or \"local\""),
             ("clock", "rdtscp", "\"tsc\" or \"system\""),

@@ -36,6 +36,7 @@ use crate::clock::{self, ClockMode, TscConverter};
 use crate::config::{Config, Format, MsyncPolicy};
 use crate::format::{
     Formatter, JsonFormatter, LogfmtFormatter, PatternFormatter, Site, TextFormatter, WordHasher,
+    XmlFormatter,
 };
 use crate::metrics::{COUNTERS, Counters};
 use crate::redact::Redactor;
@@ -154,6 +155,11 @@ impl Flusher {
                 config.rotation.time_zone,
                 std::process::id(),
                 &hostname(),
+            )),
+            Format::Xml => Box::new(XmlFormatter::new(
+                std::process::id(),
+                &hostname(),
+                &config.json,
             )),
         };
         let max_hold_raw = raw_units(&clock, config.max_merge_delay);

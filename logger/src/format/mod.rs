@@ -13,6 +13,7 @@ mod text;
 mod time_layout;
 mod timestamp;
 mod unique_keys;
+mod xml;
 
 /// The key each field of `fields` is written under (repeats renamed), for
 /// the property tests and fuzz targets.
@@ -33,6 +34,7 @@ pub use logfmt::LogfmtFormatter;
 pub use pattern::{Pattern, PatternFormatter};
 pub use text::TextFormatter;
 pub(crate) use time_layout::{Layout, strftime};
+pub use xml::XmlFormatter;
 
 use crate::view::RecordView;
 
