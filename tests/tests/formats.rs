@@ -193,8 +193,8 @@ fn strftime_in_json_local_time_from_the_config_file() {
         "strftime_in_json_local_time_from_the_config_file",
         &[("TZ", "XST-5:30")],
     );
-    let records = common::records(dir.path(), "app");
-    let risk = records.iter().find(|r| r["target"] == "risk").unwrap();
+    let app = lines(dir.path(), "app");
+    let risk: serde_json::Value = serde_json::from_str(find(&app, "\"risk\"")).unwrap();
     assert_eq!(risk["ts"], "2026-11-22 05:29:58.999 +0530");
     assert_eq!(risk["msg"], "limit\nbreached ]]> \u{1}");
 }

@@ -22,7 +22,6 @@
 use super::Formatter;
 use super::json_timestamp::JsonTimestamp;
 use super::time_layout::TimeWriter;
-use crate::config::TimeZone;
 use crate::json_options::{JsonOptions, TimestampFormat};
 use crate::view::{Field, RecordView, Value};
 
@@ -72,15 +71,6 @@ impl XmlFormatter {
         write_text(&mut pid_host, host);
         pid_host.push(b'"');
         XmlFormatter { ts, pid_host }
-    }
-
-    /// The same with RFC 3339 timestamps in UTC.
-    pub fn utc(pid: u32, host: &str) -> Self {
-        let options = JsonOptions {
-            timestamp_zone: TimeZone::Utc,
-            ..JsonOptions::default()
-        };
-        Self::new(pid, host, &options)
     }
 }
 
@@ -265,6 +255,11 @@ mod tests {
         }
     }
 
+    /// RFC 3339 timestamps in UTC (the default options).
+    fn utc(pid: u32, host: &str) -> XmlFormatter {
+        XmlFormatter::new(pid, host, &JsonOptions::default())
+    }
+
     fn line(f: &mut XmlFormatter, r: &RecordView<'_>) -> String {
         let mut out = Vec::new();
         f.format(r, &mut out);
@@ -290,7 +285,7 @@ mod tests {
         let mut r = record(b"filled", &fields);
         r.context = &context;
         assert_eq!(
-            line(&mut XmlFormatter::utc(77, "vm"), &r),
+            line(&mut utc(77, "vm"), &r),
             concat!(
                 r#"<record ts="2025-11-21T10:30:45.123456789Z" level="INFO" kind="log" target="app::x" service="app" module="app::x" file="src/main.rs" line="42" function="app::x::f" thread="main" tid="1234" pid="77" host="vm" correlation_id="order-7">"#,
                 r#"<msg>filled</msg><fields><field key="qty" type="int">100</field><field key="venue">XNAS</field></fields><context><field key="strategy">mm1</field></context></record>"#,
@@ -377,7 +372,7 @@ mod tests {
             r.thread = &thread;
             r.function = function.as_deref();
             r.context = &views;
-            let text = line(&mut XmlFormatter::utc(9, "host \"&<"), &r);
+            let text = line(&mut utc(9, "host \"&<"), &r);
             prop_assert!(text.ends_with('\n'));
             prop_assert_eq!(text.matches('\n').count(), 1);
             let breaks = text.contains(['\r', '\u{85}', '\u{2028}', '\u{2029}']);
