@@ -306,7 +306,10 @@ enum Run {
     Time(usize),
     /// The six levels (`Level as usize`), padded.
     Level(Box<[Box<[u8]>; 6]>),
-    Value(Key, Spec),
+    /// A value written as it is.
+    Plain(Key),
+    /// A value cut or padded.
+    Padded(Key, Spec),
 }
 
 /// Formats records by a [`Pattern`] (see the module documentation).
@@ -379,7 +382,8 @@ impl PatternFormatter {
                         pad(l.as_str().as_bytes(), *spec, &mut v);
                         v.into_boxed_slice()
                     }))),
-                    key => Run::Value(key.clone(), *spec),
+                    key if *spec == Spec::PLAIN => Run::Plain(key.clone()),
+                    key => Run::Padded(key.clone(), *spec),
                 },
             };
             if !lit.is_empty() {
@@ -508,10 +512,8 @@ impl Formatter for PatternFormatter {
                 Run::Lit(b) => out.extend_from_slice(b),
                 Run::Time(i) => times[*i].write(r.ts_ns, out),
                 Run::Level(levels) => out.extend_from_slice(&levels[level_index(r.level)]),
-                Run::Value(key, spec) if *spec == Spec::PLAIN => {
-                    Self::write_value(unique, key, r, out)
-                }
-                Run::Value(key, spec) => {
+                Run::Plain(key) => Self::write_value(unique, key, r, out),
+                Run::Padded(key, spec) => {
                     scratch.clear();
                     Self::write_value(unique, key, r, scratch);
                     pad(scratch, *spec, out);
