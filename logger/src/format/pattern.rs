@@ -201,10 +201,16 @@ fn placeholder(pattern: &str, at: usize, inner: &str) -> Result<Piece, String> {
         None => (inner, None),
     };
     if name == "time" {
-        let layout = spec.unwrap_or(DEFAULT_TIME);
+        let layout = spec.unwrap_or_default();
         let (layout, utc) = match layout.strip_suffix("!UTC") {
             Some(l) => (l, true),
             None => (layout, false),
+        };
+        // `{time}`, `{time:}`, `{time:!UTC}`: the default layout.
+        let layout = if layout.is_empty() {
+            DEFAULT_TIME
+        } else {
+            layout
         };
         let layout_at = at + 1 + "time:".len();
         return Ok(Piece::Time {
@@ -239,6 +245,7 @@ fn placeholder(pattern: &str, at: usize, inner: &str) -> Result<Piece, String> {
         },
     };
     let Some(key) = key else {
+        let inner = inner.escape_debug();
         let at = error(pattern, at, &format!("unknown placeholder {{{inner}}}"));
         return Err(format!("{at}: expected one of {NAMES}"));
     };
@@ -640,6 +647,10 @@ mod tests {
         );
         assert_eq!(line("{{literal}} {{{line}}}", &r), "{literal} {42}\n");
         assert_eq!(line("{time:HH:mm!UTC}", &r), "10:30\n");
+        assert_eq!(
+            line("{time:!UTC}|{time:}", &r),
+            "2025-11-21 10:30:45.123456789|2025-11-21 10:30:45.123456789\n"
+        );
     }
 
     #[test]
@@ -674,6 +685,7 @@ mod tests {
         assert!(e("{time:ss.SSSSSSSSSSS}").contains("11 fraction digits"));
         assert!(e("a\tb").contains("control character '\\t'"));
         assert!(e("{fields.}").contains("unknown placeholder {fields.}"));
+        assert!(e("{fields.a\nb}").starts_with("unknown placeholder {fields.a\\nb} at byte 0"));
         assert!(e("{extra[qty}").contains("unknown placeholder"));
         assert_eq!(e(""), "an empty pattern");
     }
