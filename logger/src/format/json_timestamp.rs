@@ -1,6 +1,7 @@
 //! The `ts` value of a JSON line in the format the options choose: an RFC
 //! 3339 string with nine, six or three fraction digits, in UTC (`Z`) or
-//! local time (`+01:00`), or the Unix epoch in nanoseconds as a number.
+//! local time (`+01:00`), the Unix epoch in nanoseconds as a number, or
+//! a string in a `strftime` layout (`format::time_layout`).
 
 use super::time_layout::TimeWriter;
 use super::timestamp::TimestampCache;
