@@ -25,7 +25,10 @@
 //! per record that way. With `INSTRUCTIONS_JSON_OPTIONS=1` the JSON
 //! format leaves out `module`, `file`, `line`, `pid` and `host`, renames
 //! `ts`, `msg` and `level`, and writes milliseconds in local time
-//! (`json_options`): the options' cost on the flusher.
+//! (`json_options`): the options' cost on the flusher. With
+//! `INSTRUCTIONS_FORMAT` set to `text`, `logfmt`, `xml`, `pattern` (the
+//! seed's pattern with the fields) or `strftime` (JSON with a `strftime`
+//! timestamp), the files are in that format.
 
 use std::hint::black_box;
 
@@ -58,6 +61,23 @@ fn main() {
         .rename("msg", "message")
         .rename("level", "severity");
         builder = builder.json_options(json);
+    }
+    if let Ok(format) = std::env::var("INSTRUCTIONS_FORMAT") {
+        builder = match format.as_str() {
+            "text" => builder.format(logger::Format::Text),
+            "logfmt" => builder.format(logger::Format::Logfmt),
+            "xml" => builder.format(logger::Format::Xml),
+            "pattern" => builder.format(logger::Format::Pattern(logger::Pattern::new(
+                "{time:YYYY-MM-DD HH:mm:ss.SSS} | {level: <8} | {name}:{function}:{line} | {message} {fields}",
+            ))),
+            "strftime" => builder.json_options(logger::JsonOptions {
+                timestamp: logger::TimestampFormat::Strftime(logger::Strftime::new(
+                    "%Y-%m-%d %H:%M:%S%.3f",
+                )),
+                ..Default::default()
+            }),
+            other => usage(&format!("unknown INSTRUCTIONS_FORMAT {other:?}")),
+        };
     }
     let guard = builder.install().unwrap();
     logger::preallocate();

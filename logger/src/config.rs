@@ -124,7 +124,7 @@ impl FromStr for OverflowPolicy {
 }
 
 /// Output format of the files.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub enum Format {
     /// One JSON object per line (the default); schema in the README.
     #[default]
@@ -136,6 +136,19 @@ pub enum Format {
     /// every part a `key=value` pair (see docs/configuration.md); the
     /// timestamp in [`RotationConfig::time_zone`](crate::RotationConfig::time_zone).
     Logfmt,
+    /// A line laid out by a [`Pattern`](crate::Pattern) of placeholders,
+    /// `{time:YYYY-MM-DD HH:mm:ss.SSS} | {level: <8} | {name}:{line} | {message}`
+    /// (config file `"format": "pattern"` with `"pattern": ".."`); times
+    /// in [`RotationConfig::time_zone`](crate::RotationConfig::time_zone)
+    /// unless the layout ends with `!UTC`. An invalid pattern is refused
+    /// by `install()`, naming `format` and the offending text.
+    Pattern(crate::Pattern),
+    /// One XML element per record, on one line, well-formed whatever the
+    /// record holds: `<record ts=".." level="INFO" ..><msg>..</msg><fields><field
+    /// key="qty" type="int">100</field></fields></record>` (config file
+    /// `"xml"`; see docs/configuration.md); `ts` as the
+    /// [`JsonOptions`](crate::JsonOptions) say.
+    Xml,
 }
 
 /// Time zone of rotation boundaries and of text-format timestamps.

@@ -210,6 +210,7 @@ pub(crate) struct FileConfig {
     perf_file: Option<Destination>,
     errors_file: Option<Destination>,
     format: Option<String>,
+    pattern: Option<String>,
     json_options: Option<crate::json_options::FileJsonOptions>,
     #[serde(default, deserialize_with = "present")]
     max_file_bytes: Option<Option<u64>>,
@@ -254,6 +255,19 @@ pub(crate) struct FileConfig {
     error_backtrace: Option<bool>,
     #[serde(default, deserialize_with = "present")]
     metrics_interval: Option<Option<String>>,
+}
+
+/// The `pattern` key: a pattern that parses, or an error naming the key,
+/// what is wrong and where.
+fn file_pattern(text: String) -> Result<Format, InitError> {
+    let pattern = crate::Pattern::new(text);
+    match pattern.error() {
+        Some(reason) => Err(InitError::InvalidOption {
+            option: "pattern",
+            reason: reason.to_string(),
+        }),
+        None => Ok(Format::Pattern(pattern)),
+    }
 }
 
 fn bad(key: &'static str, value: &str, allowed: &str) -> InitError {
@@ -440,13 +454,36 @@ impl FileConfig {
                 destination(key, dest, current, default)?;
             }
         }
+        let mut pattern = self.pattern.map(file_pattern).transpose()?;
         if let Some(v) = self.format {
             config.format = match v.as_str() {
                 "json" => Format::Json,
                 "text" => Format::Text,
                 "logfmt" => Format::Logfmt,
-                _ => return Err(bad("format", &v, "\"json\", \"text\" or \"logfmt\"")),
+                "xml" => Format::Xml,
+                "pattern" => pattern.take().ok_or_else(|| InitError::InvalidOption {
+                    option: "format",
+                    reason: "\"pattern\" needs the `pattern` key (the pattern's text)".into(),
+                })?,
+                _ => {
+                    return Err(bad(
+                        "format",
+                        &v,
+                        "\"json\", \"text\", \"logfmt\", \"pattern\" or \"xml\"",
+                    ));
+                }
             };
+        }
+        if let Some(p) = pattern {
+            if !matches!(config.format, Format::Pattern(_)) {
+                return Err(InitError::InvalidOption {
+                    option: "pattern",
+                    reason:
+                        "is set but the format is not \"pattern\" (add \"format\": \"pattern\")"
+                            .into(),
+                });
+            }
+            config.format = p;
         }
         if let Some(json) = self.json_options {
             json.apply(&mut config.json)
@@ -855,7 +892,11 @@ mod tests {
     #[test]
     fn enumerations_name_the_allowed_values() {
         let cases = [
-            ("format", "xml", "\"json\", \"text\" or \"logfmt\""),
+            (
+                "format",
+                "yaml",
+                "\"json\", \"text\", \"logfmt\", \"pattern\" or \"xml\"",
+            ),
             ("time_zone", "cet", "\"utc\" or \"local\""),
             ("clock", "rdtscp", "\"tsc\" or \"system\""),
             ("rotation_time", "weekly", "\"hourly\", \"daily\""),
@@ -1016,6 +1057,53 @@ mod tests {
                 }
                 other => panic!("{json}: expected InvalidOption({key}), got {other:?}"),
             }
+        }
+    }
+
+    #[test]
+    fn pattern_and_strftime_keys() {
+        let c = apply(r#"{"format": "pattern", "pattern": "{time:HH:mm} {message}"}"#).unwrap();
+        assert_eq!(
+            c.format,
+            Format::Pattern(crate::Pattern::new("{time:HH:mm} {message}"))
+        );
+        let (option, reason) = err(r#"{"format": "pattern", "pattern": "{time} {lvl}"}"#);
+        assert_eq!(option, "pattern");
+        assert!(
+            reason.starts_with("unknown placeholder {lvl} at byte 7 of \"{time} {lvl}\""),
+            "{reason}"
+        );
+        let (option, reason) = err(r#"{"format": "pattern"}"#);
+        assert_eq!(option, "format");
+        assert!(reason.contains("needs the `pattern` key"), "{reason}");
+        let (option, reason) = err(r#"{"pattern": "{message}"}"#);
+        assert_eq!(option, "pattern");
+        assert!(reason.contains("the format is not \"pattern\""), "{reason}");
+        let c = apply(r#"{"json_options": {"timestamp": "%F %T%.3f"}}"#).unwrap();
+        assert_eq!(
+            c.json.timestamp,
+            crate::TimestampFormat::Strftime(crate::Strftime::new("%F %T%.3f"))
+        );
+        let (option, reason) = err(r#"{"json_options": {"timestamp": "%F %Q"}}"#);
+        assert_eq!(option, "json_options");
+        assert!(
+            reason.contains("timestamp: unknown conversion \"%Q\" at byte 3 of \"%F %Q\""),
+            "{reason}"
+        );
+        // The builder's values are checked at install, naming the option.
+        let builder = Config {
+            format: Format::Pattern(crate::Pattern::new("{level:<x}")),
+            ..Config::default()
+        };
+        match crate::install::validate(&builder) {
+            Err(InitError::InvalidOption { option, reason }) => {
+                assert_eq!(option, "format");
+                assert!(
+                    reason.starts_with("pattern: bad width or alignment"),
+                    "{reason}"
+                );
+            }
+            other => panic!("{other:?}"),
         }
     }
 

@@ -603,6 +603,11 @@ pub(crate) fn validate(c: &Config) -> Result<(), InitError> {
     if let Err(reason) = c.json.check() {
         return invalid("json_options", reason);
     }
+    if let Format::Pattern(p) = &c.format {
+        if let Some(reason) = p.error() {
+            return invalid("format", format!("pattern: {reason}"));
+        }
+    }
     if let Some(every) = c.metrics_interval {
         if every < Duration::from_millis(10) || every > MAX_DURATION_OPTION {
             return invalid(

@@ -31,7 +31,7 @@ pub const JSON_KEYS: [&str; 17] = [
 ];
 
 /// How the JSON format writes `ts`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub enum TimestampFormat {
     /// RFC 3339 with nanoseconds, `"2026-11-21T10:30:45.123456789Z"` (the
     /// default; config file `"rfc3339_ns"`).
@@ -46,14 +46,72 @@ pub enum TimestampFormat {
     /// Nanoseconds since the Unix epoch as a JSON number,
     /// `1795305598999999000` (`"epoch_ns"`; no zone).
     EpochNanos,
+    /// A `strftime` layout, `"2026-11-21 23:59:58.999"` for
+    /// `"%Y-%m-%d %H:%M:%S%.3f"` (config file: any string holding a `%`),
+    /// written as a JSON string in `timestamp_zone` (a zone appears only
+    /// where the layout has `%z`, `%:z` or `%Z`). The text and logfmt
+    /// formats use it too, in their own zone (see docs/configuration.md).
+    Strftime(Strftime),
+}
+
+/// A `strftime` layout (`"%Y-%m-%d %H:%M:%S%.3f"`), compiled once when it
+/// is made; an invalid one is reported by `install()`, naming
+/// `json_options` and the conversion (see [`TimestampFormat::Strftime`]).
+///
+/// The conversions are those of C, glibc and Python (`%Y %m %d %H %M %S
+/// %f %z %Z %j %a %b %p`... with the `-`, `_` and `0` padding flags) and
+/// chrono's fractions (`%.3f`, `%.6f`, `%.9f`, `%3f`...); the list is in
+/// docs/configuration.md. `%f` is Python's: six digits (microseconds).
+///
+/// ```
+/// use logger::{Strftime, TimestampFormat};
+/// let ts = TimestampFormat::Strftime(Strftime::new("%Y-%m-%d %H:%M:%S%.3f"));
+/// let json = logger::JsonOptions { timestamp: ts, ..Default::default() };
+/// assert!(json.check().is_ok());
+/// let bad = logger::JsonOptions {
+///     timestamp: TimestampFormat::Strftime(Strftime::new("%Y-%Q")),
+///     ..Default::default()
+/// };
+/// assert!(bad.check().unwrap_err().contains("unknown conversion \"%Q\" at byte 3"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Strftime {
+    source: String,
+    compiled: Result<crate::format::Layout, String>,
+}
+
+impl Strftime {
+    /// Compiles `layout`; an error is kept for `install()` to report.
+    pub fn new(layout: impl Into<String>) -> Self {
+        let source = layout.into();
+        let compiled = crate::format::strftime(&source);
+        Strftime { source, compiled }
+    }
+
+    /// The layout as given.
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// The compiled layout, or why it does not compile.
+    pub(crate) fn layout(&self) -> Result<&crate::format::Layout, &str> {
+        self.compiled.as_ref().map_err(String::as_str)
+    }
 }
 
 impl std::str::FromStr for TimestampFormat {
     type Err = String;
 
     /// The config file's names: `rfc3339_ns`, `rfc3339_us`, `rfc3339_ms`,
-    /// `epoch_ns`.
+    /// `epoch_ns`, or a `strftime` layout (any string holding a `%`).
     fn from_str(s: &str) -> Result<Self, String> {
+        if s.contains('%') {
+            let layout = Strftime::new(s);
+            return match layout.layout() {
+                Ok(_) => Ok(TimestampFormat::Strftime(layout)),
+                Err(e) => Err(format!("timestamp: {e}")),
+            };
+        }
         Ok(match s {
             "rfc3339_ns" => TimestampFormat::Rfc3339Nanos,
             "rfc3339_us" => TimestampFormat::Rfc3339Micros,
@@ -61,7 +119,7 @@ impl std::str::FromStr for TimestampFormat {
             "epoch_ns" => TimestampFormat::EpochNanos,
             other => {
                 return Err(format!(
-                    "unknown timestamp format {other:?}: expected \"rfc3339_ns\", \"rfc3339_us\", \"rfc3339_ms\" or \"epoch_ns\""
+                    "unknown timestamp format {other:?}: expected \"rfc3339_ns\", \"rfc3339_us\", \"rfc3339_ms\", \"epoch_ns\" or a strftime layout (\"%Y-%m-%d %H:%M:%S%.3f\")"
                 ));
             }
         })
@@ -175,6 +233,9 @@ impl JsonOptions {
             return Err(
                 "timestamp_zone Local with timestamp EpochNanos: an epoch count has no zone".into(),
             );
+        }
+        if let TimestampFormat::Strftime(layout) = &self.timestamp {
+            layout.layout().map_err(|e| format!("timestamp: {e}"))?;
         }
         for (i, (key, name)) in self.rename.iter().enumerate() {
             if !JSON_KEYS.contains(&key.as_str()) {

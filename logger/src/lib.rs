@@ -88,9 +88,10 @@ pub use context::{
 };
 pub use error::{FlushError, InitError};
 pub use filter::set_filter;
+pub use format::Pattern;
 pub use guard::LoggerGuard;
 pub use install::{Builder, builder};
-pub use json_options::{JSON_KEYS, JsonOptions, TimestampFormat};
+pub use json_options::{JSON_KEYS, JsonOptions, Strftime, TimestampFormat};
 pub use level::{Level, LevelFilter};
 pub use metrics::Metrics;
 pub use redact::{MIN_REDACT_KEY_BYTES, RedactAction, RedactKey, RedactRule, Redaction};

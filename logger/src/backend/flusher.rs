@@ -34,7 +34,10 @@ use crate::backend::router::Router;
 use crate::backend::service::Services;
 use crate::clock::{self, ClockMode, TscConverter};
 use crate::config::{Config, Format, MsyncPolicy};
-use crate::format::{Formatter, JsonFormatter, LogfmtFormatter, Site, TextFormatter, WordHasher};
+use crate::format::{
+    Formatter, JsonFormatter, LogfmtFormatter, PatternFormatter, Site, TextFormatter, WordHasher,
+    XmlFormatter,
+};
 use crate::metrics::{COUNTERS, Counters};
 use crate::redact::Redactor;
 use crate::registry::ThreadSlot;
@@ -153,14 +156,31 @@ fn recycle<'a, 'b>(v: Vec<Field<'a>>) -> Vec<Field<'b>> {
 
 impl Flusher {
     pub(crate) fn new(config: &Config, router: Router, clock: TscConverter) -> Self {
-        let formatter: Box<dyn Formatter> = match config.format {
+        let formatter: Box<dyn Formatter> = match &config.format {
             Format::Json => Box::new(JsonFormatter::with_options(
                 std::process::id(),
                 &hostname(),
                 &config.json,
             )),
-            Format::Text => Box::new(TextFormatter::new(config.rotation.time_zone)),
-            Format::Logfmt => Box::new(LogfmtFormatter::new(config.rotation.time_zone)),
+            Format::Text => Box::new(TextFormatter::with_timestamp(
+                config.rotation.time_zone,
+                &config.json.timestamp,
+            )),
+            Format::Logfmt => Box::new(LogfmtFormatter::with_timestamp(
+                config.rotation.time_zone,
+                &config.json.timestamp,
+            )),
+            Format::Pattern(pattern) => Box::new(PatternFormatter::new(
+                pattern,
+                config.rotation.time_zone,
+                std::process::id(),
+                &hostname(),
+            )),
+            Format::Xml => Box::new(XmlFormatter::new(
+                std::process::id(),
+                &hostname(),
+                &config.json,
+            )),
         };
         let max_hold_raw = raw_units(&clock, config.max_merge_delay);
         let second_raw = raw_units(&clock, Duration::from_secs(1));

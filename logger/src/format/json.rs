@@ -53,7 +53,7 @@ impl JsonFormatter {
     /// A formatter writing the keys `options` keeps, under the names it
     /// gives them (`options` checked by [`JsonOptions::check`]).
     pub fn with_options(pid: u32, host: &str, options: &JsonOptions) -> Self {
-        let ts = JsonTimestamp::new(options.timestamp, options.timestamp_zone);
+        let ts = JsonTimestamp::new(&options.timestamp, options.timestamp_zone);
         let keys = Keys::new(options, &ts);
         let mut pid_host = Vec::with_capacity(24 + host.len());
         if options.include_pid {

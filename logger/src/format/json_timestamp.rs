@@ -1,7 +1,9 @@
 //! The `ts` value of a JSON line in the format the options choose: an RFC
 //! 3339 string with nine, six or three fraction digits, in UTC (`Z`) or
-//! local time (`+01:00`), or the Unix epoch in nanoseconds as a number.
+//! local time (`+01:00`), the Unix epoch in nanoseconds as a number, or
+//! a string in a `strftime` layout (`format::time_layout`).
 
+use super::time_layout::TimeWriter;
 use super::timestamp::TimestampCache;
 use crate::config::TimeZone;
 use crate::json_options::TimestampFormat;
@@ -19,16 +21,32 @@ pub(super) struct JsonTimestamp {
     cut: usize,
     zone: TimeZone,
     cache: TimestampCache,
+    /// A `strftime` layout (its literals JSON-escaped), instead of RFC 3339.
+    strftime: Option<TimeWriter>,
 }
 
 impl JsonTimestamp {
-    pub(super) fn new(format: TimestampFormat, zone: TimeZone) -> Self {
+    pub(super) fn new(format: &TimestampFormat, zone: TimeZone) -> Self {
+        // A layout that does not compile was refused by `install()`.
+        let strftime = match format {
+            TimestampFormat::Strftime(s) => s.layout().ok().map(|layout| {
+                let escaped = layout.map_literals(|lit| {
+                    let quoted = serde_json::to_string(lit).unwrap_or_default();
+                    quoted[1..quoted.len().max(2) - 1].to_string()
+                });
+                TimeWriter::new(escaped, zone)
+            }),
+            _ => None,
+        };
         JsonTimestamp {
-            epoch: format == TimestampFormat::EpochNanos,
+            strftime,
+            epoch: *format == TimestampFormat::EpochNanos,
             cut: match format {
                 TimestampFormat::Rfc3339Micros => 3,
                 TimestampFormat::Rfc3339Millis => 6,
-                TimestampFormat::Rfc3339Nanos | TimestampFormat::EpochNanos => 0,
+                TimestampFormat::Rfc3339Nanos
+                | TimestampFormat::EpochNanos
+                | TimestampFormat::Strftime(_) => 0,
             },
             zone,
             cache: TimestampCache::rfc3339(zone),
@@ -45,6 +63,9 @@ impl JsonTimestamp {
     /// nothing for an epoch count; `None` in local time, whose offset
     /// [`JsonTimestamp::write`] writes per record with the closing quote.
     pub(super) fn fixed_suffix(&self) -> Option<&'static [u8]> {
+        if self.strftime.is_some() {
+            return Some(b"\"");
+        }
         match (self.epoch, self.zone) {
             (true, _) => Some(b""),
             (false, TimeZone::Utc) => Some(b"Z\""),
@@ -56,6 +77,10 @@ impl JsonTimestamp {
     /// says, without the opening quote and the fixed suffix.
     #[inline]
     pub(super) fn write(&mut self, ts_ns: u64, out: &mut Vec<u8>) {
+        if let Some(w) = &mut self.strftime {
+            w.write(ts_ns, out);
+            return;
+        }
         if self.epoch {
             out.extend_from_slice(itoa::Buffer::new().format(ts_ns).as_bytes());
             return;
@@ -110,7 +135,7 @@ mod tests {
     const TS: u64 = 1_763_721_045_123_456_789;
 
     fn render(format: TimestampFormat, zone: TimeZone) -> String {
-        let mut t = JsonTimestamp::new(format, zone);
+        let mut t = JsonTimestamp::new(&format, zone);
         let mut out = if t.opens_quote() { vec![b'"'] } else { vec![] };
         t.write(TS, &mut out);
         out.extend_from_slice(t.fixed_suffix().unwrap_or_default());
@@ -134,6 +159,18 @@ mod tests {
             "\"2025-11-21T10:30:45.123Z\""
         );
         assert_eq!(r(TimestampFormat::EpochNanos), "1763721045123456789");
+        let strftime = |s| r(TimestampFormat::Strftime(crate::Strftime::new(s)));
+        assert_eq!(
+            strftime("%Y-%m-%d %H:%M:%S%.3f"),
+            "\"2025-11-21 10:30:45.123\""
+        );
+        // Literals are escaped: the value stays one JSON string.
+        let v = strftime("%H \"h\" \\ %M");
+        assert_eq!(v, r#""10 \"h\" \\ 30""#);
+        assert_eq!(
+            serde_json::from_str::<String>(&v).unwrap(),
+            "10 \"h\" \\ 30"
+        );
     }
 
     #[test]

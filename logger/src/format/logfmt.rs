@@ -20,6 +20,7 @@
 use super::Formatter;
 use super::json_timestamp::JsonTimestamp;
 use super::text::{write_str_value, write_value};
+use super::time_layout::TimeWriter;
 use super::unique_keys::UniqueKeys;
 use crate::config::TimeZone;
 use crate::json_options::TimestampFormat;
@@ -29,6 +30,9 @@ use crate::view::{RecordView, Value};
 /// Formats records as logfmt lines (see the module documentation).
 pub struct LogfmtFormatter {
     ts: JsonTimestamp,
+    /// A `strftime` layout instead of RFC 3339, and whether its value is
+    /// quoted (its literals, escaped, hold a space, `=` or `"`).
+    strftime: Option<(TimeWriter, bool)>,
     /// Renames a repeated key of `fields` (`dup`, `dup#2`).
     unique: UniqueKeys,
 }
@@ -37,9 +41,33 @@ impl LogfmtFormatter {
     /// A formatter writing timestamps in `tz`.
     pub fn new(tz: TimeZone) -> Self {
         LogfmtFormatter {
-            ts: JsonTimestamp::new(TimestampFormat::Rfc3339Nanos, tz),
+            ts: JsonTimestamp::new(&TimestampFormat::Rfc3339Nanos, tz),
+            strftime: None,
             unique: UniqueKeys::default(),
         }
+    }
+
+    /// A formatter writing timestamps in `tz` with the `strftime` layout
+    /// of `format` when it is [`TimestampFormat::Strftime`] (quoted when
+    /// its literal text holds a space, `=` or `"`), else in RFC 3339 with
+    /// nanoseconds.
+    pub fn with_timestamp(tz: TimeZone, format: &TimestampFormat) -> Self {
+        let mut f = Self::new(tz);
+        if let TimestampFormat::Strftime(s) = format {
+            // A layout that does not compile was refused by `install()`.
+            f.strftime = s.layout().ok().map(|layout| {
+                let quoted = layout.any_literal(|l| {
+                    l.contains(|c: char| c.is_whitespace() || c == '=' || c == '"')
+                });
+                let layout = if quoted {
+                    layout.map_literals(|l| l.replace('\\', "\\\\").replace('"', "\\\""))
+                } else {
+                    layout.clone()
+                };
+                (TimeWriter::new(layout, tz), quoted)
+            });
+        }
+        f
     }
 }
 
@@ -71,7 +99,15 @@ impl Formatter for LogfmtFormatter {
     fn format(&mut self, r: &RecordView<'_>, out: &mut Vec<u8>) {
         out.reserve(160 + r.msg.len());
         out.extend_from_slice(b"ts=");
-        self.ts.write_unquoted(r.ts_ns, out);
+        match &mut self.strftime {
+            None => self.ts.write_unquoted(r.ts_ns, out),
+            Some((w, false)) => w.write(r.ts_ns, out),
+            Some((w, true)) => {
+                out.push(b'"');
+                w.write(r.ts_ns, out);
+                out.push(b'"');
+            }
+        }
         out.extend_from_slice(match r.level {
             Level::Critical => b" level=critical kind=",
             Level::Error => b" level=error kind=",
@@ -177,6 +213,21 @@ mod tests {
                 "file=src/main.rs line=42 fn=app::x::f thread=main tid=1234\n"
             )
         );
+    }
+
+    #[test]
+    fn strftime_timestamp_is_quoted_when_it_must_be() {
+        let ts = |layout: &str| {
+            let format = TimestampFormat::Strftime(crate::Strftime::new(layout));
+            let mut out = Vec::new();
+            LogfmtFormatter::with_timestamp(TimeZone::Utc, &format)
+                .format(&record(b"m", &[]), &mut out);
+            let line = String::from_utf8(out).unwrap();
+            line[..line.find(" level=").unwrap()].to_string()
+        };
+        assert_eq!(ts("%Y-%m-%dT%H:%M:%S%.3f"), "ts=2025-11-21T10:30:45.123");
+        assert_eq!(ts("%F %T"), "ts=\"2025-11-21 10:30:45\"");
+        assert_eq!(ts("%T \"%Z\""), r#"ts="10:30:45 \"UTC\"""#);
     }
 
     #[test]

@@ -9,9 +9,12 @@ mod fragments;
 mod json;
 mod json_timestamp;
 mod logfmt;
+mod pattern;
 mod text;
+mod time_layout;
 mod timestamp;
 mod unique_keys;
+mod xml;
 
 /// The key each field of `fields` is written under (repeats renamed), for
 /// the property tests and fuzz targets.
@@ -29,7 +32,10 @@ pub use fragments::Site;
 pub(crate) use fragments::WordHasher;
 pub use json::JsonFormatter;
 pub use logfmt::LogfmtFormatter;
+pub use pattern::{Pattern, PatternFormatter};
 pub use text::TextFormatter;
+pub(crate) use time_layout::{Layout, strftime};
+pub use xml::XmlFormatter;
 
 use crate::view::RecordView;
 

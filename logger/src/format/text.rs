@@ -20,9 +20,11 @@ use std::io::Write as _;
 use crate::level::Level;
 
 use super::Formatter;
+use super::time_layout::TimeWriter;
 use super::timestamp::TimestampCache;
 use super::unique_keys::UniqueKeys;
 use crate::config::TimeZone;
+use crate::json_options::TimestampFormat;
 use crate::view::{RecordView, Value};
 
 /// U+FFFD, written for each invalid UTF-8 sequence.
@@ -31,6 +33,8 @@ const REPLACEMENT: &[u8] = "\u{FFFD}".as_bytes();
 /// Formats records as text lines (see the module documentation).
 pub struct TextFormatter {
     ts: TimestampCache,
+    /// A `strftime` layout instead of `ts`'s.
+    strftime: Option<TimeWriter>,
     /// Renames a repeated key of `fields` (`dup`, `dup#2`).
     unique: UniqueKeys,
 }
@@ -40,15 +44,32 @@ impl TextFormatter {
     pub fn new(tz: TimeZone) -> Self {
         TextFormatter {
             ts: TimestampCache::text(tz),
+            strftime: None,
             unique: UniqueKeys::default(),
         }
+    }
+
+    /// A formatter writing timestamps in `tz` with the `strftime` layout
+    /// of `format` when it is [`TimestampFormat::Strftime`] (the other
+    /// formats are the JSON format's: the text format keeps its own).
+    pub fn with_timestamp(tz: TimeZone, format: &TimestampFormat) -> Self {
+        let mut f = Self::new(tz);
+        if let TimestampFormat::Strftime(s) = format {
+            // A layout that does not compile was refused by `install()`;
+            // its literals hold no control character to escape.
+            f.strftime = s.layout().ok().map(|l| TimeWriter::new(l.clone(), tz));
+        }
+        f
     }
 }
 
 impl Formatter for TextFormatter {
     fn format(&mut self, record: &RecordView<'_>, out: &mut Vec<u8>) {
         out.reserve(128 + record.msg.len());
-        self.ts.write(record.ts_ns, out);
+        match &mut self.strftime {
+            None => self.ts.write(record.ts_ns, out),
+            Some(w) => w.write(record.ts_ns, out),
+        }
         out.extend_from_slice(match record.level {
             Level::Critical => b" | CRITICAL | ",
             Level::Error => b" | ERROR | ",
@@ -170,7 +191,7 @@ pub(super) fn write_lossy(out: &mut Vec<u8>, bytes: &[u8], quoted: bool) {
 
 /// Writes `s` with control characters (and U+2028/U+2029, which some
 /// viewers break lines at) escaped; inside quotes, `"` and `\` too.
-fn write_escaped(out: &mut Vec<u8>, s: &str, quoted: bool) {
+pub(super) fn write_escaped(out: &mut Vec<u8>, s: &str, quoted: bool) {
     let bytes = s.as_bytes();
     // Printable ASCII (minus `"` and `\` inside quotes) needs nothing:
     // scanned without early exit so it vectorizes.
@@ -391,6 +412,18 @@ mod tests {
         assert_eq!(ts(&r, &mut f), "2025-11-21 23:59:59.999999999");
         r.ts_ns += 1;
         assert_eq!(ts(&r, &mut f), "2025-11-22 00:00:00.000000000");
+    }
+
+    #[test]
+    fn strftime_timestamp() {
+        let layout = TimestampFormat::Strftime(crate::Strftime::new("%d/%m/%Y %H:%M:%S%.3f"));
+        let mut f = TextFormatter::with_timestamp(TimeZone::Utc, &layout);
+        assert_eq!(
+            line(&mut f, &record(b"m", &[])),
+            "21/11/2025 10:30:45.123 | INFO  | app::x:42 | m\n"
+        );
+        let same = TextFormatter::with_timestamp(TimeZone::Utc, &TimestampFormat::Rfc3339Millis);
+        assert!(same.strftime.is_none());
     }
 
     #[test]

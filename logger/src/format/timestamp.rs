@@ -140,8 +140,15 @@ unsafe fn write_nanos(nanos: u32, dst: *mut u8) {
     unsafe { super::digits::write_backwards(u64::from(nanos), dst.add(9), 9) }
 }
 
+/// Writes `nanos` (< 10^9) as exactly nine digits into `buf`.
+#[inline]
+pub(super) fn write_digits(nanos: u32, buf: &mut [u8; 9]) {
+    // SAFETY: `buf` is nine writable bytes.
+    unsafe { write_nanos(nanos, buf.as_mut_ptr()) }
+}
+
 /// UTC offset of a time zone, cached per hour.
-struct OffsetCache {
+pub(super) struct OffsetCache {
     tz: TimeZone,
     /// Offset lookup; `utc_offset_secs` except in tests.
     lookup: fn(TimeZone, i64) -> i64,
@@ -154,7 +161,7 @@ struct OffsetCache {
 }
 
 impl OffsetCache {
-    fn new(tz: TimeZone) -> Self {
+    pub(super) fn new(tz: TimeZone) -> Self {
         Self::with_lookup(tz, utc_offset_secs)
     }
 
@@ -169,7 +176,7 @@ impl OffsetCache {
     }
 
     /// Seconds east of UTC in force at `secs`.
-    fn at(&mut self, secs: i64) -> i64 {
+    pub(super) fn at(&mut self, secs: i64) -> i64 {
         if self.tz == TimeZone::Utc {
             return 0;
         }
