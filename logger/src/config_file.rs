@@ -798,6 +798,21 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_formatters_are_valid() {
+        let doc = include_str!("../../docs/configuration.md");
+        let section = doc.split("## Formatters per file").nth(1).unwrap();
+        let json = section.split("```json").nth(1).unwrap();
+        let json = json.split("```").next().unwrap();
+        let c = apply(json).unwrap();
+        crate::install::validate(&c).unwrap();
+        let names: Vec<&str> = c.formatters.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names.len(), 4, "{names:?}");
+        assert_eq!(c.errors.unwrap().formatter.as_deref(), Some("human"));
+        let tabs = &c.formatters.iter().find(|(n, _)| n == "tabs").unwrap().1;
+        assert_eq!(tabs.field_separator.as_deref(), Some("\t"));
+    }
+
+    #[test]
     fn absent_keys_keep_the_builder_values() {
         let mut c = Config {
             ring_bytes: 8192,

@@ -127,7 +127,8 @@ impl Builder {
         /// Output format (default JSON lines).
         format: Format => format);
     setter!(
-        /// What the JSON format writes in every file: `include_*` switches
+        /// What the JSON format writes in every file that names no
+        /// formatter (see [`Builder::formatter`]): `include_*` switches
         /// for the optional keys and renamed keys (default: every key under
         /// its own name). Checked at install: an unknown key, an empty name
         /// or two keys written under one name is an

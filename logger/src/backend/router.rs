@@ -87,7 +87,7 @@ impl Lines for PerFormatter<'_> {
 /// Every configured file, and the rule for each.
 pub(crate) struct Router {
     destinations: Vec<Destination>,
-    /// Formatters in use: 1 + the number of named formatters.
+    /// Formatter indexes the files use are below this (1: the default only).
     formatters: usize,
     console: Option<Console>,
     msync: MsyncPolicy,
@@ -244,9 +244,11 @@ impl Router {
                 console_formatter(config),
             )
         });
+        let formatters = destinations.iter().map(|d| d.formatter + 1).max();
+        let formatters = formatters.unwrap_or(1);
         Ok(Router {
             destinations,
-            formatters: 1 + config.formatters.len(),
+            formatters,
             console,
             msync: config.msync,
             backtrace,
