@@ -79,22 +79,37 @@ impl ScanOutcome {
 /// formatter's text, logfmt or renamed keys) are left out, with one
 /// message per destination on stderr (see [`report_foreign`]).
 pub fn destinations(paths: &[PathBuf]) -> Result<Vec<Destination>, CliError> {
-    let found = discover(paths)?;
-    let any_files = found.iter().any(|d| !d.files.is_empty());
+    let found = all_destinations(paths)?;
     let (dests, skipped) = logger_read::split_foreign(found);
     for msg in &skipped {
         report_foreign(msg);
     }
-    if dests.iter().all(|d| d.files.is_empty()) {
+    if dests.is_empty() {
         let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-        let why = if any_files {
-            "no log files in the standard JSON lines format (every file was skipped)"
-        } else {
-            "no log files"
-        };
-        return Err(CliError::Input(format!("{}: {why}", shown.join(", "))));
+        return Err(CliError::Input(format!(
+            "{}: no log files in the standard JSON lines format (every file was skipped)",
+            shown.join(", ")
+        )));
     }
     Ok(dests)
+}
+
+/// The destinations of `paths`, every file included whatever its format
+/// (for `check`, which reports files in another format as problems).
+///
+/// # Errors
+///
+/// A path that does not exist or cannot be read, a directory without log files.
+pub fn all_destinations(paths: &[PathBuf]) -> Result<Vec<Destination>, CliError> {
+    let found = discover(paths)?;
+    if found.iter().all(|d| d.files.is_empty()) {
+        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(CliError::Input(format!(
+            "{}: no log files",
+            shown.join(", ")
+        )));
+    }
+    Ok(found)
 }
 
 /// Prints `logger: <msg>` on stderr, once per process for each message

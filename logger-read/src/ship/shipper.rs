@@ -511,7 +511,7 @@ impl Reader {
             for e in &fb.errors {
                 eprintln!("WARN logger ship: {}: skipped: {e}", self.key);
             }
-            if !judged && fb.len() > 0 {
+            if !judged && !fb.is_empty() {
                 // The first lines: a source written in another format is
                 // refused once, naming it, rather than shipped line by line.
                 judged = true;
