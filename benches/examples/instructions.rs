@@ -29,6 +29,11 @@
 //! `INSTRUCTIONS_FORMAT` set to `text`, `logfmt`, `xml`, `pattern` (the
 //! seed's pattern with the fields) or `strftime` (JSON with a `strftime`
 //! timestamp), the files are in that format.
+//! With `INSTRUCTIONS_SECOND_FILE=json` a second file (`copy.log`, every
+//! level, in the errors file's place) takes every record in the default
+//! formatter (one line, copied twice); with `=text` it is written with a
+//! named text formatter (each record formatted twice): the cost of a
+//! per-file formatter on the flusher.
 
 use std::hint::black_box;
 
@@ -46,6 +51,22 @@ fn main() {
     let mut builder = logger::builder().dir(&dir).level(log::LevelFilter::Info);
     if main_only {
         builder = builder.trades_file(None).perf_file(None).errors_file(None);
+    }
+    match std::env::var("INSTRUCTIONS_SECOND_FILE").as_deref() {
+        Ok("json") => {
+            let copy = logger::FileSpec::new("copy").level(log::LevelFilter::Trace);
+            builder = builder.errors_file(Some(copy));
+        }
+        Ok("text") => {
+            let copy = logger::FileSpec::new("copy")
+                .level(log::LevelFilter::Trace)
+                .formatter("text");
+            builder = builder
+                .formatter("text", logger::FormatterSpec::text())
+                .errors_file(Some(copy));
+        }
+        Ok(other) => usage(&format!("INSTRUCTIONS_SECOND_FILE={other:?}: json or text")),
+        Err(_) => {}
     }
     if std::env::var_os("INSTRUCTIONS_JSON_OPTIONS").is_some() {
         let json = logger::JsonOptions {
