@@ -179,6 +179,73 @@ fn each_file_is_written_with_its_formatter_from_the_config_file() {
     check_files(dir.path());
 }
 
+/// The pattern and XML formats and a `strftime` text timestamp are named
+/// formatters like the others: the errors file in a pattern, the trades
+/// file in XML, the perf file in text with a `strftime` layout.
+#[test]
+fn pattern_xml_and_strftime_formatters_per_file() {
+    if common::is_child() {
+        let dir = std::path::PathBuf::from(std::env::var("FMT_DIR").unwrap());
+        let file = dir.join("logger.json");
+        std::fs::write(
+            &file,
+            r#"{"formatters": {
+                "seed": {"format": "pattern",
+                         "pattern": "{time:YYYY-MM-DD HH:mm:ss.SSS} | {level: <8} | {target} | {message}"},
+                "xml": {"format": "xml"},
+                "clock": {"format": "text", "json_options": {"timestamp": "%H:%M:%S%.3f"}}},
+               "errors_file": {"formatter": "seed"},
+               "trades_file": {"formatter": "xml"},
+               "perf_file": {"formatter": "clock"}}"#,
+        )
+        .unwrap();
+        let guard = logger::builder()
+            .dir(&dir)
+            .config_file(&file)
+            .install()
+            .unwrap();
+        log_some();
+        drop(guard);
+        return;
+    }
+    let (dir, _) = common::run_child_in_dir(
+        "pattern_xml_and_strftime_formatters_per_file",
+        "FMT_DIR",
+        Duration::from_secs(30),
+    );
+    let dir = dir.path();
+    let errors = std::fs::read_to_string(dir.join("errors.log")).unwrap();
+    let lines: Vec<&str> = errors.lines().collect();
+    assert_eq!(lines.len(), 2, "{errors}");
+    for line in &lines {
+        let parts: Vec<&str> = line.split(" | ").collect();
+        assert_eq!(parts.len(), 4, "{line}");
+        assert_eq!(parts[0].len(), "2026-11-21 10:30:45.123".len(), "{line}");
+        assert_eq!(parts[1], "ERROR   ", "{line}");
+        assert_eq!(parts[2], "risk", "{line}");
+        assert_eq!(parts[3], "limit breached", "{line}");
+    }
+    let trades = std::fs::read_to_string(dir.join("trades.log")).unwrap();
+    let lines: Vec<&str> = trades.lines().collect();
+    assert_eq!(lines.len(), 2, "{trades}");
+    for line in &lines {
+        assert!(line.starts_with("<record "), "{line}");
+        assert!(line.ends_with("</record>"), "{line}");
+        assert!(line.contains(r#"<field key="symbol">AAPL</field>"#), "{line}");
+    }
+    let perf = std::fs::read_to_string(dir.join("perf.log")).unwrap();
+    let lines: Vec<&str> = perf.lines().collect();
+    assert_eq!(lines.len(), 2, "{perf}");
+    for line in &lines {
+        let stamp = line.split(" | ").next().unwrap();
+        assert_eq!(stamp.len(), "10:30:45.123".len(), "{line}");
+        assert_eq!(stamp.as_bytes()[2], b':', "{line}");
+        assert!(line.contains("match"), "{line}");
+    }
+    // The main file keeps the default JSON.
+    assert_eq!(lines_with(dir, "app", "limit breached").len(), 2);
+}
+
 /// The backtrace ring holds a record's line of every formatter: the
 /// debug records it writes before an error reach the main file in JSON
 /// and the `debug` file in text.
@@ -308,7 +375,24 @@ fn bad_formatters_are_refused_at_install_naming_the_key() {
             r#"{"formatters": {"h": {"format": "text", "json_options": {"include_host": false}}},
                 "main_file": {"formatter": "h"}}"#,
             "formatters",
-            "\"h\".json_options: is only used by the json format",
+            "json_options: the text format uses only its `timestamp`, as a strftime layout",
+        ),
+        (
+            r#"{"formatters": {"p": {"format": "pattern", "pattern": "{time} {lvl}"}},
+                "main_file": {"formatter": "p"}}"#,
+            "formatters",
+            "pattern: unknown placeholder",
+        ),
+        (
+            r#"{"formatters": {"p": {"format": "pattern"}}, "main_file": {"formatter": "p"}}"#,
+            "formatters",
+            "needs the `pattern` key",
+        ),
+        (
+            r#"{"formatters": {"x": {"format": "xml", "time_zone": "local"}},
+                "main_file": {"formatter": "x"}}"#,
+            "formatters",
+            "time_zone: is not used by the xml format",
         ),
         (
             r#"{"formatters": {"j": {"format": "json", "json_options": {"rename": {"stamp": "x"}}}},
