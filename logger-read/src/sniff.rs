@@ -55,7 +55,9 @@ pub enum Foreign {
     /// JSON objects with a key that is not a record key (a renamed key,
     /// named here), or without a key the readers need.
     RenamedJson(String),
-    /// Lines of another kind.
+    /// The XML format: `<record ts=".." level=".." ...>...</record>`.
+    Xml,
+    /// Lines of another kind (a pattern format's, say).
     Other,
 }
 
@@ -65,6 +67,7 @@ impl fmt::Display for Foreign {
             Foreign::Text => f.write_str("written in the text format"),
             Foreign::Logfmt => f.write_str("written in logfmt"),
             Foreign::RenamedJson(why) => write!(f, "JSON with renamed keys ({why})"),
+            Foreign::Xml => f.write_str("written in the XML format"),
             Foreign::Other => f.write_str("not JSON lines"),
         }
     }
@@ -90,6 +93,9 @@ pub fn classify(line: &[u8]) -> Option<Foreign> {
             Ok(_) => None,
             Err(e) => Some(Foreign::RenamedJson(e.to_string())),
         };
+    }
+    if line.starts_with(b"<record ") {
+        return Some(Foreign::Xml);
     }
     if line.starts_with(b"ts=") {
         return Some(Foreign::Logfmt);
@@ -232,6 +238,14 @@ mod tests {
         assert_eq!(
             classify(b"ts=2026-11-21T10:30:45Z level=info kind=log"),
             Some(Foreign::Logfmt)
+        );
+        assert_eq!(
+            classify(br#"<record ts="2026-11-21T10:30:45Z" level="INFO"><msg>hi</msg></record>"#),
+            Some(Foreign::Xml)
+        );
+        assert_eq!(
+            classify(b"10:30:45.123 | INFO     | app | hi"),
+            Some(Foreign::Other)
         );
         assert_eq!(classify(b"{not json"), Some(Foreign::Other));
         assert_eq!(classify(b"[1,2]"), Some(Foreign::Other));

@@ -231,7 +231,10 @@ fn pattern_xml_and_strftime_formatters_per_file() {
     for line in &lines {
         assert!(line.starts_with("<record "), "{line}");
         assert!(line.ends_with("</record>"), "{line}");
-        assert!(line.contains(r#"<field key="symbol">AAPL</field>"#), "{line}");
+        assert!(
+            line.contains(r#"<field key="symbol">AAPL</field>"#),
+            "{line}"
+        );
     }
     let perf = std::fs::read_to_string(dir.join("perf.log")).unwrap();
     let lines: Vec<&str> = perf.lines().collect();

@@ -37,12 +37,9 @@ pub(crate) fn build(spec: &FormatterSpec, shared: &Shared<'_>) -> Box<dyn Format
             &spec.json.timestamp,
         )),
         Format::Logfmt => Box::new(LogfmtFormatter::with_timestamp(tz, &spec.json.timestamp)),
-        Format::Pattern(pattern) => Box::new(PatternFormatter::new(
-            pattern,
-            tz,
-            shared.pid,
-            shared.host,
-        )),
+        Format::Pattern(pattern) => {
+            Box::new(PatternFormatter::new(pattern, tz, shared.pid, shared.host))
+        }
         Format::Xml => Box::new(XmlFormatter::new(shared.pid, shared.host, &spec.json)),
     }
 }

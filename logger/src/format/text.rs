@@ -466,7 +466,11 @@ mod tests {
             line(&mut f, &record(b"m", &[])),
             "21/11/2025 10:30:45.123 | INFO  | app::x:42 | m\n"
         );
-        let same = TextFormatter::with_separator_and_timestamp(TimeZone::Utc, " | ", &TimestampFormat::Rfc3339Millis);
+        let same = TextFormatter::with_separator_and_timestamp(
+            TimeZone::Utc,
+            " | ",
+            &TimestampFormat::Rfc3339Millis,
+        );
         assert!(same.strftime.is_none());
     }
 
