@@ -120,8 +120,9 @@ fn files_of_another_format_name_the_file_and_line() {
     no_panic(&out);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out)
-            .contains("other.log: 1 file JSON with renamed keys (`message` is not a record key)"),
+        stderr(&out).contains(
+            "other.log: 1 file written as JSON with renamed keys (`message` is not a record key)"
+        ),
         "{}",
         stderr(&out)
     );

@@ -112,7 +112,8 @@ fn check_skip_messages(d: &Path, err: &str) {
         ),
         (
             "trades",
-            "1 file JSON with renamed keys (`@timestamp` is not a record key)".to_string(),
+            "1 file written as JSON with renamed keys (`@timestamp` is not a record key)"
+                .to_string(),
         ),
         ("perf", "1 file written in logfmt".to_string()),
     ];

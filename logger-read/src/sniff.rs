@@ -66,9 +66,9 @@ impl fmt::Display for Foreign {
         match self {
             Foreign::Text => f.write_str("written in the text format"),
             Foreign::Logfmt => f.write_str("written in logfmt"),
-            Foreign::RenamedJson(why) => write!(f, "JSON with renamed keys ({why})"),
+            Foreign::RenamedJson(why) => write!(f, "written as JSON with renamed keys ({why})"),
             Foreign::Xml => f.write_str("written in the XML format"),
-            Foreign::Other => f.write_str("not JSON lines"),
+            Foreign::Other => f.write_str("in another format"),
         }
     }
 }
