@@ -366,11 +366,16 @@ fn counts<DB: DrawingBackend>(
         .draw()
         .map_err(err)?;
     let color = if errors { RED } else { BLUE };
+    // A bucket narrower than a pixel (1 ms buckets of sparse errors over
+    // seconds or hours) would be drawn 0 pixels wide, and its count not
+    // at all: each bar is at least 1.5 pixels wide.
+    let x_span = x_max.max(width_s);
+    let px = f64::from(chart.plotting_area().dim_in_pixel().0.max(1));
+    let bar_s = width_s.max(1.5 * x_span / px);
     chart
         .draw_series(
-            pts.iter().map(|&(x, y)| {
-                Rectangle::new([(x, 0.0), (x + width_s, y)], color.mix(0.5).filled())
-            }),
+            pts.iter()
+                .map(|&(x, y)| Rectangle::new([(x, 0.0), (x + bar_s, y)], color.mix(0.5).filled())),
         )
         .map_err(err)?;
     Ok(())

@@ -248,6 +248,47 @@ fn plot_writes_charts_as_png_and_svg() {
     assert!(stderr(&out).contains("-o chart.gif: the file name must end in .svg or .png"));
 }
 
+/// Sparse errors keep their 1 ms buckets over a span of many pixels' worth
+/// of milliseconds (two sessions 2 s apart, on a narrow chart): each bar is
+/// still drawn at least a pixel wide, so every error shows.
+#[test]
+fn every_error_bucket_is_drawn_at_least_a_pixel_wide() {
+    let dir = common::write_logs("narrow");
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    common::write_logs_into(dir.path(), "later");
+    let out_dir = tempfile::tempdir().unwrap();
+    let svg_path = out_dir.path().join("errors.svg");
+    let out = cli(&[
+        "plot",
+        arg(dir.path()),
+        "--chart",
+        "errors",
+        "--width",
+        "240",
+        "--height",
+        "200",
+        "-o",
+        arg(&svg_path),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let svg = std::fs::read_to_string(&svg_path).unwrap();
+    let bars: Vec<&str> = svg
+        .split("<rect ")
+        .skip(1)
+        .filter(|r| r.contains("fill=\"#FF0000\""))
+        .collect();
+    assert!(!bars.is_empty(), "no error bar in {svg}");
+    for b in &bars {
+        let w = b
+            .split("width=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .and_then(|w| w.parse::<f64>().ok())
+            .unwrap_or_else(|| panic!("a bar without a width: {b}"));
+        assert!(w >= 1.0, "a bar {w} pixels wide: {b}");
+    }
+}
+
 /// The y-axis labels of a chart (SVG texts anchored at their end; the
 /// x-axis labels and titles are centred).
 fn y_labels(svg: &str) -> Vec<String> {
