@@ -70,12 +70,22 @@ fn files_of_another_format_name_the_file_and_line() {
         err.contains(&format!("{}: line 2: not a record", text.display())),
         "{err}"
     );
+    // The first line is the logger's own text format: the message says so.
+    assert!(
+        err.contains("a line of the logger's text format (`format(Format::Text)`"),
+        "{err}"
+    );
 
     let out = cli(&["check", arg(dir.path())]);
     no_panic(&out);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stdout(&out).contains("app.log: line 1: not a JSON object"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("a line of the logger's text format"),
         "{}",
         stdout(&out)
     );
