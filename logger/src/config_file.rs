@@ -356,6 +356,7 @@ fn not_an_object(text: &str) -> Option<String> {
         "the file holds {what}; it must hold one JSON object of options, like {{\"level\": \"info\"}}"
     ))
 }
+
 impl FileConfig {
     /// Reads `path` and applies it over `config`; an invalid key's error
     /// names the file too.
