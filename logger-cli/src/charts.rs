@@ -275,7 +275,7 @@ fn histogram<DB: DrawingBackend>(
         .x_labels(8)
         .x_desc("latency (log scale)")
         .y_desc("records")
-        .y_label_formatter(&|v| human_num(v.round()))
+        .y_label_formatter(&|v| count_label(*v, true))
         .x_label_formatter(&|v| human_ns((*v * 1e3) as u64))
         .draw()
         .map_err(err)?;
@@ -293,6 +293,23 @@ fn histogram<DB: DrawingBackend>(
         )
         .map_err(err)?;
     Ok(())
+}
+
+/// A y-axis label of the counts charts. Rounded, a small axis's ticks
+/// (0, 0.5, 1, 1.5 ...) read "0, 1, 1, 2": errors are whole counts, so a
+/// tick between two is left blank; a rate below 10/s keeps its decimals.
+fn count_label(v: f64, whole_counts: bool) -> String {
+    if whole_counts {
+        if v.fract() == 0.0 {
+            human_num(v)
+        } else {
+            String::new()
+        }
+    } else if v.abs() < 10.0 {
+        human_num(v)
+    } else {
+        human_num(v.round())
+    }
 }
 
 fn counts<DB: DrawingBackend>(
@@ -345,15 +362,20 @@ fn counts<DB: DrawingBackend>(
         .light_line_style(LIGHT)
         .x_desc("seconds since the first record")
         .y_desc(y_desc)
-        .y_label_formatter(&|v| human_num(v.round()))
+        .y_label_formatter(&|v| count_label(*v, errors))
         .draw()
         .map_err(err)?;
     let color = if errors { RED } else { BLUE };
+    // A bucket narrower than a pixel (1 ms buckets of sparse errors over
+    // seconds or hours) would be drawn 0 pixels wide, and its count not
+    // at all: each bar is at least 1.5 pixels wide.
+    let x_span = x_max.max(width_s);
+    let px = f64::from(chart.plotting_area().dim_in_pixel().0.max(1));
+    let bar_s = width_s.max(1.5 * x_span / px);
     chart
         .draw_series(
-            pts.iter().map(|&(x, y)| {
-                Rectangle::new([(x, 0.0), (x + width_s, y)], color.mix(0.5).filled())
-            }),
+            pts.iter()
+                .map(|&(x, y)| Rectangle::new([(x, 0.0), (x + bar_s, y)], color.mix(0.5).filled())),
         )
         .map_err(err)?;
     Ok(())

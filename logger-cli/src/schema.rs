@@ -22,8 +22,13 @@ const REQUIRED: [&str; 12] = [
 /// What is wrong, naming the key: not JSON, an unknown or misplaced key, a
 /// missing required key, a value of the wrong type.
 pub fn check_line(line: &[u8]) -> Result<(i128, u64), String> {
-    let Ordered::<Value>(members) = serde_json::from_slice(line)
-        .map_err(|e: serde_json::Error| format!("not a JSON object ({e})"))?;
+    let Ordered::<Value>(members) =
+        serde_json::from_slice(line).map_err(|e: serde_json::Error| {
+            match logger_read::record::other_format(line) {
+                Some(hint) => format!("not a JSON object ({e}; {hint})"),
+                None => format!("not a JSON object ({e})"),
+            }
+        })?;
     let mut last_pos: Option<usize> = None;
     let mut ts = None;
     for (k, v) in &members {

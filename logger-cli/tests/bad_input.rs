@@ -95,6 +95,11 @@ fn files_of_another_format_name_the_file_and_line() {
         "{}",
         stdout(&out)
     );
+    assert!(
+        stdout(&out).contains("a line of the logger's text format"),
+        "{}",
+        stdout(&out)
+    );
 
     // Random bytes, newlines and NULs among them.
     let mut seed = 0x9e3779b97f4a7c15u64;
@@ -252,6 +257,45 @@ fn a_closed_pipe_ends_quietly() {
         .unwrap();
     assert_eq!(stdout(&out).lines().count(), 2);
     assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+}
+
+/// `logger check FILE | head`: the reader goes away while `check` still
+/// has problems to print (more than a pipe holds). It stops printing, not
+/// with a panic, and its exit code still says that problems were found.
+#[test]
+fn check_into_a_closed_pipe_still_says_problems_were_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("app.log");
+    let text: String = (0..5000)
+        .map(|i| format!("2026-11-21 10:30:45 | WARN | plain text line {i}\n"))
+        .collect();
+    std::fs::write(&file, text).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_logger"))
+        .args(["check", "--max-problems", "5000", arg(&file)])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut first = [0u8; 100];
+    out.read_exact(&mut first).unwrap();
+    drop(out);
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(status.code(), Some(1), "{err}");
+    assert!(err.is_empty(), "{err}");
+    assert!(
+        String::from_utf8_lossy(&first).starts_with(&format!("{}: line 1: ", file.display())),
+        "{}",
+        String::from_utf8_lossy(&first)
+    );
 }
 
 /// Unreadable paths (a file or a directory without read permission), for

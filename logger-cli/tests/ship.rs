@@ -43,6 +43,38 @@ fn ship_check_against_a_closed_port_is_a_clear_error() {
     assert!(stderr(&out).contains("127.0.0.1"), "{}", stderr(&out));
 }
 
+/// `--check` refuses what the shipper itself would refuse at start: a
+/// `paths` entry that is neither a directory nor a log file, even when
+/// every destination answers (a TCP listener held by the test).
+#[test]
+fn ship_check_names_a_path_that_does_not_exist() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-logs");
+    let config = dir.path().join("ship.toml");
+    let toml = format!(
+        "paths = [{:?}]\n[net]\naddress = \"127.0.0.1:{port}\"\nprotocol = \"tcp\"\n",
+        missing.display().to_string()
+    );
+    std::fs::write(&config, toml).unwrap();
+    let out = cli(&["ship", "--check", "--config", arg(&config)]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!(
+            "paths: {} is neither a directory nor a log file",
+            missing.display()
+        )),
+        "{}",
+        stderr(&out)
+    );
+    // The same configuration with the directory in place passes.
+    std::fs::create_dir(&missing).unwrap();
+    let out = cli(&["ship", "--check", "--config", arg(&config)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    drop(listener);
+}
+
 /// `psql URL -tAc SQL`, its output trimmed.
 fn psql(url: &str, sql: &str) -> String {
     let out = Command::new("psql")

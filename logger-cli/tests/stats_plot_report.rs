@@ -248,6 +248,89 @@ fn plot_writes_charts_as_png_and_svg() {
     assert!(stderr(&out).contains("-o chart.gif: the file name must end in .svg or .png"));
 }
 
+/// Sparse errors keep their 1 ms buckets over a span of many pixels' worth
+/// of milliseconds (two sessions 2 s apart, on a narrow chart): each bar is
+/// still drawn at least a pixel wide, so every error shows.
+#[test]
+fn every_error_bucket_is_drawn_at_least_a_pixel_wide() {
+    let dir = common::write_logs("narrow");
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    common::write_logs_into(dir.path(), "later");
+    let out_dir = tempfile::tempdir().unwrap();
+    let svg_path = out_dir.path().join("errors.svg");
+    let out = cli(&[
+        "plot",
+        arg(dir.path()),
+        "--chart",
+        "errors",
+        "--width",
+        "240",
+        "--height",
+        "200",
+        "-o",
+        arg(&svg_path),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let svg = std::fs::read_to_string(&svg_path).unwrap();
+    let bars: Vec<&str> = svg
+        .split("<rect ")
+        .skip(1)
+        .filter(|r| r.contains("fill=\"#FF0000\""))
+        .collect();
+    assert!(!bars.is_empty(), "no error bar in {svg}");
+    for b in &bars {
+        let w = b
+            .split("width=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .and_then(|w| w.parse::<f64>().ok())
+            .unwrap_or_else(|| panic!("a bar without a width: {b}"));
+        assert!(w >= 1.0, "a bar {w} pixels wide: {b}");
+    }
+}
+
+/// The y-axis labels of a chart (SVG texts anchored at their end; the
+/// x-axis labels and titles are centred).
+fn y_labels(svg: &str) -> Vec<String> {
+    svg.split("<text ")
+        .skip(1)
+        .filter(|t| t.contains("text-anchor=\"end\""))
+        .filter_map(|t| {
+            let body = &t[t.find('>')? + 1..];
+            Some(body[..body.find("</text>")?].trim().to_string())
+        })
+        .collect()
+}
+
+/// The errors chart counts whole records: with a few errors per bucket its
+/// axis reads 0, 1, 2 ..., each once (rounded half-steps read "0, 1, 1, 2, 2").
+#[test]
+fn the_errors_axis_labels_whole_counts_once() {
+    let dir = common::write_logs("axis");
+    let out_dir = tempfile::tempdir().unwrap();
+    let svg_path = out_dir.path().join("errors.svg");
+    let out = cli(&[
+        "plot",
+        arg(dir.path()),
+        "--chart",
+        "errors",
+        "-o",
+        arg(&svg_path),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let svg = std::fs::read_to_string(&svg_path).unwrap();
+    let labels: Vec<String> = y_labels(&svg)
+        .into_iter()
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert!(labels.len() >= 2, "{labels:?}");
+    let mut seen = std::collections::HashSet::new();
+    for l in &labels {
+        assert!(l.parse::<u64>().is_ok(), "{l:?} in {labels:?}");
+        assert!(seen.insert(l), "{l:?} twice in {labels:?}");
+    }
+}
+
 /// The Chromium binary, which scripts/test-all.sh installs (scripts/services/chromium.sh).
 fn chromium() -> String {
     for c in ["chromium", "chromium-browser"] {

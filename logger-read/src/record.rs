@@ -60,6 +60,37 @@ impl fmt::Display for RecordError {
     }
 }
 
+/// Says which of the logger's other formats a line that is not JSON is
+/// written in, so that "not a JSON object" names the cause: the logfmt
+/// format (`ts=... level=...`, `format(Format::Logfmt)`) or the text format
+/// (`2026-11-21 10:30:45.123456789 | WARN | ...`, `format(Format::Text)`, the
+/// console's). The reader and the `logger` tool read the JSON format only.
+///
+/// ```
+/// use logger_read::record::other_format;
+/// assert!(other_format(b"ts=2026-11-21T10:30:45Z level=info kind=log").unwrap().contains("logfmt"));
+/// assert!(other_format(b"2026-11-21 10:30:45.1 | WARN  | risk:42 | limit").unwrap().contains("text"));
+/// assert_eq!(other_format(br#"{"ts":"2026-11-21T10:30:45Z"}"#), None);
+/// ```
+pub fn other_format(line: &[u8]) -> Option<&'static str> {
+    let date = |b: &[u8]| {
+        b.len() >= 10 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-' && b[7] == b'-'
+    };
+    if line.starts_with(b"ts=") {
+        Some(
+            "a line of the logger's logfmt format (`format(Format::Logfmt)`): \
+             only the JSON format (the default) can be read here",
+        )
+    } else if date(line) && line.windows(3).take(48).any(|w| w == b" | ") {
+        Some(
+            "a line of the logger's text format (`format(Format::Text)`, the console's): \
+             only the JSON format (the default) can be read here",
+        )
+    } else {
+        None
+    }
+}
+
 impl std::error::Error for RecordError {}
 
 fn bad(key: &'static str, raw: &[u8]) -> RecordError {
@@ -381,8 +412,12 @@ impl<'a> RecordView<'a> {
             #[serde(borrow)]
             msg: Option<&'a RawValue>,
         }
-        let keys: Keys<'a> =
-            serde_json::from_slice(b).map_err(|e| RecordError::NotJson(e.to_string()))?;
+        let keys: Keys<'a> = serde_json::from_slice(b).map_err(|e| {
+            RecordError::NotJson(match other_format(b) {
+                Some(hint) => format!("{e} ({hint})"),
+                None => e.to_string(),
+            })
+        })?;
         let text = |r: &'a RawValue| r.get().as_bytes();
         let string = |key: &'static str, r: Option<&'a RawValue>| match r {
             None => Err(RecordError::MissingKey(key)),
@@ -732,11 +767,32 @@ mod tests {
         ];
         for (line, want) in cases {
             let e = RecordView::parse(line).unwrap_err().to_string();
+            assert!(!e.contains("format"), "{e}");
             assert!(
                 e.starts_with(want),
                 "{:?}: {e}",
                 String::from_utf8_lossy(line)
             );
+        }
+    }
+
+    /// A file written with `format(Format::Logfmt)` or `Format::Text`:
+    /// the error says which format it is, not only where JSON breaks.
+    #[test]
+    fn a_line_of_another_format_of_the_logger_is_named() {
+        for (line, want) in [
+            (
+                &b"ts=2026-11-30T03:30:16.146497801Z level=info kind=trade target=app msg=trade"[..],
+                "a line of the logger's logfmt format",
+            ),
+            (
+                &b"2026-11-30 02:48:00.756071296 | ERROR | desk::execution::orders:59 | route failed"[..],
+                "a line of the logger's text format",
+            ),
+        ] {
+            let e = RecordView::parse(line).unwrap_err().to_string();
+            assert!(e.starts_with("not a JSON object: "), "{e}");
+            assert!(e.contains(want), "{e}");
         }
     }
 

@@ -361,6 +361,24 @@ fn destination(
     Ok(())
 }
 
+/// Why a file whose top level is valid JSON but not an object (`[]`, a
+/// string) cannot be the configuration: serde's own message names an
+/// internal type ("expected struct FileConfig with 44 elements") or reads
+/// an array as the struct's fields in order.
+fn not_an_object(text: &str) -> Option<String> {
+    let what = match serde_json::from_str::<serde_json::Value>(text).ok()? {
+        serde_json::Value::Object(_) => return None,
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Null => "null",
+    };
+    Some(format!(
+        "the file holds {what}; it must hold one JSON object of options, like {{\"level\": \"info\"}}"
+    ))
+}
+
 impl FileConfig {
     /// Reads `path` and applies it over `config`; an invalid key's error
     /// names the file too.
@@ -398,6 +416,14 @@ impl FileConfig {
     /// Parses the JSON text of a configuration file.
     /// A type error names the key it is at (`services.desk: invalid type ...`).
     pub(crate) fn parse(text: &str) -> Result<FileConfig, InitError> {
+        if !text.trim_start().starts_with('{')
+            && let Some(reason) = not_an_object(text)
+        {
+            return Err(InitError::InvalidOption {
+                option: "config_file",
+                reason,
+            });
+        }
         let mut de = serde_json::Deserializer::from_str(text);
         let config: FileConfig =
             serde_path_to_error::deserialize(&mut de).map_err(|e| InitError::InvalidOption {
@@ -739,6 +765,27 @@ mod tests {
         match apply(json) {
             Err(InitError::InvalidOption { option, reason }) => (option, reason),
             other => panic!("{json}: expected InvalidOption, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_file_that_is_not_an_object_says_so() {
+        for (json, what) in [
+            ("[]", "an array"),
+            (r#"["level", "info"]"#, "an array"),
+            (r#""info""#, "a string"),
+            ("42", "a number"),
+            ("null", "null"),
+        ] {
+            let (option, reason) = err(json);
+            assert_eq!(option, "config_file");
+            assert!(
+                reason.contains(&format!(
+                    "the file holds {what}; it must hold one JSON object"
+                )),
+                "{json}: {reason}"
+            );
+            assert!(!reason.contains("FileConfig"), "{json}: {reason}");
         }
     }
 

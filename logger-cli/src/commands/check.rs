@@ -12,6 +12,7 @@
 //! same `pid` as the previous file's last, a file between them is missing.
 
 use std::collections::HashMap;
+use std::io::{self, Write};
 use std::path::PathBuf;
 
 use logger_read::decrypt::{self, Identities};
@@ -78,13 +79,38 @@ struct Checker {
     max: usize,
     json: bool,
     keys: Option<Identities>,
+    out: Stdout,
+}
+
+/// Stdout that stops printing once its reader is gone (`logger check |
+/// head`) or a write fails: the check itself goes on, so the exit code
+/// still says whether problems were found. A failure other than a closed
+/// pipe is kept, and returned at the end.
+struct Stdout {
+    closed: bool,
+    error: Option<io::Error>,
+}
+
+impl Stdout {
+    fn line(&mut self, text: &str) {
+        if self.closed {
+            return;
+        }
+        let mut out = io::stdout().lock();
+        if let Err(e) = writeln!(out, "{text}").and_then(|()| out.flush()) {
+            self.closed = true;
+            if e.kind() != io::ErrorKind::BrokenPipe {
+                self.error = Some(e);
+            }
+        }
+    }
 }
 
 impl Checker {
     fn problem(&mut self, msg: String) {
         if self.summary.problems.len() < self.max {
             if !self.json {
-                println!("{msg}");
+                self.out.line(&msg);
             }
             self.summary.problems.push(msg);
         }
@@ -217,6 +243,10 @@ pub fn run(args: &CheckArgs) -> Result<(), CliError> {
         max: args.max_problems,
         json: args.json,
         keys: crate::keys::load(&args.keys)?,
+        out: Stdout {
+            closed: false,
+            error: None,
+        },
     };
     let mut seen: HashMap<FileId, PathBuf> = HashMap::new();
     for d in &dests {
@@ -256,14 +286,17 @@ pub fn run(args: &CheckArgs) -> Result<(), CliError> {
     }
     bar.finish_and_clear();
     let s = &c.summary;
+    let out = &mut c.out;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(s).unwrap_or_default());
+        out.line(&serde_json::to_string_pretty(s).unwrap_or_default());
     } else {
         let hidden = s.total().saturating_sub(s.problems.len() as u64);
         if hidden > 0 {
-            println!("... and {hidden} more problems (raise --max-problems to see them)");
+            out.line(&format!(
+                "... and {hidden} more problems (raise --max-problems to see them)"
+            ));
         }
-        println!(
+        out.line(&format!(
             "{} destinations, {} files, {} lines: {} schema errors, {} out of order, {} crash tails, \
              {} read errors, {} rotation gaps, {} duplicate files, {} files in another format",
             s.destinations,
@@ -276,15 +309,15 @@ pub fn run(args: &CheckArgs) -> Result<(), CliError> {
             s.rotation_gaps,
             s.duplicate_files,
             s.other_format_files
-        );
-        println!(
-            "{}",
-            if s.total() == 0 {
-                "OK"
-            } else {
-                "PROBLEMS FOUND"
-            }
-        );
+        ));
+        out.line(if s.total() == 0 {
+            "OK"
+        } else {
+            "PROBLEMS FOUND"
+        });
+    }
+    if let Some(e) = out.error.take() {
+        return Err(CliError::Output(e));
     }
     if s.total() == 0 {
         Ok(())

@@ -95,6 +95,14 @@ impl Predicate {
         if value.is_empty() {
             return fail("no value after the operator (quote an empty string: \"\")".into());
         }
+        // `fields.qty>>5`, `qty=>5`, `qty<>5`: a mistyped operator, whose
+        // tail would otherwise be taken as a bare word and match nothing.
+        if value.starts_with(['=', '<', '>', '!']) {
+            return fail(format!(
+                "the value {value:?} starts with an operator character: a mistyped operator? \
+                 (operators: =, ==, !=, <, <=, >, >=; quote a value that starts with one of =<>!, '{value}')"
+            ));
+        }
         match parse_literal(value) {
             Ok(lit) => Ok(Predicate::Compare(path.to_string(), op, lit)),
             Err(why) => fail(why),
@@ -299,6 +307,26 @@ mod tests {
         assert!(e.contains("no key"), "{e}");
         let e = Predicate::parse("msg='abc").unwrap_err();
         assert!(e.contains("unterminated"), "{e}");
+        for (bad, value) in [
+            ("fields.qty>>5", ">5"),
+            ("fields.qty=>5", ">5"),
+            ("fields.qty<>5", ">5"),
+            ("fields.qty=!5", "!5"),
+            ("fields.qty >= =5", "=5"),
+        ] {
+            let e = Predicate::parse(bad).unwrap_err();
+            assert!(
+                e.contains(&format!(
+                    "the value {value:?} starts with an operator character"
+                )),
+                "{bad}: {e}"
+            );
+        }
+        // A value that starts with an operator character, quoted, is a string.
+        assert_eq!(
+            p("msg='>5'"),
+            Predicate::Compare("msg".into(), Op::Eq, Literal::Str(">5".into()))
+        );
     }
 
     #[test]

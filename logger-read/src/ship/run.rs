@@ -78,12 +78,14 @@ fn destinations(config: &ShipConfig) -> Result<Vec<Configured>, ShipError> {
     Ok(v)
 }
 
-/// Connects to every destination once and checks its configuration (and,
+/// Checks that every path of `paths` is a directory or a log file, then
+/// connects to every destination once and checks its configuration (and,
 /// for PostgreSQL, creates the tables): what `logger ship --check` runs.
 ///
 /// # Errors
-/// The first destination's error, naming the option, the server and the
-/// privilege involved.
+/// A path that is neither a directory nor a log file (the error
+/// [`start`] would give); else the first destination's error, naming the
+/// option, the server and the privilege involved.
 ///
 /// ```no_run
 /// let c = logger_read::ship::ShipConfig::postgres(vec!["logs".into()], "postgres://u:pw@127.0.0.1/db");
@@ -92,6 +94,7 @@ fn destinations(config: &ShipConfig) -> Result<Vec<Configured>, ShipError> {
 /// ```
 pub fn check(config: &ShipConfig) -> Result<(), ShipError> {
     config.validate()?;
+    SourceSpec::from_paths(&config.paths, &config.stems)?;
     for (mut d, _) in destinations(config)? {
         d.check()?;
     }
