@@ -95,11 +95,6 @@ fn files_of_another_format_name_the_file_and_line() {
         "{}",
         stdout(&out)
     );
-    assert!(
-        stdout(&out).contains("a line of the logger's text format"),
-        "{}",
-        stdout(&out)
-    );
 
     // Random bytes, newlines and NULs among them.
     let mut seed = 0x9e3779b97f4a7c15u64;
@@ -266,9 +261,13 @@ fn a_closed_pipe_ends_quietly() {
 fn check_into_a_closed_pipe_still_says_problems_were_found() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("app.log");
-    let text: String = (0..5000)
-        .map(|i| format!("2026-11-21 10:30:45 | WARN | plain text line {i}\n"))
-        .collect();
+    // Records first (a file of another format would be one problem), then
+    // thousands of lines that are not records.
+    let record = "{\"ts\":\"2026-11-21T10:30:45Z\",\"level\":\"INFO\",\"kind\":\"log\",\"target\":\"t\",\"msg\":\"x\"}\n";
+    let text: String = record.repeat(3)
+        + &(0..5000)
+            .map(|i| format!("{{\"ts\": broken line {i}\n"))
+            .collect::<String>();
     std::fs::write(&file, text).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_logger"))
         .args(["check", "--max-problems", "5000", arg(&file)])
@@ -292,7 +291,7 @@ fn check_into_a_closed_pipe_still_says_problems_were_found() {
     assert_eq!(status.code(), Some(1), "{err}");
     assert!(err.is_empty(), "{err}");
     assert!(
-        String::from_utf8_lossy(&first).starts_with(&format!("{}: line 1: ", file.display())),
+        String::from_utf8_lossy(&first).starts_with(&format!("{}: line ", file.display())),
         "{}",
         String::from_utf8_lossy(&first)
     );
