@@ -122,3 +122,41 @@ fn lag_bytes_during_a_burst_is_at_most_what_is_left_to_ship() {
         .get(0);
     assert_eq!(loaded as usize, new.len());
 }
+
+/// The figures `stop()` returns count the batch it delivered on the way
+/// out: a batch still filling (its timeout far away) when `stop` came is
+/// committed, and the final `lag_bytes` is 0, not the bytes of that batch
+/// (they were reported while it was in flight).
+#[test]
+fn the_final_figures_count_the_batch_delivered_at_stop() {
+    if is_child() {
+        return;
+    }
+    let url = fresh_db(&server_url(), "ship_lag_at_stop");
+    let tmp = tempfile::tempdir().unwrap();
+    let logs = tmp.path().join("logs");
+    assert!(
+        spawn_producer(&logs, 2_000, None, None, 0)
+            .wait()
+            .unwrap()
+            .success()
+    );
+    let lines = line_lengths(&logs).len() as u64;
+    let mut c = logger_read::ship::ShipConfig::postgres(vec![logs.clone()], &url);
+    // One batch for everything, due only at stop.
+    c.batch_records = 1_000_000;
+    c.batch_timeout_ms = 600_000;
+    c.poll_interval_ms = 20;
+    c.dead_letter = Some(tmp.path().join("dead-letter.jsonl"));
+    let ship = logger_read::ship::start(c).unwrap();
+    // Time for the reader to read the few hundred KB into its batch.
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(ship.metrics()[0].records_sent, 0, "a batch went out early");
+    let m = ship.stop().unwrap();
+    assert_eq!(
+        m[0].records_sent, lines,
+        "the batch read before stop was not all delivered (was the reader \
+         that slow?): {m:?}"
+    );
+    assert_eq!((m[0].lag_bytes, m[0].lag_seconds), (0, 0.0), "{m:?}");
+}

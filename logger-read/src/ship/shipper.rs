@@ -580,10 +580,16 @@ impl Reader {
                     return;
                 }
             }
-            self.report_lag(&mut source, delivered);
             if stopping {
+                // The last figures are the final ones: wait until the
+                // delivering thread has committed what was sent (or the
+                // run aborts), so the lag printed at exit is not that of
+                // a batch still in flight.
+                delivered.wait_for(self.sent, abort);
+                self.report_lag(&mut source, delivered);
                 return;
             }
+            self.report_lag(&mut source, delivered);
             if new_events == 0 {
                 match tx.try_send(Item::Idle) {
                     Ok(()) | Err(TrySendError::Full(_)) => {}
