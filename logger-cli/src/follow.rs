@@ -187,6 +187,21 @@ pub fn run(
             last_discover = Instant::now();
             if let Ok(dests) = discover(paths) {
                 for d in dests {
+                    let key = (d.dir.clone(), d.stem.clone());
+                    if !followers.contains_key(&key) {
+                        // A new destination in another format: skipped,
+                        // said once (see `scan::destinations`).
+                        if let Some(format) = logger_read::sniff::foreign_format(&d) {
+                            crate::scan::report_foreign(&logger_read::sniff::describe(
+                                &d.dir,
+                                &d.stem,
+                                d.files.len(),
+                                &format,
+                                "skipped",
+                            ));
+                            continue;
+                        }
+                    }
                     followers
                         .entry((d.dir.clone(), d.stem.clone()))
                         .or_insert_with(|| {

@@ -74,16 +74,53 @@ impl ScanOutcome {
 /// # Errors
 ///
 /// A path that does not exist or cannot be read, a directory without log files.
+///
+/// Files written in another format than the standard JSON lines (a named
+/// formatter's text, logfmt or renamed keys) are left out, with one
+/// message per destination on stderr (see [`report_foreign`]).
 pub fn destinations(paths: &[PathBuf]) -> Result<Vec<Destination>, CliError> {
-    let dests = discover(paths)?;
-    if dests.iter().all(|d| d.files.is_empty()) {
+    let found = all_destinations(paths)?;
+    let (dests, skipped) = logger_read::split_foreign(found);
+    for msg in &skipped {
+        report_foreign(msg);
+    }
+    if dests.is_empty() {
+        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(CliError::Input(format!(
+            "{}: no log files in the standard JSON lines format (every file was skipped)",
+            shown.join(", ")
+        )));
+    }
+    Ok(dests)
+}
+
+/// The destinations of `paths`, every file included whatever its format
+/// (for `check`, which reports files in another format as problems).
+///
+/// # Errors
+///
+/// A path that does not exist or cannot be read, a directory without log files.
+pub fn all_destinations(paths: &[PathBuf]) -> Result<Vec<Destination>, CliError> {
+    let found = discover(paths)?;
+    if found.iter().all(|d| d.files.is_empty()) {
         let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         return Err(CliError::Input(format!(
             "{}: no log files",
             shown.join(", ")
         )));
     }
-    Ok(dests)
+    Ok(found)
+}
+
+/// Prints `logger: <msg>` on stderr, once per process for each message
+/// (a command may look for the destinations more than once).
+pub fn report_foreign(msg: &str) {
+    static SHOWN: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut shown = SHOWN.lock().unwrap_or_else(|e| e.into_inner());
+    if !shown.iter().any(|m| m == msg) {
+        eprintln!("logger: {msg}");
+        shown.push(msg.to_string());
+    }
 }
 
 /// The reader's byte prefilter for the parts of `filter` it can judge.

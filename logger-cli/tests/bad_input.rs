@@ -58,24 +58,40 @@ fn files_of_another_format_name_the_file_and_line() {
         "2026-11-21 10:30:45.123456789 | WARN  | risk:42 | limit breached\nsecond line\n",
     )
     .unwrap();
+    // Recognised from its first lines and skipped with one message (see
+    // "Files in another format" in docs/configuration.md), not a message
+    // per line; with nothing else to read, an error.
     let out = cli(&["cat", arg(&text)]);
     no_panic(&out);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(
-        err.contains(&format!("{}: line 1: not a record", text.display())),
+        err.contains(&format!(
+            "{}: 1 file written in the text format",
+            text.display()
+        )),
         "{err}"
     );
     assert!(
-        err.contains(&format!("{}: line 2: not a record", text.display())),
+        err.contains("no log files in the standard JSON lines format"),
         "{err}"
     );
+    assert!(!err.contains("not a record:"), "{err}");
 
+    // `check` reports it as one problem.
     let out = cli(&["check", arg(dir.path())]);
     no_panic(&out);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stdout(&out).contains("app.log: line 1: not a JSON object"),
+        stdout(&out).contains(&format!(
+            "{}: written in the text format, not the standard JSON lines: not checked",
+            text.display()
+        )),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("1 files in another format"),
         "{}",
         stdout(&out)
     );
@@ -97,17 +113,34 @@ fn files_of_another_format_name_the_file_and_line() {
         no_panic(&out);
         assert_eq!(out.status.code(), Some(1), "{cmd}");
     }
-    // A JSON line without the record's keys.
+    // A JSON line without the record's keys: JSON with renamed keys.
     let json = dir.path().join("other.log");
     std::fs::write(&json, "{\"time\":1,\"message\":\"hi\"}\n").unwrap();
     let out = cli(&["cat", arg(&json)]);
     no_panic(&out);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("other.log: line 1: not a record"),
+        stderr(&out)
+            .contains("other.log: 1 file JSON with renamed keys (`message` is not a record key)"),
         "{}",
         stderr(&out)
     );
+    // One damaged line among records is still reported as a line.
+    let mixed = dir.path().join("mixed.log");
+    std::fs::write(
+        &mixed,
+        "{\"time\":1}\n{\"ts\":\"2026-11-21T10:30:45Z\",\"level\":\"INFO\",\"kind\":\"log\",\"target\":\"a\",\"msg\":\"ok\"}\n",
+    )
+    .unwrap();
+    let out = cli(&["cat", arg(&mixed)]);
+    no_panic(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("mixed.log: line 1: not a record"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).contains(" ok"), "{}", stdout(&out));
 }
 
 #[test]

@@ -18,6 +18,9 @@
 //!   ([`record`]); [`Prefilter`] rejects lines by level, kind or correlation
 //!   id from their bytes alone ([`filter`]).
 //! - [`Merge`] merges several destinations by `ts` ([`merge`]).
+//! - [`split_foreign`] takes out the files written in another format (a
+//!   named formatter's text, logfmt or renamed keys), with one message
+//!   each ([`sniff`]).
 //! - [`decrypt::open_at`] reads encrypted rotated files (`.age`) given age
 //!   identities ([`decrypt::Identities`]); [`Merge::identities`] and
 //!   [`Follower::identities`] read them in order with the plain files.
@@ -59,6 +62,7 @@ pub mod lines;
 pub mod merge;
 pub mod record;
 pub mod ship;
+pub mod sniff;
 pub mod timestamp;
 
 pub use checkpoint::{Checkpoint, CheckpointStore, FileCheckpointStore};
@@ -71,4 +75,5 @@ pub use level::Level;
 pub use lines::{Line, LineReader, ReaderOptions, Tail};
 pub use merge::{Merge, MergedLine};
 pub use record::{JsonStr, RawJson, RecordError, RecordView};
+pub use sniff::{Foreign, RECORD_KEYS, split_foreign};
 pub use timestamp::Timestamp;

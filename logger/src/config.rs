@@ -241,6 +241,10 @@ pub struct FileSpec {
     /// This file's own rotation and retention (default: none, so every
     /// value comes from [`Config::rotation`]).
     pub rotation: RotationOverrides,
+    /// The named formatter this file is written with (see
+    /// [`crate::Builder::formatter`]); `None`: the default formatter
+    /// (the builder's `format` and `json_options`).
+    pub formatter: Option<String>,
 }
 
 impl FileSpec {
@@ -250,7 +254,15 @@ impl FileSpec {
             name: name.into(),
             level: LevelFilter::Trace,
             rotation: RotationOverrides::default(),
+            formatter: None,
         }
+    }
+
+    /// Writes this file with the named formatter `name` (one given to
+    /// [`crate::Builder::formatter`]; `install()` refuses an unknown name).
+    pub fn formatter(mut self, name: impl Into<String>) -> Self {
+        self.formatter = Some(name.into());
+        self
     }
 
     /// Sets the level of this file (a [`LevelFilter`] or a `log::LevelFilter`).
@@ -472,10 +484,14 @@ pub struct Config {
     pub perf: Option<FileSpec>,
     /// Records at level `Error` (and `Critical`).
     pub errors: Option<FileSpec>,
-    /// Output format of every file.
+    /// Output format of every file that names no formatter.
     pub format: Format,
     /// What the JSON format writes (every file): optional keys and renames.
     pub json: crate::JsonOptions,
+    /// Named formatters, which files ([`FileSpec::formatter`]) and the
+    /// console ([`Config::console_formatter`]) choose by name; `format`
+    /// and `json` above are the default formatter.
+    pub formatters: Vec<(String, crate::FormatterSpec)>,
     /// Rotation and retention of every file, unless the file's
     /// [`FileSpec::rotation`] says otherwise.
     pub rotation: RotationConfig,
@@ -530,6 +546,9 @@ pub struct Config {
     pub console: Option<log::LevelFilter>,
     /// When the console colors its lines.
     pub console_color: ConsoleColor,
+    /// The named formatter of the console (`None`: the text format in
+    /// [`RotationConfig::time_zone`]).
+    pub console_formatter: Option<String>,
     /// Most records written per second of record time (the flusher
     /// discards the rest unformatted, counts them and summarises them in a
     /// warning record; `ERROR` and `CRITICAL` records are never discarded);
@@ -589,6 +608,7 @@ impl Default for Config {
             errors: Some(FileSpec::new("errors").level(LevelFilter::Error)),
             format: Format::Json,
             json: crate::JsonOptions::default(),
+            formatters: Vec::new(),
             rotation: RotationConfig::default(),
             ring_bytes: DEFAULT_RING_BYTES,
             overflow: OverflowPolicy::Block,
@@ -609,6 +629,7 @@ impl Default for Config {
             service_specs: Vec::new(),
             console: None,
             console_color: ConsoleColor::Auto,
+            console_formatter: None,
             max_records_per_second: None,
             redaction: crate::Redaction::default(),
             error_backtrace: false,

@@ -40,6 +40,8 @@ struct Destination {
     compress: Option<bool>,
     #[serde(default, deserialize_with = "present")]
     archive_after_days: Option<Option<u32>>,
+    /// The named formatter of the file (a key of `formatters`).
+    formatter: Option<String>,
 }
 
 impl Destination {
@@ -149,6 +151,7 @@ fn service_entry(
             if let Some(l) = &d.level {
                 file.level = level("level", l).map_err(|e| nested("services", &at, e))?;
             }
+            file.formatter = d.formatter;
             if d.enabled == Some(false) {
                 None
             } else {
@@ -211,6 +214,7 @@ pub(crate) struct FileConfig {
     errors_file: Option<Destination>,
     format: Option<String>,
     json_options: Option<crate::json_options::FileJsonOptions>,
+    formatters: Option<serde_json::Map<String, serde_json::Value>>,
     #[serde(default, deserialize_with = "present")]
     max_file_bytes: Option<Option<u64>>,
     rotation_time: Option<String>,
@@ -240,6 +244,7 @@ pub(crate) struct FileConfig {
     #[serde(default, deserialize_with = "present")]
     console: Option<Option<String>>,
     console_color: Option<String>,
+    console_formatter: Option<String>,
     #[serde(default, deserialize_with = "present")]
     max_records_per_second: Option<serde_json::Value>,
     // Security (`security_options.rs`).
@@ -309,11 +314,11 @@ fn destination(
     default: FileSpec,
 ) -> Result<(), InitError> {
     if d.enabled == Some(false) {
-        if d.name.is_some() || d.level.is_some() || d.has_rotation() {
+        if d.name.is_some() || d.level.is_some() || d.has_rotation() || d.formatter.is_some() {
             return Err(InitError::InvalidOption {
                 option: key,
-                reason: "\"enabled\": false with a name, level or rotation key: remove one \
-                         or the other"
+                reason: "\"enabled\": false with a name, level or rotation key or a \
+                         formatter: remove one or the other"
                     .into(),
             });
         }
@@ -334,6 +339,9 @@ fn destination(
     }
     if let Some(l) = d.level {
         spec.level = level(key, &l)?;
+    }
+    if let Some(f) = d.formatter {
+        spec.formatter = Some(f);
     }
     *current = Some(spec);
     Ok(())
@@ -455,6 +463,24 @@ impl FileConfig {
                     reason,
                 })?;
         }
+        for (name, value) in self.formatters.unwrap_or_default() {
+            let entry: crate::formatter_spec::FileFormatter =
+                serde_path_to_error::deserialize(value).map_err(|e| InitError::InvalidOption {
+                    option: "formatters",
+                    reason: match e.path().to_string().as_str() {
+                        "." | "?" => format!("{name:?}: {}", e.inner()),
+                        path => format!("{name:?}.{path}: {}", e.inner()),
+                    },
+                })?;
+            let spec = entry
+                .spec()
+                .map_err(|(key, reason)| InitError::InvalidOption {
+                    option: "formatters",
+                    reason: format!("{name:?}.{key}: {reason}"),
+                })?;
+            config.formatters.retain(|(n, _)| *n != name);
+            config.formatters.push((name, spec));
+        }
         if let Some(v) = self.max_file_bytes {
             config.rotation.max_bytes = v;
         }
@@ -572,6 +598,9 @@ impl FileConfig {
         }
         if let Some(v) = self.console {
             config.console = v.map(|l| log_level("console", &l)).transpose()?;
+        }
+        if let Some(v) = self.console_formatter {
+            config.console_formatter = Some(v);
         }
         if let Some(v) = self.console_color {
             config.console_color = match v.as_str() {
@@ -766,6 +795,21 @@ mod tests {
         c.flusher_cpu = None; // this machine may have one CPU
         crate::install::validate(&c).unwrap();
         assert_eq!(c.rotation.retention_days, Some(14));
+    }
+
+    #[test]
+    fn the_documented_formatters_are_valid() {
+        let doc = include_str!("../../docs/configuration.md");
+        let section = doc.split("## Formatters per file").nth(1).unwrap();
+        let json = section.split("```json").nth(1).unwrap();
+        let json = json.split("```").next().unwrap();
+        let c = apply(json).unwrap();
+        crate::install::validate(&c).unwrap();
+        let names: Vec<&str> = c.formatters.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names.len(), 4, "{names:?}");
+        assert_eq!(c.errors.unwrap().formatter.as_deref(), Some("human"));
+        let tabs = &c.formatters.iter().find(|(n, _)| n == "tabs").unwrap().1;
+        assert_eq!(tabs.field_separator.as_deref(), Some("\t"));
     }
 
     #[test]

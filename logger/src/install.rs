@@ -127,12 +127,35 @@ impl Builder {
         /// Output format (default JSON lines).
         format: Format => format);
     setter!(
-        /// What the JSON format writes in every file: `include_*` switches
+        /// What the JSON format writes in every file that names no
+        /// formatter (see [`Builder::formatter`]): `include_*` switches
         /// for the optional keys and renamed keys (default: every key under
         /// its own name). Checked at install: an unknown key, an empty name
         /// or two keys written under one name is an
         /// [`InitError::InvalidOption`] naming `json_options`.
         json_options: crate::JsonOptions => json);
+
+    /// Adds (or replaces, by name) a named formatter, which files choose
+    /// with [`FileSpec::formatter`] and the console with
+    /// [`Builder::console_formatter`]; files that name none use the
+    /// default one ([`Builder::format`], [`Builder::json_options`]).
+    /// Checked at install: an invalid option, an option the format does
+    /// not use ([`crate::FormatterSpec::check`]), a name no file or console
+    /// uses, or a name used but never defined is an
+    /// [`InitError::InvalidOption`] naming `formatters`.
+    pub fn formatter(mut self, name: impl Into<String>, spec: crate::FormatterSpec) -> Self {
+        let name = name.into();
+        self.config.formatters.retain(|(n, _)| *n != name);
+        self.config.formatters.push((name, spec));
+        self
+    }
+
+    /// The console's lines in the named formatter `name` (see
+    /// [`Builder::formatter`]) instead of the text format.
+    pub fn console_formatter(mut self, name: impl Into<String>) -> Self {
+        self.config.console_formatter = Some(name.into());
+        self
+    }
     setter!(
         /// Rotate before a record would take a file past this size
         /// (default 256 MiB; `None`: never by size).
@@ -603,6 +626,7 @@ pub(crate) fn validate(c: &Config) -> Result<(), InitError> {
     if let Err(reason) = c.json.check() {
         return invalid("json_options", reason);
     }
+    validate_formatters(c)?;
     if let Some(every) = c.metrics_interval {
         if every < Duration::from_millis(10) || every > MAX_DURATION_OPTION {
             return invalid(
@@ -724,6 +748,73 @@ pub(crate) fn validate(c: &Config) -> Result<(), InitError> {
             "main_file",
             "every destination is disabled: nothing would be written",
         );
+    }
+    Ok(())
+}
+
+/// Every named formatter is valid and used, and every name a file or the
+/// console uses is defined (errors name `formatters`, or the file's option).
+fn validate_formatters(c: &Config) -> Result<(), InitError> {
+    if c.formatters.len() > crate::format::MAX_NAMED_FORMATTERS {
+        return invalid(
+            "formatters",
+            format!(
+                "{} named formatters: at most {} are allowed",
+                c.formatters.len(),
+                crate::format::MAX_NAMED_FORMATTERS
+            ),
+        );
+    }
+    if c.console_formatter.is_some() && c.console.is_none() {
+        return invalid(
+            "console_formatter",
+            "is set but there is no console (set console to a level)",
+        );
+    }
+    for (name, spec) in &c.formatters {
+        if name.is_empty() {
+            return invalid("formatters", "a formatter has an empty name");
+        }
+        if let Err((key, reason)) = spec.check() {
+            return invalid("formatters", format!("{name:?}: {key}: {reason}"));
+        }
+    }
+    let used: Vec<(&'static str, &str)> = c
+        .file_specs()
+        .into_iter()
+        .filter_map(|(option, spec)| Some((option, spec.formatter.as_deref()?)))
+        .chain(
+            c.console_formatter
+                .as_deref()
+                .map(|n| ("console_formatter", n)),
+        )
+        .collect();
+    for (option, name) in &used {
+        if !c.formatters.iter().any(|(n, _)| n == name) {
+            let known: Vec<String> = c.formatters.iter().map(|(n, _)| format!("{n:?}")).collect();
+            return invalid(
+                option,
+                format!(
+                    "formatter {name:?} is not defined: the named formatters are {}",
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
+            );
+        }
+    }
+    for (name, _) in &c.formatters {
+        if !used.iter().any(|(_, n)| n == name) {
+            return invalid(
+                "formatters",
+                format!(
+                    "{name:?} is not used: no file (\"formatter\": {name:?}) nor the console \
+                     (console_formatter) names it"
+                ),
+            );
+        }
     }
     Ok(())
 }

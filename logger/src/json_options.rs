@@ -1,7 +1,9 @@
 //! Options of the JSON format: which optional keys are written and under
 //! which names.
 //!
-//! The options apply to every file (one formatter serves all of them).
+//! The builder's options are the default formatter's, used by every file
+//! that names no formatter; a named formatter (`crate::FormatterSpec`)
+//! has its own.
 //! They change only the constant parts of a line, which the formatter
 //! renders once per call site and thread (see `format::fragments`): their
 //! cost is on the flusher, paid once per call site.

@@ -52,6 +52,7 @@ mod error_chain;
 mod fault;
 mod filter;
 mod format;
+mod formatter_spec;
 mod frontend;
 mod guard;
 mod install;
@@ -88,6 +89,9 @@ pub use context::{
 };
 pub use error::{FlushError, InitError};
 pub use filter::set_filter;
+pub use formatter_spec::{
+    DEFAULT_FIELD_SEPARATOR, FormatterSpec, MAX_FIELD_SEPARATOR_CHARS, check_field_separator,
+};
 pub use guard::LoggerGuard;
 pub use install::{Builder, builder};
 pub use json_options::{JSON_KEYS, JsonOptions, TimestampFormat};

@@ -23,7 +23,7 @@ use time::macros::format_description;
 use crate::error::CliError;
 use crate::filter::time_arg::format_ns;
 use crate::flags::{CheckArgs, paths_or_default};
-use crate::scan::{describe_tail, destinations, progress_bar, total_bytes};
+use crate::scan::{all_destinations, describe_tail, progress_bar, total_bytes};
 use crate::schema::check_line;
 
 /// What `check` found.
@@ -48,6 +48,9 @@ pub struct CheckSummary {
     pub rotation_gaps: u64,
     /// The same file present twice (same first line).
     pub duplicate_files: u64,
+    /// Files written in another format than the standard JSON lines (a
+    /// named formatter's text, logfmt or renamed keys): not checked.
+    pub other_format_files: u64,
     /// The problems, in the order found (at most `--max-problems`).
     pub problems: Vec<String>,
 }
@@ -60,6 +63,7 @@ impl CheckSummary {
             + self.read_errors
             + self.rotation_gaps
             + self.duplicate_files
+            + self.other_format_files
     }
 }
 
@@ -203,7 +207,7 @@ fn stamp_ns(s: &str) -> Option<i128> {
 ///
 /// No such path / no log files; [`CliError::Reported`] when problems were found.
 pub fn run(args: &CheckArgs) -> Result<(), CliError> {
-    let dests = destinations(&paths_or_default(&args.paths))?;
+    let dests = all_destinations(&paths_or_default(&args.paths))?;
     let bar = progress_bar(!args.no_progress, total_bytes(&dests));
     let mut c = Checker {
         summary: CheckSummary {
@@ -219,6 +223,15 @@ pub fn run(args: &CheckArgs) -> Result<(), CliError> {
         let mut prev: Option<(&LogFile, FileSpan)> = None;
         for f in &d.files {
             c.summary.files += 1;
+            if let Some(format) = logger_read::sniff::file_format(f) {
+                c.summary.other_format_files += 1;
+                c.problem(format!(
+                    "{}: {format}, not the standard JSON lines: not checked \
+                     (see \"Files in another format\" in docs/configuration.md)",
+                    f.path.display()
+                ));
+                continue;
+            }
             if let Ok(Some(id)) = FileId::of_decrypted(f, c.keys.as_ref()) {
                 if let Some(other) = seen.get(&id) {
                     c.summary.duplicate_files += 1;
@@ -252,7 +265,7 @@ pub fn run(args: &CheckArgs) -> Result<(), CliError> {
         }
         println!(
             "{} destinations, {} files, {} lines: {} schema errors, {} out of order, {} crash tails, \
-             {} read errors, {} rotation gaps, {} duplicate files",
+             {} read errors, {} rotation gaps, {} duplicate files, {} files in another format",
             s.destinations,
             s.files,
             s.lines,
@@ -261,7 +274,8 @@ pub fn run(args: &CheckArgs) -> Result<(), CliError> {
             s.crash_tails,
             s.read_errors,
             s.rotation_gaps,
-            s.duplicate_files
+            s.duplicate_files,
+            s.other_format_files
         );
         println!(
             "{}",

@@ -253,6 +253,7 @@ mod tests {
     #[test]
     fn top_level_keys_are_the_writers_keys() {
         assert_eq!(super::TOP_LEVEL_KEYS, logger::JSON_KEYS);
+        assert_eq!(logger_read::RECORD_KEYS, logger::JSON_KEYS);
     }
 
     use serde_json::json;

@@ -456,6 +456,16 @@ impl Reader {
         true
     }
 
+    /// `Fatal` when the source's files are in another format than the
+    /// standard JSON lines (see [`crate::sniff`]).
+    fn foreign_source(&self) -> Option<ShipError> {
+        let dest = crate::files::destination(&self.spec.dir, &self.spec.stem).ok()?;
+        let format = crate::sniff::foreign_format(&dest)?;
+        let outcome = "not shipped (take its stem out of `stems`)";
+        let msg = crate::sniff::describe(&dest.dir, &dest.stem, dest.files.len(), &format, outcome);
+        Some(ShipError::fatal(&self.name, msg))
+    }
+
     /// Reads from `cp` until `stop` (after sending what it read) or `abort`.
     fn read(
         mut self,
@@ -474,6 +484,7 @@ impl Reader {
         let mut last_read = cp;
         let mut batch = Batch::new(self.key.clone());
         let mut oldest: Option<Instant> = None;
+        let mut judged = false;
         loop {
             if abort.load(Ordering::Relaxed) {
                 return;
@@ -499,6 +510,15 @@ impl Reader {
             }
             for e in &fb.errors {
                 eprintln!("WARN logger ship: {}: skipped: {e}", self.key);
+            }
+            if !judged && !fb.is_empty() {
+                // The first lines: a source written in another format is
+                // refused once, naming it, rather than shipped line by line.
+                judged = true;
+                if let Some(e) = self.foreign_source() {
+                    let _ = tx.send(Item::Fatal(e));
+                    return;
+                }
             }
             let new_events = fb.len() + fb.gaps.len();
             let mut replayed = 0u64;

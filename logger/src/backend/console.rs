@@ -1,5 +1,5 @@
 //! The console destination: records at or above its level, in the text
-//! format, on stderr, colored by level when asked (or, by default, when
+//! format (or its named formatter), on stderr, colored by level when asked (or, by default, when
 //! stderr is a terminal and `NO_COLOR` is not set). Written by the flusher:
 //! lines are gathered during a cycle and written with one `write` at its
 //! end.
@@ -8,8 +8,8 @@ use std::io::{self, Write};
 
 use crate::level::{Level, LevelFilter};
 
-use crate::config::{ConsoleColor, TimeZone};
-use crate::format::{Formatter, TextFormatter};
+use crate::config::ConsoleColor;
+use crate::format::Formatter;
 use crate::view::RecordView;
 
 const RESET: &[u8] = b"\x1b[0m";
@@ -47,22 +47,31 @@ pub(crate) fn stderr_color(mode: ConsoleColor) -> bool {
 pub(crate) struct Console {
     level: LevelFilter,
     color: bool,
-    text: TextFormatter,
+    text: Box<dyn Formatter>,
     buf: Vec<u8>,
     out: Box<dyn Write + Send>,
 }
 
 impl Console {
     /// A console on stderr.
-    pub(crate) fn stderr(level: LevelFilter, mode: ConsoleColor, tz: TimeZone) -> Console {
-        Console::new(level, stderr_color(mode), tz, Box::new(io::stderr()))
+    pub(crate) fn stderr(
+        level: LevelFilter,
+        mode: ConsoleColor,
+        formatter: Box<dyn Formatter>,
+    ) -> Console {
+        Console::new(level, stderr_color(mode), formatter, Box::new(io::stderr()))
     }
 
-    fn new(level: LevelFilter, color: bool, tz: TimeZone, out: Box<dyn Write + Send>) -> Console {
+    fn new(
+        level: LevelFilter,
+        color: bool,
+        formatter: Box<dyn Formatter>,
+        out: Box<dyn Write + Send>,
+    ) -> Console {
         Console {
             level,
             color,
-            text: TextFormatter::new(tz),
+            text: formatter,
             buf: Vec::new(),
             out,
         }
@@ -104,6 +113,8 @@ mod tests {
     use std::sync::{Arc, Mutex};
 
     use super::*;
+    use crate::config::TimeZone;
+    use crate::format::TextFormatter;
     use crate::view::Kind;
 
     #[derive(Clone, Default)]
@@ -141,7 +152,8 @@ mod tests {
 
     fn run(level: LevelFilter, color: bool) -> String {
         let out = Shared::default();
-        let mut c = Console::new(level, color, TimeZone::Utc, Box::new(out.clone()));
+        let text = Box::new(TextFormatter::new(TimeZone::Utc));
+        let mut c = Console::new(level, color, text, Box::new(out.clone()));
         for (l, m) in [
             (Level::Critical, "c"),
             (Level::Error, "e"),

@@ -27,14 +27,15 @@ use std::time::{Duration, Instant};
 use crate::backend::barrier;
 use crate::backend::call_tree::CallTree;
 use crate::backend::decode::{self, Origin};
+use crate::backend::formats::Formats;
 use crate::backend::merge::{Rings, ThreadRing};
 use crate::backend::metrics_record::MetricsRecord;
 use crate::backend::rate_cap::{RateCap, Summary};
 use crate::backend::router::Router;
 use crate::backend::service::Services;
 use crate::clock::{self, ClockMode, TscConverter};
-use crate::config::{Config, Format, MsyncPolicy};
-use crate::format::{Formatter, JsonFormatter, LogfmtFormatter, Site, TextFormatter, WordHasher};
+use crate::config::{Config, MsyncPolicy};
+use crate::format::{Site, WordHasher};
 use crate::metrics::{COUNTERS, Counters};
 use crate::redact::Redactor;
 use crate::registry::ThreadSlot;
@@ -59,7 +60,8 @@ pub(crate) const THREAD_NAME: &str = "logger-flusher";
 pub(crate) struct Flusher {
     rings: Rings,
     router: Router,
-    formatter: Box<dyn Formatter>,
+    /// Every formatter, and their line buffers.
+    formats: Formats,
     clock: TscConverter,
     /// Record timestamps come from a user clock: no watermark, and files
     /// rotate by the cycle's real time instead of the records' time.
@@ -74,7 +76,6 @@ pub(crate) struct Flusher {
     /// The current thread's context fields, while one record is formatted.
     context: Vec<Field<'static>>,
     scratch: Vec<u8>,
-    line: Vec<u8>,
     /// The global cap, when configured.
     cap: Option<RateCap>,
     /// One second in raw clock units.
@@ -153,21 +154,13 @@ fn recycle<'a, 'b>(v: Vec<Field<'a>>) -> Vec<Field<'b>> {
 
 impl Flusher {
     pub(crate) fn new(config: &Config, router: Router, clock: TscConverter) -> Self {
-        let formatter: Box<dyn Formatter> = match config.format {
-            Format::Json => Box::new(JsonFormatter::with_options(
-                std::process::id(),
-                &hostname(),
-                &config.json,
-            )),
-            Format::Text => Box::new(TextFormatter::new(config.rotation.time_zone)),
-            Format::Logfmt => Box::new(LogfmtFormatter::new(config.rotation.time_zone)),
-        };
+        let formats = Formats::new(config, &router, &hostname());
         let max_hold_raw = raw_units(&clock, config.max_merge_delay);
         let second_raw = raw_units(&clock, Duration::from_secs(1));
         Flusher {
             rings: Rings::new(),
             router,
-            formatter,
+            formats,
             user_clock: clock.mode() == ClockMode::User,
             clock,
             idle_sleep: config.idle_sleep,
@@ -178,7 +171,6 @@ impl Flusher {
             fields: Vec::new(),
             context: Vec::new(),
             scratch: Vec::new(),
-            line: Vec::with_capacity(4096),
             cap: RateCap::new(
                 config.max_records_per_second,
                 (config.backtrace_level != log::LevelFilter::Off).then_some(config.level),
@@ -277,11 +269,9 @@ impl Flusher {
         ];
         let (ts_ns, file_ns) = self.own_stamps();
         let view = own_record(ts_ns, level, "signal", &msg, &fields);
-        self.line.clear();
-        self.formatter.format(&view, &mut self.line);
         let n = self
-            .router
-            .write_record(view.kind, view.level, None, &self.line, file_ns);
+            .formats
+            .write_record(&mut self.router, None, &view, None, file_ns);
         self.router.console(&view);
         self.router.flush_console();
         Counters::add(&COUNTERS.records_written, n as u64);
@@ -301,13 +291,12 @@ impl Flusher {
         let Flusher {
             rings,
             router,
-            formatter,
+            formats,
             clock,
             services,
             fields,
             context,
             scratch,
-            line,
             cap,
             redactor,
             service_memo,
@@ -337,7 +326,7 @@ impl Flusher {
                         .saturating_add(1)
                         .saturating_mul(1_000_000_000);
                     let stamps = (at, file_ns.unwrap_or(at));
-                    write_cap_warning(summary, stamps, &mut **formatter, router, line);
+                    write_cap_warning(summary, stamps, formats, router);
                 }
                 if !keep {
                     Counters::add(&COUNTERS.records_over_cap, 1);
@@ -358,10 +347,8 @@ impl Flusher {
                     view.context = &c;
                 }
                 let mut emit = |view: &RecordView<'_>| {
-                    line.clear();
-                    formatter.format_at(site, view, line);
                     let at = file_ns.unwrap_or(ts_ns);
-                    written += router.write_record(view.kind, view.level, service_file, line, at);
+                    written += formats.write_record(router, site, view, service_file, at);
                     router.console(view);
                 };
                 call_tree.link(&view, |view| match redactor {
@@ -384,30 +371,24 @@ impl Flusher {
         let Flusher {
             rings,
             router,
-            formatter,
-            line,
+            formats,
             ..
         } = self;
-        let taken_over =
-            rings.end_cycle(|t| report_drops(t, ts_ns, cycle_ns, &mut **formatter, router, line));
+        let taken_over = rings.end_cycle(|t| report_drops(t, ts_ns, cycle_ns, formats, router));
         if now >= self.next_rate_report {
             self.next_rate_report = now.saturating_add(self.second_raw);
             self.report_rate_limits(false);
         }
         self.report_file_changes();
-        let buffers = self.router.buffer_bytes() + self.line.capacity() + self.scratch.capacity();
+        let buffers =
+            self.router.buffer_bytes() + self.formats.buffer_bytes() + self.scratch.capacity();
         COUNTERS
             .buffer_bytes
             .store(buffers as u64, Ordering::Relaxed);
         if self.metrics_record.as_ref().is_some_and(|m| m.due()) {
             let stamps = self.own_stamps();
             if let Some(m) = self.metrics_record.as_mut() {
-                m.write(
-                    stamps,
-                    &mut *self.formatter,
-                    &mut self.router,
-                    &mut self.line,
-                );
+                m.write(stamps, &mut self.formats, &mut self.router);
             }
         }
         self.router.publish();
@@ -456,13 +437,10 @@ impl Flusher {
         }
         let stamps = self.own_stamps();
         let Flusher {
-            router,
-            formatter,
-            line,
-            ..
+            router, formats, ..
         } = self;
         for msg in &notices {
-            write_own_warning(msg, &[], stamps, &mut **formatter, router, line);
+            write_own_warning(msg, &[], stamps, formats, router);
         }
     }
 
@@ -473,26 +451,18 @@ impl Flusher {
         let (ts_ns, file_ns) = self.own_stamps();
         let Flusher {
             router,
-            formatter,
-            line,
+            formats,
             cap,
             ..
         } = self;
         crate::rate_limit::for_each(|limiter| {
             let n = limiter.take_unreported();
             if n > 0 {
-                write_rate_limit_warning(
-                    limiter,
-                    n,
-                    (ts_ns, file_ns),
-                    &mut **formatter,
-                    router,
-                    line,
-                );
+                write_rate_limit_warning(limiter, n, (ts_ns, file_ns), formats, router);
             }
         });
         if let Some(summary) = cap.as_mut().and_then(|c| c.summary_due(ts_ns, force)) {
-            write_cap_warning(summary, (ts_ns, file_ns), &mut **formatter, router, line);
+            write_cap_warning(summary, (ts_ns, file_ns), formats, router);
         }
         router.flush_console();
     }
@@ -504,15 +474,14 @@ fn report_drops(
     t: &mut ThreadRing,
     ts_ns: u64,
     file_ns: u64,
-    formatter: &mut dyn Formatter,
+    formats: &mut Formats,
     router: &mut Router,
-    line: &mut Vec<u8>,
 ) {
     let dropped = t.slot.dropped.load(Ordering::Relaxed);
     if dropped > t.reported_dropped {
         let n = dropped - t.reported_dropped;
         t.reported_dropped = dropped;
-        write_drop_warning(&t.slot, n, (ts_ns, file_ns), formatter, router, line);
+        write_drop_warning(&t.slot, n, (ts_ns, file_ns), formats, router);
     }
 }
 
@@ -548,9 +517,8 @@ fn write_drop_warning(
     slot: &Arc<ThreadSlot>,
     n: u64,
     stamps: (u64, u64),
-    formatter: &mut dyn Formatter,
+    formats: &mut Formats,
     router: &mut Router,
-    line: &mut Vec<u8>,
 ) {
     let msg = format!(
         "dropped {n} records from thread {} (tid {}): its ring was full (overflow policy \
@@ -571,7 +539,7 @@ fn write_drop_warning(
             value: Value::U64(slot.tid),
         },
     ];
-    write_own_warning(&msg, &fields, stamps, formatter, router, line);
+    write_own_warning(&msg, &fields, stamps, formats, router);
 }
 
 /// Writes the warning record of a call site's rate limit: `n` records
@@ -580,9 +548,8 @@ fn write_rate_limit_warning(
     limiter: &crate::rate_limit::RateLimit,
     n: u64,
     (ts_ns, file_ns): (u64, u64),
-    formatter: &mut dyn Formatter,
+    formats: &mut Formats,
     router: &mut Router,
-    line: &mut Vec<u8>,
 ) {
     let cs = limiter.callsite();
     let limit = limiter.spec();
@@ -618,18 +585,12 @@ fn write_rate_limit_warning(
             value: Value::Str(limiter.source().as_bytes()),
         },
     ];
-    write_own_warning(&msg, &fields, (ts_ns, file_ns), formatter, router, line);
+    write_own_warning(&msg, &fields, (ts_ns, file_ns), formats, router);
 }
 
 /// Writes the global cap's summary of one second; stamped `ts_ns`, files
 /// rotated by `file_ns`.
-fn write_cap_warning(
-    s: Summary,
-    stamps: (u64, u64),
-    formatter: &mut dyn Formatter,
-    router: &mut Router,
-    line: &mut Vec<u8>,
-) {
+fn write_cap_warning(s: Summary, stamps: (u64, u64), formats: &mut Formats, router: &mut Router) {
     let t = crate::civil_time::civil_with_offset(i64::try_from(s.second).unwrap_or(0));
     let second = format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
@@ -654,7 +615,7 @@ fn write_cap_warning(
             value: Value::Str(second.as_bytes()),
         },
     ];
-    write_own_warning(&msg, &fields, stamps, formatter, router, line);
+    write_own_warning(&msg, &fields, stamps, formats, router);
 }
 
 /// Writes a `WARN` record of the logger's own (target `logger`), stamped
@@ -663,14 +624,11 @@ fn write_own_warning(
     msg: &str,
     fields: &[Field<'_>],
     (ts_ns, file_ns): (u64, u64),
-    formatter: &mut dyn Formatter,
+    formats: &mut Formats,
     router: &mut Router,
-    line: &mut Vec<u8>,
 ) {
     let view = own_record(ts_ns, crate::Level::Warn, "logger", msg, fields);
-    line.clear();
-    formatter.format(&view, line);
-    router.write(view.kind, view.level, None, line, file_ns);
+    formats.write_own(router, &view, file_ns);
     router.console(&view);
     Counters::add(&COUNTERS.records_written, 1);
 }
@@ -688,7 +646,7 @@ fn raw_units(clock: &TscConverter, d: Duration) -> u64 {
     (d.as_nanos() * PROBE as u128 / ns_per_probe as u128).min(u64::MAX as u128) as u64
 }
 
-fn hostname() -> String {
+pub(crate) fn hostname() -> String {
     let mut buf = [0u8; 256];
     // SAFETY: the buffer is valid for `buf.len()` bytes; gethostname
     // writes at most that many and we stop at the first NUL.

@@ -4,8 +4,8 @@
 
 use std::time::{Duration, Instant};
 
+use crate::backend::formats::Formats;
 use crate::backend::router::Router;
-use crate::format::Formatter;
 use crate::metrics::{COUNTERS, Counters};
 use crate::view::{Field, Kind, Value};
 
@@ -41,9 +41,8 @@ impl MetricsRecord {
     pub(crate) fn write(
         &mut self,
         (ts_ns, file_ns): (u64, u64),
-        formatter: &mut dyn Formatter,
+        formats: &mut Formats,
         router: &mut Router,
-        line: &mut Vec<u8>,
     ) {
         let now = Instant::now();
         let m = crate::metrics();
@@ -92,9 +91,7 @@ impl MetricsRecord {
         let mut view =
             super::flusher::own_record(ts_ns, crate::Level::Info, "logger", "metrics", &fields);
         view.kind = Kind::Metrics;
-        line.clear();
-        formatter.format(&view, line);
-        router.write(view.kind, view.level, None, line, file_ns);
+        formats.write_own(router, &view, file_ns);
         Counters::add(&COUNTERS.records_written, 1);
     }
 }

@@ -9,6 +9,7 @@ mod console;
 mod context_stack;
 mod decode;
 pub(crate) mod flusher;
+mod formats;
 mod merge;
 mod metrics_record;
 mod rate_cap;

@@ -4,8 +4,10 @@
 //! perf files take records of their kind; the errors file takes records at
 //! or above its level (`Error` by default); a service's own file takes the
 //! records of that service (the flusher resolves it with the `service` key,
-//! as an index). A record is formatted once and
-//! copied into every file that takes it. When a file fails, the record
+//! as an index). Each file is written with one formatter (the default
+//! one, index 0, or a named one); a record is formatted once per distinct
+//! formatter among the files that take it (see `Lines`) and copied into
+//! each of them. When a file fails, the record
 //! goes to stderr instead (once, however many files failed).
 //!
 //! # Backtrace ring
@@ -44,12 +46,49 @@ enum Route {
 struct Destination {
     route: Route,
     level: LevelFilter,
+    /// Index of the formatter this file is written with (0: the default;
+    /// `i + 1`: `Config::formatters[i]`).
+    formatter: usize,
     file: RotatingFile,
+}
+
+/// One record's formatted lines: the line of each formatter index.
+pub(crate) trait Lines {
+    /// The line of formatter `formatter` (one the record was formatted with).
+    fn line(&self, formatter: usize) -> &[u8];
+}
+
+/// One line for every formatter: when every file uses the default one.
+impl Lines for [u8] {
+    #[inline(always)]
+    fn line(&self, _: usize) -> &[u8] {
+        self
+    }
+}
+
+/// The lines of a record formatted by several formatters: `first` by the
+/// default one, `rest[i]` by formatter `i + 1` (empty when no file that
+/// takes the record uses it).
+pub(crate) struct PerFormatter<'a> {
+    pub(crate) first: &'a [u8],
+    pub(crate) rest: &'a [Vec<u8>],
+}
+
+impl Lines for PerFormatter<'_> {
+    #[inline]
+    fn line(&self, formatter: usize) -> &[u8] {
+        match formatter {
+            0 => self.first,
+            i => &self.rest[i - 1],
+        }
+    }
 }
 
 /// Every configured file, and the rule for each.
 pub(crate) struct Router {
     destinations: Vec<Destination>,
+    /// Formatter indexes the files use are below this (1: the default only).
+    formatters: usize,
     console: Option<Console>,
     msync: MsyncPolicy,
     backtrace: Option<Backtrace>,
@@ -64,7 +103,25 @@ struct Held {
     level: Level,
     service: Option<usize>,
     ts_ns: u64,
-    line: Vec<u8>,
+    lines: HeldLines,
+}
+
+/// The held copy of a record's lines: one line, or every formatter's line
+/// one after the other with their ends in `ends`.
+#[derive(Default)]
+struct HeldLines {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Lines for HeldLines {
+    fn line(&self, formatter: usize) -> &[u8] {
+        if self.ends.is_empty() {
+            return &self.bytes;
+        }
+        let start = formatter.checked_sub(1).map_or(0, |i| self.ends[i]);
+        &self.bytes[start..self.ends[formatter]]
+    }
 }
 
 /// The backtrace ring: the newest records below the files' level.
@@ -74,25 +131,42 @@ struct Backtrace {
     capacity: usize,
     held: VecDeque<Held>,
     /// Line buffers of written-out records, reused for the next ones.
-    spare: Vec<Vec<u8>>,
+    spare: Vec<HeldLines>,
 }
 
 impl Backtrace {
-    /// Keeps a copy of `line`, evicting the oldest record when full.
-    fn hold(&mut self, kind: Kind, level: Level, service: Option<usize>, line: &[u8], ts_ns: u64) {
+    /// Keeps a copy of the lines of formatters `0..formatters` (one line
+    /// when there is one formatter), evicting the oldest record when full.
+    fn hold<L: Lines + ?Sized>(
+        &mut self,
+        kind: Kind,
+        level: Level,
+        service: Option<usize>,
+        lines: &L,
+        formatters: usize,
+        ts_ns: u64,
+    ) {
         let mut buf = if self.held.len() >= self.capacity {
-            self.held.pop_front().map(|h| h.line).unwrap_or_default()
+            self.held.pop_front().map(|h| h.lines).unwrap_or_default()
         } else {
             self.spare.pop().unwrap_or_default()
         };
-        buf.clear();
-        buf.extend_from_slice(line);
+        buf.bytes.clear();
+        buf.ends.clear();
+        if formatters == 1 {
+            buf.bytes.extend_from_slice(lines.line(0));
+        } else {
+            for i in 0..formatters {
+                buf.bytes.extend_from_slice(lines.line(i));
+                buf.ends.push(buf.bytes.len());
+            }
+        }
         self.held.push_back(Held {
             kind,
             level,
             service,
             ts_ns,
-            line: buf,
+            lines: buf,
         });
     }
 }
@@ -122,6 +196,16 @@ impl Router {
         for (_, spec) in &specs {
             handle.protect(&config.dir.join(format!("{}.log", spec.name)));
         }
+        let formatter_of = |spec: &FileSpec| {
+            spec.formatter.as_ref().map_or(0, |name| {
+                // Checked at install: every name used is defined.
+                config
+                    .formatters
+                    .iter()
+                    .position(|(n, _)| n == name)
+                    .map_or(0, |i| i + 1)
+            })
+        };
         let mut destinations = Vec::new();
         for (route, spec) in specs {
             let file = RotatingFile::open(
@@ -143,6 +227,7 @@ impl Router {
             destinations.push(Destination {
                 route,
                 level: spec.level,
+                formatter: formatter_of(spec),
                 file,
             });
         }
@@ -156,11 +241,14 @@ impl Router {
             Console::stderr(
                 level.into(),
                 config.console_color,
-                config.rotation.time_zone,
+                console_formatter(config),
             )
         });
+        let formatters = destinations.iter().map(|d| d.formatter + 1).max();
+        let formatters = formatters.unwrap_or(1);
         Ok(Router {
             destinations,
+            formatters,
             console,
             msync: config.msync,
             backtrace,
@@ -172,42 +260,57 @@ impl Router {
     /// records when it is an `ERROR`). `service`: the index of its
     /// service's own file, if any. Returns how many records were written:
     /// 0 when held.
-    pub(crate) fn write_record(
+    pub(crate) fn write_record<L: Lines + ?Sized>(
         &mut self,
         kind: Kind,
         level: Level,
         service: Option<usize>,
-        line: &[u8],
+        lines: &L,
         ts_ns: u64,
     ) -> usize {
         let Some(bt) = self.backtrace.as_mut() else {
-            self.write(kind, level, service, line, ts_ns);
+            self.write(kind, level, service, lines, ts_ns);
             return 1;
         };
         if !bt.files_level.admits(level) {
-            bt.hold(kind, level, service, line, ts_ns);
+            bt.hold(kind, level, service, lines, self.formatters, ts_ns);
             return 0;
         }
         let mut written = 1;
         if level <= Level::Error && !bt.held.is_empty() {
             let mut held = std::mem::take(&mut bt.held);
             for h in &held {
-                self.write(h.kind, h.level, h.service, &h.line, h.ts_ns);
+                self.write(h.kind, h.level, h.service, &h.lines, h.ts_ns);
             }
             written += held.len();
             if let Some(bt) = self.backtrace.as_mut() {
                 bt.spare.extend(
                     held.drain(..)
-                        .map(|h| h.line)
-                        .filter(|l| l.capacity() <= SPARE_KEEP_BYTES),
+                        .map(|h| h.lines)
+                        .filter(|l| l.bytes.capacity() <= SPARE_KEEP_BYTES),
                 );
                 bt.spare.truncate(bt.capacity);
                 // Keep the deque's allocation for the next records.
                 bt.held = held;
             }
         }
-        self.write(kind, level, service, line, ts_ns);
+        self.write(kind, level, service, lines, ts_ns);
         written
+    }
+
+    /// Whether some file is written with another formatter than the
+    /// default one.
+    pub(crate) fn uses_named_formatters(&self) -> bool {
+        self.destinations.iter().any(|d| d.formatter != 0)
+    }
+
+    /// The formatters of the files that take a record (bit `i`: formatter
+    /// `i`), as [`Router::write`] chooses them.
+    pub(crate) fn formatters_for(&self, kind: Kind, level: Level, service: Option<usize>) -> u64 {
+        self.destinations
+            .iter()
+            .filter(|d| d.takes(kind, level, service))
+            .fold(0, |mask, d| mask | 1 << d.formatter)
     }
 
     /// Formats `view` for the console, if there is one and it takes the
@@ -235,34 +338,27 @@ impl Router {
 
     /// Copies one formatted record into every file that takes it
     /// (`service`: as in [`Router::write_record`]).
-    pub(crate) fn write(
+    pub(crate) fn write<L: Lines + ?Sized>(
         &mut self,
         kind: Kind,
         level: Level,
         service: Option<usize>,
-        line: &[u8],
+        lines: &L,
         ts_ns: u64,
     ) {
-        let mut failed = false;
+        let mut failed = None;
         for d in &mut self.destinations {
-            let takes = d.level.admits(level)
-                && match d.route {
-                    Route::Main | Route::Errors => true,
-                    Route::Trades => kind == Kind::Trade,
-                    Route::Perf => kind == Kind::Perf,
-                    Route::Service(i) => service == Some(i),
-                };
-            if !takes {
+            if !d.takes(kind, level, service) {
                 continue;
             }
-            if let Err(e) = d.file.append(line, ts_ns) {
+            if let Err(e) = d.file.append(lines.line(d.formatter), ts_ns) {
                 fault::report_io_error(&path_of(d.file.path()), &e);
-                failed = true;
+                failed = failed.or(Some(d.formatter));
             }
             fault::count_lost_lines(d.file.take_lost_lines());
         }
-        if failed {
-            fault::fallback_to_stderr(line);
+        if let Some(formatter) = failed {
+            fault::fallback_to_stderr(lines.line(formatter));
         }
         if let MsyncPolicy::Level(at) = self.msync {
             if level <= Level::from(at) {
@@ -318,6 +414,37 @@ impl Router {
             }
         }
     }
+}
+
+impl Destination {
+    /// Whether this file takes a record.
+    #[inline]
+    fn takes(&self, kind: Kind, level: Level, service: Option<usize>) -> bool {
+        self.level.admits(level)
+            && match self.route {
+                Route::Main | Route::Errors => true,
+                Route::Trades => kind == Kind::Trade,
+                Route::Perf => kind == Kind::Perf,
+                Route::Service(i) => service == Some(i),
+            }
+    }
+}
+
+/// The console's formatter: its named one, else the text format in the
+/// builder's time zone.
+fn console_formatter(config: &Config) -> Box<dyn crate::format::Formatter> {
+    let named = config.console_formatter.as_ref().and_then(|name| {
+        let (_, spec) = config.formatters.iter().find(|(n, _)| n == name)?;
+        Some(spec.clone())
+    });
+    let spec =
+        named.unwrap_or_else(|| crate::FormatterSpec::text().time_zone(config.rotation.time_zone));
+    let shared = crate::format::Shared {
+        pid: std::process::id(),
+        host: &crate::backend::flusher::hostname(),
+        time_zone: config.rotation.time_zone,
+    };
+    crate::format::build(&spec, &shared)
 }
 
 fn path_of(p: &Path) -> String {

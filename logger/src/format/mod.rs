@@ -6,6 +6,7 @@
 mod digits;
 mod float;
 mod fragments;
+mod from_spec;
 mod json;
 mod json_timestamp;
 mod logfmt;
@@ -27,6 +28,7 @@ pub(crate) fn unique_names(fields: &[crate::view::Field<'_>]) -> Vec<String> {
 
 pub use fragments::Site;
 pub(crate) use fragments::WordHasher;
+pub(crate) use from_spec::{MAX_NAMED_FORMATTERS, Shared, build, default_spec};
 pub use json::JsonFormatter;
 pub use logfmt::LogfmtFormatter;
 pub use text::TextFormatter;

@@ -33,14 +33,32 @@ pub struct TextFormatter {
     ts: TimestampCache,
     /// Renames a repeated key of `fields` (`dup`, `dup#2`).
     unique: UniqueKeys,
+    /// The separator between the parts (`" | "` by default).
+    sep: Box<[u8]>,
+    /// `<sep><LEVEL padded to 5><sep>` for each level, in `Level` order
+    /// (`Critical` first).
+    levels: [Box<[u8]>; 6],
 }
 
 impl TextFormatter {
-    /// A formatter writing timestamps in `tz`.
+    /// A formatter writing timestamps in `tz`, its parts separated by `" | "`.
     pub fn new(tz: TimeZone) -> Self {
+        Self::with_separator(tz, crate::formatter_spec::DEFAULT_FIELD_SEPARATOR)
+    }
+
+    /// A formatter writing timestamps in `tz`, its parts separated by
+    /// `sep` (checked by [`crate::check_field_separator`] at install).
+    pub fn with_separator(tz: TimeZone, sep: &str) -> Self {
+        let level = |name: &str| {
+            format!("{sep}{name:<5}{sep}")
+                .into_bytes()
+                .into_boxed_slice()
+        };
         TextFormatter {
             ts: TimestampCache::text(tz),
             unique: UniqueKeys::default(),
+            sep: sep.as_bytes().into(),
+            levels: ["CRITICAL", "ERROR", "WARN", "INFO", "DEBUG", "TRACE"].map(level),
         }
     }
 }
@@ -50,17 +68,17 @@ impl Formatter for TextFormatter {
         out.reserve(128 + record.msg.len());
         self.ts.write(record.ts_ns, out);
         out.extend_from_slice(match record.level {
-            Level::Critical => b" | CRITICAL | ",
-            Level::Error => b" | ERROR | ",
-            Level::Warn => b" | WARN  | ",
-            Level::Info => b" | INFO  | ",
-            Level::Debug => b" | DEBUG | ",
-            Level::Trace => b" | TRACE | ",
+            Level::Critical => &self.levels[0],
+            Level::Error => &self.levels[1],
+            Level::Warn => &self.levels[2],
+            Level::Info => &self.levels[3],
+            Level::Debug => &self.levels[4],
+            Level::Trace => &self.levels[5],
         });
         write_escaped(out, record.target, false);
         out.push(b':');
         out.extend_from_slice(itoa::Buffer::new().format(record.line).as_bytes());
-        out.extend_from_slice(b" | ");
+        out.extend_from_slice(&self.sep);
         write_lossy(out, record.msg, false);
         let names = self.unique.names(record.fields);
         for (i, field) in record.fields.iter().chain(record.context).enumerate() {
@@ -248,6 +266,31 @@ mod tests {
         assert_eq!(
             line(&mut fmt(), &record(b"connected", &[])),
             "2025-11-21 10:30:45.123456789 | INFO  | app::x:42 | connected\n"
+        );
+    }
+
+    #[test]
+    fn a_field_separator_replaces_every_bar() {
+        let fields = [Field {
+            key: "qty",
+            value: Value::U64(5),
+        }];
+        let mut tab = TextFormatter::with_separator(TimeZone::Utc, "\t");
+        assert_eq!(
+            line(&mut tab, &record(b"a | b", &fields)),
+            "2025-11-21 10:30:45.123456789\tINFO \tapp::x:42\ta | b qty=5\n"
+        );
+        let mut r = record(b"down", &[]);
+        r.level = Level::Critical;
+        let mut semi = TextFormatter::with_separator(TimeZone::Utc, ";");
+        assert_eq!(
+            line(&mut semi, &r),
+            "2025-11-21 10:30:45.123456789;CRITICAL;app::x:42;down\n"
+        );
+        // A tab in the message is escaped: the separator stays unambiguous.
+        assert_eq!(
+            line(&mut tab, &record(b"a\tb", &[])).matches('\t').count(),
+            3
         );
     }
 
