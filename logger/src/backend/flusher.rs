@@ -154,7 +154,7 @@ fn recycle<'a, 'b>(v: Vec<Field<'a>>) -> Vec<Field<'b>> {
 
 impl Flusher {
     pub(crate) fn new(config: &Config, router: Router, clock: TscConverter) -> Self {
-        let formats = Formats::new(config, &router, &hostname());
+        let formats = Formats::new(config, &hostname());
         let max_hold_raw = raw_units(&clock, config.max_merge_delay);
         let second_raw = raw_units(&clock, Duration::from_secs(1));
         Flusher {
