@@ -93,8 +93,11 @@ pub(crate) struct Router {
     /// Formatter indexes the files use are below this (1: the default only).
     formatters: usize,
     /// Where each formatter's line of the record being routed is
-    /// (`formatters` entries).
-    line_at: Vec<LineAt>,
+    /// (`formatters` entries), valid for the record numbered as in
+    /// `routed` (older entries are `LineAt::Unformatted`).
+    line_at: Vec<(u64, LineAt)>,
+    /// Records routed by [`Router::write_with`] so far.
+    routed: u64,
     console: Option<Console>,
     msync: MsyncPolicy,
     backtrace: Option<Backtrace>,
@@ -255,7 +258,8 @@ impl Router {
         Ok(Router {
             destinations,
             formatters,
-            line_at: vec![LineAt::Unformatted; formatters],
+            line_at: vec![(0, LineAt::Unformatted); formatters],
+            routed: 0,
             console,
             msync: config.msync,
             backtrace,
@@ -391,9 +395,16 @@ impl Router {
         let Router {
             destinations,
             line_at,
+            routed,
             ..
         } = self;
-        line_at.fill(LineAt::Unformatted);
+        // Entries of earlier records read as unformatted.
+        *routed += 1;
+        let now = *routed;
+        let at = |entry: (u64, LineAt)| match entry {
+            (n, at) if n == now => at,
+            _ => LineAt::Unformatted,
+        };
         let mut failed = None;
         for i in 0..destinations.len() {
             let (before, rest) = destinations.split_at_mut(i);
@@ -402,15 +413,16 @@ impl Router {
                 continue;
             }
             let f = d.formatter;
-            let result = match line_at[f] {
+            let result = match at(line_at[f]) {
                 LineAt::Unformatted => {
                     let r = d
                         .file
                         .append_with(ts_ns, |out| format(f, out), &mut spill[f]);
-                    line_at[f] = match r {
+                    let placed = match r {
                         Ok(Placed::Buffered(start)) => LineAt::InFile { dest: i, start },
                         _ => LineAt::Spilled,
                     };
+                    line_at[f] = (now, placed);
                     r.map(drop)
                 }
                 LineAt::InFile { dest, start } => {
@@ -425,7 +437,7 @@ impl Router {
             fault::count_lost_lines(d.file.take_lost_lines());
         }
         if let Some(f) = failed {
-            let line = match line_at[f] {
+            let line = match at(line_at[f]) {
                 LineAt::InFile { dest, start } => destinations[dest].file.buffered(start),
                 _ => &spill[f],
             };
