@@ -335,8 +335,9 @@ impl Flusher {
             }
             let mut f = recycle(std::mem::take(fields));
             let mut c = recycle(std::mem::take(context));
-            if let Some(mut view) = decode::decode(header, bytes, ts_ns, origin, &mut f, scratch) {
-                let site = Site::of(&view, bytes);
+            // Borrowed where it was decoded: moving the view costs a copy.
+            if let Some(view) = &mut decode::decode(header, bytes, ts_ns, origin, &mut f, scratch) {
+                let site = Site::of(view, bytes);
                 let service_file;
                 (view.service, service_file) = match site {
                     Some(_) => service_memo.of(services, view.target),
@@ -351,7 +352,7 @@ impl Flusher {
                     written += formats.write_record(router, site, view, service_file, at);
                     router.console(view);
                 };
-                call_tree.link(&view, |view| match redactor {
+                call_tree.link(view, |view| match redactor {
                     Some(r) => r.apply(view, emit),
                     None => emit(view),
                 });
