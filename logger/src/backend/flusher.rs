@@ -334,7 +334,9 @@ impl Flusher {
                 }
             }
             let mut f = recycle(std::mem::take(fields));
-            let mut c = recycle(std::mem::take(context));
+            // The context's vector is taken only for a thread with context
+            // frames (an empty `Vec` costs nothing to make).
+            let mut c = Vec::new();
             // Borrowed where it was decoded: moving the view costs a copy.
             if let Some(view) = &mut decode::decode(header, bytes, ts_ns, origin, &mut f, scratch) {
                 let site = Site::of(view, bytes);
@@ -344,6 +346,7 @@ impl Flusher {
                     None => services.of(view.target),
                 };
                 if !stack.is_empty() {
+                    c = recycle(std::mem::take(context));
                     view.correlation = stack.collect(&mut c);
                     view.context = &c;
                 }
@@ -358,7 +361,9 @@ impl Flusher {
                 });
             }
             *fields = recycle(f);
-            *context = recycle(c);
+            if c.capacity() > 0 {
+                *context = recycle(c);
+            }
         });
         Counters::add(&COUNTERS.records_written, written as u64);
 
