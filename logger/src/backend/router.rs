@@ -59,14 +59,6 @@ pub(crate) trait Lines {
     fn line(&self, formatter: usize) -> &[u8];
 }
 
-/// One line for every formatter: when every file uses the default one.
-impl Lines for [u8] {
-    #[inline(always)]
-    fn line(&self, _: usize) -> &[u8] {
-        self
-    }
-}
-
 /// The line of formatter `i` in element `i` (empty when no file that
 /// takes the record uses it).
 impl Lines for [Vec<u8>] {
