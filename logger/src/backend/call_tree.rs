@@ -48,21 +48,33 @@ fn recycle<'a, 'b>(v: Vec<Field<'a>>) -> Vec<Field<'b>> {
 impl CallTree {
     /// Calls `emit` with `view`, or, for a timed call, with a copy whose
     /// fields end with `span_id` and (when it has any) `children`.
+    #[inline]
     pub(crate) fn link<R>(
         &mut self,
         view: &RecordView<'_>,
         emit: impl FnOnce(&RecordView<'_>) -> R,
     ) -> R {
-        let elapsed = match view.kind {
-            Kind::Perf => view.fields.iter().find_map(|f| match f {
-                Field {
-                    key: "elapsed_ns",
-                    value: Value::U64(ns),
-                } => Some(*ns),
-                _ => None,
-            }),
+        match view.kind {
+            Kind::Perf => self.link_perf(view, emit),
+            _ => emit(view),
+        }
+    }
+
+    /// [`CallTree::link`] for a `perf` record (a timed call when it has
+    /// `elapsed_ns`): out of line, the other kinds pass through.
+    #[inline(never)]
+    fn link_perf<R>(
+        &mut self,
+        view: &RecordView<'_>,
+        emit: impl FnOnce(&RecordView<'_>) -> R,
+    ) -> R {
+        let elapsed = view.fields.iter().find_map(|f| match f {
+            Field {
+                key: "elapsed_ns",
+                value: Value::U64(ns),
+            } => Some(*ns),
             _ => None,
-        };
+        });
         let Some(elapsed) = elapsed else {
             return emit(view);
         };

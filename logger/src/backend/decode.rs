@@ -39,14 +39,17 @@ pub(crate) fn decode<'a: 'f, 'f>(
             let target = d.str_ref(module)?;
             let line = d.u32()?;
             let msg = d.bytes32()?;
-            let count = d.u16()?;
+            let n = usize::from(d.u16()?);
             fields.clear();
-            fields.reserve(usize::from(count));
-            for _ in 0..count {
+            fields.reserve(n);
+            for slot in &mut fields.spare_capacity_mut()[..n] {
                 let key = d.key()?;
                 let value = d.value()?;
-                fields.push(Field { key, value });
+                slot.write(Field { key, value });
             }
+            // SAFETY: as in `decode_callsite`: the first `n` elements
+            // are initialised, and `Field` needs no drop.
+            unsafe { fields.set_len(n) };
             Some(RecordView {
                 ts_ns,
                 level,
@@ -82,12 +85,20 @@ fn decode_callsite<'a: 'f, 'f>(
     fields: &'f mut Vec<Field<'a>>,
     scratch: &'f mut Vec<u8>,
 ) -> Option<RecordView<'f>> {
+    let n = cs.fields.len();
     fields.clear();
-    fields.reserve(cs.fields.len());
-    for &key in cs.fields {
-        let value = d.value()?;
-        fields.push(Field { key, value });
+    fields.reserve(n);
+    // Written in place rather than pushed: no capacity check per field.
+    for (slot, &key) in fields.spare_capacity_mut()[..n].iter_mut().zip(cs.fields) {
+        slot.write(Field {
+            key,
+            value: d.value()?,
+        });
     }
+    // SAFETY: the loop above initialised the first `n` elements (`reserve`
+    // made room for them; an early return leaves the length at 0), and
+    // `Field` holds only borrows, so nothing is leaked or dropped twice.
+    unsafe { fields.set_len(n) };
     let known = site_facts(cs);
     let msg: &[u8] = if known.plain_message {
         cs.message.as_bytes()

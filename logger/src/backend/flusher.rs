@@ -154,7 +154,7 @@ fn recycle<'a, 'b>(v: Vec<Field<'a>>) -> Vec<Field<'b>> {
 
 impl Flusher {
     pub(crate) fn new(config: &Config, router: Router, clock: TscConverter) -> Self {
-        let formats = Formats::new(config, &router, &hostname());
+        let formats = Formats::new(config, &hostname());
         let max_hold_raw = raw_units(&clock, config.max_merge_delay);
         let second_raw = raw_units(&clock, Duration::from_secs(1));
         Flusher {
@@ -334,15 +334,19 @@ impl Flusher {
                 }
             }
             let mut f = recycle(std::mem::take(fields));
-            let mut c = recycle(std::mem::take(context));
-            if let Some(mut view) = decode::decode(header, bytes, ts_ns, origin, &mut f, scratch) {
-                let site = Site::of(&view, bytes);
+            // The context's vector is taken only for a thread with context
+            // frames (an empty `Vec` costs nothing to make).
+            let mut c = Vec::new();
+            // Borrowed where it was decoded: moving the view costs a copy.
+            if let Some(view) = &mut decode::decode(header, bytes, ts_ns, origin, &mut f, scratch) {
+                let site = Site::of(view, bytes);
                 let service_file;
                 (view.service, service_file) = match site {
                     Some(_) => service_memo.of(services, view.target),
                     None => services.of(view.target),
                 };
                 if !stack.is_empty() {
+                    c = recycle(std::mem::take(context));
                     view.correlation = stack.collect(&mut c);
                     view.context = &c;
                 }
@@ -351,13 +355,15 @@ impl Flusher {
                     written += formats.write_record(router, site, view, service_file, at);
                     router.console(view);
                 };
-                call_tree.link(&view, |view| match redactor {
+                call_tree.link(view, |view| match redactor {
                     Some(r) => r.apply(view, emit),
                     None => emit(view),
                 });
             }
             *fields = recycle(f);
-            *context = recycle(c);
+            if c.capacity() > 0 {
+                *context = recycle(c);
+            }
         });
         Counters::add(&COUNTERS.records_written, written as u64);
 

@@ -1,44 +1,42 @@
 //! The flusher's formatters: the default one and each named one, with a
-//! line buffer each, and the writing of one record through them.
+//! spill buffer each, and the writing of one record through them.
 //!
-//! When every file uses the default formatter (every configuration
-//! without named formatters), a record is formatted once, as it always
-//! was. Otherwise it is formatted once per distinct formatter among the
-//! files that take it, each formatter with its own call-site cache.
+//! A record is formatted once per distinct formatter among the files that
+//! take it, each formatter with its own call-site cache, straight into the
+//! batch buffer of the first file that uses it (see `Router::write_with`);
+//! a formatter's spill buffer takes the line when that file has something
+//! else to do first (a rotation, a check, a reservation), and the
+//! backtrace ring's records.
 
-use crate::backend::router::{PerFormatter, Router};
+use crate::backend::router::Router;
 use crate::config::Config;
 use crate::format::{Formatter, Site};
 use crate::view::RecordView;
 
 pub(crate) struct Formats {
-    /// The default formatter (the builder's `format` and `json_options`).
-    default: Box<dyn Formatter>,
-    line: Vec<u8>,
-    /// The named formatters, in `Config::formatters` order (formatter
-    /// index `i + 1`), and their lines.
-    named: Vec<Box<dyn Formatter>>,
-    named_lines: Vec<Vec<u8>>,
-    /// Some file uses a named formatter.
-    multi: bool,
+    /// The default formatter (the builder's `format` and `json_options`),
+    /// then the named ones in `Config::formatters` order: formatter index
+    /// `i` is element `i`.
+    formatters: Vec<Box<dyn Formatter>>,
+    /// One spill buffer per formatter.
+    spill: Vec<Vec<u8>>,
 }
 
 impl Formats {
-    /// Every formatter of `config`; `router` says which ones the files use.
-    pub(crate) fn new(config: &Config, router: &Router, host: &str) -> Formats {
+    /// Every formatter of `config`.
+    pub(crate) fn new(config: &Config, host: &str) -> Formats {
         let shared = crate::format::Shared {
             pid: std::process::id(),
             host,
             time_zone: config.rotation.time_zone,
         };
-        let build = |spec| crate::format::build(spec, &shared);
-        Formats {
-            default: build(&crate::format::default_spec(config)),
-            line: Vec::with_capacity(4096),
-            named: config.formatters.iter().map(|(_, s)| build(s)).collect(),
-            named_lines: vec![Vec::new(); config.formatters.len()],
-            multi: router.uses_named_formatters(),
-        }
+        let build = |spec: &crate::FormatterSpec| crate::format::build(spec, &shared);
+        let default = build(&crate::format::default_spec(config));
+        let named = config.formatters.iter().map(|(_, s)| build(s));
+        let formatters: Vec<_> = std::iter::once(default).chain(named).collect();
+        let mut spill = vec![Vec::new(); formatters.len()];
+        spill[0].reserve(4096);
+        Formats { formatters, spill }
     }
 
     /// Formats a record from a logging thread (of call site `site`) for
@@ -53,60 +51,21 @@ impl Formats {
         service: Option<usize>,
         at: u64,
     ) -> usize {
-        if !self.multi {
-            self.line.clear();
-            self.default.format_at(site, view, &mut self.line);
-            return router.write_record(view.kind, view.level, service, &self.line[..], at);
-        }
-        self.format_each(router, site, view, service);
-        let lines = PerFormatter {
-            first: &self.line,
-            rest: &self.named_lines,
-        };
-        router.write_record(view.kind, view.level, service, &lines, at)
+        let Formats { formatters, spill } = self;
+        let mut format = |i: usize, out: &mut Vec<u8>| formatters[i].format_at(site, view, out);
+        router.write_record(view.kind, view.level, service, &mut format, spill, at)
     }
 
     /// Formats a record of the logger's own (no call site, no service
     /// file) and writes it to every file that takes it.
     pub(crate) fn write_own(&mut self, router: &mut Router, view: &RecordView<'_>, at: u64) {
-        if !self.multi {
-            self.line.clear();
-            self.default.format(view, &mut self.line);
-            router.write(view.kind, view.level, None, &self.line[..], at);
-            return;
-        }
-        self.format_each(router, None, view, None);
-        let lines = PerFormatter {
-            first: &self.line,
-            rest: &self.named_lines,
-        };
-        router.write(view.kind, view.level, None, &lines, at);
+        let Formats { formatters, spill } = self;
+        let mut format = |i: usize, out: &mut Vec<u8>| formatters[i].format(view, out);
+        router.write_with(view.kind, view.level, None, &mut format, spill, at);
     }
 
-    /// Formats `view` with each formatter a file that takes it uses; the
-    /// other lines are left empty.
-    fn format_each(
-        &mut self,
-        router: &Router,
-        site: Option<Site>,
-        view: &RecordView<'_>,
-        service: Option<usize>,
-    ) {
-        let mask = router.formatters_for(view.kind, view.level, service);
-        self.line.clear();
-        if mask & 1 != 0 {
-            self.default.format_at(site, view, &mut self.line);
-        }
-        for (i, (f, line)) in self.named.iter_mut().zip(&mut self.named_lines).enumerate() {
-            line.clear();
-            if mask & (1 << (i + 1)) != 0 {
-                f.format_at(site, view, line);
-            }
-        }
-    }
-
-    /// Capacity of the line buffers, in bytes.
+    /// Capacity of the spill buffers, in bytes.
     pub(crate) fn buffer_bytes(&self) -> usize {
-        self.line.capacity() + self.named_lines.iter().map(Vec::capacity).sum::<usize>()
+        self.spill.iter().map(Vec::capacity).sum()
     }
 }

@@ -6,9 +6,10 @@
 //! records of that service (the flusher resolves it with the `service` key,
 //! as an index). Each file is written with one formatter (the default
 //! one, index 0, or a named one); a record is formatted once per distinct
-//! formatter among the files that take it (see `Lines`) and copied into
-//! each of them. When a file fails, the record
-//! goes to stderr instead (once, however many files failed).
+//! formatter among the files that take it, straight into the batch buffer
+//! of the first of them (see `Router::write_with`), and copied into the
+//! others. When a file fails, the record goes to stderr instead (once,
+//! however many files failed).
 //!
 //! # Backtrace ring
 //!
@@ -30,7 +31,7 @@ use crate::level::{Level, LevelFilter};
 use crate::backend::console::Console;
 use crate::config::{Config, FileSpec, MsyncPolicy};
 use crate::fault;
-use crate::sink::{Housekeeper, RotatingFile};
+use crate::sink::{Housekeeper, Placed, RotatingFile};
 use crate::view::{Kind, RecordView};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -58,30 +59,24 @@ pub(crate) trait Lines {
     fn line(&self, formatter: usize) -> &[u8];
 }
 
-/// One line for every formatter: when every file uses the default one.
-impl Lines for [u8] {
-    #[inline(always)]
-    fn line(&self, _: usize) -> &[u8] {
-        self
-    }
-}
-
-/// The lines of a record formatted by several formatters: `first` by the
-/// default one, `rest[i]` by formatter `i + 1` (empty when no file that
+/// The line of formatter `i` in element `i` (empty when no file that
 /// takes the record uses it).
-pub(crate) struct PerFormatter<'a> {
-    pub(crate) first: &'a [u8],
-    pub(crate) rest: &'a [Vec<u8>],
-}
-
-impl Lines for PerFormatter<'_> {
+impl Lines for [Vec<u8>] {
     #[inline]
     fn line(&self, formatter: usize) -> &[u8] {
-        match formatter {
-            0 => self.first,
-            i => &self.rest[i - 1],
-        }
+        &self[formatter]
     }
+}
+
+/// Where one formatter's line of the record being routed is.
+#[derive(Clone, Copy)]
+enum LineAt {
+    /// Not formatted yet: no file of this formatter took the record so far.
+    Unformatted,
+    /// In the batch buffer of destination `dest` from `start` on.
+    InFile { dest: usize, start: usize },
+    /// In the formatter's spill buffer.
+    Spilled,
 }
 
 /// Every configured file, and the rule for each.
@@ -89,6 +84,12 @@ pub(crate) struct Router {
     destinations: Vec<Destination>,
     /// Formatter indexes the files use are below this (1: the default only).
     formatters: usize,
+    /// Where each formatter's line of the record being routed is
+    /// (`formatters` entries), valid for the record numbered as in
+    /// `routed` (older entries are `LineAt::Unformatted`).
+    line_at: Vec<(u64, LineAt)>,
+    /// Records routed by [`Router::write_with`] so far.
+    routed: u64,
     console: Option<Console>,
     msync: MsyncPolicy,
     backtrace: Option<Backtrace>,
@@ -249,6 +250,8 @@ impl Router {
         Ok(Router {
             destinations,
             formatters,
+            line_at: vec![(0, LineAt::Unformatted); formatters],
+            routed: 0,
             console,
             msync: config.msync,
             backtrace,
@@ -258,26 +261,30 @@ impl Router {
     /// Routes one record from a logging thread: held by the backtrace ring
     /// when it is below the files' level, else written (after the ring's
     /// records when it is an `ERROR`). `service`: the index of its
-    /// service's own file, if any. Returns how many records were written:
-    /// 0 when held.
-    pub(crate) fn write_record<L: Lines + ?Sized>(
+    /// service's own file, if any; `format` and `spill`: as in
+    /// [`Router::write_with`]. Returns how many records were written: 0
+    /// when held.
+    #[inline]
+    pub(crate) fn write_record<F: FnMut(usize, &mut Vec<u8>)>(
         &mut self,
         kind: Kind,
         level: Level,
         service: Option<usize>,
-        lines: &L,
+        format: &mut F,
+        spill: &mut [Vec<u8>],
         ts_ns: u64,
     ) -> usize {
-        let Some(bt) = self.backtrace.as_mut() else {
-            self.write(kind, level, service, lines, ts_ns);
+        let Some(bt) = self.backtrace.as_ref() else {
+            self.write_with(kind, level, service, format, spill, ts_ns);
             return 1;
         };
         if !bt.files_level.admits(level) {
-            bt.hold(kind, level, service, lines, self.formatters, ts_ns);
+            self.hold(kind, level, service, format, spill, ts_ns);
             return 0;
         }
         let mut written = 1;
-        if level <= Level::Error && !bt.held.is_empty() {
+        let dump = level <= Level::Error && !bt.held.is_empty();
+        if let Some(bt) = self.backtrace.as_mut().filter(|_| dump) {
             let mut held = std::mem::take(&mut bt.held);
             for h in &held {
                 self.write(h.kind, h.level, h.service, &h.lines, h.ts_ns);
@@ -294,19 +301,42 @@ impl Router {
                 bt.held = held;
             }
         }
-        self.write(kind, level, service, lines, ts_ns);
+        self.write_with(kind, level, service, format, spill, ts_ns);
         written
     }
 
-    /// Whether some file is written with another formatter than the
-    /// default one.
-    pub(crate) fn uses_named_formatters(&self) -> bool {
-        self.destinations.iter().any(|d| d.formatter != 0)
+    /// Formats a record below the files' level with each formatter a file
+    /// that takes it uses (every formatter's line, when only the default
+    /// one is used) into `spill`, and keeps a copy in the backtrace ring.
+    #[cold]
+    fn hold<F: FnMut(usize, &mut Vec<u8>)>(
+        &mut self,
+        kind: Kind,
+        level: Level,
+        service: Option<usize>,
+        format: &mut F,
+        spill: &mut [Vec<u8>],
+        ts_ns: u64,
+    ) {
+        let mask = match self.formatters {
+            1 => 1,
+            _ => self.formatters_for(kind, level, service),
+        };
+        let lines = &mut spill[..self.formatters];
+        for (i, line) in lines.iter_mut().enumerate() {
+            line.clear();
+            if mask & (1 << i) != 0 {
+                format(i, line);
+            }
+        }
+        if let Some(bt) = self.backtrace.as_mut() {
+            bt.hold(kind, level, service, &*lines, self.formatters, ts_ns);
+        }
     }
 
     /// The formatters of the files that take a record (bit `i`: formatter
     /// `i`), as [`Router::write`] chooses them.
-    pub(crate) fn formatters_for(&self, kind: Kind, level: Level, service: Option<usize>) -> u64 {
+    fn formatters_for(&self, kind: Kind, level: Level, service: Option<usize>) -> u64 {
         self.destinations
             .iter()
             .filter(|d| d.takes(kind, level, service))
@@ -336,9 +366,86 @@ impl Router {
             .sum()
     }
 
+    /// Formats one record for every file that takes it and writes it
+    /// there (`service`: as in [`Router::write_record`]). `format(i, out)`
+    /// appends the record's line by formatter `i` to `out`; it runs once
+    /// per formatter the files that take the record use, straight into the
+    /// batch buffer of the first such file when nothing but the copy is due
+    /// there (see `RotatingFile::append_with`), else into `spill[i]`; the
+    /// other files of the same formatter copy that line. `spill` has an
+    /// element for every formatter.
+    #[inline]
+    pub(crate) fn write_with<F: FnMut(usize, &mut Vec<u8>)>(
+        &mut self,
+        kind: Kind,
+        level: Level,
+        service: Option<usize>,
+        format: &mut F,
+        spill: &mut [Vec<u8>],
+        ts_ns: u64,
+    ) {
+        let Router {
+            destinations,
+            line_at,
+            routed,
+            ..
+        } = self;
+        // Entries of earlier records read as unformatted.
+        *routed += 1;
+        let now = *routed;
+        let at = |entry: (u64, LineAt)| match entry {
+            (n, at) if n == now => at,
+            _ => LineAt::Unformatted,
+        };
+        let mut failed = None;
+        for i in 0..destinations.len() {
+            let (before, rest) = destinations.split_at_mut(i);
+            let d = &mut rest[0];
+            if !d.takes(kind, level, service) {
+                continue;
+            }
+            let f = d.formatter;
+            let result = match at(line_at[f]) {
+                LineAt::Unformatted => {
+                    let r = d
+                        .file
+                        .append_with(ts_ns, |out| format(f, out), &mut spill[f]);
+                    let placed = match r {
+                        Ok(Placed::Buffered(start)) => LineAt::InFile { dest: i, start },
+                        _ => LineAt::Spilled,
+                    };
+                    line_at[f] = (now, placed);
+                    r.map(drop)
+                }
+                LineAt::InFile { dest, start } => {
+                    d.file.append(before[dest].file.buffered(start), ts_ns)
+                }
+                LineAt::Spilled => d.file.append(&spill[f], ts_ns),
+            };
+            if let Err(e) = result {
+                fault::report_io_error(&path_of(d.file.path()), &e);
+                failed = failed.or(Some(f));
+            }
+            fault::count_lost_lines(d.file.take_lost_lines());
+        }
+        if let Some(f) = failed {
+            let line = match at(line_at[f]) {
+                LineAt::InFile { dest, start } => destinations[dest].file.buffered(start),
+                _ => &spill[f],
+            };
+            fault::fallback_to_stderr(line);
+        }
+        if let MsyncPolicy::Level(at) = self.msync {
+            if level <= Level::from(at) {
+                self.sync();
+            }
+        }
+    }
+
     /// Copies one formatted record into every file that takes it
-    /// (`service`: as in [`Router::write_record`]).
-    pub(crate) fn write<L: Lines + ?Sized>(
+    /// (`service`: as in [`Router::write_record`]): the backtrace ring's
+    /// records.
+    fn write<L: Lines + ?Sized>(
         &mut self,
         kind: Kind,
         level: Level,

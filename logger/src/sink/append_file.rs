@@ -220,6 +220,42 @@ impl AppendFile {
         Ok(())
     }
 
+    /// The batch buffer, for a line written straight into it, when
+    /// [`append`](Self::append) would have nothing to do but copy a line
+    /// in: the file is open and the buffer below [`PUBLISH_AT`]. A line
+    /// written there is taken once [`within_reserved`](Self::within_reserved)
+    /// holds; otherwise [`take_back`](Self::take_back) must remove it.
+    #[inline]
+    pub(crate) fn direct_buffer(&mut self) -> Option<&mut Vec<u8>> {
+        (!self.closed && self.pending.len() < PUBLISH_AT).then_some(&mut self.pending)
+    }
+
+    /// Whether every buffered byte lies within the blocks reserved so far
+    /// (or the file system cannot reserve): a line written into
+    /// [`direct_buffer`](Self::direct_buffer) needs no reservation.
+    #[inline]
+    pub(crate) fn within_reserved(&self) -> bool {
+        self.len() <= self.reserved_to || !self.can_reserve
+    }
+
+    /// Moves the buffered bytes from `start` on (a line written into
+    /// [`direct_buffer`](Self::direct_buffer) that must go through
+    /// [`append`](Self::append) instead) into `out`, replacing its content.
+    #[cold]
+    pub(crate) fn take_back(&mut self, start: usize, out: &mut Vec<u8>) {
+        out.clear();
+        out.extend_from_slice(&self.pending[start..]);
+        self.pending.truncate(start);
+    }
+
+    /// The buffered bytes from `start` on (a line written with
+    /// [`direct_buffer`](Self::direct_buffer) or [`append`](Self::append)
+    /// and not yet published).
+    #[inline]
+    pub(crate) fn buffered(&self, start: usize) -> &[u8] {
+        self.pending.get(start..).unwrap_or_default()
+    }
+
     /// Capacity of the batch buffer, in bytes.
     pub(crate) fn buffer_bytes(&self) -> usize {
         self.pending.capacity()

@@ -80,6 +80,16 @@ const CHECK_EVERY_NS: u64 = NS;
 /// Most collision suffixes tried for one rotated name.
 const MAX_SUFFIX: u32 = 9999;
 
+/// Where [`RotatingFile::append_with`] left the line it wrote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Placed {
+    /// In the file's batch buffer, from this offset to its end (see
+    /// [`RotatingFile::buffered`]).
+    Buffered(usize),
+    /// In the `spill` buffer passed in (appended from there).
+    Spilled,
+}
+
 /// The active file of one destination: appends, rotates, recovers.
 ///
 /// Used by the flusher thread only; `Send`.
@@ -262,6 +272,63 @@ impl RotatingFile {
                 Err(error)
             }
         }
+    }
+
+    /// [`RotatingFile::append`] of the line `write` appends to a buffer
+    /// (one whole line, ending in `'\n'`), written straight into the
+    /// file's batch buffer when nothing but the copy is due (no rotation,
+    /// no in-place check, no reservation, no write-out): the same bytes in
+    /// the same files, without copying the line. Otherwise `write` writes
+    /// into `spill` (its content replaced) and the line is appended from
+    /// there, so a line never straddles a rotation.
+    ///
+    /// # Errors
+    ///
+    /// As [`RotatingFile::append`]; the line is then in `spill`.
+    #[inline]
+    pub(crate) fn append_with(
+        &mut self,
+        ts_ns: u64,
+        write: impl FnOnce(&mut Vec<u8>),
+        spill: &mut Vec<u8>,
+    ) -> io::Result<Placed> {
+        let quiet = !self.closed
+            && ts_ns.abs_diff(self.last_check_ns) < CHECK_EVERY_NS
+            && ts_ns < self.period_end_ns;
+        let direct = match self.file.as_mut() {
+            Some(file) if quiet => file.direct_buffer(),
+            _ => None,
+        };
+        let Some(buf) = direct else {
+            spill.clear();
+            write(spill);
+            return self.append(spill, ts_ns).map(|()| Placed::Spilled);
+        };
+        let start = buf.len();
+        write(buf);
+        let len = (buf.len() - start) as u64;
+        if let Some(file) = self.file.as_mut() {
+            let used = file.len();
+            let size_due = self
+                .rotation
+                .max_bytes
+                .is_some_and(|max| used > len && used > max);
+            if !size_due && file.within_reserved() {
+                self.unchecked_lines += 1;
+                Counters::add(&COUNTERS.bytes_written, len);
+                return Ok(Placed::Buffered(start));
+            }
+            file.take_back(start, spill);
+        }
+        self.append(spill, ts_ns).map(|()| Placed::Spilled)
+    }
+
+    /// The bytes of the batch buffer from `start` on: the line
+    /// [`RotatingFile::append_with`] placed there ([`Placed::Buffered`]),
+    /// until the next append or publish.
+    #[inline]
+    pub(crate) fn buffered(&self, start: usize) -> &[u8] {
+        self.file.as_ref().map_or(&[], |f| f.buffered(start))
     }
 
     /// Writes the lines appended since the last call into the file (one
@@ -1025,6 +1092,66 @@ mod tests {
         assert_eq!(joined, all);
         assert!(COUNTERS.rotations.load(Relaxed) >= rotations_before + files.len() as u64);
         assert!(COUNTERS.bytes_written.load(Relaxed) >= bytes_before + all.len() as u64);
+    }
+
+    /// `append_with`: lines written straight into the batch buffer stay
+    /// there, and the line that rotates the file (by size or by time, or
+    /// that needs blocks reserved) goes through `spill` into the new file:
+    /// the same files, line for line, as `append` makes.
+    #[test]
+    fn lines_written_in_place_never_straddle_a_rotation() {
+        let dir = tempfile::tempdir().unwrap();
+        let hk = Housekeeper::start().unwrap();
+        let every = TimeRotation::Every(Duration::from_secs(1));
+        let mut f = open(dir.path(), &config(Some(300), every), &hk);
+        let base = (system_now_ns() / NS + 10) * NS;
+        let (mut all, mut spill) = (Vec::new(), Vec::new());
+        let (mut buffered, mut spilled) = (0, 0);
+        for i in 0..200u64 {
+            let line = if i == 90 {
+                format!("{}\n", "L".repeat(400))
+            } else {
+                format!("line {i} {}\n", "x".repeat((i % 37) as usize))
+            };
+            // Ten records a second: the time rotation comes every tenth.
+            let ts = base + i * 100 * MS;
+            let write = |out: &mut Vec<u8>| out.extend_from_slice(line.as_bytes());
+            match f.append_with(ts, write, &mut spill).unwrap() {
+                Placed::Buffered(start) => {
+                    assert_eq!(f.buffered(start), line.as_bytes(), "line {i}");
+                    buffered += 1;
+                }
+                Placed::Spilled => {
+                    assert_eq!(spill, line.as_bytes(), "line {i}");
+                    spilled += 1;
+                }
+            }
+            all.extend_from_slice(line.as_bytes());
+            if i % 7 == 0 {
+                f.publish();
+            }
+        }
+        f.close().unwrap();
+        hk.shutdown(WAIT);
+        assert!(
+            buffered > 100 && spilled >= 20,
+            "{buffered} in place, {spilled} spilled"
+        );
+        let files = rotated(dir.path());
+        assert!(files.len() >= 20, "{} rotated files", files.len());
+        let mut joined = Vec::new();
+        for (name, bytes) in &files {
+            assert!(bytes.ends_with(b"\n"), "{name}");
+            let lines = bytes.iter().filter(|&&b| b == b'\n').count();
+            assert!(
+                bytes.len() <= 300 || lines == 1,
+                "{name}: {} bytes",
+                bytes.len()
+            );
+            joined.extend_from_slice(bytes);
+        }
+        joined.extend_from_slice(&active(dir.path()));
+        assert_eq!(joined, all);
     }
 
     #[test]
