@@ -67,6 +67,7 @@ mod rate_limit;
 mod redact;
 mod registry;
 mod security_options;
+mod short_copy;
 mod signals;
 mod sink;
 #[cfg(feature = "tracing")]

@@ -142,46 +142,11 @@ fn write_short_plain(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
     unsafe {
         let dst = out.as_mut_ptr().add(len);
         *dst = b'"';
-        copy_short(bytes, dst.add(1));
+        crate::short_copy::copy_short(bytes, dst.add(1));
         *dst.add(1 + n) = b'"';
         out.set_len(len + n + 2);
     }
     true
-}
-
-/// Copies `src` (at most 16 bytes) to `dst` with overlapping word copies
-/// instead of a call to `memcpy`.
-///
-/// # Safety
-///
-/// `dst .. dst + src.len()` must be valid for writes and not overlap `src`.
-#[inline(always)]
-unsafe fn copy_short(src: &[u8], dst: *mut u8) {
-    let n = src.len();
-    debug_assert!(n <= 16);
-    let s = src.as_ptr();
-    // SAFETY: every read is within `src` (`n` bytes) and every write
-    // within `dst .. dst + n`: with 8 <= n <= 16 the two 8-byte copies
-    // cover `[0, 8)` and `[n - 8, n)`, with 4 <= n < 8 the two 4-byte
-    // ones `[0, 4)` and `[n - 4, n)`, with 1 <= n < 4 the three bytes
-    // `0`, `n / 2` and `n - 1` are all of them.
-    unsafe {
-        if n >= 8 {
-            let head = s.cast::<u64>().read_unaligned();
-            let tail = s.add(n - 8).cast::<u64>().read_unaligned();
-            dst.cast::<u64>().write_unaligned(head);
-            dst.add(n - 8).cast::<u64>().write_unaligned(tail);
-        } else if n >= 4 {
-            let head = s.cast::<u32>().read_unaligned();
-            let tail = s.add(n - 4).cast::<u32>().read_unaligned();
-            dst.cast::<u32>().write_unaligned(head);
-            dst.add(n - 4).cast::<u32>().write_unaligned(tail);
-        } else if n > 0 {
-            *dst = *s;
-            *dst.add(n / 2) = *s.add(n / 2);
-            *dst.add(n - 1) = *s.add(n - 1);
-        }
-    }
 }
 
 /// The same as `String::from_utf8_lossy` (one U+FFFD per invalid
@@ -495,7 +460,7 @@ fn put(out: &mut Vec<u8>, b: &[u8]) {
     // SAFETY: `reserve(16)` leaves at least 16 writable bytes after `len`,
     // and `copy_short` writes exactly `[len, len + n)`.
     unsafe {
-        copy_short(b, out.as_mut_ptr().add(len));
+        crate::short_copy::copy_short(b, out.as_mut_ptr().add(len));
         out.set_len(len + n);
     }
 }

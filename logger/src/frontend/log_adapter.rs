@@ -219,49 +219,13 @@ impl std::fmt::Write for ByteWriter<'_> {
             // them, and `b` (a `&str`) cannot overlap the buffer we hold
             // mutably.
             unsafe {
-                copy_short(b, self.0.as_mut_ptr().add(len));
+                crate::short_copy::copy_short(b, self.0.as_mut_ptr().add(len));
                 self.0.set_len(len + b.len());
             }
         } else {
             self.0.extend_from_slice(b);
         }
         Ok(())
-    }
-}
-
-/// Copies `src` (at most 16 bytes) to `dst` with two loads and two
-/// stores: two overlapping words cover any length between one word and
-/// two.
-///
-/// # Safety
-/// `dst` must be valid for `src.len()` bytes of writes, not overlapping
-/// `src`.
-#[inline(always)]
-unsafe fn copy_short(src: &[u8], dst: *mut u8) {
-    let n = src.len();
-    let p = src.as_ptr();
-    // SAFETY: in every arm, each read stays inside `src` (offsets below
-    // `n`) and each write inside `dst[..n]`, as the caller guarantees;
-    // `read_unaligned` / `write_unaligned` allow any alignment.
-    unsafe {
-        if n >= 8 {
-            let head = p.cast::<u64>().read_unaligned();
-            let tail = p.add(n - 8).cast::<u64>().read_unaligned();
-            dst.cast::<u64>().write_unaligned(head);
-            dst.add(n - 8).cast::<u64>().write_unaligned(tail);
-        } else if n >= 4 {
-            let head = p.cast::<u32>().read_unaligned();
-            let tail = p.add(n - 4).cast::<u32>().read_unaligned();
-            dst.cast::<u32>().write_unaligned(head);
-            dst.add(n - 4).cast::<u32>().write_unaligned(tail);
-        } else if n >= 2 {
-            let head = p.cast::<u16>().read_unaligned();
-            let tail = p.add(n - 2).cast::<u16>().read_unaligned();
-            dst.cast::<u16>().write_unaligned(head);
-            dst.add(n - 2).cast::<u16>().write_unaligned(tail);
-        } else if n == 1 {
-            *dst = *p;
-        }
     }
 }
 
