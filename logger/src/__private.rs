@@ -210,6 +210,13 @@ pub fn function_name(raw: &'static str) -> &'static str {
     s
 }
 
+/// Records the flusher wrote by plan, straight from the ring's bytes
+/// (`backend::fast_lane`), since the process started: for the tests that
+/// compare that lane's lines with the generic path's.
+pub fn records_written_by_plan() -> u64 {
+    crate::backend::fast_lane::written_by_plan()
+}
+
 /// A raw timestamp (TSC ticks or ns, see `clock`).
 #[inline(always)]
 pub fn now_raw() -> u64 {

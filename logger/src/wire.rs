@@ -753,6 +753,26 @@ impl<'a> Decoder<'a> {
         }
     }
 
+    /// A string reference's address and length when it is `'static`
+    /// (`STR_STATIC`, or `STR_SAME_AS_MODULE` with `module`'s); `None` for
+    /// a string copied into the record, and when malformed.
+    #[inline]
+    pub fn static_str_ref(&mut self, module: Option<(usize, usize)>) -> Option<(usize, usize)> {
+        match self.u8()? {
+            STR_STATIC => Some((self.u64()? as usize, self.u64()? as usize)),
+            STR_SAME_AS_MODULE => module,
+            _ => None,
+        }
+    }
+
+    /// A key's bytes as written by [`Encoder::key`], unchecked (compared
+    /// with a key known to be valid).
+    #[inline]
+    pub fn raw_key(&mut self) -> Option<&'a [u8]> {
+        let n = self.u16()? as usize;
+        self.take(n)
+    }
+
     /// The call-site descriptor of a `CALLSITE` record.
     pub fn callsite(&mut self) -> Option<&'static Callsite> {
         let addr = self.u64()? as usize;

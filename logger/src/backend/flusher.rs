@@ -27,6 +27,7 @@ use std::time::{Duration, Instant};
 use crate::backend::barrier;
 use crate::backend::call_tree::CallTree;
 use crate::backend::decode::{self, Origin};
+use crate::backend::fast_lane::{self, FastLane};
 use crate::backend::formats::Formats;
 use crate::backend::merge::{Rings, ThreadRing};
 use crate::backend::metrics_record::MetricsRecord;
@@ -90,6 +91,9 @@ pub(crate) struct Flusher {
     call_tree: CallTree,
     /// The periodic `metrics` record, when configured.
     metrics_record: Option<MetricsRecord>,
+    /// Macro call sites' records written by plan, when nothing but the
+    /// JSON files needs their view (see `fast_lane`).
+    lane: Option<FastLane>,
 }
 
 /// Targets past this many are not remembered: the memo starts again.
@@ -154,7 +158,10 @@ fn recycle<'a, 'b>(v: Vec<Field<'a>>) -> Vec<Field<'b>> {
 
 impl Flusher {
     pub(crate) fn new(config: &Config, router: Router, clock: TscConverter) -> Self {
-        let formats = Formats::new(config, &hostname());
+        let mut formats = Formats::new(config, &hostname());
+        let redactor = config.redaction.compiled().map(Redactor::new);
+        let lane_open =
+            redactor.is_none() && !router.has_console() && formats.json_only().is_some();
         let max_hold_raw = raw_units(&clock, config.max_merge_delay);
         let second_raw = raw_units(&clock, Duration::from_secs(1));
         Flusher {
@@ -177,10 +184,11 @@ impl Flusher {
             ),
             second_raw,
             next_rate_report: clock::now_raw().saturating_add(second_raw),
-            redactor: config.redaction.compiled().map(Redactor::new),
+            redactor,
             service_memo: ServiceMemo::default(),
             call_tree: CallTree::default(),
             metrics_record: config.metrics_interval.map(MetricsRecord::new),
+            lane: lane_open.then(FastLane::default),
         }
     }
 
@@ -301,11 +309,13 @@ impl Flusher {
             redactor,
             service_memo,
             call_tree,
+            lane,
             ..
         } = self;
         service_memo.trim();
         // Counted once a cycle, not once a record.
         let mut written = 0;
+        let mut by_plan = 0;
         let emitted = rings.merge(watermark, |slot, stack, header, bytes| {
             if header.tag == wire::TAG_CONTEXT {
                 stack.apply(&bytes[wire::HEADER..]);
@@ -333,6 +343,26 @@ impl Flusher {
                     return;
                 }
             }
+            let at = file_ns.unwrap_or(ts_ns);
+            let mut unplanned = None;
+            if let Some(lane) = lane.as_mut().filter(|_| stack.is_empty()) {
+                let w = fast_lane::Writer {
+                    thread: &slot.name,
+                    tid: slot.tid,
+                    ts_ns,
+                    at,
+                    formats,
+                    router,
+                };
+                match lane.write(header, bytes, w) {
+                    Ok(n) => {
+                        written += n;
+                        by_plan += n;
+                        return;
+                    }
+                    Err(u) => unplanned = u,
+                }
+            }
             let mut f = recycle(std::mem::take(fields));
             // The context's vector is taken only for a thread with context
             // frames (an empty `Vec` costs nothing to make).
@@ -351,7 +381,6 @@ impl Flusher {
                     view.context = &c;
                 }
                 let mut emit = |view: &RecordView<'_>| {
-                    let at = file_ns.unwrap_or(ts_ns);
                     written += formats.write_record(router, site, view, service_file, at);
                     router.console(view);
                 };
@@ -359,6 +388,10 @@ impl Flusher {
                     Some(r) => r.apply(view, emit),
                     None => emit(view),
                 });
+                if let (Some(lane), Some(u)) = (lane.as_mut(), unplanned) {
+                    let n = view.fields.len();
+                    lane.learn(u, n, site, &slot.name, service_file, formats);
+                }
             }
             *fields = recycle(f);
             if c.capacity() > 0 {
@@ -366,6 +399,7 @@ impl Flusher {
             }
         });
         Counters::add(&COUNTERS.records_written, written as u64);
+        fast_lane::count_written_by_plan(by_plan as u64);
 
         // The drop warnings' `ts`: with a user clock, its time now, so that
         // they sort with the simulated records.

@@ -10,7 +10,7 @@
 
 use crate::backend::router::Router;
 use crate::config::Config;
-use crate::format::{Formatter, Site};
+use crate::format::{Formatter, JsonFormatter, Site};
 use crate::view::RecordView;
 
 pub(crate) struct Formats {
@@ -54,6 +54,16 @@ impl Formats {
         let Formats { formatters, spill } = self;
         let mut format = |i: usize, out: &mut Vec<u8>| formatters[i].format_at(site, view, out);
         router.write_record(view.kind, view.level, service, &mut format, spill, at)
+    }
+
+    /// The JSON formatter and the spill buffers, when it is the only
+    /// formatter (the fast lane's condition, see `fast_lane`).
+    #[inline]
+    pub(crate) fn json_only(&mut self) -> Option<(&mut JsonFormatter, &mut [Vec<u8>])> {
+        match self.formatters.as_mut_slice() {
+            [only] => Some((only.as_json()?, &mut self.spill)),
+            _ => None,
+        }
     }
 
     /// Formats a record of the logger's own (no call site, no service

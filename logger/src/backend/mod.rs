@@ -8,6 +8,7 @@ mod call_tree;
 mod console;
 mod context_stack;
 mod decode;
+pub(crate) mod fast_lane;
 pub(crate) mod flusher;
 mod formats;
 mod merge;

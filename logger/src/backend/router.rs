@@ -351,6 +351,11 @@ impl Router {
         }
     }
 
+    /// Whether records are also formatted for the console.
+    pub(crate) fn has_console(&self) -> bool {
+        self.console.is_some()
+    }
+
     /// Writes the console's pending lines to stderr.
     pub(crate) fn flush_console(&mut self) {
         if let Some(c) = self.console.as_mut() {

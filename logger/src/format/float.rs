@@ -34,7 +34,7 @@ const POW10_INT: [u64; 10] = [
 const LIMIT: f64 = (1u64 << 50) as f64;
 
 /// Appends finite `v` exactly as `ryu::Buffer::format_finite` would.
-#[inline]
+#[inline(always)]
 pub(crate) fn write_finite(out: &mut Vec<u8>, v: f64) {
     debug_assert!(v.is_finite());
     if !write_short(out, v) {
@@ -43,7 +43,7 @@ pub(crate) fn write_finite(out: &mut Vec<u8>, v: f64) {
 }
 
 /// The short path: false (and nothing written) when it does not apply.
-#[inline]
+#[inline(always)]
 fn write_short(out: &mut Vec<u8>, v: f64) -> bool {
     let a = v.abs();
     if !(1e-5..1e15).contains(&a) {

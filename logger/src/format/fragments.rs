@@ -275,6 +275,11 @@ impl SiteCache {
         (&mut self.entries[i], fresh)
     }
 
+    /// The entry of `site` on thread `tid`, if there is one.
+    pub(crate) fn get(&self, site: &Site, tid: u64) -> Option<&Entry> {
+        self.index.get(&(*site, tid)).map(|&i| &self.entries[i])
+    }
+
     /// Forgets every entry (see the module documentation).
     pub(crate) fn clear(&mut self) {
         self.index.clear();

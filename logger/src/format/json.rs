@@ -76,7 +76,7 @@ impl JsonFormatter {
 }
 
 /// Writes `bytes` as a JSON string, lossily when not UTF-8.
-#[inline]
+#[inline(always)]
 fn write_bytes(scratch: &mut String, out: &mut Vec<u8>, bytes: &[u8]) {
     if bytes.len() <= 16 {
         if write_short_plain(out, bytes) {
@@ -359,9 +359,94 @@ fn entry_for<'c>(
     e
 }
 
+/// What the flusher's fast lane copies for a call site on a thread (see
+/// `backend::fast_lane`): the line from the timestamp's digits to the
+/// fields (`whole`), and per field the bytes written before its value.
+///
+/// `raw_msg` and `raw_keys`: the message and the field keys as recorded,
+/// which the lane compares with those of a `log` record.
+pub(crate) struct PlannedParts {
+    pub whole: Box<[u8]>,
+    pub keys: Box<[Box<[u8]>]>,
+    pub raw_msg: Box<[u8]>,
+    pub raw_keys: Box<[Box<[u8]>]>,
+}
+
+impl JsonFormatter {
+    /// The parts the last record of `site` on thread `tid` left in the
+    /// cache, when they can be copied for its later records: the message
+    /// was kept (the same on every record so far) and the keys were
+    /// rendered for `n_fields` fields. `None` otherwise.
+    pub(crate) fn planned_parts(
+        &self,
+        site: &Site,
+        tid: u64,
+        n_fields: usize,
+    ) -> Option<PlannedParts> {
+        let e = self.sites.get(site, tid)?;
+        let super::fragments::MsgCache::Same { raw, .. } = &e.msg else {
+            return None;
+        };
+        let ready = !e.whole.is_empty()
+            && e.key_ends.len() == n_fields
+            && e.keys.len() == n_fields
+            && e.keys.iter().all(|k| !k.is_empty());
+        let starts = std::iter::once(0).chain(e.key_ends.iter().copied());
+        ready.then(|| PlannedParts {
+            whole: e.whole.as_slice().into(),
+            keys: e.keys.iter().map(|k| k.as_slice().into()).collect(),
+            raw_msg: raw.as_slice().into(),
+            raw_keys: starts
+                .zip(&e.key_ends)
+                .map(|(start, &end)| e.key_bytes[start..end].into())
+                .collect(),
+        })
+    }
+
+    /// Whether the messages of `site` on thread `tid` were seen to vary
+    /// (or one was too long to keep): its parts will never be copyable.
+    pub(crate) fn message_varies(&self, site: &Site, tid: u64) -> bool {
+        self.sites
+            .get(site, tid)
+            .is_some_and(|e| matches!(e.msg, super::fragments::MsgCache::Varies))
+    }
+
+    /// Appends a field of a planned line: `key` (a [`PlannedParts`] key,
+    /// punctuation included) and `value`.
+    #[inline(always)]
+    pub(crate) fn write_planned_field(&mut self, key: &[u8], value: &Value<'_>, out: &mut Vec<u8>) {
+        put(out, key);
+        write_value(&mut self.scratch, out, value);
+    }
+
+    /// Appends a planned line: the timestamp, `whole`, `fields` (the
+    /// fields' object written with [`JsonFormatter::write_planned_field`]
+    /// and closed, or nothing) and the line's end. The same bytes as
+    /// [`Formatter::format_at`] for the record.
+    #[inline]
+    pub(crate) fn write_planned(
+        &mut self,
+        whole: &[u8],
+        ts_ns: u64,
+        fields: &[u8],
+        out: &mut Vec<u8>,
+    ) {
+        out.reserve(whole.len() + fields.len() + 64);
+        put(out, &self.keys.ts);
+        self.ts.write(ts_ns, out);
+        out.extend_from_slice(whole);
+        out.extend_from_slice(fields);
+        out.extend_from_slice(b"}\n");
+    }
+}
+
 impl Formatter for JsonFormatter {
     fn format(&mut self, record: &RecordView<'_>, out: &mut Vec<u8>) {
         self.format_at(None, record, out);
+    }
+
+    fn as_json(&mut self) -> Option<&mut JsonFormatter> {
+        Some(self)
     }
 
     fn format_at(&mut self, site: Option<Site>, r: &RecordView<'_>, out: &mut Vec<u8>) {

@@ -30,7 +30,7 @@ pub(crate) fn unique_names(fields: &[crate::view::Field<'_>]) -> Vec<String> {
 }
 
 pub use fragments::Site;
-pub(crate) use fragments::WordHasher;
+pub(crate) use fragments::{WordHasher, same};
 pub(crate) use from_spec::{MAX_NAMED_FORMATTERS, Shared, build, default_spec};
 pub use json::JsonFormatter;
 pub use logfmt::LogfmtFormatter;
@@ -52,6 +52,12 @@ pub trait Formatter: Send {
     fn format_at(&mut self, site: Option<Site>, record: &RecordView<'_>, out: &mut Vec<u8>) {
         let _ = site;
         self.format(record, out);
+    }
+
+    /// This formatter as the JSON one, for the flusher's fast lane (see
+    /// `backend::fast_lane`); `None` for every other format.
+    fn as_json(&mut self) -> Option<&mut JsonFormatter> {
+        None
     }
 }
 

@@ -1,0 +1,371 @@
+//! The fast lane: a macro call site's records (`trade!`, `logger::info!`,
+//! ...) written straight from their bytes in the ring, by a plan kept per
+//! call site, level and thread.
+//!
+//! The generic path decodes every record into a `RecordView` (a vector of
+//! fields, the site's facts, its service), and the JSON formatter then
+//! finds the parts it rendered for the site (see `format::fragments`),
+//! checking them field by field. For the records of one macro call site on
+//! one thread none of that changes. After a site's first record has gone
+//! the generic way, the lane keeps a [`Plan`]: what the formatter rendered
+//! from the level to the fields, each field's key, the kind, level and the
+//! service's own file. Each later record is then the timestamp, that copy,
+//! each key followed by its value read from the ring, and the line's end:
+//! the bytes of the generic path, which the tests compare.
+//!
+//! The lane is open when nothing else needs the view: JSON is the only
+//! formatter, no redaction rule and no console. A record still goes the
+//! generic way when its thread has context frames (a correlation id, bound
+//! fields), when its site is timed (`perf`: the call tree links those),
+//! when its message takes arguments or is not kept (see `MsgCache`), when
+//! its thread's name differs from the plan's, and when a value is
+//! malformed (the generic path drops the record, as it always did).
+
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::backend::formats::Formats;
+use crate::backend::router::Router;
+use crate::callsite::Callsite;
+use crate::format::{Site, WordHasher};
+use crate::level::Level;
+use crate::view::Kind;
+use crate::wire::{self, Decoder, Header};
+
+/// Records written by plan since the process started (added once a
+/// cycle): what the tests read to know the lane was taken.
+static WRITTEN_BY_PLAN: AtomicU64 = AtomicU64::new(0);
+
+/// Records written by plan so far (see [`WRITTEN_BY_PLAN`]).
+pub(crate) fn written_by_plan() -> u64 {
+    WRITTEN_BY_PLAN.load(Ordering::Relaxed)
+}
+
+/// Adds a cycle's count of records written by plan.
+pub(crate) fn count_written_by_plan(n: u64) {
+    if n > 0 {
+        WRITTEN_BY_PLAN.fetch_add(n, Ordering::Relaxed);
+    }
+}
+
+/// Most plans kept; past it the lane starts again empty.
+const MAX_PLANS: usize = 4096;
+
+/// A call site's records from one thread at one level.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum PlanKey {
+    /// A macro call site, by its descriptor's address.
+    Callsite {
+        callsite: usize,
+        tid: u64,
+        level: u8,
+    },
+    /// A `log` call site, by the addresses and lengths of its target,
+    /// module and file (all `'static`) and its line.
+    Log {
+        strs: [(usize, usize); 3],
+        line: u32,
+        tid: u64,
+        level: u8,
+    },
+}
+
+impl PlanKey {
+    fn tid(&self) -> u64 {
+        match *self {
+            PlanKey::Callsite { tid, .. } | PlanKey::Log { tid, .. } => tid,
+        }
+    }
+
+    fn level(&self) -> u8 {
+        match *self {
+            PlanKey::Callsite { level, .. } | PlanKey::Log { level, .. } => level,
+        }
+    }
+}
+
+/// What a plan is learnt from, besides the formatter's parts.
+#[derive(Clone, Copy)]
+pub(crate) enum Source {
+    /// A macro call site's descriptor.
+    Callsite(&'static Callsite),
+    /// A `log` call site with its `'static` strings.
+    Log,
+}
+
+/// A record the lane did not write, for the generic path; with the key
+/// and source to learn a plan from once the generic path has written it.
+pub(crate) type Unplanned = Option<(PlanKey, Source)>;
+
+/// How a call site's records are written.
+enum Plan {
+    /// The generic way, always (see the module documentation).
+    Generic,
+    Ready(Ready),
+}
+
+struct Ready {
+    /// The thread name the parts were rendered with.
+    thread: Box<str>,
+    kind: Kind,
+    level: Level,
+    /// The index of the record's service's own file, if it has one.
+    service_file: Option<usize>,
+    /// The line from the timestamp's digits to the fields.
+    whole: Box<[u8]>,
+    /// Per field, the bytes before its value.
+    keys: Box<[Box<[u8]>]>,
+    /// For a `log` call site, whose message and keys are in the record:
+    /// the message and each key the parts were rendered for.
+    raw_msg: Box<[u8]>,
+    raw_keys: Box<[Box<[u8]>]>,
+}
+
+/// The plans, and the buffer a record's fields are written into.
+#[derive(Default)]
+pub(crate) struct FastLane {
+    index: HashMap<PlanKey, usize, BuildHasherDefault<WordHasher>>,
+    plans: Vec<Plan>,
+    /// The key and index of the last plan used: a run of records of one
+    /// site and thread skips the hash lookup.
+    last: Option<(PlanKey, usize)>,
+    /// The fields' object of the record being written: filled (and
+    /// checked) before anything is written to a file.
+    fields: Vec<u8>,
+}
+
+/// What the lane needs of the flusher to write a record.
+pub(crate) struct Writer<'a> {
+    /// The record's thread's name and id.
+    pub thread: &'a str,
+    pub tid: u64,
+    /// The record's UTC time, and the time the files rotate by.
+    pub ts_ns: u64,
+    pub at: u64,
+    pub formats: &'a mut Formats,
+    pub router: &'a mut Router,
+}
+
+impl FastLane {
+    /// Writes a `CALLSITE` or `LOG` record (`header`, then its bytes
+    /// `record`) by its plan: `Ok` with the number of records written (as
+    /// `Router::write_record` counts them), or `Err` when it must go the
+    /// generic way, with what to learn a plan from afterwards when the
+    /// site has none (or its plan no longer fits).
+    #[inline]
+    pub(crate) fn write(
+        &mut self,
+        header: &Header,
+        record: &[u8],
+        w: Writer<'_>,
+    ) -> Result<usize, Unplanned> {
+        let mut d = Decoder {
+            rest: record.get(wire::HEADER..).unwrap_or_default(),
+        };
+        match header.tag {
+            wire::TAG_CALLSITE => self.write_callsite(header.level, d, w),
+            wire::TAG_LOG => {
+                let strs = log_strs(&mut d).ok_or(None)?;
+                let key = PlanKey::Log {
+                    strs,
+                    line: d.u32().ok_or(None)?,
+                    tid: w.tid,
+                    level: header.level,
+                };
+                self.write_log(key, d, w)
+            }
+            _ => Err(None),
+        }
+    }
+
+    /// [`FastLane::write`] for a `CALLSITE` record.
+    #[inline]
+    fn write_callsite(
+        &mut self,
+        level: u8,
+        mut d: Decoder<'_>,
+        w: Writer<'_>,
+    ) -> Result<usize, Unplanned> {
+        let callsite = d.callsite().ok_or(None)?;
+        let key = PlanKey::Callsite {
+            callsite: callsite as *const Callsite as usize,
+            tid: w.tid,
+            level,
+        };
+        let source = Source::Callsite(callsite);
+        let plan = match self.ready(key, w.thread) {
+            Ok(i) => i,
+            Err(relearn) => return Err(relearn.then_some((key, source))),
+        };
+        let (Plan::Ready(plan), fields) = (&self.plans[plan], &mut self.fields) else {
+            return Err(None);
+        };
+        let Some((json, spill)) = w.formats.json_only() else {
+            return Err(None);
+        };
+        fields.clear();
+        for key in &plan.keys {
+            let value = d.value().ok_or(None)?;
+            json.write_planned_field(key, &value, fields);
+        }
+        Ok(route(plan, json, spill, fields, w.ts_ns, w.at, w.router))
+    }
+
+    /// [`FastLane::write`] for a `LOG` record, whose strings were read
+    /// (`key`) up to the message.
+    #[inline]
+    fn write_log(
+        &mut self,
+        key: PlanKey,
+        mut d: Decoder<'_>,
+        w: Writer<'_>,
+    ) -> Result<usize, Unplanned> {
+        let relearn = || Err(Some((key, Source::Log)));
+        let plan = match self.ready(key, w.thread) {
+            Ok(i) => i,
+            Err(true) => return relearn(),
+            Err(false) => return Err(None),
+        };
+        let (Plan::Ready(plan), fields) = (&self.plans[plan], &mut self.fields) else {
+            return Err(None);
+        };
+        let Some((json, spill)) = w.formats.json_only() else {
+            return Err(None);
+        };
+        // The message and the keys are the record's: the plan holds while
+        // they are those it was rendered for.
+        let msg = d.bytes32().ok_or(None)?;
+        let n = usize::from(d.u16().ok_or(None)?);
+        if !crate::format::same(msg, &plan.raw_msg) || n != plan.keys.len() {
+            return relearn();
+        }
+        fields.clear();
+        for (key, raw) in plan.keys.iter().zip(&plan.raw_keys) {
+            if !crate::format::same(d.raw_key().ok_or(None)?, raw) {
+                return relearn();
+            }
+            let value = d.value().ok_or(None)?;
+            json.write_planned_field(key, &value, fields);
+        }
+        Ok(route(plan, json, spill, fields, w.ts_ns, w.at, w.router))
+    }
+
+    /// The index of `key`'s plan when it is ready for a thread of this
+    /// name; else whether to learn one (none yet, or made for another
+    /// name) or not (the site's records go the generic way).
+    #[inline(always)]
+    fn ready(&mut self, key: PlanKey, thread: &str) -> Result<usize, bool> {
+        let i = match self.last {
+            Some((last, i)) if last == key => i,
+            _ => {
+                let i = *self.index.get(&key).ok_or(true)?;
+                self.last = Some((key, i));
+                i
+            }
+        };
+        match &self.plans[i] {
+            Plan::Ready(r) if crate::format::same(r.thread.as_bytes(), thread.as_bytes()) => Ok(i),
+            Plan::Ready(_) => Err(true),
+            Plan::Generic => Err(false),
+        }
+    }
+
+    /// Keeps a plan under `key` after the generic path wrote one of its
+    /// records (of `source`, with `n_fields` fields, its `site`, its
+    /// thread's name `thread` and its service's file `service_file`) with
+    /// the JSON formatter of `formats`. Nothing is kept when the
+    /// formatter's parts are not ready (the record was not formatted: the
+    /// next one tries again).
+    pub(crate) fn learn(
+        &mut self,
+        (key, source): (PlanKey, Source),
+        n_fields: usize,
+        site: Option<Site>,
+        thread: &str,
+        service_file: Option<usize>,
+        formats: &mut Formats,
+    ) {
+        let (kind, plannable) = match source {
+            Source::Callsite(c) => (
+                c.kind,
+                c.message_args == 0 && !c.message.contains(['{', '}']) && c.kind != Kind::Perf,
+            ),
+            Source::Log => (Kind::Log, true),
+        };
+        let plan = match (site, Level::from_u8(key.level())) {
+            (Some(site), Some(level)) if plannable => {
+                let Some((json, _)) = formats.json_only() else {
+                    return;
+                };
+                match json.planned_parts(&site, key.tid(), n_fields) {
+                    Some(parts) => Plan::Ready(Ready {
+                        thread: thread.into(),
+                        kind,
+                        level,
+                        service_file,
+                        whole: parts.whole,
+                        keys: parts.keys,
+                        raw_msg: parts.raw_msg,
+                        raw_keys: parts.raw_keys,
+                    }),
+                    // A `log` site whose message changes (format
+                    // arguments) or is too long to keep.
+                    None if json.message_varies(&site, key.tid()) => Plan::Generic,
+                    None => return,
+                }
+            }
+            _ => Plan::Generic,
+        };
+        if self.plans.len() >= MAX_PLANS {
+            self.index.clear();
+            self.plans.clear();
+        }
+        self.last = None;
+        match self.index.get(&key) {
+            Some(&i) => self.plans[i] = plan,
+            None => {
+                self.plans.push(plan);
+                self.index.insert(key, self.plans.len() - 1);
+            }
+        }
+    }
+}
+
+/// A `LOG` record's target, module and file as addresses and lengths,
+/// when all three are `'static`.
+#[inline(always)]
+fn log_strs(d: &mut Decoder<'_>) -> Option<[(usize, usize); 3]> {
+    let module = d.static_str_ref(None)?;
+    let file = d.static_str_ref(Some(module))?;
+    let target = d.static_str_ref(Some(module))?;
+    Some([target, module, file])
+}
+
+/// Closes the fields' object (when there are fields) and writes the
+/// record's line by `plan` to the files that take it (see
+/// `Router::write_record`): the number of records written.
+#[inline(always)]
+fn route(
+    plan: &Ready,
+    json: &mut crate::format::JsonFormatter,
+    spill: &mut [Vec<u8>],
+    fields: &mut Vec<u8>,
+    ts_ns: u64,
+    at: u64,
+    router: &mut Router,
+) -> usize {
+    if !plan.keys.is_empty() {
+        fields.push(b'}');
+    }
+    let mut format =
+        |_: usize, out: &mut Vec<u8>| json.write_planned(&plan.whole, ts_ns, fields, out);
+    router.write_record(
+        plan.kind,
+        plan.level,
+        plan.service_file,
+        &mut format,
+        spill,
+        at,
+    )
+}
