@@ -803,6 +803,32 @@ impl<'a> Decoder<'a> {
         std::str::from_utf8(bytes).ok()
     }
 
+    /// The next value handed to `sink`: numbers and strings straight from
+    /// their bytes (no [`Value`] in between), the other kinds as a
+    /// [`Value`]. `None` when malformed.
+    #[inline(always)]
+    pub fn value_into<S: ValueSink>(&mut self, sink: &mut S) -> Option<()> {
+        let (&tag, rest) = self.rest.split_first()?;
+        match tag {
+            V_U64 | V_I64 | V_F64 => {
+                let (word, tail) = rest.split_first_chunk::<8>()?;
+                self.rest = tail;
+                let x = u64::from_ne_bytes(*word);
+                match tag {
+                    V_U64 => sink.u64(x),
+                    V_I64 => sink.i64(x as i64),
+                    _ => sink.f64(f64::from_bits(x)),
+                }
+            }
+            V_STR | V_STATIC_STR => match self.value()? {
+                Value::Str(bytes) => sink.str(bytes),
+                other => sink.value(other),
+            },
+            _ => sink.value(self.value()?),
+        }
+        Some(())
+    }
+
     /// A value written by [`put_value`].
     #[inline(always)]
     pub fn value(&mut self) -> Option<Value<'a>> {
@@ -830,6 +856,17 @@ impl<'a> Decoder<'a> {
             _ => return None,
         })
     }
+}
+
+/// Where [`Decoder::value_into`] writes a value.
+pub(crate) trait ValueSink {
+    fn u64(&mut self, v: u64);
+    fn i64(&mut self, v: i64);
+    fn f64(&mut self, v: f64);
+    /// A string (bytes that may not be UTF-8).
+    fn str(&mut self, bytes: &[u8]);
+    /// Any other value.
+    fn value(&mut self, v: Value<'_>);
 }
 
 /// Whether `bytes` are at most 16 bytes of ASCII (a key, mostly): two

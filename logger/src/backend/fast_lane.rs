@@ -1,11 +1,11 @@
-//! The fast lane: a macro call site's records (`trade!`, `logger::info!`,
-//! ...) written straight from their bytes in the ring, by a plan kept per
-//! call site, level and thread.
+//! The fast lane: a call site's records (`trade!`, `log::info!`, ...)
+//! written straight from their bytes in the ring, by a plan kept per call
+//! site, level and thread.
 //!
 //! The generic path decodes every record into a `RecordView` (a vector of
 //! fields, the site's facts, its service), and the JSON formatter then
 //! finds the parts it rendered for the site (see `format::fragments`),
-//! checking them field by field. For the records of one macro call site on
+//! checking them field by field. For the records of one call site on
 //! one thread none of that changes. After a site's first record has gone
 //! the generic way, the lane keeps a [`Plan`]: what the formatter rendered
 //! from the level to the fields, each field's key, the kind, level and the
@@ -13,13 +13,19 @@
 //! each key followed by its value read from the ring, and the line's end:
 //! the bytes of the generic path, which the tests compare.
 //!
+//! A `log` record's message and keys are in the record: its plan holds
+//! while the keys are those it was made for (compared byte for byte), and
+//! a message other than the kept one is escaped between the parts before
+//! and after it. A macro call site's message arguments follow its fields
+//! in the record and are rendered the same way.
+//!
 //! The lane is open when nothing else needs the view: JSON is the only
 //! formatter, no redaction rule and no console. A record still goes the
 //! generic way when its thread has context frames (a correlation id, bound
 //! fields), when its site is timed (`perf`: the call tree links those),
-//! when its message takes arguments or is not kept (see `MsgCache`), when
-//! its thread's name differs from the plan's, and when a value is
-//! malformed (the generic path drops the record, as it always did).
+//! when its thread's name or its keys differ from the plan's (a new plan is
+//! then learnt from it), and when a value is malformed (the generic path
+//! drops the record, as it always did).
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
@@ -112,13 +118,20 @@ struct Ready {
     level: Level,
     /// The index of the record's service's own file, if it has one.
     service_file: Option<usize>,
-    /// The line from the timestamp's digits to the fields.
-    whole: Box<[u8]>,
+    /// For a macro call site whose message takes arguments: its template
+    /// and their number (they follow the fields in the record).
+    template: Option<(&'static str, usize)>,
+    /// The line from the timestamp's digits to the message, and from the
+    /// message to the fields.
+    head: Box<[u8]>,
+    middle: Box<[u8]>,
+    /// `head`, the kept message and `middle` in one piece, with the kept
+    /// message as recorded: written when a record has that message.
+    whole: Option<(Box<[u8]>, Box<[u8]>)>,
     /// Per field, the bytes before its value.
     keys: Box<[Box<[u8]>]>,
-    /// For a `log` call site, whose message and keys are in the record:
-    /// the message and each key the parts were rendered for.
-    raw_msg: Box<[u8]>,
+    /// For a `log` call site, whose keys are in the record: each key the
+    /// parts were rendered for.
     raw_keys: Box<[Box<[u8]>]>,
 }
 
@@ -133,6 +146,9 @@ pub(crate) struct FastLane {
     /// The fields' object of the record being written: filled (and
     /// checked) before anything is written to a file.
     fields: Vec<u8>,
+    /// A rendered message template, then the message as JSON.
+    raw_msg: Vec<u8>,
+    msg: Vec<u8>,
 }
 
 /// What the lane needs of the flusher to write a record.
@@ -198,7 +214,14 @@ impl FastLane {
             Ok(i) => i,
             Err(relearn) => return Err(relearn.then_some((key, source))),
         };
-        let (Plan::Ready(plan), fields) = (&self.plans[plan], &mut self.fields) else {
+        let FastLane {
+            plans,
+            fields,
+            raw_msg,
+            msg,
+            ..
+        } = self;
+        let Plan::Ready(plan) = &plans[plan] else {
             return Err(None);
         };
         let Some((json, spill)) = w.formats.json_only() else {
@@ -206,10 +229,30 @@ impl FastLane {
         };
         fields.clear();
         for key in &plan.keys {
-            let value = d.value().ok_or(None)?;
-            json.write_planned_field(key, &value, fields);
+            json.write_planned_wire_field(key, &mut d, fields)
+                .ok_or(None)?;
         }
-        Ok(route(plan, json, spill, fields, w.ts_ns, w.at, w.router))
+        close_fields(plan, fields);
+        let line: [&[u8]; 4] = match (plan.template, &plan.whole) {
+            (Some((template, n)), _) => {
+                raw_msg.clear();
+                crate::callsite::render_message(template, n, &mut d, raw_msg).ok_or(None)?;
+                msg.clear();
+                json.write_planned_message(raw_msg, msg);
+                [&plan.head, msg, &plan.middle, fields]
+            }
+            (None, Some((whole, _))) => [whole, fields, &[], &[]],
+            (None, None) => return Err(None),
+        };
+        let mut format = |_: usize, out: &mut Vec<u8>| json.write_planned(w.ts_ns, &line, out);
+        Ok(w.router.write_record(
+            plan.kind,
+            plan.level,
+            plan.service_file,
+            &mut format,
+            spill,
+            w.at,
+        ))
     }
 
     /// [`FastLane::write`] for a `LOG` record, whose strings were read
@@ -227,28 +270,48 @@ impl FastLane {
             Err(true) => return relearn(),
             Err(false) => return Err(None),
         };
-        let (Plan::Ready(plan), fields) = (&self.plans[plan], &mut self.fields) else {
+        let FastLane {
+            plans, fields, msg, ..
+        } = self;
+        let Plan::Ready(plan) = &plans[plan] else {
             return Err(None);
         };
         let Some((json, spill)) = w.formats.json_only() else {
             return Err(None);
         };
-        // The message and the keys are the record's: the plan holds while
-        // they are those it was rendered for.
-        let msg = d.bytes32().ok_or(None)?;
+        // The keys are the record's: the plan holds while they are those
+        // it was rendered for.
+        let raw = d.bytes32().ok_or(None)?;
         let n = usize::from(d.u16().ok_or(None)?);
-        if !crate::format::same(msg, &plan.raw_msg) || n != plan.keys.len() {
+        if n != plan.keys.len() {
             return relearn();
         }
         fields.clear();
-        for (key, raw) in plan.keys.iter().zip(&plan.raw_keys) {
-            if !crate::format::same(d.raw_key().ok_or(None)?, raw) {
+        for (key, raw_key) in plan.keys.iter().zip(&plan.raw_keys) {
+            if !crate::format::same(d.raw_key().ok_or(None)?, raw_key) {
                 return relearn();
             }
-            let value = d.value().ok_or(None)?;
-            json.write_planned_field(key, &value, fields);
+            json.write_planned_wire_field(key, &mut d, fields)
+                .ok_or(None)?;
         }
-        Ok(route(plan, json, spill, fields, w.ts_ns, w.at, w.router))
+        close_fields(plan, fields);
+        let line: [&[u8]; 4] = match &plan.whole {
+            Some((whole, kept)) if crate::format::same(raw, kept) => [whole, fields, &[], &[]],
+            _ => {
+                msg.clear();
+                json.write_planned_message(raw, msg);
+                [&plan.head, msg, &plan.middle, fields]
+            }
+        };
+        let mut format = |_: usize, out: &mut Vec<u8>| json.write_planned(w.ts_ns, &line, out);
+        Ok(w.router.write_record(
+            plan.kind,
+            plan.level,
+            plan.service_file,
+            &mut format,
+            spill,
+            w.at,
+        ))
     }
 
     /// The index of `key`'s plan when it is ready for a thread of this
@@ -286,34 +349,41 @@ impl FastLane {
         service_file: Option<usize>,
         formats: &mut Formats,
     ) {
-        let (kind, plannable) = match source {
-            Source::Callsite(c) => (
-                c.kind,
-                c.message_args == 0 && !c.message.contains(['{', '}']) && c.kind != Kind::Perf,
-            ),
-            Source::Log => (Kind::Log, true),
+        let (kind, template) = match source {
+            Source::Callsite(c) if c.message_args == 0 && !c.message.contains(['{', '}']) => {
+                (c.kind, None)
+            }
+            Source::Callsite(c) => (c.kind, Some((c.message, c.message_args))),
+            Source::Log => (Kind::Log, None),
         };
         let plan = match (site, Level::from_u8(key.level())) {
-            (Some(site), Some(level)) if plannable => {
+            (Some(site), Some(level)) if kind != Kind::Perf => {
                 let Some((json, _)) = formats.json_only() else {
                     return;
                 };
-                match json.planned_parts(&site, key.tid(), n_fields) {
-                    Some(parts) => Plan::Ready(Ready {
-                        thread: thread.into(),
-                        kind,
-                        level,
-                        service_file,
-                        whole: parts.whole,
-                        keys: parts.keys,
-                        raw_msg: parts.raw_msg,
-                        raw_keys: parts.raw_keys,
-                    }),
-                    // A `log` site whose message changes (format
-                    // arguments) or is too long to keep.
-                    None if json.message_varies(&site, key.tid()) => Plan::Generic,
-                    None => return,
-                }
+                let Some(parts) = json.planned_parts(&site, key.tid(), thread, n_fields) else {
+                    return;
+                };
+                // A constant message too long to keep is rendered like a
+                // template without arguments.
+                let template = match source {
+                    Source::Callsite(c) if parts.whole.is_none() => {
+                        template.or(Some((c.message, 0)))
+                    }
+                    _ => template,
+                };
+                Plan::Ready(Ready {
+                    thread: thread.into(),
+                    kind,
+                    level,
+                    service_file,
+                    template,
+                    head: parts.head,
+                    middle: parts.middle,
+                    whole: parts.whole,
+                    keys: parts.keys,
+                    raw_keys: parts.raw_keys,
+                })
             }
             _ => Plan::Generic,
         };
@@ -342,30 +412,10 @@ fn log_strs(d: &mut Decoder<'_>) -> Option<[(usize, usize); 3]> {
     Some([target, module, file])
 }
 
-/// Closes the fields' object (when there are fields) and writes the
-/// record's line by `plan` to the files that take it (see
-/// `Router::write_record`): the number of records written.
+/// Closes the fields' object, when there are fields.
 #[inline(always)]
-fn route(
-    plan: &Ready,
-    json: &mut crate::format::JsonFormatter,
-    spill: &mut [Vec<u8>],
-    fields: &mut Vec<u8>,
-    ts_ns: u64,
-    at: u64,
-    router: &mut Router,
-) -> usize {
+fn close_fields(plan: &Ready, fields: &mut Vec<u8>) {
     if !plan.keys.is_empty() {
         fields.push(b'}');
     }
-    let mut format =
-        |_: usize, out: &mut Vec<u8>| json.write_planned(&plan.whole, ts_ns, fields, out);
-    router.write_record(
-        plan.kind,
-        plan.level,
-        plan.service_file,
-        &mut format,
-        spill,
-        at,
-    )
 }

@@ -194,6 +194,35 @@ fn write_value(scratch: &mut String, out: &mut Vec<u8>, value: &Value<'_>) {
     }
 }
 
+/// A value written as JSON, the way [`write_value`] writes it.
+struct JsonSink<'a> {
+    scratch: &'a mut String,
+    out: &'a mut Vec<u8>,
+}
+
+impl crate::wire::ValueSink for JsonSink<'_> {
+    #[inline(always)]
+    fn u64(&mut self, v: u64) {
+        digits::write_u64(self.out, v);
+    }
+    #[inline(always)]
+    fn i64(&mut self, v: i64) {
+        digits::write_i64(self.out, v);
+    }
+    #[inline(always)]
+    fn f64(&mut self, v: f64) {
+        write_value(self.scratch, self.out, &Value::F64(v));
+    }
+    #[inline(always)]
+    fn str(&mut self, bytes: &[u8]) {
+        write_bytes(self.scratch, self.out, bytes);
+    }
+    #[inline(always)]
+    fn value(&mut self, v: Value<'_>) {
+        write_value(self.scratch, self.out, &v);
+    }
+}
+
 /// Writes `open` and `fields` as an object's members, then `}`; nothing
 /// when there are no fields. A repeated key is renamed (see
 /// `unique_keys`), so the object never holds the same key twice. With
@@ -361,41 +390,52 @@ fn entry_for<'c>(
 
 /// What the flusher's fast lane copies for a call site on a thread (see
 /// `backend::fast_lane`): the line from the timestamp's digits to the
-/// fields (`whole`), and per field the bytes written before its value.
-///
-/// `raw_msg` and `raw_keys`: the message and the field keys as recorded,
-/// which the lane compares with those of a `log` record.
+/// message (`head`) and from the message to the fields (`middle`); the
+/// three in one piece (`whole`) when the site's message was kept
+/// (`raw_msg`: as recorded); and per field the bytes written before its
+/// value (`keys`) and the key as recorded (`raw_keys`, which the lane
+/// compares with those of a `log` record).
 pub(crate) struct PlannedParts {
-    pub whole: Box<[u8]>,
+    pub head: Box<[u8]>,
+    pub middle: Box<[u8]>,
+    pub whole: Option<(Box<[u8]>, Box<[u8]>)>,
     pub keys: Box<[Box<[u8]>]>,
-    pub raw_msg: Box<[u8]>,
     pub raw_keys: Box<[Box<[u8]>]>,
 }
 
 impl JsonFormatter {
     /// The parts the last record of `site` on thread `tid` left in the
-    /// cache, when they can be copied for its later records: the message
-    /// was kept (the same on every record so far) and the keys were
-    /// rendered for `n_fields` fields. `None` otherwise.
+    /// cache, when they were rendered for the thread name `thread` and
+    /// `n_fields` fields; `None` otherwise (the record was not formatted
+    /// by this formatter).
     pub(crate) fn planned_parts(
         &self,
         site: &Site,
         tid: u64,
+        thread: &str,
         n_fields: usize,
     ) -> Option<PlannedParts> {
         let e = self.sites.get(site, tid)?;
-        let super::fragments::MsgCache::Same { raw, .. } = &e.msg else {
-            return None;
-        };
-        let ready = !e.whole.is_empty()
+        let ready = !e.head.is_empty()
+            && *e.thread == *thread
             && e.key_ends.len() == n_fields
             && e.keys.len() == n_fields
             && e.keys.iter().all(|k| !k.is_empty());
+        if !ready {
+            return None;
+        }
+        let whole = match &e.msg {
+            super::fragments::MsgCache::Same { raw, .. } if !e.whole.is_empty() => {
+                Some((e.whole.as_slice().into(), raw.as_slice().into()))
+            }
+            _ => None,
+        };
         let starts = std::iter::once(0).chain(e.key_ends.iter().copied());
-        ready.then(|| PlannedParts {
-            whole: e.whole.as_slice().into(),
+        Some(PlannedParts {
+            head: e.head.as_slice().into(),
+            middle: e.middle.as_slice().into(),
+            whole,
             keys: e.keys.iter().map(|k| k.as_slice().into()).collect(),
-            raw_msg: raw.as_slice().into(),
             raw_keys: starts
                 .zip(&e.key_ends)
                 .map(|(start, &end)| e.key_bytes[start..end].into())
@@ -403,39 +443,43 @@ impl JsonFormatter {
         })
     }
 
-    /// Whether the messages of `site` on thread `tid` were seen to vary
-    /// (or one was too long to keep): its parts will never be copyable.
-    pub(crate) fn message_varies(&self, site: &Site, tid: u64) -> bool {
-        self.sites
-            .get(site, tid)
-            .is_some_and(|e| matches!(e.msg, super::fragments::MsgCache::Varies))
-    }
-
-    /// Appends a field of a planned line: `key` (a [`PlannedParts`] key,
-    /// punctuation included) and `value`.
+    /// Appends a field of a planned line from the record's bytes: `key`
+    /// (a [`PlannedParts`] key, punctuation included) and the next value
+    /// of `d`. `None` (and part of the field written) when the value is
+    /// malformed.
     #[inline(always)]
-    pub(crate) fn write_planned_field(&mut self, key: &[u8], value: &Value<'_>, out: &mut Vec<u8>) {
+    pub(crate) fn write_planned_wire_field(
+        &mut self,
+        key: &[u8],
+        d: &mut crate::wire::Decoder<'_>,
+        out: &mut Vec<u8>,
+    ) -> Option<()> {
         put(out, key);
-        write_value(&mut self.scratch, out, value);
+        d.value_into(&mut JsonSink {
+            scratch: &mut self.scratch,
+            out,
+        })
     }
 
-    /// Appends a planned line: the timestamp, `whole`, `fields` (the
-    /// fields' object written with [`JsonFormatter::write_planned_field`]
-    /// and closed, or nothing) and the line's end. The same bytes as
+    /// Appends `msg` as a JSON string (a planned line's message when it is
+    /// not the kept one).
+    #[inline]
+    pub(crate) fn write_planned_message(&mut self, msg: &[u8], out: &mut Vec<u8>) {
+        write_bytes(&mut self.scratch, out, msg);
+    }
+
+    /// Appends a planned line: the timestamp, `parts` (`whole` and the
+    /// fields' object, or `head`, the message, `middle` and the fields'
+    /// object) and the line's end. The same bytes as
     /// [`Formatter::format_at`] for the record.
     #[inline]
-    pub(crate) fn write_planned(
-        &mut self,
-        whole: &[u8],
-        ts_ns: u64,
-        fields: &[u8],
-        out: &mut Vec<u8>,
-    ) {
-        out.reserve(whole.len() + fields.len() + 64);
+    pub(crate) fn write_planned(&mut self, ts_ns: u64, parts: &[&[u8]], out: &mut Vec<u8>) {
+        out.reserve(parts.iter().map(|p| p.len()).sum::<usize>() + 64);
         put(out, &self.keys.ts);
         self.ts.write(ts_ns, out);
-        out.extend_from_slice(whole);
-        out.extend_from_slice(fields);
+        for part in parts {
+            out.extend_from_slice(part);
+        }
         out.extend_from_slice(b"}\n");
     }
 }
