@@ -34,7 +34,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::backend::formats::Formats;
 use crate::backend::router::Router;
 use crate::callsite::Callsite;
-use crate::format::{Site, WordHasher};
+use crate::format::{KeptLine, Site, WordHasher};
 use crate::level::Level;
 use crate::view::Kind;
 use crate::wire::{self, Decoder, Header};
@@ -127,7 +127,7 @@ struct Ready {
     middle: Box<[u8]>,
     /// `head`, the kept message and `middle` in one piece, with the kept
     /// message as recorded: written when a record has that message.
-    whole: Option<(Box<[u8]>, Box<[u8]>)>,
+    whole: Option<KeptLine>,
     /// Per field, the bytes before its value.
     keys: Box<[Box<[u8]>]>,
     /// For a `log` call site, whose keys are in the record: each key the
@@ -241,7 +241,7 @@ impl FastLane {
                 json.write_planned_message(raw_msg, msg);
                 [&plan.head, msg, &plan.middle, fields]
             }
-            (None, Some((whole, _))) => [whole, fields, &[], &[]],
+            (None, Some(kept)) => [&kept.line, fields, &[], &[]],
             (None, None) => return Err(None),
         };
         let mut format = |_: usize, out: &mut Vec<u8>| json.write_planned(w.ts_ns, &line, out);
@@ -296,7 +296,7 @@ impl FastLane {
         }
         close_fields(plan, fields);
         let line: [&[u8]; 4] = match &plan.whole {
-            Some((whole, kept)) if crate::format::same(raw, kept) => [whole, fields, &[], &[]],
+            Some(kept) if crate::format::same(raw, &kept.raw_msg) => [&kept.line, fields, &[], &[]],
             _ => {
                 msg.clear();
                 json.write_planned_message(raw, msg);

@@ -398,9 +398,16 @@ fn entry_for<'c>(
 pub(crate) struct PlannedParts {
     pub head: Box<[u8]>,
     pub middle: Box<[u8]>,
-    pub whole: Option<(Box<[u8]>, Box<[u8]>)>,
+    pub whole: Option<KeptLine>,
     pub keys: Box<[Box<[u8]>]>,
     pub raw_keys: Box<[Box<[u8]>]>,
+}
+
+/// `head`, a kept message and `middle` in one piece (`line`), with the
+/// message as recorded (`raw_msg`).
+pub(crate) struct KeptLine {
+    pub line: Box<[u8]>,
+    pub raw_msg: Box<[u8]>,
 }
 
 impl JsonFormatter {
@@ -425,9 +432,10 @@ impl JsonFormatter {
             return None;
         }
         let whole = match &e.msg {
-            super::fragments::MsgCache::Same { raw, .. } if !e.whole.is_empty() => {
-                Some((e.whole.as_slice().into(), raw.as_slice().into()))
-            }
+            super::fragments::MsgCache::Same { raw, .. } if !e.whole.is_empty() => Some(KeptLine {
+                line: e.whole.as_slice().into(),
+                raw_msg: raw.as_slice().into(),
+            }),
             _ => None,
         };
         let starts = std::iter::once(0).chain(e.key_ends.iter().copied());

@@ -33,6 +33,7 @@ pub use fragments::Site;
 pub(crate) use fragments::{WordHasher, same};
 pub(crate) use from_spec::{MAX_NAMED_FORMATTERS, Shared, build, default_spec};
 pub use json::JsonFormatter;
+pub(crate) use json::KeptLine;
 pub use logfmt::LogfmtFormatter;
 pub use pattern::{Pattern, PatternFormatter};
 pub use text::TextFormatter;
