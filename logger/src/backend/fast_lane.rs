@@ -55,6 +55,9 @@ pub(crate) fn count_written_by_plan(n: u64) {
     }
 }
 
+/// A buffer of the lane larger than this is freed at the end of a cycle.
+const KEEP_BYTES: usize = 64 << 10;
+
 /// Most plans kept; past it the lane starts again empty.
 const MAX_PLANS: usize = 4096;
 
@@ -331,6 +334,22 @@ impl FastLane {
             Plan::Ready(r) if crate::format::same(r.thread.as_bytes(), thread.as_bytes()) => Ok(i),
             Plan::Ready(_) => Err(true),
             Plan::Generic => Err(false),
+        }
+    }
+
+    /// Capacity of the lane's buffers, in bytes (counted in
+    /// `Metrics::buffer_bytes`).
+    pub(crate) fn buffer_bytes(&self) -> usize {
+        self.fields.capacity() + self.raw_msg.capacity() + self.msg.capacity()
+    }
+
+    /// Frees a buffer a huge record grew past [`KEEP_BYTES`]: called once
+    /// a cycle.
+    pub(crate) fn trim(&mut self) {
+        for buf in [&mut self.fields, &mut self.raw_msg, &mut self.msg] {
+            if buf.capacity() > KEEP_BYTES {
+                *buf = Vec::new();
+            }
         }
     }
 

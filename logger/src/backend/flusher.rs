@@ -420,8 +420,14 @@ impl Flusher {
             self.report_rate_limits(false);
         }
         self.report_file_changes();
-        let buffers =
-            self.router.buffer_bytes() + self.formats.buffer_bytes() + self.scratch.capacity();
+        if let Some(lane) = self.lane.as_mut() {
+            lane.trim();
+        }
+        let lane_bytes = self.lane.as_ref().map_or(0, FastLane::buffer_bytes);
+        let buffers = self.router.buffer_bytes()
+            + self.formats.buffer_bytes()
+            + self.scratch.capacity()
+            + lane_bytes;
         COUNTERS
             .buffer_bytes
             .store(buffers as u64, Ordering::Relaxed);
