@@ -58,6 +58,9 @@ pub(crate) fn count_written_by_plan(n: u64) {
 /// A buffer of the lane larger than this is freed at the end of a cycle.
 const KEEP_BYTES: usize = 64 << 10;
 
+/// Slots of the memo of the last plan used (see `FastLane::last`).
+const LAST_SLOTS: usize = 4;
+
 /// Most plans kept; past it the lane starts again empty.
 const MAX_PLANS: usize = 4096;
 
@@ -143,9 +146,10 @@ struct Ready {
 pub(crate) struct FastLane {
     index: HashMap<PlanKey, usize, BuildHasherDefault<WordHasher>>,
     plans: Vec<Plan>,
-    /// The key and index of the last plan used: a run of records of one
-    /// site and thread skips the hash lookup.
-    last: Option<(PlanKey, usize)>,
+    /// Per slot (a thread id's last two bits), the key and index of the
+    /// last plan used: a run of records of one site skips the hash lookup,
+    /// also when the records of a few threads interleave.
+    last: [Option<(PlanKey, usize)>; LAST_SLOTS],
     /// The fields' object of the record being written: filled (and
     /// checked) before anything is written to a file.
     fields: Vec<u8>,
@@ -322,11 +326,12 @@ impl FastLane {
     /// name) or not (the site's records go the generic way).
     #[inline(always)]
     fn ready(&mut self, key: PlanKey, thread: &str) -> Result<usize, bool> {
-        let i = match self.last {
+        let slot = key.tid() as usize % LAST_SLOTS;
+        let i = match self.last[slot] {
             Some((last, i)) if last == key => i,
             _ => {
                 let i = *self.index.get(&key).ok_or(true)?;
-                self.last = Some((key, i));
+                self.last[slot] = Some((key, i));
                 i
             }
         };
@@ -410,7 +415,7 @@ impl FastLane {
             self.index.clear();
             self.plans.clear();
         }
-        self.last = None;
+        self.last = [None; LAST_SLOTS];
         match self.index.get(&key) {
             Some(&i) => self.plans[i] = plan,
             None => {
