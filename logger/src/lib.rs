@@ -47,6 +47,7 @@ mod config;
 mod config_file;
 mod context;
 mod counting_alloc;
+mod did_you_mean;
 mod error;
 mod error_chain;
 mod fault;
