@@ -51,6 +51,47 @@ pub(crate) fn closest<'a>(
         .map(|(_, c)| c)
 }
 
+/// The known key closest to the misspelt `key`: within 1 edit for keys of
+/// up to 4 characters, 2 up to 8, 3 beyond (`levle` -> `level`,
+/// `max_file_byte` -> `max_file_bytes`, `retention_day` -> `retention_days`).
+pub(crate) fn closest_key<'a>(
+    key: &str,
+    known: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    closest(key, known, |k| match k.chars().count() {
+        0..=4 => 1,
+        5..=8 => 2,
+        _ => 3,
+    })
+}
+
+/// serde's error for an unknown key of a struct (`unknown field `levle`,
+/// expected one of `dir`, `level`, ...`, `serde_json` adding ` at line 1
+/// column 8`) with ` (did you mean `level`?)` after the unknown key when a
+/// known key is close ([`closest_key`]); any other message unchanged.
+pub(crate) fn hint_unknown_field(message: String) -> String {
+    const HEAD: &str = "unknown field `";
+    let Some(start) = message.find(HEAD) else {
+        return message;
+    };
+    let name_start = start + HEAD.len();
+    let Some(len) = message[name_start..].find('`') else {
+        return message;
+    };
+    let name_end = name_start + len;
+    let rest = &message[name_end + 1..];
+    // serde names the known keys in backticks: "expected `a`",
+    // "expected `a` or `b`", "expected one of `a`, `b`, ...".
+    let Some(expected) = rest.strip_prefix(", expected ") else {
+        return message;
+    };
+    let known = expected.split('`').skip(1).step_by(2);
+    match closest_key(&message[name_start..name_end], known) {
+        Some(key) => format!("{} (did you mean `{key}`?){rest}", &message[..=name_end]),
+        None => message,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,5 +136,61 @@ mod tests {
         // "warm" is 1 from "warn" and 3 from "warning": the nearest wins.
         assert_eq!(closest("warm", names, |_| 3), Some("warn"));
         assert_eq!(closest("a", ["b", "c"], |_| 1), Some("b"));
+    }
+
+    #[test]
+    fn an_unknown_field_gets_the_closest_known_key() {
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Keys {
+            level: Option<String>,
+            retention_days: Option<u32>,
+            ring_bytes: Option<u32>,
+        }
+        let message = |json: &str| {
+            hint_unknown_field(serde_json::from_str::<Keys>(json).unwrap_err().to_string())
+        };
+        assert_eq!(
+            message(r#"{"levle": "info"}"#),
+            "unknown field `levle` (did you mean `level`?), expected one of `level`, \
+             `retention_days`, `ring_bytes` at line 1 column 8"
+        );
+        assert!(message(r#"{"retention_day": 1}"#).contains("(did you mean `retention_days`?)"));
+        // Nothing close: serde's message as it was.
+        assert_eq!(
+            message(r#"{"colour": 1}"#),
+            "unknown field `colour`, expected one of `level`, `retention_days`, `ring_bytes` \
+             at line 1 column 9"
+        );
+        // serde's shorter lists.
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Two {
+            name: Option<String>,
+            level: Option<String>,
+        }
+        let e = serde_json::from_str::<Two>(r#"{"nme": 1}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("expected `name` or `level`"), "{e}");
+        assert!(hint_unknown_field(e).contains("`nme` (did you mean `name`?)"));
+        // Other errors are left alone.
+        let e = "invalid type: string \"x\", expected u32".to_owned();
+        assert_eq!(hint_unknown_field(e.clone()), e);
+    }
+
+    #[test]
+    fn closest_key_allows_more_edits_for_longer_keys() {
+        let keys = ["dir", "level", "max_file_bytes", "retention_days"];
+        assert_eq!(closest_key("levle", keys), Some("level"));
+        assert_eq!(closest_key("lvl", keys), Some("level")); // 2 edits, 5 characters
+        assert_eq!(closest_key("lv", keys), None); // 3 edits
+        assert_eq!(closest_key("dri", keys), Some("dir"));
+        assert_eq!(closest_key("max_file_size", keys), None); // 4 edits
+        assert_eq!(closest_key("max_file_byte", keys), Some("max_file_bytes"));
+        assert_eq!(closest_key("retension_days", keys), Some("retention_days"));
+        assert_eq!(closest_key("colour", keys), None);
     }
 }

@@ -73,7 +73,7 @@ const LEVEL_NAMES: [&str; 8] = [
 /// (`infoo`, `inf`, `ifno`, `warp`, `eror`, `critcal`), or when it is the
 /// name's first three letters or more (`err`, `crit`, `deb`). A path with
 /// `::` never resembles one.
-fn resembled_level(word: &str) -> Option<&'static str> {
+pub(crate) fn resembled_level(word: &str) -> Option<&'static str> {
     if word.contains("::") {
         return None;
     }
