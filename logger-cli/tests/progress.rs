@@ -152,11 +152,12 @@ fn with_commas(n: u64) -> String {
     out
 }
 
-/// Waits (bounded, a hang guard) until `done` is true; panics with `what`.
-fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+/// Waits (bounded, a hang guard) until `done` is true; panics with
+/// `what()`.
+fn wait_until(what: impl Fn() -> String, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(120);
     while !done() {
-        assert!(Instant::now() < deadline, "hung: {what}");
+        assert!(Instant::now() < deadline, "hung: {}", what());
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -166,6 +167,89 @@ fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
 fn terminate(pid: i32) {
     // SAFETY: kill(2) on a process this test started.
     assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+}
+
+/// `logger ship --config CONFIG` running on a pseudo-terminal, and what
+/// the terminal got so far (stderr and stdout, escape sequences included).
+struct ShipOnTerminal {
+    child: std::process::Child,
+    shown: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    reader: std::thread::JoinHandle<()>,
+    pidfile: PathBuf,
+}
+
+impl ShipOnTerminal {
+    fn start(config: &Path, state: &Path) -> ShipOnTerminal {
+        let pidfile = state.join("ship.pid");
+        let shell = format!(
+            "'{}' ship --config '{}' & echo $! > '{}'; wait",
+            env!("CARGO_BIN_EXE_logger"),
+            arg(config),
+            arg(&pidfile)
+        );
+        let mut child = Command::new("script")
+            .args(["-qec", &shell, "/dev/null"])
+            .env("TERM", "xterm")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("util-linux `script` runs");
+        let shown = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
+        let reader = {
+            let shown = shown.clone();
+            let mut out = child.stdout.take().unwrap();
+            std::thread::spawn(move || {
+                use std::io::Read;
+                let mut buf = [0u8; 4096];
+                while let Ok(k) = out.read(&mut buf) {
+                    if k == 0 {
+                        return;
+                    }
+                    shown.lock().unwrap().extend_from_slice(&buf[..k]);
+                }
+            })
+        };
+        ShipOnTerminal {
+            child,
+            shown,
+            reader,
+            pidfile,
+        }
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.shown.lock().unwrap()).into_owned()
+    }
+
+    /// Waits until the terminal shows `wanted`.
+    fn wait_for(&self, wanted: &str) {
+        wait_until(
+            || format!("{wanted:?} on the terminal: {}", self.text()),
+            || self.text().contains(wanted),
+        );
+    }
+
+    /// SIGTERM, then everything the terminal got.
+    fn stop(mut self) -> String {
+        let pidfile = self.pidfile.clone();
+        wait_until(
+            || "the pid file".into(),
+            || std::fs::read_to_string(&pidfile).is_ok_and(|s| s.trim().parse::<i32>().is_ok()),
+        );
+        let pid: i32 = std::fs::read_to_string(&pidfile)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        terminate(pid);
+        let child = &mut self.child;
+        wait_until(
+            || "`logger ship` to end".into(),
+            || child.try_wait().unwrap().is_some(),
+        );
+        self.reader.join().unwrap();
+        String::from_utf8_lossy(&self.shown.lock().unwrap()).into_owned()
+    }
 }
 
 /// `logger ship` on a terminal shows a line with each destination's
@@ -178,55 +262,10 @@ fn ship_draws_its_figures_on_a_terminal() {
     let state = tempfile::tempdir().unwrap();
     let (addr, received) = tcp_receiver();
     let config = ship_config(logs.path(), state.path(), addr);
-    let pidfile = state.path().join("ship.pid");
-    let shell = format!(
-        "'{}' ship --config '{}' & echo $! > '{}'; wait",
-        env!("CARGO_BIN_EXE_logger"),
-        arg(&config),
-        arg(&pidfile)
-    );
-    let mut child = Command::new("script")
-        .args(["-qec", &shell, "/dev/null"])
-        .env("TERM", "xterm")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("util-linux `script` runs");
-    let shown = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
-    let reader = {
-        let shown = shown.clone();
-        let mut out = child.stdout.take().unwrap();
-        std::thread::spawn(move || {
-            use std::io::Read;
-            let mut buf = [0u8; 4096];
-            while let Ok(k) = out.read(&mut buf) {
-                if k == 0 {
-                    return;
-                }
-                shown.lock().unwrap().extend_from_slice(&buf[..k]);
-            }
-        })
-    };
-    let text = || String::from_utf8_lossy(&shown.lock().unwrap()).into_owned();
-    let last = format!("tcp: {} records shipped (", with_commas(n));
-    wait_until(&format!("{last:?} on the terminal: {}", text()), || {
-        text().contains(&last)
-    });
+    let ship = ShipOnTerminal::start(&config, state.path());
+    ship.wait_for(&format!("tcp: {} records shipped (", with_commas(n)));
     assert_eq!(received.load(std::sync::atomic::Ordering::Relaxed), n);
-    wait_until("the pid file", || {
-        std::fs::read_to_string(&pidfile).is_ok_and(|s| s.trim().parse::<i32>().is_ok())
-    });
-    let pid: i32 = std::fs::read_to_string(&pidfile)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
-    terminate(pid);
-    wait_until("`logger ship` to end", || {
-        child.try_wait().unwrap().is_some()
-    });
-    reader.join().unwrap();
-    let text = text();
+    let text = ship.stop();
     assert!(text.contains("records/s), lag "), "{text}");
     // The final counters (stdout, on the same terminal) agree.
     let sent = text
@@ -238,6 +277,36 @@ fn ship_draws_its_figures_on_a_terminal() {
         .unwrap_or_else(|| panic!("no final counters: {text}"));
     assert_eq!(sent["records_sent"], n, "{text}");
     assert_eq!(sent["lag_bytes"], 0, "{text}");
+}
+
+/// A state change while the line is drawn is printed above it, whole, on
+/// a line of its own (the line is cleared first), and the line shows the
+/// state: a receiver that refuses connections.
+#[test]
+fn ship_prints_its_warnings_above_the_line() {
+    let logs = common::write_logs("shipwarn");
+    let state = tempfile::tempdir().unwrap();
+    // A port that refuses: bound, then closed.
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let config = ship_config(logs.path(), state.path(), addr);
+    let ship = ShipOnTerminal::start(&config, state.path());
+    ship.wait_for("[degraded]");
+    let text = ship.stop();
+    let warning = "WARN logger ship: destination tcp: active -> degraded (cannot connect to";
+    let at = text
+        .find(warning)
+        .unwrap_or_else(|| panic!("no warning: {text}"));
+    // Before it: the line was cleared (`\r`, erase line), not left with
+    // the figures for the warning to be written after them.
+    assert!(
+        text[..at].ends_with("\r\x1b[2K") || text[..at].ends_with('\n'),
+        "the warning was written into the progress line: {:?}",
+        &text[at.saturating_sub(100)..(at + warning.len()).min(text.len())]
+    );
+    assert!(text.contains("records shipped (0 records/s)"), "{text}");
 }
 
 /// With stderr piped (a script, systemd's journal), no progress line:
@@ -256,9 +325,10 @@ fn ship_draws_nothing_when_stderr_is_not_a_terminal() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    wait_until("every record at the receiver", || {
-        received.load(std::sync::atomic::Ordering::Relaxed) >= n
-    });
+    wait_until(
+        || "every record at the receiver".into(),
+        || received.load(std::sync::atomic::Ordering::Relaxed) >= n,
+    );
     terminate(child.id() as i32);
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
