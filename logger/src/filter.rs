@@ -29,7 +29,7 @@ use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU8, Ordering};
 use std::sync::{Mutex, TryLockError};
 
 use crate::error::InitError;
-use crate::level::{ALLOWED_LEVELS, Level, LevelFilter};
+use crate::level::{ALLOWED_LEVELS, LEVEL_NAMES, Level, LevelFilter};
 
 /// A parsed filter: a default level and per-target directives.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,11 +61,6 @@ pub(crate) fn valid_path(p: &str) -> bool {
         })
 }
 
-/// The level names a bare word is compared with: [`LevelFilter::from_name`]'s.
-const LEVEL_NAMES: [&str; 8] = [
-    "off", "critical", "error", "warn", "warning", "info", "debug", "trace",
-];
-
 /// The level name a bare word that is not one resembles, if any: a
 /// likely typo rather than a target. It resembles a name when it is within
 /// one edit of it (two for `critical` and `warning`), an edit being an
@@ -78,18 +73,14 @@ pub(crate) fn resembled_level(word: &str) -> Option<&'static str> {
         return None;
     }
     let lower = word.to_ascii_lowercase();
-    LEVEL_NAMES
+    let names = LEVEL_NAMES.map(|(name, _)| name);
+    names
         .iter()
         .find(|name| lower.len() >= 3 && name.starts_with(lower.as_str()))
         .copied()
         .or_else(|| {
-            crate::did_you_mean::closest(
-                word,
-                LEVEL_NAMES,
-                |name| {
-                    if name.len() > 5 { 2 } else { 1 }
-                },
-            )
+            let max = |name: &str| if name.len() > 5 { 2 } else { 1 };
+            crate::did_you_mean::closest(word, names, max)
         })
 }
 
@@ -386,8 +377,9 @@ fn invalid(reason: String) -> InitError {
 ///
 /// [`InitError::InvalidOption`] (option `filter`) when the spec does not
 /// parse (a bare word that resembles a level name, such as `infoo`, is
-/// refused with the level it resembles), when the logger is not installed, or when the backtrace ring is
-/// on (its level split is fixed at install). The filter is unchanged then.
+/// refused with the level it resembles), when the logger is not
+/// installed, or when the backtrace ring is on (its level split is fixed
+/// at install). The filter is unchanged then.
 ///
 /// # Examples
 ///
