@@ -69,6 +69,10 @@ pub struct ShipArgs {
     /// Connect once, create the tables, report, and exit.
     #[arg(long)]
     pub check: bool,
+    /// Never show the progress line (records shipped, records/s, lag); it
+    /// is drawn on stderr only when stderr is a terminal anyway.
+    #[arg(long)]
+    pub no_progress: bool,
 }
 
 /// Which records a command reads. Every option narrows the selection; all

@@ -17,6 +17,7 @@ mod record_access;
 mod report_html;
 mod scan;
 mod schema;
+mod ship_progress;
 mod stats;
 
 use clap::Parser;

@@ -2,7 +2,9 @@
 //! method's name, applied over the builder's values (the environment is
 //! applied after it, at install).
 //!
-//! Unknown keys are errors (`deny_unknown_fields`). Each value is checked
+//! Unknown keys are errors (`deny_unknown_fields`), naming the key's path
+//! and, when one is close, the known key it resembles ("did you mean
+//! `level`?"). Each value is checked
 //! here for its form (a known level, format, policy, a duration with a
 //! unit); ranges are checked by the builder's own validation, which names
 //! the same keys.
@@ -13,6 +15,7 @@ use std::time::Duration;
 use serde::{Deserialize, Deserializer};
 
 use crate::config::*;
+use crate::did_you_mean::hint_unknown_field;
 use crate::error::InitError;
 use crate::level::{ALLOWED_LEVELS, LevelFilter};
 
@@ -125,10 +128,10 @@ fn service_entry(
     let entry: ServiceEntry =
         serde_path_to_error::deserialize(object).map_err(|e| InitError::InvalidOption {
             option: "services",
-            reason: match e.path().to_string().as_str() {
+            reason: hint_unknown_field(match e.path().to_string().as_str() {
                 "." | "?" => format!("{key}: {}", e.inner()),
                 path => format!("{key}.{path}: {}", e.inner()),
-            },
+            }),
         })?;
     let mut spec = ServiceSpec::new(key.clone());
     spec.prefixes = entry.prefixes.unwrap_or_default();
@@ -143,7 +146,7 @@ fn service_entry(
             let d: Destination =
                 serde_path_to_error::deserialize(object).map_err(|e| InitError::InvalidOption {
                     option: "services",
-                    reason: format!("{key}.file.{}: {}", e.path(), e.inner()),
+                    reason: hint_unknown_field(format!("{key}.file.{}: {}", e.path(), e.inner())),
                 })?;
             let at = format!("{key}.file.");
             let mut file = FileSpec::new(d.name.clone().unwrap_or_else(|| key.clone()));
@@ -282,8 +285,15 @@ fn bad(key: &'static str, value: &str, allowed: &str) -> InitError {
     }
 }
 
+/// A level name; a misspelt one is refused with the name it resembles
+/// (`"infoo"`: did you mean `info`?).
 fn level(key: &'static str, v: &str) -> Result<LevelFilter, InitError> {
-    LevelFilter::from_name(v).ok_or_else(|| bad(key, v, &format!("a level ({ALLOWED_LEVELS})")))
+    LevelFilter::from_name(v).ok_or_else(|| {
+        let hint = crate::filter::resembled_level(v)
+            .map(|l| format!(" (did you mean `{l}`?)"))
+            .unwrap_or_default();
+        bad(key, v, &format!("a level ({ALLOWED_LEVELS}){hint}"))
+    })
 }
 
 /// A level of `log`'s five (for the console, msync and the backtrace
@@ -432,10 +442,10 @@ impl FileConfig {
                     // No key to name: say where the JSON breaks.
                     format!("not valid JSON: {}", e.inner())
                 } else {
-                    match e.path().to_string().as_str() {
+                    hint_unknown_field(match e.path().to_string().as_str() {
                         "." | "?" => e.inner().to_string(),
                         path => format!("{path}: {}", e.inner()),
-                    }
+                    })
                 },
             })?;
         de.end().map_err(|e| InitError::InvalidOption {
@@ -530,10 +540,10 @@ impl FileConfig {
             let entry: crate::formatter_spec::FileFormatter =
                 serde_path_to_error::deserialize(value).map_err(|e| InitError::InvalidOption {
                     option: "formatters",
-                    reason: match e.path().to_string().as_str() {
+                    reason: hint_unknown_field(match e.path().to_string().as_str() {
                         "." | "?" => format!("{name:?}: {}", e.inner()),
                         path => format!("{name:?}.{path}: {}", e.inner()),
-                    },
+                    }),
                 })?;
             let spec = entry
                 .spec()
@@ -925,6 +935,75 @@ mod tests {
         assert!(reason.contains("`ring_bytes`"), "{reason}");
         let (_, reason) = err(r#"{"trades_file": {"file": "x"}}"#);
         assert!(reason.contains("unknown field `file`"), "{reason}");
+    }
+
+    #[test]
+    fn a_misspelt_key_names_the_known_key_it_resembles_wherever_it_is() {
+        for (json, option, says) in [
+            (
+                r#"{"levle": "info"}"#,
+                "config_file",
+                "levle: unknown field `levle` (did you mean `level`?), expected one of `dir`",
+            ),
+            (
+                r#"{"main_file": {"retention_day": 3}}"#,
+                "config_file",
+                "main_file.retention_day: unknown field `retention_day` (did you mean `retention_days`?)",
+            ),
+            (
+                r#"{"json_options": {"timestmp": "rfc3339"}}"#,
+                "config_file",
+                "json_options.timestmp: unknown field `timestmp` (did you mean `timestamp`?)",
+            ),
+            (
+                r#"{"redact": [{"feild": "password"}]}"#,
+                "config_file",
+                "redact[0].feild: unknown field `feild` (did you mean `field`?)",
+            ),
+            (
+                r#"{"services": {"execution": {"levle": "info"}}}"#,
+                "services",
+                "execution.levle: unknown field `levle` (did you mean `level`?)",
+            ),
+            (
+                r#"{"services": {"execution": {"file": {"retention_day": 3}}}}"#,
+                "services",
+                "execution.file.retention_day: unknown field `retention_day` (did you mean `retention_days`?)",
+            ),
+            (
+                r#"{"formatters": {"h": {"formt": "text"}}}"#,
+                "formatters",
+                "\"h\".formt: unknown field `formt` (did you mean `format`?)",
+            ),
+        ] {
+            let (o, reason) = err(json);
+            assert_eq!(o, option, "{json}");
+            assert!(reason.contains(says), "{json}: {reason}");
+        }
+        // Nothing close: no guess, serde's list of the known keys.
+        let (_, reason) = err(r#"{"colour": true}"#);
+        assert!(!reason.contains("did you mean"), "{reason}");
+        assert!(reason.contains("expected one of `dir`"), "{reason}");
+    }
+
+    #[test]
+    fn a_misspelt_level_names_the_level_it_resembles() {
+        let (option, reason) = err(r#"{"level": "infoo"}"#);
+        assert_eq!(option, "level");
+        assert!(reason.contains("(did you mean `info`?)"), "{reason}");
+        let (option, reason) = err(r#"{"services": {"desk": {"level": "eror"}}}"#);
+        assert_eq!(option, "services");
+        assert!(
+            reason.contains("desk.level: \"eror\" is not allowed")
+                && reason.contains("(did you mean `error`?)"),
+            "{reason}"
+        );
+        let (_, reason) = err(r#"{"level": "loud"}"#);
+        assert!(!reason.contains("did you mean"), "{reason}");
+        // In `filter`, a bare word like a level is refused too (not a target).
+        let (option, reason) = err(r#"{"filter": "infoo"}"#);
+        assert_eq!(option, "filter");
+        assert!(reason.contains("did you mean `info`?"), "{reason}");
     }
 
     #[test]

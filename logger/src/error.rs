@@ -75,6 +75,12 @@ pub enum FlushError {
         /// Records not in their file, not reported before.
         errors: u64,
     },
+    /// The logger is stopped: its [`crate::LoggerGuard`] was dropped, its
+    /// flusher thread ended, or this process is a fork of the one that
+    /// installed it. Records logged since are dropped and counted in
+    /// [`crate::metrics`]`().records_dropped`, never written, so there is
+    /// nothing to wait for and no file to confirm.
+    Stopped,
 }
 
 impl fmt::Display for FlushError {
@@ -87,6 +93,11 @@ impl fmt::Display for FlushError {
                 f,
                 "{errors} records did not reach their file (I/O errors: they went to stderr, \
                  or into a file that was then deleted)"
+            ),
+            FlushError::Stopped => f.write_str(
+                "the logger is stopped (its guard was dropped, its flusher thread ended, or this \
+                 process is a fork of the one that installed it): records logged since are \
+                 dropped and counted in metrics().records_dropped, not written",
             ),
         }
     }

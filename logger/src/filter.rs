@@ -7,7 +7,10 @@
 //!   any case):
 //!   the default level, for targets no other directive matches;
 //! - `path=LEVEL`: records whose target is `path` or starts with `path::`;
-//! - `path` alone: every level of that path.
+//! - `path` alone: every level of that path, except a word that resembles
+//!   a level name (one edit from it, or its first three letters or more:
+//!   `infoo`, `eror`, `crit`), which is refused as a likely typo, with the
+//!   level it resembles; `infoo=trace` names such a target.
 //!
 //! The longest matching path wins; a later directive for the same path (or
 //! a later bare level) replaces an earlier one. Blank directives (`a,,b`,
@@ -26,7 +29,7 @@ use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU8, Ordering};
 use std::sync::{Mutex, TryLockError};
 
 use crate::error::InitError;
-use crate::level::{ALLOWED_LEVELS, Level, LevelFilter};
+use crate::level::{ALLOWED_LEVELS, LEVEL_NAMES, Level, LevelFilter};
 
 /// A parsed filter: a default level and per-target directives.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -55,6 +58,29 @@ pub(crate) fn valid_path(p: &str) -> bool {
                 && seg
                     .chars()
                     .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.')
+        })
+}
+
+/// The level name a bare word that is not one resembles, if any: a
+/// likely typo rather than a target. It resembles a name when it is within
+/// one edit of it (two for `critical` and `warning`), an edit being an
+/// inserted, deleted or replaced character or two adjacent ones swapped
+/// (`infoo`, `inf`, `ifno`, `warp`, `eror`, `critcal`), or when it is the
+/// name's first three letters or more (`err`, `crit`, `deb`). A path with
+/// `::` never resembles one.
+pub(crate) fn resembled_level(word: &str) -> Option<&'static str> {
+    if word.contains("::") {
+        return None;
+    }
+    let lower = word.to_ascii_lowercase();
+    let names = LEVEL_NAMES.map(|(name, _)| name);
+    names
+        .iter()
+        .find(|name| lower.len() >= 3 && name.starts_with(lower.as_str()))
+        .copied()
+        .or_else(|| {
+            let max = |name: &str| if name.len() > 5 { 2 } else { 1 };
+            crate::did_you_mean::closest(word, names, max)
         })
 }
 
@@ -98,6 +124,15 @@ impl Filter {
                 return Err(FilterError(format!(
                     "directive {part:?}: {name:?} is not a module path (expected `path=level`, \
                      or a bare level: {ALLOWED_LEVELS})"
+                )));
+            }
+            if !part.contains('=')
+                && let Some(level) = resembled_level(name)
+            {
+                return Err(FilterError(format!(
+                    "directive {part:?}: not a level, and a bare word is taken as a target \
+                     (every level of `{name}`): did you mean `{level}`? To name a target \
+                     spelt like a level, give its level: `{name}=trace`"
                 )));
             }
             // A later directive for the same path replaces the earlier one
@@ -341,8 +376,10 @@ fn invalid(reason: String) -> InitError {
 /// # Errors
 ///
 /// [`InitError::InvalidOption`] (option `filter`) when the spec does not
-/// parse, when the logger is not installed, or when the backtrace ring is
-/// on (its level split is fixed at install). The filter is unchanged then.
+/// parse (a bare word that resembles a level name, such as `infoo`, is
+/// refused with the level it resembles), when the logger is not
+/// installed, or when the backtrace ring is on (its level split is fixed
+/// at install). The filter is unchanged then.
 ///
 /// # Examples
 ///
@@ -565,6 +602,65 @@ mod tests {
         let x = f("info,hyper");
         assert_eq!(x.level_for("hyper::client"), Trace);
         assert_eq!(x.level_for("tokio"), Info);
+    }
+
+    #[test]
+    fn a_bare_word_like_a_level_is_refused_with_the_level_it_resembles() {
+        for (word, level) in [
+            ("infoo", "info"),
+            ("INFOO", "info"),
+            ("ifno", "info"),
+            ("inf0", "info"),
+            ("warp", "warn"),
+            ("wran", "warn"),
+            ("eror", "error"),
+            ("errors", "error"),
+            ("err", "error"),
+            ("debgu", "debug"),
+            ("deb", "debug"),
+            ("trac", "trace"),
+            ("tarce", "trace"),
+            ("of", "off"),
+            ("crit", "critical"),
+            ("critcal", "critical"),
+            ("warnings", "warning"),
+        ] {
+            let e = err(&format!("warn,{word}"));
+            assert!(
+                e.contains(&format!("directive \"{word}\""))
+                    && e.contains(&format!("did you mean `{level}`?")),
+                "{word}: {e}"
+            );
+            assert!(e.contains(&format!("`{word}=trace`")), "{word}: {e}");
+            // The explicit form names the target.
+            assert_eq!(f(&format!("{word}=trace")).level_for(word), Trace, "{word}");
+        }
+    }
+
+    #[test]
+    fn real_targets_are_not_taken_for_levels() {
+        let x = f(
+            "my_crate,hyper,tokio,tracing,serde,infra,debugger,offset,strategy,my_crate::module=debug",
+        );
+        for t in [
+            "my_crate", "hyper", "tokio", "tracing", "serde", "infra", "debugger", "offset",
+            "strategy",
+        ] {
+            assert_eq!(x.level_for(t), Trace, "{t}");
+        }
+        assert_eq!(x.level_for("my_crate::module"), Debug);
+        // A path with `::` is never a typo of a level, even when a segment is.
+        assert_eq!(f("app::info").level_for("app::info"), Trace);
+        assert_eq!(f("infoo::x").level_for("infoo::x"), Trace);
+    }
+
+    #[test]
+    fn set_filter_refuses_a_word_like_a_level() {
+        let e = set_filter("infoo").unwrap_err().to_string();
+        assert!(
+            e.contains("`filter`") && e.contains("did you mean `info`?"),
+            "{e}"
+        );
     }
 
     #[test]

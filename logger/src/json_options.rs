@@ -241,8 +241,11 @@ impl JsonOptions {
         }
         for (i, (key, name)) in self.rename.iter().enumerate() {
             if !JSON_KEYS.contains(&key.as_str()) {
+                let hint = crate::did_you_mean::closest_key(key, JSON_KEYS)
+                    .map(|k| format!(" (did you mean `{k}`?)"))
+                    .unwrap_or_default();
                 return Err(format!(
-                    "unknown key {key:?} to rename: expected one of {}",
+                    "unknown key {key:?} to rename{hint}: expected one of {}",
                     JSON_KEYS.join(", ")
                 ));
             }
@@ -346,6 +349,12 @@ mod tests {
         let err = |o: JsonOptions| o.check().unwrap_err();
         let e = err(JsonOptions::default().rename("stamp", "x"));
         assert!(e.contains("unknown key \"stamp\""), "{e}");
+        assert!(!e.contains("did you mean"), "{e}");
+        let e = err(JsonOptions::default().rename("levle", "severity"));
+        assert!(
+            e.contains("unknown key \"levle\" to rename (did you mean `level`?)"),
+            "{e}"
+        );
         let e = err(JsonOptions::default().rename("msg", ""));
         assert!(e.contains("\"msg\" renamed to an empty name"), "{e}");
         let e = err(JsonOptions::default()

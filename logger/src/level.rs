@@ -142,6 +142,19 @@ pub enum LevelFilter {
 /// The level names a filter, a file's level or the config file accept.
 pub(crate) const ALLOWED_LEVELS: &str = "off, critical, error, warn, info, debug, trace";
 
+/// Every name [`LevelFilter::from_name`] takes (lower case), with its filter.
+pub(crate) const LEVEL_NAMES: [(&str, LevelFilter); 8] = [
+    ("off", LevelFilter::Off),
+    ("critical", LevelFilter::Critical),
+    ("error", LevelFilter::Error),
+    ("warn", LevelFilter::Warn),
+    // Python's name, as the seed configurations spell it.
+    ("warning", LevelFilter::Warn),
+    ("info", LevelFilter::Info),
+    ("debug", LevelFilter::Debug),
+    ("trace", LevelFilter::Trace),
+];
+
 impl LevelFilter {
     /// Whether a record at `level` passes.
     #[inline(always)]
@@ -152,18 +165,7 @@ impl LevelFilter {
     /// The filter named `s` (`off`, `critical`, `error`, `warn` or
     /// `warning`, `info`, `debug`, `trace`), case-insensitively.
     pub fn from_name(s: &str) -> Option<LevelFilter> {
-        const LEVELS: [(&str, LevelFilter); 8] = [
-            ("off", LevelFilter::Off),
-            ("critical", LevelFilter::Critical),
-            ("error", LevelFilter::Error),
-            ("warn", LevelFilter::Warn),
-            // Python's name, as the seed configurations spell it.
-            ("warning", LevelFilter::Warn),
-            ("info", LevelFilter::Info),
-            ("debug", LevelFilter::Debug),
-            ("trace", LevelFilter::Trace),
-        ];
-        LEVELS
+        LEVEL_NAMES
             .iter()
             .find(|(name, _)| s.eq_ignore_ascii_case(name))
             .map(|&(_, l)| l)

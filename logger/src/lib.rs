@@ -47,6 +47,7 @@ mod config;
 mod config_file;
 mod context;
 mod counting_alloc;
+mod did_you_mean;
 mod error;
 mod error_chain;
 mod fault;
@@ -361,12 +362,18 @@ use std::sync::atomic::Ordering::Relaxed;
 /// mapping (where it survives a crash of the process), or the configured
 /// flush timeout passes. `log::logger().flush()` does the same.
 ///
-/// Returns at once when the logger is not running. Called from the
-/// flusher thread itself (e.g. in a panic), it does not wait.
+/// Returns `Ok` at once before install (nothing was logged), and
+/// [`FlushError::Stopped`] at once after the logger stopped. Called from
+/// the flusher thread itself (e.g. in a panic), it does not wait.
 ///
 /// # Errors
 ///
 /// [`FlushError::Timeout`] when the flusher did not catch up in time.
+///
+/// [`FlushError::Stopped`] when the logger is stopped: its guard was
+/// dropped, its flusher thread ended, or this process is a fork of the one
+/// that installed it. Records logged since were dropped (counted in
+/// [`metrics()`]`.records_dropped`), so `Ok` would claim what is not true.
 ///
 /// [`FlushError::Io`] when a record that did not reach its file has not
 /// been reported by an earlier call. The rule: every record that fails to
@@ -391,9 +398,12 @@ use std::sync::atomic::Ordering::Relaxed;
 /// assert!(logger::flush().is_ok());
 /// ```
 pub fn flush() -> Result<(), FlushError> {
-    if lifecycle::state() != lifecycle::RUNNING
-        || std::thread::current().name() == Some(backend::flusher::THREAD_NAME)
-    {
+    match lifecycle::state() {
+        lifecycle::RUNNING => {}
+        lifecycle::STOPPED => return Err(FlushError::Stopped),
+        _ => return Ok(()),
+    }
+    if std::thread::current().name() == Some(backend::flusher::THREAD_NAME) {
         return Ok(());
     }
     match backend::barrier::flush(lifecycle::flush_timeout()) {

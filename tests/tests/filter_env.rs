@@ -1,5 +1,6 @@
 //! `LOGGER_LEVEL` replaces the builder's filter (and wins over `RUST_LOG`);
-//! an invalid value fails `install()` naming the variable.
+//! an invalid value (an unknown level, a bare word like a level's typo)
+//! fails `install()` naming the variable.
 
 use log::LevelFilter;
 
@@ -39,6 +40,22 @@ fn env_overrides_the_builder() {
         .to_string();
     assert!(
         e.contains("`LOGGER_LEVEL`") && e.contains("\"shout\""),
+        "{e}"
+    );
+
+    // A typo of a level is not taken for a target named `infoo`.
+    // SAFETY: as above.
+    unsafe { std::env::set_var("LOGGER_LEVEL", "infoo") };
+    let e = logger::builder()
+        .dir(dir.path())
+        .install()
+        .err()
+        .expect("LOGGER_LEVEL=infoo fails install()")
+        .to_string();
+    assert!(
+        e.contains("`LOGGER_LEVEL`")
+            && e.contains("\"infoo\"")
+            && e.contains("did you mean `info`?"),
         "{e}"
     );
 

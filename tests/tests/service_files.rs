@@ -268,7 +268,8 @@ fn every_error_names_its_key() {
         (
             r#"{"services": {"execution": {"lvl": "info"}}}"#,
             "services",
-            "execution.lvl: unknown field `lvl`, expected one of `prefixes`, `level`, `file`",
+            "execution.lvl: unknown field `lvl` (did you mean `level`?), expected one of \
+             `prefixes`, `level`, `file`",
         ),
         (
             r#"{"services": {"execution": {"file": {"rotation_time": "weekly"}}}}"#,

@@ -3,7 +3,8 @@
 //! prefix of what it logged) or dropped and counted in
 //! `metrics().records_dropped`; nothing panics or hangs. After shutdown,
 //! `log` records, macro records and records of new threads are dropped
-//! and counted, `flush()` returns at once, `preallocate()` says no.
+//! and counted, `flush()` returns `FlushError::Stopped` at once,
+//! `preallocate()` says no.
 
 mod common;
 
@@ -82,7 +83,11 @@ fn records_during_and_after_shutdown_are_written_or_counted() {
         .join()
         .unwrap();
     assert_eq!(logger::metrics().records_dropped - before, 4);
-    assert!(logger::flush().is_ok(), "flush returns at once");
+    assert_eq!(
+        logger::flush(),
+        Err(logger::FlushError::Stopped),
+        "flush returns at once, saying the logger is stopped"
+    );
     assert!(!logger::preallocate());
     assert_eq!(common::records(dir.path(), "app").len(), all.len());
 }

@@ -4,13 +4,17 @@
 //! as the in-process `logger_read::ship::start` (docs/postgres.md,
 //! docs/destinations.md).
 
+use std::time::Instant;
+
 use logger_read::ship::{self, ShipConfig};
 
 use crate::error::CliError;
 use crate::flags::ShipArgs;
+use crate::ship_progress::ShipProgress;
 
 /// Runs the shipper; prints each destination's counters as a JSON line on
-/// stdout at the end.
+/// stdout at the end. While it runs, a progress line on stderr when that
+/// is a terminal (`ship_progress.rs`).
 ///
 /// # Errors
 ///
@@ -67,7 +71,10 @@ pub fn run(args: &ShipArgs) -> Result<(), CliError> {
         println!("ok");
         return Ok(());
     }
-    let metrics = ship::run_until_signal(config).map_err(|e| CliError::Input(e.to_string()))?;
+    let mut progress = ShipProgress::new(!args.no_progress);
+    let result = ship::run_until_signal_watching(config, |m| progress.update(m, Instant::now()));
+    progress.finish();
+    let metrics = result.map_err(|e| CliError::Input(e.to_string()))?;
     for m in metrics {
         let line = serde_json::to_string(&m).map_err(|e| CliError::Input(e.to_string()))?;
         println!("{line}");

@@ -4,7 +4,8 @@
 //!
 //! Shared by every destination:
 //! - [`state`]: `active` / `degraded` / `failed` / `recovering`, with a
-//!   `WARN` line on stderr at each change;
+//!   `WARN` line on stderr at each change (or through the writer of
+//!   [`set_line_writer`]);
 //! - [`backoff`]: exponential with jitter, capped, quick retries counted;
 //! - [`dead_letter`]: the JSON-lines file of rejected records;
 //! - [`metrics`]: per destination counters, the same names for all;
@@ -43,6 +44,7 @@ mod run;
 mod shipper;
 pub mod source;
 pub mod state;
+mod stderr_lines;
 pub mod syslog;
 pub mod tls;
 pub mod webhook;
@@ -53,7 +55,10 @@ pub use dead_letter::DeadLetter;
 pub use destination::{Batch, Delivery, Destination, Encoder, Encoding, Rejected, SourceKey};
 pub use error::ShipError;
 pub use metrics::{MetricsSnapshot, ShipMetrics};
-pub use run::{ShipHandle, check, run, run_until_signal, start};
+pub use run::{
+    ShipHandle, check, run, run_until_signal, run_until_signal_watching, run_watching, start,
+};
 pub use shipper::Shipper;
 pub use source::SourceSpec;
 pub use state::{DestinationState, StateCell};
+pub use stderr_lines::{LineWriter, set_line_writer};

@@ -215,8 +215,34 @@ fn start_with_stop(config: ShipConfig, stop: Arc<AtomicBool>) -> Result<ShipHand
 /// # Ok::<(), logger_read::ship::ShipError>(())
 /// ```
 pub fn run(config: ShipConfig, stop: Arc<AtomicBool>) -> Result<Vec<MetricsSnapshot>, ShipError> {
+    run_watching(config, stop, |_| {})
+}
+
+/// [`run`], calling `watch` with every (source, destination)'s counters
+/// (in [`ShipHandle::metrics`]'s order) every 50 ms while it ships: what
+/// `logger ship`'s progress line is drawn from.
+///
+/// # Errors
+/// As [`run`].
+///
+/// ```no_run
+/// use std::sync::{Arc, atomic::AtomicBool};
+/// let config = logger_read::ship::ShipConfig::load("ship.toml".as_ref())?;
+/// let stop = Arc::new(AtomicBool::new(false));
+/// logger_read::ship::run_watching(config, stop, |metrics| {
+///     let sent: u64 = metrics.iter().map(|m| m.records_sent).sum();
+///     eprint!("\r{sent} records sent");
+/// })?;
+/// # Ok::<(), logger_read::ship::ShipError>(())
+/// ```
+pub fn run_watching(
+    config: ShipConfig,
+    stop: Arc<AtomicBool>,
+    mut watch: impl FnMut(&[MetricsSnapshot]),
+) -> Result<Vec<MetricsSnapshot>, ShipError> {
     let handle = start_with_stop(config, stop.clone())?;
     while !stop.load(Ordering::Relaxed) && !handle.is_finished() {
+        watch(&handle.metrics());
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     handle.stop()
@@ -245,6 +271,27 @@ extern "C" fn on_stop_signal(_: libc::c_int) {
 /// # Ok::<(), logger_read::ship::ShipError>(())
 /// ```
 pub fn run_until_signal(config: ShipConfig) -> Result<Vec<MetricsSnapshot>, ShipError> {
+    run_until_signal_watching(config, |_| {})
+}
+
+/// [`run_until_signal`], calling `watch` with the counters every 50 ms
+/// while it ships (see [`run_watching`]).
+///
+/// # Errors
+/// As [`run`].
+///
+/// ```no_run
+/// let config = logger_read::ship::ShipConfig::load("ship.toml".as_ref())?;
+/// logger_read::ship::run_until_signal_watching(config, |metrics| {
+///     let lag: u64 = metrics.iter().map(|m| m.lag_bytes).sum();
+///     eprint!("\rlag {lag} bytes");
+/// })?;
+/// # Ok::<(), logger_read::ship::ShipError>(())
+/// ```
+pub fn run_until_signal_watching(
+    config: ShipConfig,
+    watch: impl FnMut(&[MetricsSnapshot]),
+) -> Result<Vec<MetricsSnapshot>, ShipError> {
     for sig in [libc::SIGTERM, libc::SIGINT] {
         // SAFETY: the handler only stores to an atomic, which is
         // async-signal-safe; `signal` itself has no memory-safety contract.
@@ -262,7 +309,7 @@ pub fn run_until_signal(config: ShipConfig) -> Result<Vec<MetricsSnapshot>, Ship
             stop.store(true, Ordering::Relaxed);
         })
     };
-    let result = run(config, stop.clone());
+    let result = run_watching(config, stop.clone(), watch);
     stop.store(true, Ordering::Relaxed);
     let _ = watcher.join();
     result

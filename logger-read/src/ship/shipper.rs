@@ -29,6 +29,7 @@ use super::error::ShipError;
 use super::metrics::ShipMetrics;
 use super::source::{Source, SourceSpec};
 use super::state::DestinationState;
+use super::stderr_lines::write_line;
 use crate::checkpoint::{Checkpoint, CheckpointStore, FileCheckpointStore};
 use crate::decrypt::Identities;
 use crate::{Level, Prefilter, RecordView};
@@ -503,13 +504,13 @@ impl Reader {
                     .path
                     .as_ref()
                     .map_or_else(|| "a file".to_owned(), |p| p.display().to_string());
-                eprintln!(
+                write_line(&format!(
                     "WARN logger ship: {}: {path} (file {}) was deleted before it was fully shipped (read up to byte {}); its unread records are lost",
                     self.key, g.file_id, g.offset
-                );
+                ));
             }
             for e in &fb.errors {
-                eprintln!("WARN logger ship: {}: skipped: {e}", self.key);
+                write_line(&format!("WARN logger ship: {}: skipped: {e}", self.key));
             }
             if !judged && !fb.is_empty() {
                 // The first lines: a source written in another format is
@@ -555,10 +556,10 @@ impl Reader {
                 }
             }
             if replayed > 0 {
-                eprintln!(
+                write_line(&format!(
                     "WARN logger ship: {}: {replayed} lines handed out again by the reader, skipped",
                     self.key
-                );
+                ));
             }
             if let Some(cp) = fb.checkpoint() {
                 if !last_read.is_some_and(|p| p.file_id == cp.file_id && cp.offset < p.offset) {

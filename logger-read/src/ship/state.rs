@@ -70,7 +70,8 @@ impl fmt::Display for DestinationState {
 /// The current state of one destination, readable from other threads
 /// (metrics), changed only by its shipper thread.
 ///
-/// Each change prints one line on stderr:
+/// Each change prints one line on stderr (or through
+/// [`super::set_line_writer`]'s writer):
 /// `WARN logger ship: destination postgres: active -> degraded (connection refused)`.
 ///
 /// ```
@@ -106,10 +107,10 @@ impl StateCell {
         if prev == next {
             return false;
         }
-        eprintln!(
+        super::stderr_lines::write_line(&format!(
             "WARN logger ship: destination {}: {prev} -> {next} ({why})",
             self.destination
-        );
+        ));
         true
     }
 }
