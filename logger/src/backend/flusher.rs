@@ -4,7 +4,10 @@
 //! ring, emit the records below the watermark (everything, when a flush or
 //! the shutdown asks), publish the read positions, report drops, and sleep
 //! `idle_sleep` when there was nothing to do. The flusher never wakes a
-//! producer and no producer ever wakes it: it polls.
+//! producer and no producer ever wakes it: it polls. A record of a call
+//! site seen before on its thread is written by the fast lane's plan,
+//! straight from its bytes (`fast_lane`), when nothing but the JSON files
+//! needs it decoded.
 //!
 //! With a user clock ([`crate::Builder::user_clock`]) record timestamps are
 //! simulated time, which says nothing about when a record still being
@@ -91,8 +94,8 @@ pub(crate) struct Flusher {
     call_tree: CallTree,
     /// The periodic `metrics` record, when configured.
     metrics_record: Option<MetricsRecord>,
-    /// Macro call sites' records written by plan, when nothing but the
-    /// JSON files needs their view (see `fast_lane`).
+    /// Call sites' records (macros' and `log`'s) written by plan, when
+    /// nothing but the JSON files needs their view (see `fast_lane`).
     lane: Option<FastLane>,
 }
 
