@@ -56,51 +56,11 @@ fn the_lane_writes_the_generic_paths_bytes() {
     assert_eq!(names(open.path()), names(closed.path()));
     assert!(names(open.path()).len() >= 4, "{:?}", names(open.path()));
     for name in names(open.path()) {
-        let got = normalise(&std::fs::read(open.path().join(&name)).unwrap());
-        let want = normalise(&std::fs::read(closed.path().join(&name)).unwrap());
+        let got = common::normalise_ids(&std::fs::read(open.path().join(&name)).unwrap());
+        let want = common::normalise_ids(&std::fs::read(closed.path().join(&name)).unwrap());
         assert!(!want.is_empty(), "{name} is empty");
-        if got != want {
-            let (g, w) = (
-                String::from_utf8_lossy(&got),
-                String::from_utf8_lossy(&want),
-            );
-            let at = g.lines().zip(w.lines()).position(|(a, b)| a != b);
-            match at {
-                Some(i) => panic!(
-                    "{name}, line {}:\n lane:    {}\n generic: {}",
-                    i + 1,
-                    g.lines().nth(i).unwrap(),
-                    w.lines().nth(i).unwrap()
-                ),
-                None => panic!(
-                    "{name}: {} lines by the lane, {} by the generic path",
-                    g.lines().count(),
-                    w.lines().count()
-                ),
-            }
-        }
+        common::compare_lines(&name, &got, &want);
     }
-}
-
-/// `"tid":<n>` and `"pid":<n>` with `n` replaced by 0.
-fn normalise(bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let rest = &bytes[i..];
-        if rest.starts_with(b"\"tid\":") || rest.starts_with(b"\"pid\":") {
-            out.extend_from_slice(&rest[..6]);
-            out.push(b'0');
-            i += 6;
-            while i < bytes.len() && bytes[i].is_ascii_digit() {
-                i += 1;
-            }
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    out
 }
 
 fn child() {

@@ -279,3 +279,56 @@ pub fn watchdog(limit: std::time::Duration, what: &'static str) {
         std::process::exit(99);
     });
 }
+
+/// Fails at the first line that differs, showing both.
+pub fn compare_lines(name: &str, got: &[u8], want: &[u8]) {
+    let got_lines: Vec<&[u8]> = got.split(|&b| b == b'\n').collect();
+    let want_lines: Vec<&[u8]> = want.split(|&b| b == b'\n').collect();
+    for (i, (g, w)) in got_lines.iter().zip(&want_lines).enumerate() {
+        assert!(
+            g == w,
+            "{name} line {}:\n got: {}\nwant: {}",
+            i + 1,
+            String::from_utf8_lossy(g),
+            String::from_utf8_lossy(w)
+        );
+    }
+    assert_eq!(
+        got_lines.len(),
+        want_lines.len(),
+        "{name}: the line counts differ"
+    );
+}
+
+/// Replaces the values of `"tid"`, `"pid"` and `"host"` of JSON lines
+/// (which differ between runs) with `0`, `0` and `"host"`.
+pub fn normalise_ids(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest = &bytes[i..];
+        if let Some(key) = [&b",\"tid\":"[..], b",\"pid\":"]
+            .into_iter()
+            .find(|k| rest.starts_with(k))
+        {
+            out.extend_from_slice(key);
+            out.push(b'0');
+            i += key.len();
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                i += 1;
+            }
+        } else if rest.starts_with(b",\"host\":\"") {
+            out.extend_from_slice(b",\"host\":\"host\"");
+            i += b",\"host\":\"".len();
+            // Host names hold no quote or backslash.
+            while i < bytes.len() && bytes[i] != b'"' {
+                i += 1;
+            }
+            i += 1;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    out
+}
