@@ -29,35 +29,66 @@ fn the_lane_writes_the_generic_paths_bytes() {
     if common::is_child() {
         return child();
     }
+    compare("the_lane_writes_the_generic_paths_bytes", &[], 1_000, 4);
+}
+
+/// Runs test `test` as two children, the lane open then closed (with the
+/// extra environment `env`), and checks that the lane wrote at least
+/// `min_by_plan` records, that every file (`tid` and `pid` aside) and the
+/// counters are the same, and that there are at least `min_files` files.
+fn compare(test: &str, env: &[(&str, &str)], min_by_plan: u64, min_files: usize) {
     let run = |mode: &str| {
         let dir = tempfile::tempdir().unwrap();
-        let mut cmd = common::child_command("the_lane_writes_the_generic_paths_bytes", &[]);
+        let mut cmd = common::child_command(test, env);
         cmd.env("LANE_DIR", dir.path()).env("LANE_MODE", mode);
         let out = common::run_child(cmd, Duration::from_secs(60));
+        assert!(out.status.success(), "{}\n{}", out.stdout, out.stderr);
         let by_plan: u64 = out.number("by_plan");
-        (dir, by_plan)
+        (dir, by_plan, out.value("counters"))
     };
-    let (open, open_by_plan) = run("open");
-    let (closed, closed_by_plan) = run("closed");
+    let (open, open_by_plan, open_counters) = run("open");
+    let (closed, closed_by_plan, closed_counters) = run("closed");
     assert!(
-        open_by_plan >= 1_000,
-        "the lane wrote {open_by_plan} records by plan: it was not taken"
+        open_by_plan >= min_by_plan,
+        "{test} {env:?}: the lane wrote {open_by_plan} records by plan: it was not taken"
     );
     assert_eq!(closed_by_plan, 0, "the lane was open with a redaction rule");
-    let names = |dir: &Path| {
-        let mut names: Vec<String> = std::fs::read_dir(dir)
+    assert_eq!(
+        open_counters, closed_counters,
+        "{test} {env:?}: the counters differ (lane, generic)"
+    );
+    let files = |dir: &Path| {
+        let mut stems: Vec<String> = std::fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .filter(|n| n.ends_with(".log"))
+            .filter_map(|n| n.strip_suffix(".log").map(str::to_string))
+            .filter(|n| !n.contains('.'))
             .collect();
-        names.sort();
-        names
+        stems.sort();
+        stems
+            .into_iter()
+            .flat_map(|stem| {
+                let files = common::files_of(dir, &stem);
+                let n = files.len();
+                files
+                    .into_iter()
+                    .enumerate()
+                    .map(move |(i, f)| (format!("{stem} ({} of {n})", i + 1), f))
+            })
+            .collect::<Vec<_>>()
     };
-    assert_eq!(names(open.path()), names(closed.path()));
-    assert!(names(open.path()).len() >= 4, "{:?}", names(open.path()));
-    for name in names(open.path()) {
-        let got = normalise(&std::fs::read(open.path().join(&name)).unwrap());
-        let want = normalise(&std::fs::read(closed.path().join(&name)).unwrap());
+    let (got, want) = (files(open.path()), files(closed.path()));
+    let names =
+        |v: &[(String, std::path::PathBuf)]| v.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    assert_eq!(
+        names(&got),
+        names(&want),
+        "{test} {env:?}: files (lane, generic)"
+    );
+    assert!(got.len() >= min_files, "{test} {env:?}: {:?}", names(&got));
+    for ((name, got), (_, want)) in got.iter().zip(&want) {
+        let got = normalise(&common::read_bytes(got));
+        let want = normalise(&common::read_bytes(want));
         assert!(!want.is_empty(), "{name} is empty");
         if got != want {
             let (g, w) = (
@@ -67,13 +98,13 @@ fn the_lane_writes_the_generic_paths_bytes() {
             let at = g.lines().zip(w.lines()).position(|(a, b)| a != b);
             match at {
                 Some(i) => panic!(
-                    "{name}, line {}:\n lane:    {}\n generic: {}",
+                    "{test} {env:?}: {name}, line {}:\n lane:    {}\n generic: {}",
                     i + 1,
                     g.lines().nth(i).unwrap(),
                     w.lines().nth(i).unwrap()
                 ),
                 None => panic!(
-                    "{name}: {} lines by the lane, {} by the generic path",
+                    "{test} {env:?}: {name}: {} lines by the lane, {} by the generic path",
                     g.lines().count(),
                     w.lines().count()
                 ),
@@ -82,16 +113,55 @@ fn the_lane_writes_the_generic_paths_bytes() {
     }
 }
 
-/// `"tid":<n>` and `"pid":<n>` with `n` replaced by 0.
+/// Installs `builder`, with a redaction rule for a key no record has when
+/// `LANE_MODE` is `closed` (which closes the lane).
+fn install(builder: logger::Builder) -> logger::LoggerGuard {
+    let mut builder = builder.dir(std::env::var_os("LANE_DIR").unwrap());
+    if std::env::var("LANE_MODE").unwrap() == "closed" {
+        builder = builder.redact("no_record_has_this_key", RedactAction::Mask);
+    }
+    builder.install().unwrap()
+}
+
+/// Flushes, prints what the parent compares, and stops the logger.
+fn finish(guard: logger::LoggerGuard) {
+    logger::flush().unwrap();
+    let m = logger::metrics();
+    println!("by_plan={}", logger::__private::records_written_by_plan());
+    println!(
+        "counters=created {} written {} dropped {} rotations {} io_errors {} keys_cut {} late {} rate_limited {} over_cap {}",
+        m.records_created,
+        m.records_written,
+        m.records_dropped,
+        m.rotations,
+        m.io_errors,
+        m.keys_cut,
+        m.late_records,
+        m.records_rate_limited,
+        m.records_over_cap
+    );
+    drop(guard);
+}
+
+/// `"tid":<n>`, `"pid":<n>` and `"elapsed_ns":<n>` (a timed call's real
+/// time) with `n` replaced by 0, and no `,"children":[..]` (which the
+/// real times decide, under a simulated clock).
 fn normalise(bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         let rest = &bytes[i..];
-        if rest.starts_with(b"\"tid\":") || rest.starts_with(b"\"pid\":") {
-            out.extend_from_slice(&rest[..6]);
+        if rest.starts_with(b",\"children\":[") {
+            i += rest.iter().position(|&b| b == b']').unwrap() + 1;
+            continue;
+        }
+        let key = [&b"\"tid\":"[..], b"\"pid\":", b"\"elapsed_ns\":"]
+            .into_iter()
+            .find(|k| rest.starts_with(k));
+        if let Some(key) = key {
+            out.extend_from_slice(key);
             out.push(b'0');
-            i += 6;
+            i += key.len();
             while i < bytes.len() && bytes[i].is_ascii_digit() {
                 i += 1;
             }
@@ -104,23 +174,19 @@ fn normalise(bytes: &[u8]) -> Vec<u8> {
 }
 
 fn child() {
-    let dir = std::env::var_os("LANE_DIR").unwrap();
     let clock = Arc::new(SimulatedClock::new(START_NS));
-    let mut builder = logger::builder()
-        .dir(&dir)
-        .user_clock(clock.clone())
-        .level(log::LevelFilter::Info)
-        .backtrace(log::LevelFilter::Debug, 16)
-        .service("desk::risk", "risk \"engine\"")
-        .service_spec(
-            ServiceSpec::new("execution")
-                .prefix("desk::execution")
-                .file(FileSpec::new("execution")),
-        );
-    if std::env::var("LANE_MODE").unwrap() == "closed" {
-        builder = builder.redact("no_record_has_this_key", RedactAction::Mask);
-    }
-    let guard = builder.install().unwrap();
+    let guard = install(
+        logger::builder()
+            .user_clock(clock.clone())
+            .level(log::LevelFilter::Info)
+            .backtrace(log::LevelFilter::Debug, 16)
+            .service("desk::risk", "risk \"engine\"")
+            .service_spec(
+                ServiceSpec::new("execution")
+                    .prefix("desk::execution")
+                    .file(FileSpec::new("execution")),
+            ),
+    );
     let threads = [Some("exec \"1\"\t\u{e9}"), None, Some("exec \"1\"\t\u{e9}")];
     for name in threads {
         let c = clock.clone();
@@ -138,9 +204,7 @@ fn child() {
         .join()
         .unwrap();
     }
-    logger::flush().unwrap();
-    println!("by_plan={}", logger::__private::records_written_by_plan());
-    drop(guard);
+    finish(guard);
 }
 
 const SYMBOLS: [&str; 5] = ["AAPL", "quo\"te\\back", "ctl\n\u{1}", "\u{20ac}STOXX", ""];
@@ -182,6 +246,162 @@ fn run(clock: &SimulatedClock) {
             trade!(symbol = symbol, side = "buy", qty = i, price = 0.25);
             perf!("risk_check", Duration::from_nanos(i * 977), stage = "pre");
             log::info!(qty = i; "a log record");
+        }
+    }
+}
+
+/// Call sites that share a line (two `log` calls, two `trade!` calls),
+/// a `log` site whose level, keys or message change (and come back),
+/// messages longer than the 256 bytes a site keeps, `{{`/`}}` and named
+/// placeholders, `critical!`, `#[log_performance]` around `trade!`,
+/// `log` records whose module and file are not `'static`, every `log`
+/// value type, `tracing` events (explicit targets, inside spans with and
+/// without fields) and records logged by a thread's destructors while it
+/// exits (a ring of the kernel's, cut, thread name on the same tid).
+#[test]
+fn the_lane_writes_the_generic_paths_bytes_for_odd_sites() {
+    if common::is_child() {
+        return odd_sites_child();
+    }
+    compare(
+        "the_lane_writes_the_generic_paths_bytes_for_odd_sites",
+        &[],
+        1_000,
+        4,
+    );
+}
+
+fn odd_sites_child() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let clock = Arc::new(SimulatedClock::new(START_NS));
+    let guard = install(
+        logger::builder()
+            .user_clock(clock.clone())
+            .filter("trace")
+            .service("fast_lane::odd", "odd")
+            .service_spec(
+                ServiceSpec::new("traced")
+                    .prefix("lane::traced")
+                    .file(FileSpec::new("traced")),
+            ),
+    );
+    let subscriber = tracing_subscriber::registry().with(logger::tracing_layer());
+    tracing::subscriber::set_global_default(subscriber).unwrap();
+    for name in [Some("exec \"1\"\t\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}"), None] {
+        let c = clock.clone();
+        let body = move || {
+            thread_local! {
+                static ON_EXIT: LogsOnDrop = const { LogsOnDrop(7) };
+            }
+            ON_EXIT.with(|_| ());
+            odd_sites(&c);
+            logger::flush().unwrap();
+        };
+        match name {
+            Some(name) => std::thread::Builder::new()
+                .name(name.to_string())
+                .spawn(body)
+                .unwrap(),
+            None => std::thread::spawn(body),
+        }
+        .join()
+        .unwrap();
+    }
+    finish(guard);
+}
+
+/// Logs a few records of sites the thread logged before, from a
+/// thread-local destructor.
+struct LogsOnDrop(u64);
+
+impl Drop for LogsOnDrop {
+    fn drop(&mut self) {
+        for i in 0..3 {
+            log::info!(qty = i, price = 1.5; "order");
+            trade!(symbol = "AAPL", side = "buy", qty = i + self.0, price = 2.5);
+        }
+    }
+}
+
+const LONG: &str = "a message longer than the 256 bytes a call site keeps: \
+    0123456789abcdefghijklmnopqrstuvwxyz 0123456789abcdefghijklmnopqrstuvwxyz \
+    0123456789abcdefghijklmnopqrstuvwxyz 0123456789abcdefghijklmnopqrstuvwxyz \
+    0123456789abcdefghijklmnopqrstuvwxyz \"quoted\" and \\ end";
+
+#[logger::log_performance]
+fn priced(i: u64) -> u64 {
+    trade!(symbol = "IN", side = "buy", qty = i, price = 0.5; "inside {i}");
+    i * 2
+}
+
+fn odd_sites(clock: &SimulatedClock) {
+    static MODULE: &str = "fast_lane::odd::built";
+    static FILE: &str = "built.rs";
+    for i in 0..120u64 {
+        clock.advance(Duration::from_nanos(1 + (i % 5) * 7_777_777));
+        let s = SYMBOLS[(i % 5) as usize];
+        // Two `log` calls on one line: same keys, then other keys of the
+        // same number.
+        log::info!(k = i; "first");
+        log::info!(k = s; "second");
+        log::info!(a = i; "third");
+        log::info!(b = i; "third");
+        // Two `trade!` calls on one line.
+        trade!(symbol = s, side = "buy", qty = i, price = 1.0; "one");
+        trade!(symbol = s, side = "sell", qty = i, price = 2.0; "two");
+        // One `log` site, its level changing.
+        let level = [log::Level::Info, log::Level::Warn, log::Level::Debug][(i % 3) as usize];
+        log::log!(level, n = i; "dynamic level");
+        // Messages that change and come back; long ones.
+        log::info!(n = i; "{}", if i % 4 == 0 { "b" } else { "a" });
+        log::info!(n = i; "{}", if i % 3 == 0 { LONG } else { "short" });
+        log::info!(n = i; "{LONG}");
+        trade!(symbol = s, side = "buy", qty = i, price = 3.0; "a message longer than the 256 bytes a call site keeps: 0123456789abcdefghijklmnopqrstuvwxyz 0123456789abcdefghijklmnopqrstuvwxyz 0123456789abcdefghijklmnopqrstuvwxyz 0123456789abcdefghijklmnopqrstuvwxyz 0123456789abcdefghijklmnopqrstuvwxyz end");
+        trade!(symbol = s, side = "buy", qty = i, price = 3.0; "{{literal}} {s} and {s} }} {{}} {}", i);
+        trade!(symbol = s, side = "buy", qty = i, price = 3.0; "{{only braces}}");
+        // Keys that need escaping, repeated keys.
+        log::info!(dup = i, dup = s, dup = 1.5, r#"q"uote"# = s; "dups");
+        // Every `log` value type.
+        let v = i as i64;
+        log::warn!(u = i, i = -v, f = v as f64 / 3.0, nan = f64::NAN, b = i % 2 == 0, c = 'x', s = s, st = "static", big = u128::MAX - u128::from(i), small = i128::MIN + i128::from(v), dbg:? = (i, s), disp:% = i, none = Option::<u8>::None; "types");
+        logger::critical!(n = i; "halted {}", i % 2);
+        logger::critical!(n = i; "halted");
+        priced(i);
+        // Module and file not `'static`: the generic path's.
+        let module = format!("fast_lane::odd::{}", i % 2);
+        log::logger().log(
+            &log::Record::builder()
+                .args(format_args!("built"))
+                .level(log::Level::Info)
+                .target(&module)
+                .module_path(Some(&module))
+                .file(Some("dynamic.rs"))
+                .line(Some(7))
+                .build(),
+        );
+        // Static module and file, the target the module (as `log`'s
+        // macros make it), the line changing.
+        log::logger().log(
+            &log::Record::builder()
+                .args(format_args!("static"))
+                .level(log::Level::Info)
+                .target(MODULE)
+                .module_path_static(Some(MODULE))
+                .file_static(Some(FILE))
+                .line(Some((i % 4) as u32))
+                .build(),
+        );
+        // `tracing` events: static target (a service with its own file),
+        // inside spans with and without fields.
+        tracing::info!(target: "lane::traced", qty = i, sym = s, "traced {}", i % 2);
+        tracing::warn!(qty = i, "plain traced");
+        if i % 7 == 0 {
+            let span = tracing::info_span!("order", id = i);
+            let _e = span.enter();
+            tracing::info!(target: "lane::traced", qty = i, sym = s, "traced {}", i % 2);
+            let empty = tracing::info_span!("empty");
+            let _e2 = empty.enter();
+            tracing::warn!(qty = i, "plain traced");
         }
     }
 }
