@@ -503,3 +503,103 @@ fn malformed_child() {
     }
     finish(guard);
 }
+
+/// The lane under other JSON options (renamed keys, keys left out, the
+/// timestamp as epoch nanoseconds, a `strftime` layout in local time, in
+/// milliseconds), size rotation, the rate cap, the backtrace ring and
+/// level changes at run time (`set_filter`).
+#[test]
+fn the_lane_writes_the_generic_paths_bytes_under_options() {
+    if common::is_child() {
+        return options_child();
+    }
+    for opts in ["epoch", "strftime", "millis"] {
+        compare(
+            "the_lane_writes_the_generic_paths_bytes_under_options",
+            &[("LANE_OPTS", opts)],
+            500,
+            3,
+        );
+    }
+}
+
+fn options_child() {
+    let clock = Arc::new(SimulatedClock::new(START_NS));
+    let opts = std::env::var("LANE_OPTS").unwrap();
+    let mut json = logger::JsonOptions::default();
+    let mut builder = logger::builder()
+        .user_clock(clock.clone())
+        .service_spec(
+            ServiceSpec::new("execution")
+                .prefix("desk::execution")
+                .file(FileSpec::new("execution")),
+        )
+        .max_records_per_second(Some(400));
+    match opts.as_str() {
+        "epoch" => {
+            json.timestamp = logger::TimestampFormat::EpochNanos;
+            json = json
+                .rename("ts", "time")
+                .rename("msg", "message")
+                .rename("fields", "attrs")
+                .rename("level", "severity")
+                .rename("thread", "thr \"name\"");
+            json.include_pid = false;
+            json.include_tid = false;
+            json.include_host = false;
+            json.include_module = false;
+            // Equal bytes in both runs (no pid or tid): equal rotations.
+            builder = builder.max_file_bytes(Some(24 << 10)).filter("debug");
+        }
+        "strftime" => {
+            json.timestamp = logger::TimestampFormat::Strftime(logger::Strftime::new(
+                "%Y-%m-%d %H:%M:%S%.3f %:z",
+            ));
+            json.timestamp_zone = logger::TimeZone::Local;
+            json.include_thread = false;
+            json.include_location = false;
+            json.include_function = false;
+            json.include_service = false;
+            json.include_pid = false;
+            json.include_tid = false;
+            builder = builder.max_file_bytes(Some(16 << 10));
+        }
+        _ => {
+            json.timestamp = logger::TimestampFormat::Rfc3339Millis;
+            builder = builder
+                .level(log::LevelFilter::Info)
+                .backtrace(log::LevelFilter::Debug, 4);
+        }
+    }
+    let guard = install(builder.json_options(json));
+    let runtime_filter = opts != "millis";
+    for t in 0..2 {
+        let c = clock.clone();
+        std::thread::Builder::new()
+            .name(format!("t{t}"))
+            .spawn(move || {
+                for i in 0..300u64 {
+                    c.advance(Duration::from_nanos(1 + (i % 9) * 1_111_111));
+                    if runtime_filter && i % 100 == 50 {
+                        let spec = ["warn", "trace", "info,fast_lane=debug"][(i / 100) as usize];
+                        logger::set_filter(spec).unwrap();
+                    }
+                    let s = SYMBOLS[(i % 5) as usize];
+                    trade!(symbol = s, side = "buy", qty = i, price = 1.25);
+                    trade!(level: debug, symbol = s, side = "sell", qty = i, price = 0.5; "held {}", i % 2);
+                    trade!(target: "desk::execution::fills", symbol = s, side = "sell", qty = i, price = 1.5, t = t; "fill");
+                    log::info!(qty = i, s = s; "order");
+                    log::debug!(qty = i; "debug order");
+                    log::trace!(qty = i; "trace order");
+                    if i % 25 == 0 {
+                        log::error!(qty = i; "rejected");
+                    }
+                }
+                logger::flush().unwrap();
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+    finish(guard);
+}
