@@ -603,3 +603,60 @@ fn options_child() {
     }
     finish(guard);
 }
+
+/// More call sites on threads than the lane keeps plans for (4096) and
+/// the JSON formatter keeps entries for (4096): `log` records of 2,500
+/// lines of one module and file, twice on each of two threads, with a
+/// macro call site between them; both caches start again empty on the
+/// second thread, and the records still match.
+#[test]
+fn the_lane_writes_the_generic_paths_bytes_past_its_limits() {
+    if common::is_child() {
+        return limits_child();
+    }
+    compare(
+        "the_lane_writes_the_generic_paths_bytes_past_its_limits",
+        &[],
+        2_500,
+        2,
+    );
+}
+
+fn limits_child() {
+    static MODULE: &str = "fast_lane::many";
+    static FILE: &str = "many.rs";
+    let clock = Arc::new(SimulatedClock::new(START_NS));
+    let guard = install(logger::builder().user_clock(clock.clone()));
+    for t in 0..2 {
+        let c = clock.clone();
+        std::thread::Builder::new()
+            .name(format!("many{t}"))
+            .spawn(move || {
+                for pass in 0..2u64 {
+                    for line in 0..2_500u32 {
+                        c.advance(Duration::from_nanos(997));
+                        let kv = [("k", u64::from(line) + pass)];
+                        log::logger().log(
+                            &log::Record::builder()
+                                .args(format_args!("many"))
+                                .level(log::Level::Info)
+                                .target(MODULE)
+                                .module_path_static(Some(MODULE))
+                                .file_static(Some(FILE))
+                                .line(Some(line))
+                                .key_values(&kv)
+                                .build(),
+                        );
+                        if line % 50 == 0 {
+                            trade!(symbol = "AAPL", side = "buy", qty = line, price = 1.5);
+                        }
+                    }
+                    logger::flush().unwrap();
+                }
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+    finish(guard);
+}
