@@ -300,6 +300,7 @@ fn odd_sites_child() {
             }
             ON_EXIT.with(|_| ());
             odd_sites(&c);
+            log_after_release();
             logger::flush().unwrap();
         };
         match name {
@@ -326,6 +327,27 @@ impl Drop for LogsOnDrop {
             trade!(symbol = "AAPL", side = "buy", qty = i + self.0, price = 2.5);
         }
     }
+}
+
+/// Registers a POSIX thread-specific value whose destructor logs: it
+/// runs after the logger's own (its key is newer), so its records go
+/// through a new ring of the same thread id, named by the kernel (the
+/// name cut to 15 bytes).
+fn log_after_release() {
+    extern "C" fn logs(_: *mut libc::c_void) {
+        for i in 0..3u64 {
+            log::info!(qty = i, price = 1.5; "order");
+            trade!(symbol = "AAPL", side = "buy", qty = i, price = 2.5);
+        }
+    }
+    let mut key: libc::pthread_key_t = 0;
+    // SAFETY: `key` is written by the call; `logs` may run on any thread.
+    assert_eq!(unsafe { libc::pthread_key_create(&mut key, Some(logs)) }, 0);
+    // SAFETY: a live key; the value is never dereferenced.
+    assert_eq!(
+        unsafe { libc::pthread_setspecific(key, std::ptr::dangling::<libc::c_void>()) },
+        0
+    );
 }
 
 const LONG: &str = "a message longer than the 256 bytes a call site keeps: \
