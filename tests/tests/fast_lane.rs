@@ -391,6 +391,13 @@ fn odd_sites(clock: &SimulatedClock) {
         // Every `log` value type.
         let v = i as i64;
         log::warn!(u = i, i = -v, f = v as f64 / 3.0, nan = f64::NAN, b = i % 2 == 0, c = 'x', s = s, st = "static", big = u128::MAX - u128::from(i), small = i128::MIN + i128::from(v), dbg:? = (i, s), disp:% = i, none = Option::<u8>::None; "types");
+        // Error chains (JSON values; a backtrace each, so not often),
+        // shown values.
+        if i % 8 == 0 {
+            let e = std::io::Error::other(format!("refused \"{s}\" {}", i % 3));
+            log::error!(err:err = e, n = i; "order failed");
+            trade!(symbol = s, side = "buy", qty = i, price = 1.0, err = logger::error_chain(&e), shown = logger::display(&i); "failed");
+        }
         logger::critical!(n = i; "halted {}", i % 2);
         logger::critical!(n = i; "halted");
         priced(i);
