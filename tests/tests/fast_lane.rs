@@ -689,3 +689,57 @@ fn limits_child() {
     }
     finish(guard);
 }
+
+/// The lane stays closed wherever something besides the JSON files needs
+/// the record's view: a console, the text format, a second formatter (a
+/// file naming a JSON one of its own), a redaction rule. With it open,
+/// a console would miss lines and another format would get JSON.
+#[test]
+fn the_lane_stays_closed_where_the_view_is_needed() {
+    if common::is_child() {
+        return closed_child();
+    }
+    for case in ["console", "text", "named", "redaction", "none"] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cmd = common::child_command("the_lane_stays_closed_where_the_view_is_needed", &[]);
+        cmd.env("LANE_DIR", dir.path()).env("LANE_CASE", case);
+        let out = common::run_child(cmd, Duration::from_secs(60));
+        assert!(out.status.success(), "{}\n{}", out.stdout, out.stderr);
+        let by_plan = out.number("by_plan");
+        if case == "none" {
+            assert!(by_plan >= 90, "{case}: {by_plan} records by plan");
+        } else {
+            assert_eq!(by_plan, 0, "{case}: the lane was open");
+        }
+        if case == "console" {
+            let lines = out.stderr.lines().filter(|l| l.contains("order")).count();
+            assert_eq!(lines, 100, "{case}: console lines\n{}", out.stderr);
+        }
+    }
+}
+
+fn closed_child() {
+    let builder = logger::builder().dir(std::env::var_os("LANE_DIR").unwrap());
+    let builder = match std::env::var("LANE_CASE").unwrap().as_str() {
+        "console" => builder.console(Some(log::LevelFilter::Info)),
+        "text" => builder.format(logger::Format::Text),
+        "named" => builder
+            .formatter(
+                "lean",
+                logger::FormatterSpec::json(logger::JsonOptions {
+                    include_host: false,
+                    ..Default::default()
+                }),
+            )
+            .trades_file(Some(FileSpec::new("trades").formatter("lean"))),
+        "redaction" => builder.redact("secret", RedactAction::Mask),
+        _ => builder,
+    };
+    let guard = builder.install().unwrap();
+    for i in 0..100u64 {
+        log::info!(qty = i; "order");
+    }
+    logger::flush().unwrap();
+    println!("by_plan={}", logger::__private::records_written_by_plan());
+    drop(guard);
+}
