@@ -364,7 +364,7 @@ fn priced(i: u64) -> u64 {
 fn odd_sites(clock: &SimulatedClock) {
     static MODULE: &str = "fast_lane::odd::built";
     static FILE: &str = "built.rs";
-    for i in 0..120u64 {
+    for i in 0..60u64 {
         clock.advance(Duration::from_nanos(1 + (i % 5) * 7_777_777));
         let s = SYMBOLS[(i % 5) as usize];
         // Two `log` calls on one line: same keys, then other keys of the
@@ -607,10 +607,10 @@ fn options_child() {
         std::thread::Builder::new()
             .name(format!("t{t}"))
             .spawn(move || {
-                for i in 0..300u64 {
+                for i in 0..210u64 {
                     c.advance(Duration::from_nanos(1 + (i % 9) * 1_111_111));
-                    if runtime_filter && i % 100 == 50 {
-                        let spec = ["warn", "trace", "info,fast_lane=debug"][(i / 100) as usize];
+                    if runtime_filter && i % 70 == 35 {
+                        let spec = ["warn", "trace", "info,fast_lane=debug"][(i / 70) as usize];
                         logger::set_filter(spec).unwrap();
                     }
                     let s = SYMBOLS[(i % 5) as usize];
@@ -634,7 +634,7 @@ fn options_child() {
 }
 
 /// More call sites on threads than the lane keeps plans for (4096) and
-/// the JSON formatter keeps entries for (4096): `log` records of 2,500
+/// the JSON formatter keeps entries for (4096): `log` records of 2,200
 /// lines of one module and file, twice on each of two threads, with a
 /// macro call site between them; both caches start again empty on the
 /// second thread, and the records still match.
@@ -646,7 +646,7 @@ fn the_lane_writes_the_generic_paths_bytes_past_its_limits() {
     compare(
         "the_lane_writes_the_generic_paths_bytes_past_its_limits",
         &[],
-        2_500,
+        2_200,
         2,
     );
 }
@@ -662,7 +662,7 @@ fn limits_child() {
             .name(format!("many{t}"))
             .spawn(move || {
                 for pass in 0..2u64 {
-                    for line in 0..2_500u32 {
+                    for line in 0..2_200u32 {
                         c.advance(Duration::from_nanos(997));
                         let kv = [("k", u64::from(line) + pass)];
                         log::logger().log(
