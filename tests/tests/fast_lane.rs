@@ -361,21 +361,24 @@ fn priced(i: u64) -> u64 {
     i * 2
 }
 
+/// Call sites that share a line: two `log` calls with the same keys, two
+/// with other keys of the same number, two `trade!` calls (one site each
+/// for the lane, one site for the JSON formatter's cache).
+#[rustfmt::skip]
+fn on_one_line(i: u64, s: &str) {
+    log::info!(k = i; "first"); log::info!(k = s; "second");
+    log::info!(a = i; "third"); log::info!(b = i; "third");
+    trade!(symbol = s, side = "buy", qty = i, price = 1.0; "one"); trade!(symbol = s, side = "sell", qty = i, price = 2.0, extra = i; "two");
+    trade!(symbol = s, side = "buy", qty = i, price = 1.0; "same"); trade!(symbol = s, side = "sell", qty = i, price = 2.0; "same");
+}
+
 fn odd_sites(clock: &SimulatedClock) {
     static MODULE: &str = "fast_lane::odd::built";
     static FILE: &str = "built.rs";
     for i in 0..60u64 {
         clock.advance(Duration::from_nanos(1 + (i % 5) * 7_777_777));
         let s = SYMBOLS[(i % 5) as usize];
-        // Two `log` calls on one line: same keys, then other keys of the
-        // same number.
-        log::info!(k = i; "first");
-        log::info!(k = s; "second");
-        log::info!(a = i; "third");
-        log::info!(b = i; "third");
-        // Two `trade!` calls on one line.
-        trade!(symbol = s, side = "buy", qty = i, price = 1.0; "one");
-        trade!(symbol = s, side = "sell", qty = i, price = 2.0; "two");
+        on_one_line(i, s);
         // One `log` site, its level changing.
         let level = [log::Level::Info, log::Level::Warn, log::Level::Debug][(i % 3) as usize];
         log::log!(level, n = i; "dynamic level");
