@@ -342,12 +342,13 @@ fn log_after_release() {
     }
     let mut key: libc::pthread_key_t = 0;
     // SAFETY: `key` is written by the call; `logs` may run on any thread.
-    assert_eq!(unsafe { libc::pthread_key_create(&mut key, Some(logs)) }, 0);
-    // SAFETY: a live key; the value is never dereferenced.
-    assert_eq!(
-        unsafe { libc::pthread_setspecific(key, std::ptr::dangling::<libc::c_void>()) },
-        0
-    );
+    let created = unsafe { libc::pthread_key_create(&mut key, Some(logs)) };
+    assert_eq!(created, 0);
+    // A non-null value, so that the destructor runs; never dereferenced.
+    let value = std::ptr::dangling::<libc::c_void>();
+    // SAFETY: `key` is a live key.
+    let set = unsafe { libc::pthread_setspecific(key, value) };
+    assert_eq!(set, 0);
 }
 
 const LONG: &str = "a message longer than the 256 bytes a call site keeps: \
