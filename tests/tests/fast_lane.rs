@@ -395,6 +395,13 @@ fn odd_sites(clock: &SimulatedClock) {
         // Every `log` value type.
         let v = i as i64;
         log::warn!(u = i, i = -v, f = v as f64 / 3.0, nan = f64::NAN, b = i % 2 == 0, c = 'x', s = s, st = "static", big = u128::MAX - u128::from(i), small = i128::MIN + i128::from(v), dbg:? = (i, s), disp:% = i, none = Option::<u8>::None; "types");
+        // Records larger than the lane's buffers keep (64 KiB), some cut
+        // to fit the ring.
+        if i % 30 == 0 {
+            let huge = format!("{s}{}", "x\"y".repeat(23_000));
+            trade!(symbol = s, side = "buy", qty = i, price = 1.0, note = huge.as_str(); "huge");
+            log::info!(n = i; "{huge}");
+        }
         // Error chains (JSON values; a backtrace each, so not often),
         // shown values.
         if i % 8 == 0 {
