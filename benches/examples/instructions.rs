@@ -4,7 +4,9 @@
 //! the main thread's difference by N: `benches/callgrind.sh` does that.
 //!
 //! Cases without the `tracing` feature: `empty`, `trade`, `log-static`,
-//! `log-3args`, `log-5kv`, `correlation` (a guard made and dropped),
+//! `log-3args`, `log-5kv`, `log-2kv-1line` (two `log` calls on one
+//! line, two records an iteration), `log-2kv-2lines` (the same calls on
+//! two lines), `correlation` (a guard made and dropped),
 //! `bind-2` (`bind!` of two fields), `log-performance` (a call of a
 //! `#[log_performance]` function: one record), `log-performance-args`
 //! (the same with one argument recorded), `log-performance-mem` (with the
@@ -33,7 +35,9 @@
 //! level, in the errors file's place) takes every record in the default
 //! formatter (one line, copied twice); with `=text` it is written with a
 //! named text formatter (each record formatted twice): the cost of a
-//! per-file formatter on the flusher.
+//! per-file formatter on the flusher. With `INSTRUCTIONS_LANE_CLOSED=1`
+//! a redaction rule for a key no record has closes the flusher's fast
+//! lane (every record the generic way, plus the rule's miss).
 
 use std::hint::black_box;
 
@@ -100,6 +104,10 @@ fn main() {
             other => usage(&format!("unknown INSTRUCTIONS_FORMAT {other:?}")),
         };
     }
+    if std::env::var_os("INSTRUCTIONS_LANE_CLOSED").is_some() {
+        // A rule for a key no record has: the flusher's fast lane closes.
+        builder = builder.redact("no_record_has_this_key", logger::RedactAction::Mask);
+    }
     let guard = builder.install().unwrap();
     logger::preallocate();
     if !run(&case, n) {
@@ -158,6 +166,8 @@ fn run(case: &str, n: u64) -> bool {
         "log-5kv" => (0..n).for_each(|i| {
             log::info!(symbol = "AAPL", side = "buy", qty = i, price = 187.5, order_id = i; "order")
         }),
+        "log-2kv-1line" => (0..n).for_each(|i| two_on_one_line(black_box(i))),
+        "log-2kv-2lines" => (0..n).for_each(|i| two_on_two_lines(black_box(i))),
         "correlation" => (0..n).for_each(|i| {
             let _c = logger::correlation(black_box(i));
         }),
@@ -176,6 +186,21 @@ fn run(case: &str, n: u64) -> bool {
         _ => return tracing_cases::run(case, n),
     }
     true
+}
+
+/// The `log-2kv-1line` case: two `log` calls on one line (as a
+/// `macro_rules!` wrapper expanding to two calls makes them), with keys of
+/// their own: one site for the flusher's fast lane and for the JSON
+/// formatter's cache, whose keys change on every record.
+#[rustfmt::skip]
+fn two_on_one_line(i: u64) {
+    log::info!(a = i; "order"); log::info!(b = i; "order");
+}
+
+/// The `log-2kv-2lines` case: the calls of `log-2kv-1line` on two lines.
+fn two_on_two_lines(i: u64) {
+    log::info!(a = i; "order");
+    log::info!(b = i; "order");
 }
 
 /// The `log-performance-args` case: a timed call recording its argument.

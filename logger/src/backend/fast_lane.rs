@@ -24,8 +24,8 @@
 //! generic way when its thread has context frames (a correlation id, bound
 //! fields), when its site is timed (`perf`: the call tree links those),
 //! when its thread's name or its keys differ from the plan's (a new plan is
-//! then learnt from it), and when a value is malformed (the generic path
-//! drops the record, as it always did).
+//! then learnt from it, up to [`MAX_REMADE`] times), and when a value is
+//! malformed (the generic path drops the record, as it always did).
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
@@ -60,6 +60,12 @@ const KEEP_BYTES: usize = 64 << 10;
 
 /// Slots of the memo of the last plan used (see `FastLane::last`).
 const LAST_SLOTS: usize = 4;
+
+/// Plans made again for one key past this many (its records' keys keep
+/// changing: two `log` calls with their own keys on one line, as a
+/// `macro_rules!` wrapper makes them, share a key), its records go the
+/// generic way from then on.
+const MAX_REMADE: u32 = 8;
 
 /// Most plans kept; past it the lane starts again empty.
 const MAX_PLANS: usize = 4096;
@@ -139,6 +145,8 @@ struct Ready {
     /// For a `log` call site, whose keys are in the record: each key the
     /// parts were rendered for.
     raw_keys: Box<[Box<[u8]>]>,
+    /// How many plans were made for this key before this one.
+    remade: u32,
 }
 
 /// The plans, and the buffer a record's fields are written into.
@@ -382,8 +390,12 @@ impl FastLane {
             Source::Callsite(c) => (c.kind, Some((c.message, c.message_args))),
             Source::Log => (Kind::Log, None),
         };
+        let remade = match self.index.get(&key).map(|&i| &self.plans[i]) {
+            Some(Plan::Ready(r)) => r.remade + 1,
+            _ => 0,
+        };
         let plan = match (site, Level::from_u8(key.level())) {
-            (Some(site), Some(level)) if kind != Kind::Perf => {
+            (Some(site), Some(level)) if kind != Kind::Perf && remade <= MAX_REMADE => {
                 let Some((json, _)) = formats.json_only() else {
                     return;
                 };
@@ -409,6 +421,7 @@ impl FastLane {
                     whole: parts.whole,
                     keys: parts.keys,
                     raw_keys: parts.raw_keys,
+                    remade,
                 })
             }
             _ => Plan::Generic,
@@ -416,8 +429,8 @@ impl FastLane {
         if self.plans.len() >= MAX_PLANS {
             self.index.clear();
             self.plans.clear();
+            self.last = [None; LAST_SLOTS];
         }
-        self.last = [None; LAST_SLOTS];
         match self.index.get(&key) {
             Some(&i) => self.plans[i] = plan,
             None => {

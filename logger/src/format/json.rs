@@ -1207,4 +1207,138 @@ pub(super) mod tests {
             }
         }
     }
+
+    /// Options a planned line is checked under: every `include_*` switch,
+    /// renamed keys and each timestamp format.
+    fn any_options() -> impl Strategy<Value = JsonOptions> {
+        use crate::json_options::{Strftime, TimestampFormat};
+        (
+            proptest::collection::vec(any::<bool>(), 9),
+            0..5usize,
+            any::<bool>(),
+            any::<bool>(),
+        )
+            .prop_map(|(on, ts, local, renamed)| {
+                let timestamp = match ts {
+                    0 => TimestampFormat::Rfc3339Nanos,
+                    1 => TimestampFormat::Rfc3339Micros,
+                    2 => TimestampFormat::Rfc3339Millis,
+                    3 => TimestampFormat::EpochNanos,
+                    _ => TimestampFormat::Strftime(Strftime::new("%Y-%m-%d %H:%M:%S%.3f %:z")),
+                };
+                let timestamp_zone = if local && ts != 3 {
+                    crate::TimeZone::Local
+                } else {
+                    crate::TimeZone::Utc
+                };
+                let mut o = JsonOptions {
+                    include_module: on[0],
+                    include_function: on[1],
+                    include_location: on[2],
+                    include_thread: on[3],
+                    include_tid: on[4],
+                    include_pid: on[5],
+                    include_host: on[6],
+                    include_service: on[7],
+                    include_context: on[8],
+                    timestamp,
+                    timestamp_zone,
+                    ..Default::default()
+                };
+                if renamed {
+                    o = o
+                        .rename("ts", "time")
+                        .rename("msg", "message \"m\"")
+                        .rename("fields", "attrs")
+                        .rename("level", "severity");
+                }
+                o.check().unwrap();
+                o
+            })
+    }
+
+    proptest! {
+        /// The fast lane's line (`backend::fast_lane`: the parts a site's
+        /// first record left, then each key and the value read from the
+        /// record's bytes) is the line formatted from scratch, for a second
+        /// record with the same keys and the same or another message.
+        #[test]
+        fn planned_line_is_the_formatted_line(
+            options in any_options(),
+            keys in proptest::collection::vec(
+                prop_oneof![Just("a"), Just("dup"), Just("dup#2"), Just("q\"k"), Just("\u{e9}")],
+                0..6,
+            ),
+            first in proptest::collection::vec(any_value(), 6),
+            second in proptest::collection::vec(any_value(), 6),
+            msg in prop_oneof![
+                proptest::collection::vec(any::<u8>(), 0..300),
+                any::<String>().prop_map(String::into_bytes),
+            ],
+            same_msg in any::<bool>(),
+            other_msg in proptest::collection::vec(any::<u8>(), 0..300),
+            thread in any::<String>(),
+            function in proptest::option::of(Just("app::x::f")),
+            ts in (any::<u64>(), any::<u64>()),
+        ) {
+            // Years the civil conversion takes (to 2116).
+            let ts = (ts.0 % (4 << 60), ts.1 % (4 << 60));
+            let a: Vec<Field<'_>> = keys
+                .iter()
+                .zip(&first)
+                .map(|(k, v)| Field { key: k, value: v.view() })
+                .collect();
+            // The second record's keys are the first's (a call site's).
+            let b: Vec<Field<'_>> = keys
+                .iter()
+                .zip(&second)
+                .map(|(k, v)| Field { key: k, value: v.view() })
+                .collect();
+            let b_msg = if same_msg { msg.clone() } else { other_msg.clone() };
+            let mut r_a = record(&msg, &a);
+            r_a.thread = &thread;
+            r_a.function = function;
+            r_a.ts_ns = ts.0;
+            let mut r_b = record(&b_msg, &b);
+            r_b.thread = &thread;
+            r_b.function = function;
+            r_b.ts_ns = ts.1;
+
+            let mut f = JsonFormatter::with_options(99, "box1", &options);
+            let site = Site::of(&r_a, &[]).unwrap();
+            let mut first_line = Vec::new();
+            f.format_at(Some(site), &r_a, &mut first_line);
+            let parts = f.planned_parts(&site, r_a.tid, &thread, a.len());
+            prop_assert!(parts.is_some(), "no parts after {}", String::from_utf8_lossy(&first_line));
+            let parts = parts.unwrap();
+
+            // The lane's line for the second record.
+            let mut wire_values = Vec::new();
+            for field in &b {
+                crate::wire::put_value(&mut wire_values, field.value);
+            }
+            let mut d = crate::wire::Decoder { rest: &wire_values };
+            let mut obj = Vec::new();
+            for key in parts.keys.iter() {
+                prop_assert!(f.write_planned_wire_field(key, &mut d, &mut obj).is_some());
+            }
+            if !parts.keys.is_empty() {
+                obj.push(b'}');
+            }
+            let mut rendered = Vec::new();
+            let line: [&[u8]; 4] = match &parts.whole {
+                Some(kept) if *kept.raw_msg == *b_msg => [&kept.line, &obj, &[], &[]],
+                _ => {
+                    f.write_planned_message(&b_msg, &mut rendered);
+                    [&parts.head, &rendered, &parts.middle, &obj]
+                }
+            };
+            let mut got = Vec::new();
+            f.write_planned(ts.1, &line, &mut got);
+
+            let mut want = Vec::new();
+            JsonFormatter::with_options(99, "box1", &options).format(&r_b, &mut want);
+            prop_assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(&want));
+        }
+    }
 }
