@@ -1,0 +1,187 @@
+//! The length of a log file's plain content: the unit of the shipper's lag
+//! (`lag_bytes`), the same unit as a checkpoint's offset and as the bytes
+//! the shipper counts when it reads and delivers lines.
+//!
+//! A plain file is its length (an active file without the zero padding at
+//! its end). A gzip'ed file is its uncompressed length, read from the gzip
+//! trailer's ISIZE field (the last 4 bytes: the length modulo 2^32), so
+//! nothing is decompressed; an encrypted one is decrypted with the source's
+//! keys, only as far as its last chunk. A rotated file never changes, so
+//! its figure is cached while its length and modification time stay.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use crate::decrypt::{self, Identities, PlainLen};
+use crate::files::{Compression, FileState, LogFile};
+
+/// Plain-content lengths of the files of one source, cached per rotated
+/// file.
+#[derive(Default)]
+pub(crate) struct ContentLens {
+    keys: Option<Identities>,
+    cache: HashMap<PathBuf, Cached>,
+}
+
+struct Cached {
+    len: u64,
+    modified: Option<SystemTime>,
+    plain: PlainLen,
+}
+
+impl ContentLens {
+    /// Lengths of encrypted files are found with `keys` (without them an
+    /// encrypted file is unreadable and counts as `None`).
+    pub(crate) fn new(keys: Option<Identities>) -> Self {
+        Self {
+            keys,
+            cache: HashMap::new(),
+        }
+    }
+
+    /// The length of `file`'s plain content, at least `at_least` (the
+    /// offset already read in it: a gzip stream's ISIZE is modulo 2^32, see
+    /// [`gzip_len`]). `None` when the file cannot be opened or read (gone,
+    /// not an age file, keys that do not open it).
+    pub(crate) fn of(&mut self, file: &LogFile, at_least: u64) -> Option<u64> {
+        let plain = if file.state == FileState::Active {
+            PlainLen::Plain(active_len(&file.path)?)
+        } else {
+            self.rotated(file)?
+        };
+        Some(match plain {
+            PlainLen::Plain(n) => n,
+            PlainLen::GzipIsize(isize) => gzip_len(isize, at_least),
+        })
+    }
+
+    /// Forgets the files not in `present` (removed, renamed, compressed).
+    pub(crate) fn retain(&mut self, present: &[LogFile]) {
+        self.cache
+            .retain(|p, _| present.iter().any(|f| f.path == *p));
+    }
+
+    fn rotated(&mut self, file: &LogFile) -> Option<PlainLen> {
+        let meta = std::fs::metadata(&file.path).ok()?;
+        let (len, modified) = (meta.len(), meta.modified().ok());
+        if let Some(c) = self.cache.get(&file.path) {
+            if c.len == len && c.modified == modified {
+                return Some(c.plain);
+            }
+        }
+        let plain = match (file.encrypted, file.compression) {
+            (false, Compression::None) => PlainLen::Plain(len),
+            (false, Compression::Gzip) => PlainLen::GzipIsize(gzip_isize(&file.path)?),
+            (true, _) => decrypt::plain_len(file, self.keys.as_ref()?).ok()?,
+        };
+        self.cache.insert(
+            file.path.clone(),
+            Cached {
+                len,
+                modified,
+                plain,
+            },
+        );
+        Some(plain)
+    }
+}
+
+/// The uncompressed length of a gzip stream whose trailer says `isize`
+/// (the length modulo 2^32), of which `at_least` bytes were already read:
+/// the smallest `isize + k * 2^32` that is at least `at_least`. Exact up to
+/// 4 GiB; past it, short by a multiple of 4 GiB until the reader's offset
+/// reaches its last 4 GiB.
+///
+/// ```text
+/// gzip_len(1000, 0)            == 1000
+/// gzip_len(1000, 5 << 30)      == 1000 + (2 << 32)   (5 GiB read: 8 GiB + 1000)
+/// ```
+pub(crate) fn gzip_len(isize: u32, at_least: u64) -> u64 {
+    let isize = u64::from(isize);
+    if at_least <= isize {
+        return isize;
+    }
+    let wraps = (at_least - isize).div_ceil(1 << 32);
+    isize + (wraps << 32)
+}
+
+/// The ISIZE field of the gzip file at `path`: its last 4 bytes, little
+/// endian (of the last member when there are several).
+fn gzip_isize(path: &Path) -> Option<u32> {
+    let mut f = File::open(path).ok()?;
+    if f.metadata().ok()?.len() < 18 {
+        return None;
+    }
+    let mut trailer = [0u8; 4];
+    f.seek(SeekFrom::End(-4)).ok()?;
+    f.read_exact(&mut trailer).ok()?;
+    Some(u32::from_le_bytes(trailer))
+}
+
+/// An active file's length without the zero padding at its end.
+fn active_len(path: &Path) -> Option<u64> {
+    let mut f = File::open(path).ok()?;
+    let mut len = f.metadata().ok()?.len();
+    let mut buf = vec![0u8; 64 << 10];
+    while len > 0 {
+        let n = (len as usize).min(buf.len());
+        f.seek(SeekFrom::Start(len - n as u64)).ok()?;
+        f.read_exact(&mut buf[..n]).ok()?;
+        match buf[..n].iter().rposition(|&b| b != 0) {
+            Some(p) => return Some(len - n as u64 + p as u64 + 1),
+            None => len -= n as u64,
+        }
+    }
+    Some(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn isize_is_widened_past_4_gib_to_cover_what_was_read() {
+        assert_eq!(gzip_len(1000, 0), 1000);
+        assert_eq!(gzip_len(1000, 1000), 1000);
+        // 1 GiB + 1000 read of a file whose ISIZE wrapped once.
+        assert_eq!(gzip_len(1000, (1 << 30) + 1000), (1 << 32) + 1000);
+        assert_eq!(gzip_len(1000, 5 << 30), (2 << 32) + 1000);
+        assert_eq!(gzip_len(u32::MAX, 1 << 32), u64::from(u32::MAX) + (1 << 32));
+    }
+
+    #[test]
+    fn a_gzip_file_counts_its_uncompressed_length() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.20261121T103045.123.log.gz");
+        let mut content = Vec::new();
+        for i in 0..5_000 {
+            writeln!(
+                content,
+                r#"{{"ts":"2026-11-21T10:30:45.{i:06}Z","msg":"m {i}"}}"#
+            )
+            .unwrap();
+        }
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(&content).unwrap();
+        let gz = gz.finish().unwrap();
+        assert!(
+            gz.len() * 4 < content.len(),
+            "the test needs a compressible file"
+        );
+        std::fs::write(&path, &gz).unwrap();
+        let file = LogFile::from_path(&path);
+        let mut lens = ContentLens::new(None);
+        assert_eq!(lens.of(&file, 0), Some(content.len() as u64));
+        // Cached, then forgotten once the file is gone from the listing.
+        assert_eq!(lens.cache.len(), 1);
+        lens.retain(&[]);
+        assert!(lens.cache.is_empty());
+        // A file too short to hold a trailer is unreadable, not 0.
+        std::fs::write(&path, b"\x1f\x8b").unwrap();
+        assert_eq!(lens.of(&file, 0), None);
+    }
+}
