@@ -184,4 +184,47 @@ mod tests {
         std::fs::write(&path, b"\x1f\x8b").unwrap();
         assert_eq!(lens.of(&file, 0), None);
     }
+
+    /// `.log.age` and `.log.gz.age` files count their plain content too,
+    /// found with the keys (more than one age chunk of 64 KiB, so the seek
+    /// to the last chunk is exercised); without keys they are unreadable.
+    #[test]
+    fn encrypted_files_count_their_plain_content() {
+        use age::secrecy::ExposeSecret;
+        let dir = tempfile::tempdir().unwrap();
+        let id = age::x25519::Identity::generate();
+        let key = dir.path().join("key.txt");
+        std::fs::write(&key, format!("{}\n", id.to_string().expose_secret())).unwrap();
+        let keys = Identities::from_file(&key).unwrap();
+        let mut content = Vec::new();
+        for i in 0..20_000 {
+            writeln!(
+                content,
+                r#"{{"ts":"2026-11-21T10:30:45.{i:06}Z","msg":"m {i}"}}"#
+            )
+            .unwrap();
+        }
+        assert!(content.len() > 3 << 16);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::none());
+        gz.write_all(&content).unwrap();
+        let gz = gz.finish().unwrap();
+        assert!(gz.len() > 3 << 16, "the gzip spans several age chunks");
+        let encrypt = |name: &str, plain: &[u8]| {
+            let path = dir.path().join(name);
+            let recipient = id.to_public();
+            let enc =
+                age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+                    .unwrap();
+            let mut w = enc.wrap_output(File::create(&path).unwrap()).unwrap();
+            w.write_all(plain).unwrap();
+            w.finish().unwrap();
+            LogFile::from_path(&path)
+        };
+        let plain = encrypt("app.20261121T103045.123.log.age", &content);
+        let gzipped = encrypt("app.20261121T113045.123.log.gz.age", &gz);
+        let mut lens = ContentLens::new(Some(keys));
+        assert_eq!(lens.of(&plain, 0), Some(content.len() as u64));
+        assert_eq!(lens.of(&gzipped, 0), Some(content.len() as u64));
+        assert_eq!(ContentLens::new(None).of(&gzipped, 0), None);
+    }
 }
