@@ -11,11 +11,12 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use crate::decrypt::{self, Identities, PlainLen};
+use crate::error::ErrorKind;
 use crate::files::{Compression, FileState, LogFile};
 
 /// Plain-content lengths of the files of one source, cached per rotated
@@ -44,8 +45,10 @@ impl ContentLens {
 
     /// The length of `file`'s plain content, at least `at_least` (the
     /// offset already read in it: a gzip stream's ISIZE is modulo 2^32, see
-    /// [`gzip_len`]). `None` when the file cannot be opened or read (gone,
-    /// not an age file, keys that do not open it).
+    /// [`gzip_len`]). `None` when the file is gone (renamed or compressed
+    /// since it was listed) or encrypted with no keys given; 0 for a file
+    /// the reader will skip as damaged (a `.gz` too short for its trailer,
+    /// an age file the keys do not open).
     pub(crate) fn of(&mut self, file: &LogFile, at_least: u64) -> Option<u64> {
         let plain = if file.state == FileState::Active {
             PlainLen::Plain(active_len(&file.path)?)
@@ -74,8 +77,20 @@ impl ContentLens {
         }
         let plain = match (file.encrypted, file.compression) {
             (false, Compression::None) => PlainLen::Plain(len),
-            (false, Compression::Gzip) => PlainLen::GzipIsize(gzip_isize(&file.path)?),
-            (true, _) => decrypt::plain_len(file, self.keys.as_ref()?).ok()?,
+            (false, Compression::Gzip) => match gzip_isize(&file.path) {
+                Ok(isize) => PlainLen::GzipIsize(isize),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return None,
+                // Too short for a trailer: the reader skips it as damaged.
+                Err(_) => PlainLen::Plain(0),
+            },
+            (true, _) => match decrypt::plain_len(file, self.keys.as_ref()?) {
+                Ok(plain) => plain,
+                Err(e) if matches!(e.kind(), ErrorKind::NotFound) => return None,
+                // Keys that do not open it, not an age file, a plaintext
+                // too short for a trailer: the reader skips it, nothing of
+                // it is left to deliver.
+                Err(_) => PlainLen::Plain(0),
+            },
         };
         self.cache.insert(
             file.path.clone(),
@@ -110,15 +125,22 @@ pub(crate) fn gzip_len(isize: u32, at_least: u64) -> u64 {
 
 /// The ISIZE field of the gzip file at `path`: its last 4 bytes, little
 /// endian (of the last member when there are several).
-fn gzip_isize(path: &Path) -> Option<u32> {
-    let mut f = File::open(path).ok()?;
-    if f.metadata().ok()?.len() < 18 {
-        return None;
+///
+/// # Errors
+/// The file cannot be read, or is shorter than a gzip header and trailer
+/// (18 bytes): `InvalidData`.
+fn gzip_isize(path: &Path) -> io::Result<u32> {
+    let mut f = File::open(path)?;
+    if f.metadata()?.len() < 18 {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "shorter than a gzip header and trailer",
+        ));
     }
     let mut trailer = [0u8; 4];
-    f.seek(SeekFrom::End(-4)).ok()?;
-    f.read_exact(&mut trailer).ok()?;
-    Some(u32::from_le_bytes(trailer))
+    f.seek(SeekFrom::End(-4))?;
+    f.read_exact(&mut trailer)?;
+    Ok(u32::from_le_bytes(trailer))
 }
 
 /// An active file's length without the zero padding at its end.
@@ -180,9 +202,11 @@ mod tests {
         assert_eq!(lens.cache.len(), 1);
         lens.retain(&[]);
         assert!(lens.cache.is_empty());
-        // A file too short to hold a trailer is unreadable, not 0.
+        // A file too short to hold a trailer has nothing to deliver.
         std::fs::write(&path, b"\x1f\x8b").unwrap();
-        assert_eq!(lens.of(&file, 0), None);
+        assert_eq!(lens.of(&file, 0), Some(0));
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(lens.of(&file, 0), None, "gone");
     }
 
     /// `.log.age` and `.log.gz.age` files count their plain content too,
@@ -226,5 +250,9 @@ mod tests {
         assert_eq!(lens.of(&plain, 0), Some(content.len() as u64));
         assert_eq!(lens.of(&gzipped, 0), Some(content.len() as u64));
         assert_eq!(ContentLens::new(None).of(&gzipped, 0), None);
+        let other = age::x25519::Identity::generate();
+        std::fs::write(&key, format!("{}\n", other.to_string().expose_secret())).unwrap();
+        let wrong = Identities::from_file(&key).unwrap();
+        assert_eq!(ContentLens::new(Some(wrong)).of(&gzipped, 0), Some(0));
     }
 }
