@@ -57,8 +57,9 @@ pub struct MetricsSnapshot {
     /// checkpoint's offset: a rotated `.gz` file counts the length its gzip
     /// trailer gives (exact up to 4 GiB; past that, short by a multiple of
     /// 4 GiB until the reader is in its last 4 GiB). The files are looked
-    /// at every 100 ms at most; in between the figure falls with every line
-    /// read and every batch delivered. 0 until the first look.
+    /// at every 100 ms at most; in between, what is read counts as read
+    /// and no longer as unread, so the figure falls as batches are
+    /// delivered and rises only with new records. 0 until the first look.
     pub lag_bytes: u64,
     /// Seconds between the newest record read and the newest delivered.
     pub lag_seconds: f64,
