@@ -221,14 +221,26 @@ fn load_average() -> String {
         .unwrap_or_default()
 }
 
-/// Bytes of every `app` file in `dir` (compressed size for `.gz`).
+/// Plain bytes of every `app` file in `dir`, the unit of `lag_bytes` (a
+/// `.gz` by its gzip trailer's uncompressed length; this bench does not
+/// compress, so there are none unless that changes).
 fn files_bytes(dir: &std::path::Path) -> u64 {
+    use std::io::{Read, Seek, SeekFrom};
+    let plain_len = |p: &std::path::Path| -> Option<u64> {
+        if !p.to_string_lossy().ends_with(".gz") {
+            return std::fs::metadata(p).ok().map(|m| m.len());
+        }
+        let mut f = std::fs::File::open(p).ok()?;
+        let mut isize = [0u8; 4];
+        f.seek(SeekFrom::End(-4)).ok()?;
+        f.read_exact(&mut isize).ok()?;
+        Some(u64::from(u32::from_le_bytes(isize)))
+    };
     std::fs::read_dir(dir)
         .map(|rd| {
             rd.filter_map(Result::ok)
                 .filter(|e| e.file_name().to_string_lossy().starts_with("app"))
-                .filter_map(|e| e.metadata().ok())
-                .map(|m| m.len())
+                .filter_map(|e| plain_len(&e.path()))
                 .sum()
         })
         .unwrap_or(0)

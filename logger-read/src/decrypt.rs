@@ -260,6 +260,44 @@ pub fn open_at(
     Ok(LineReader::from_reader_at(path.clone(), src, offset, opts))
 }
 
+/// The length of the plain content of the encrypted file `file`, decrypted
+/// with `keys`: the plaintext's length (age's stream is seekable, so only
+/// its last chunk is decrypted), or for a `.log.gz.age` the gzip trailer's
+/// ISIZE (the uncompressed length modulo 2^32) at the end of the plaintext.
+/// A passphrase costs one scrypt per call: callers cache the result.
+///
+/// # Errors
+///
+/// As [`open_at`] for a file the keys do not open; an I/O error naming the
+/// file when the plaintext is shorter than a gzip trailer.
+pub(crate) fn plain_len(file: &LogFile, keys: &Identities) -> Result<PlainLen, ReadError> {
+    use std::io::{Seek, SeekFrom};
+    let path = &file.path;
+    let raw = File::open(path).map_err(|e| ReadError::io(e, path))?;
+    let mut stream = keys.decrypt(BufReader::with_capacity(64 << 10, raw), path)?;
+    let end = stream
+        .seek(SeekFrom::End(0))
+        .map_err(|e| ReadError::io(e, path))?;
+    if file.compression == Compression::None {
+        return Ok(PlainLen::Plain(end));
+    }
+    let mut trailer = [0u8; 4];
+    stream
+        .seek(SeekFrom::End(-4))
+        .and_then(|_| stream.read_exact(&mut trailer))
+        .map_err(|e| ReadError::io(e, path))?;
+    Ok(PlainLen::GzipIsize(u32::from_le_bytes(trailer)))
+}
+
+/// What [`plain_len`] found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PlainLen {
+    /// The exact length of a plain file's content.
+    Plain(u64),
+    /// A gzip stream's ISIZE: its uncompressed length modulo 2^32.
+    GzipIsize(u32),
+}
+
 /// The names a rotated file not yet encrypted may have taken since:
 /// `x.log` -> `x.log.age`, `x.log.gz.age`; `x.log.gz` -> `x.log.gz.age`.
 fn successors(file: &LogFile) -> Vec<PathBuf> {

@@ -1,7 +1,9 @@
 //! `lag_bytes` while the application logs a burst: sampled all along, it
 //! never says more than what is still to ship (the bytes written since the
 //! shipper started, minus those of the records it had committed), and it
-//! falls to 0 once everything is loaded.
+//! falls to 0 once everything is loaded. Over rotated `.gz` files it counts
+//! plain bytes: exactly those of the records not committed yet, falling
+//! with every batch.
 
 mod pg;
 
@@ -159,4 +161,124 @@ fn the_final_figures_count_the_batch_delivered_at_stop() {
          that slow?): {m:?}"
     );
     assert_eq!((m[0].lag_bytes, m[0].lag_seconds), (0, 0.0), "{m:?}");
+}
+
+/// Per file of the `app` stem, in order: whether it is gzip'ed, and the
+/// byte length (with its newline) of each of its lines.
+fn files_and_line_lengths(logs: &std::path::Path) -> Vec<(bool, Vec<u64>)> {
+    let d = logger_read::discover(&[logs.to_owned()]).unwrap();
+    let d = d.iter().find(|d| d.stem == "app").expect("app files");
+    d.files
+        .iter()
+        .map(|f| {
+            let mut r = logger_read::LineReader::open(f).unwrap();
+            let mut lens = Vec::new();
+            while let Some(l) = r.next_line() {
+                lens.push(l.unwrap().bytes.len() as u64 + 1);
+            }
+            (f.compression == logger_read::Compression::Gzip, lens)
+        })
+        .collect()
+}
+
+/// Shipping a set of files most of which are rotated `.gz` ones: every
+/// figure sampled along the way is exactly the plain bytes of the records
+/// not committed yet at some batch boundary (never the compressed size of
+/// a `.gz` minus a plain offset), the figures never rise, some are taken
+/// while the reader is in the middle of a `.gz` file, and the last is 0.
+#[test]
+fn lag_bytes_over_rotated_gz_files_is_the_plain_bytes_left_and_falls_to_0() {
+    if is_child() {
+        return;
+    }
+    const BATCH: usize = 100;
+    let url = fresh_db(&server_url(), "ship_lag_gz");
+    let tmp = tempfile::tempdir().unwrap();
+    let logs = tmp.path().join("logs");
+    assert!(
+        spawn_producer(&logs, 8_000, Some(256 << 10), None, 0)
+            .wait()
+            .unwrap()
+            .success()
+    );
+    let files = files_and_line_lengths(&logs);
+    let gz_files = files.iter().filter(|(gz, _)| *gz).count();
+    assert!(
+        gz_files >= 3,
+        "want rotated .gz files, got {gz_files} of {}",
+        files.len()
+    );
+    // The plain-byte ranges of the .gz files in the whole, and the bytes of
+    // the first k records.
+    let mut gz_ranges = Vec::new();
+    let mut prefix = vec![0u64];
+    for (gz, lens) in &files {
+        let start = *prefix.last().unwrap();
+        for l in lens {
+            prefix.push(prefix.last().unwrap() + l);
+        }
+        if *gz {
+            gz_ranges.push(start..*prefix.last().unwrap());
+        }
+    }
+    let (records, total) = (prefix.len() - 1, *prefix.last().unwrap());
+
+    let mut c = logger_read::ship::ShipConfig::postgres(vec![logs.clone()], &url);
+    c.batch_records = BATCH;
+    c.batch_timeout_ms = 50;
+    c.poll_interval_ms = 20;
+    c.dead_letter = Some(tmp.path().join("dead-letter.jsonl"));
+    let ship = logger_read::ship::start(c).unwrap();
+    let mut samples = Vec::new();
+    let end = Instant::now() + Duration::from_secs(120);
+    loop {
+        // The lag first: `records_sent` read after it is at least the
+        // count the lag was computed from.
+        let lag = ship.metrics()[0].lag_bytes;
+        let sent = ship.metrics()[0].records_sent;
+        samples.push((lag, sent));
+        if sent == records as u64 && lag == 0 {
+            break;
+        }
+        assert!(
+            Instant::now() < end,
+            "not caught up: lag {lag}, {sent} sent"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let m = ship.stop().unwrap();
+    assert_eq!(m[0].records_sent, records as u64, "{m:?}");
+    assert_eq!(m[0].lag_bytes, 0, "{m:?}");
+
+    // Leading zeros: not measured yet.
+    let measured: Vec<(u64, u64)> = samples.into_iter().skip_while(|s| s.0 == 0).collect();
+    assert!(!measured.is_empty());
+    let mut inside_gz = 0;
+    for w in measured.windows(2) {
+        assert!(
+            w[1].0 <= w[0].0,
+            "lag_bytes rose from {} to {}",
+            w[0].0,
+            w[1].0
+        );
+    }
+    for &(lag, sent) in &measured {
+        // Committed at a batch boundary k <= sent: lag == total - prefix[k].
+        let k = prefix.partition_point(|&p| p < total - lag);
+        assert!(
+            k <= sent as usize && prefix.get(k) == Some(&(total - lag)),
+            "lag_bytes {lag} with {sent} records committed is not the plain bytes of the \
+             records left after any batch committed (of {total} in all)"
+        );
+        if gz_ranges
+            .iter()
+            .any(|r| r.start < total - lag && total - lag < r.end)
+        {
+            inside_gz += 1;
+        }
+    }
+    assert!(
+        inside_gz >= 2,
+        "only {inside_gz} figures were taken in the middle of a .gz file"
+    );
 }

@@ -4,7 +4,7 @@
 //! `retries`, `errors`, `abandoned` (records written to the dead-letter
 //! file), `gaps` (files deleted before they were fully read), `lag_bytes`
 //! and `lag_seconds` (how far the delivered checkpoint is behind the end of
-//! the files, in bytes and in record time), and `state`.
+//! the files, in bytes of plain content and in record time), and `state`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -52,7 +52,14 @@ pub struct MetricsSnapshot {
     pub abandoned: u64,
     /// Files deleted before they were fully read (their unread records are lost).
     pub gaps: u64,
-    /// Bytes between the delivered checkpoint and the end of the files.
+    /// Bytes between the delivered checkpoint and the end of the files,
+    /// counted in plain (uncompressed, decrypted) content, the unit of a
+    /// checkpoint's offset: a rotated `.gz` file counts the length its gzip
+    /// trailer gives (exact up to 4 GiB; past that, short by a multiple of
+    /// 4 GiB until the reader is in its last 4 GiB). The files are looked
+    /// at every 100 ms at most; in between, what is read counts as read
+    /// and no longer as unread, so the figure falls as batches are
+    /// delivered and rises only with new records. 0 until the first look.
     pub lag_bytes: u64,
     /// Seconds between the newest record read and the newest delivered.
     pub lag_seconds: f64,
@@ -113,7 +120,8 @@ impl ShipMetrics {
         self.gaps.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Sets the lag: `bytes` behind the end of the files, `seconds` of record time.
+    /// Sets the lag: `bytes` of plain content behind the end of the files,
+    /// `seconds` of record time.
     pub fn set_lag(&self, bytes: u64, seconds: f64) {
         self.lag_bytes.store(bytes, Ordering::Relaxed);
         let micros = (seconds.max(0.0) * 1e6) as u64;

@@ -31,6 +31,7 @@
 
 pub mod backoff;
 pub mod config;
+mod content_len;
 pub mod dead_letter;
 pub mod destination;
 pub mod error;

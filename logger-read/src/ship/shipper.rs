@@ -604,10 +604,11 @@ impl Reader {
     }
 
     /// Sets the metrics' lag from what has been delivered so far: the
-    /// bytes read but not delivered yet, plus the bytes not read yet.
+    /// bytes read but not delivered yet, plus the bytes not read yet, all
+    /// in bytes of plain (uncompressed) content.
     fn report_lag(&self, source: &mut Source, delivered: &Progress) {
         let d = delivered.get();
-        let behind = self.read.saturating_sub(d.bytes) + source.unread_bytes();
+        let behind = self.read.saturating_sub(d.bytes) + source.unread_bytes(self.read);
         let lag_s = if behind == 0 {
             0.0
         } else {

@@ -1,14 +1,15 @@
 //! The shipper's view of one source: read-core's [`Follower`] of a
-//! directory and stem, plus the bytes of the files it has not read yet
+//! directory and stem, plus the bytes of plain content it has not read yet
 //! (the unread part of the shipper's lag).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use super::content_len::ContentLens;
 use super::error::ShipError;
 use crate::checkpoint::Checkpoint;
 use crate::decrypt::Identities;
-use crate::files::{self, FileState};
+use crate::files;
 use crate::follow::{FollowBatch, Follower, Start};
 use crate::identity::FileId;
 
@@ -63,6 +64,8 @@ pub(crate) struct Source {
     at_end: bool,
     unread: u64,
     unread_at: Option<Instant>,
+    read_at_measure: u64,
+    lens: ContentLens,
 }
 
 impl Source {
@@ -88,12 +91,15 @@ impl Source {
             at_end: from.is_none() && at_end,
             unread: 0,
             unread_at: None,
+            read_at_measure: 0,
+            lens: ContentLens::default(),
         }
     }
 
     /// Decrypts encrypted rotated files with `keys` (see
     /// [`Follower::identities`]).
     pub(crate) fn with_identities(mut self, keys: Option<Identities>) -> Self {
+        self.lens = ContentLens::new(keys.clone());
         self.follower = self.follower.identities(keys);
         self
     }
@@ -103,18 +109,30 @@ impl Source {
         self.follower.poll().map_err(|e| e.to_string())
     }
 
-    /// Bytes of the files after the follower's position (recomputed at
-    /// most every 100 ms): the rest of its file and every later file (a
-    /// gzip'ed file counts its compressed size; an active file's zero
-    /// padding does not count). While the position's file cannot be found
-    /// (renamed or compressed between two looks) the last figure stands.
-    pub(crate) fn unread_bytes(&mut self) -> u64 {
+    /// Bytes of plain content after the follower's position: the rest of
+    /// its file and every later file, all counted uncompressed (a gzip'ed
+    /// file by its trailer's length, see [`ContentLens`]; an active file's
+    /// zero padding does not count), the unit of a checkpoint's offset.
+    ///
+    /// `read` is the caller's count of the bytes of the lines the follower
+    /// handed out. The files are measured at most every 100 ms; in between,
+    /// the figure is the last measurement minus what was read since, so it
+    /// falls with every line read rather than by steps. While the
+    /// position's file cannot be found (renamed or compressed between two
+    /// looks) the last measurement stands.
+    pub(crate) fn unread_bytes(&mut self, read: u64) -> u64 {
         if self
             .unread_at
-            .is_some_and(|t| t.elapsed() < Duration::from_millis(100))
+            .is_none_or(|t| t.elapsed() >= Duration::from_millis(100))
         {
-            return self.unread;
+            self.measure(read);
         }
+        self.unread
+            .saturating_sub(read.saturating_sub(self.read_at_measure))
+    }
+
+    /// Measures the files now (see [`Self::unread_bytes`]).
+    fn measure(&mut self, read: u64) {
         self.unread_at = Some(Instant::now());
         let measured = match self.follower.checkpoint() {
             Some(at) => self.measure_after(&at),
@@ -122,26 +140,27 @@ impl Source {
             None if self.at_end => Some(0),
             None => self.measure_all(),
         };
-        self.unread = measured.unwrap_or(self.unread);
-        self.unread
+        if let Some(m) = measured {
+            self.unread = m;
+            self.read_at_measure = read;
+        }
     }
 
-    fn measure_all(&self) -> Option<u64> {
+    fn measure_all(&mut self) -> Option<u64> {
         let dest = files::destination(&self.spec.dir, &self.spec.stem).ok()?;
-        dest.files
-            .iter()
-            .map(|f| content_len(&f.path, f.state == FileState::Active))
-            .sum()
+        self.lens.retain(&dest.files);
+        dest.files.iter().map(|f| self.lens.of(f, 0)).sum()
     }
 
-    fn measure_after(&self, at: &Checkpoint) -> Option<u64> {
+    fn measure_after(&mut self, at: &Checkpoint) -> Option<u64> {
         let dest = files::destination(&self.spec.dir, &self.spec.stem).ok()?;
+        self.lens.retain(&dest.files);
         let mut after = None::<u64>;
         for f in &dest.files {
-            let len = content_len(&f.path, f.state == FileState::Active)?;
             match &mut after {
-                Some(n) => *n += len,
+                Some(n) => *n += self.lens.of(f, 0)?,
                 None if FileId::of(f).ok().flatten() == Some(at.file_id) => {
+                    let len = self.lens.of(f, at.offset)?;
                     after = Some(len.saturating_sub(at.offset));
                 }
                 None => {}
@@ -151,23 +170,108 @@ impl Source {
     }
 }
 
-/// A file's length without the zero padding at its end (active files only).
-fn content_len(path: &Path, active: bool) -> Option<u64> {
-    use std::io::{Read, Seek, SeekFrom};
-    let mut f = std::fs::File::open(path).ok()?;
-    let mut len = f.metadata().ok()?.len();
-    if !active {
-        return Some(len);
-    }
-    let mut buf = vec![0u8; 64 << 10];
-    while len > 0 {
-        let n = (len as usize).min(buf.len());
-        f.seek(SeekFrom::Start(len - n as u64)).ok()?;
-        f.read_exact(&mut buf[..n]).ok()?;
-        match buf[..n].iter().rposition(|&b| b != 0) {
-            Some(p) => return Some(len - n as u64 + p as u64 + 1),
-            None => len -= n as u64,
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// `lines` records starting at second `from` of the day, as bytes.
+    fn records(from: u32, lines: u32) -> Vec<u8> {
+        let mut out = Vec::new();
+        for i in from..from + lines {
+            writeln!(
+                out,
+                r#"{{"ts":"2026-11-21T{:02}:{:02}:{:02}.000000000Z","level":"INFO","kind":"log","target":"app","msg":"order {i} placed"}}"#,
+                i / 3600,
+                i / 60 % 60,
+                i % 60
+            )
+            .unwrap();
         }
+        out
     }
-    Some(0)
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(bytes).unwrap();
+        gz.finish().unwrap()
+    }
+
+    /// Two rotated `.gz` files, a rotated plain file and the active file:
+    /// read a few lines at a time, the unread figure is at every step the
+    /// plain bytes not read yet (so it falls with each line and ends at 0),
+    /// in the middle of a `.gz` file too, whether freshly measured or
+    /// carried over from the last measurement.
+    #[test]
+    fn unread_bytes_count_gz_files_uncompressed_and_fall_to_0() {
+        let dir = tempfile::tempdir().unwrap();
+        let contents = [
+            (
+                "app.20261121T010000.000.log.gz",
+                records(3_600, 1_500),
+                true,
+            ),
+            (
+                "app.20261121T020000.000.log.gz",
+                records(7_200, 1_200),
+                true,
+            ),
+            ("app.20261121T030000.000.log", records(10_800, 300), false),
+            ("app.log", records(14_400, 200), false),
+        ];
+        let mut gz_ranges = Vec::new();
+        let mut total = 0u64;
+        for (name, plain, gz) in &contents {
+            let bytes = if *gz { gzip(plain) } else { plain.clone() };
+            if *gz {
+                assert!(bytes.len() * 4 < plain.len(), "not compressible enough");
+                gz_ranges.push(total..total + plain.len() as u64);
+            }
+            std::fs::write(dir.path().join(name), bytes).unwrap();
+            total += plain.len() as u64;
+        }
+        let spec = SourceSpec {
+            dir: dir.path().to_owned(),
+            stem: "app".into(),
+        };
+        let mut source = Source::open(&spec, None, false, Duration::from_millis(10), 37);
+        assert_eq!(source.unread_bytes(0), total, "before the first line");
+        let mut read = 0u64;
+        let mut last = total;
+        let mut inside_gz = 0;
+        let mut steps = 0;
+        loop {
+            let fb = source.poll().unwrap();
+            assert!(
+                fb.errors.is_empty() && fb.gaps.is_empty(),
+                "{:?}",
+                fb.errors
+            );
+            if fb.is_empty() {
+                break;
+            }
+            read += fb.lines().map(|l| l.bytes.len() as u64 + 1).sum::<u64>();
+            let carried = source.unread_bytes(read);
+            assert_eq!(carried, total - read, "carried over, {read} bytes read");
+            assert!(carried <= last, "rose from {last} to {carried}");
+            last = carried;
+            // Every third step, measure the files again.
+            if steps % 3 == 0 {
+                source.measure(read);
+                assert_eq!(
+                    source.unread_bytes(read),
+                    total - read,
+                    "measured, {read} read"
+                );
+            }
+            if gz_ranges.iter().any(|r| r.start < read && read < r.end) {
+                inside_gz += 1;
+            }
+            steps += 1;
+        }
+        assert_eq!(read, total);
+        source.measure(read);
+        assert_eq!(source.unread_bytes(read), 0);
+        assert!(inside_gz > 50, "only {inside_gz} steps inside a .gz file");
+    }
 }
