@@ -160,7 +160,9 @@ pub struct Metrics {
     pub records_written: u64,
     /// Records dropped: full ring under `DropNewest`, or logged after shutdown.
     pub records_dropped: u64,
-    /// Bytes currently waiting in all rings.
+    /// Bytes waiting in all rings at the end of the flusher's last cycle
+    /// (after it published how far it read: 0 after a `flush()` when no
+    /// thread logs meanwhile).
     pub ring_occupancy_bytes: u64,
     /// Threads with a registered ring.
     pub rings: u64,

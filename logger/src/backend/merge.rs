@@ -145,6 +145,9 @@ pub(crate) struct Rings {
     /// of every timestamp a thread first seen at this cycle can have taken,
     /// since it registered after the previous cycle looked for new threads.
     previous_now: u64,
+    /// The bytes left in the rings at the end of the last cycle, after
+    /// its read positions were published (what `ring_occupancy` says).
+    occupancy: usize,
 }
 
 impl Rings {
@@ -155,6 +158,7 @@ impl Rings {
             heap: BinaryHeap::new(),
             last_emitted: 0,
             previous_now: 0,
+            occupancy: 0,
         }
     }
 
@@ -272,15 +276,6 @@ impl Rings {
     /// its next ring, whose records this cycle has not seen yet.
     pub(crate) fn end_cycle(&mut self, mut visit: impl FnMut(&mut ThreadRing)) -> bool {
         let mut taken_over = false;
-        let occupancy: usize = self.threads.iter().map(|t| t.occupancy()).sum();
-        COUNTERS
-            .ring_occupancy
-            .store(occupancy as u64, Ordering::Relaxed);
-        let capacity: usize = self.threads.iter().map(|t| t.ring.cap).sum();
-        let chained = COUNTERS.chained_ring_bytes.load(Ordering::Relaxed);
-        COUNTERS
-            .ring_bytes
-            .store(capacity as u64 + chained, Ordering::Relaxed);
         let mut i = 0;
         while i < self.threads.len() {
             let t = &mut self.threads[i];
@@ -313,7 +308,26 @@ impl Rings {
             }
             i += 1;
         }
+        // Sampled once the read positions are published and the rings of
+        // finished threads retired: what is still waiting, not what this
+        // cycle took.
+        self.occupancy = self.threads.iter().map(|t| t.occupancy()).sum();
+        COUNTERS
+            .ring_occupancy
+            .store(self.occupancy as u64, Ordering::Relaxed);
+        let capacity: usize = self.threads.iter().map(|t| t.ring.cap).sum();
+        let chained = COUNTERS.chained_ring_bytes.load(Ordering::Relaxed);
+        COUNTERS
+            .ring_bytes
+            .store(capacity as u64 + chained, Ordering::Relaxed);
         taken_over
+    }
+
+    /// The bytes left in the rings at the end of the last cycle (see
+    /// [`Rings::end_cycle`]).
+    #[cfg(test)]
+    pub(crate) fn occupancy(&self) -> usize {
+        self.occupancy
     }
 
     /// True when every ring was empty at the last snapshot.
@@ -393,6 +407,37 @@ mod tests {
     /// cycle's own `now`, which let the newer record out first: the
     /// `pipeline_8_threads` failure, a line 333 ns out of order near the
     /// start of the file, where 8 threads register at once.)
+    /// The occupancy a cycle reports is what is left after it: a cycle
+    /// that emitted everything reports 0, not the bytes it took.
+    #[test]
+    fn a_cycle_that_emits_everything_leaves_no_occupancy() {
+        let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+        lifecycle::set_producer_config(crate::config::MIN_RING_BYTES, OverflowPolicy::Block);
+        lifecycle::set_state(lifecycle::RUNNING);
+        let mut rings = Rings::new();
+        let (pushed_tx, pushed_rx) = mpsc::channel();
+        let (done_tx, done_rx) = mpsc::channel::<()>();
+        let producer = std::thread::spawn(move || {
+            for i in 0..10u8 {
+                thread_ring::push(wire::TAG_LOG, 3, 16, |dst| dst.fill(i));
+            }
+            pushed_tx.send(()).unwrap();
+            // Alive (its ring held) until the cycles below are done.
+            done_rx.recv().unwrap();
+        });
+        pushed_rx.recv().unwrap();
+        let mut n = 0;
+        while n < 10 {
+            rings.begin_cycle(u64::MAX - 1, u64::MAX);
+            n += rings.merge(None, |_, _, _, _| {});
+            rings.end_cycle(|_| {});
+        }
+        assert_eq!(rings.threads.len(), 1, "the producer's ring is kept");
+        assert_eq!(rings.occupancy(), 0, "10 records emitted, none left");
+        done_tx.send(()).unwrap();
+        producer.join().unwrap();
+    }
+
     #[test]
     fn a_new_thread_caught_mid_record_holds_newer_records_back() {
         let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
