@@ -165,6 +165,19 @@ mod tests {
     use super::*;
     use std::io::Write;
 
+    /// `n` JSON lines of a file's content.
+    fn lines(n: usize) -> Vec<u8> {
+        let mut content = Vec::new();
+        for i in 0..n {
+            writeln!(
+                content,
+                r#"{{"ts":"2026-11-21T10:30:45.{i:06}Z","msg":"m {i}"}}"#
+            )
+            .unwrap();
+        }
+        content
+    }
+
     #[test]
     fn isize_is_widened_past_4_gib_to_cover_what_was_read() {
         assert_eq!(gzip_len(1000, 0), 1000);
@@ -179,14 +192,7 @@ mod tests {
     fn a_gzip_file_counts_its_uncompressed_length() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("app.20261121T103045.123.log.gz");
-        let mut content = Vec::new();
-        for i in 0..5_000 {
-            writeln!(
-                content,
-                r#"{{"ts":"2026-11-21T10:30:45.{i:06}Z","msg":"m {i}"}}"#
-            )
-            .unwrap();
-        }
+        let content = lines(5_000);
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         gz.write_all(&content).unwrap();
         let gz = gz.finish().unwrap();
@@ -220,14 +226,7 @@ mod tests {
         let key = dir.path().join("key.txt");
         std::fs::write(&key, format!("{}\n", id.to_string().expose_secret())).unwrap();
         let keys = Identities::from_file(&key).unwrap();
-        let mut content = Vec::new();
-        for i in 0..20_000 {
-            writeln!(
-                content,
-                r#"{{"ts":"2026-11-21T10:30:45.{i:06}Z","msg":"m {i}"}}"#
-            )
-            .unwrap();
-        }
+        let content = lines(20_000);
         assert!(content.len() > 3 << 16);
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::none());
         gz.write_all(&content).unwrap();
