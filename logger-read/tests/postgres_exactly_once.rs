@@ -91,7 +91,12 @@ fn sigkill_rounds_and_a_server_crash_neither_lose_nor_duplicate() {
             .ok();
         if let Some(r) = r {
             let (all, distinct): (i64, i64) = (r.get(0), r.get(1));
-            assert_eq!(all, distinct, "round {round}: a record loaded twice");
+            if all != distinct {
+                panic!(
+                    "round {round}: a record loaded twice ({all} rows, {distinct} records)\n{}",
+                    duplicates_report(&mut client, &loaded_per_round, &config)
+                );
+            }
             loaded_per_round.push(all);
             last = client
                 .query_one("SELECT count(*) FROM logging.system_logs", &[])
@@ -147,4 +152,56 @@ fn sigkill_rounds_and_a_server_crash_neither_lose_nor_duplicate() {
         "",
         "dead letters"
     );
+}
+
+/// What tells how a record came to be loaded twice: the duplicated
+/// `seq`s, the rows each transaction loaded (by `xmin`: a batch is one
+/// transaction), the checkpoint row and the shipper's stderr.
+fn duplicates_report(
+    client: &mut postgres::Client,
+    loaded_per_round: &[i64],
+    config: &std::path::Path,
+) -> String {
+    use std::fmt::Write;
+    let mut out = format!("rows after each earlier round: {loaded_per_round:?}\n");
+    let seq = "(data->'fields'->>'seq')::bigint";
+    let dups = client.query(
+        &format!(
+            "SELECT min(s), max(s), count(*) FROM (SELECT {seq} AS s FROM logging.system_logs \
+             WHERE data->'fields' ? 'seq' GROUP BY 1 HAVING count(*) > 1) d"
+        ),
+        &[],
+    );
+    if let Ok(rows) = dups {
+        for r in rows {
+            let (a, b, n): (Option<i64>, Option<i64>, i64) = (r.get(0), r.get(1), r.get(2));
+            let _ = writeln!(out, "duplicated seqs: {n}, from {a:?} to {b:?}");
+        }
+    }
+    let txs = client.query(
+        &format!(
+            "SELECT xmin::text, min({seq}), max({seq}), count(*) FROM logging.system_logs \
+             WHERE data->'fields' ? 'seq' GROUP BY xmin ORDER BY 2"
+        ),
+        &[],
+    );
+    if let Ok(rows) = txs {
+        for r in rows {
+            let (x, a, b, n): (String, i64, i64, i64) = (r.get(0), r.get(1), r.get(2), r.get(3));
+            let _ = writeln!(out, "transaction {x}: seqs {a}..={b}, {n} rows");
+        }
+    }
+    if let Ok(rows) = client.query(
+        "SELECT xmin::text, source, file_id, file_offset FROM logging.ship_checkpoints",
+        &[],
+    ) {
+        for r in rows {
+            let (x, s, f, o): (String, String, String, i64) =
+                (r.get(0), r.get(1), r.get(2), r.get(3));
+            let _ = writeln!(out, "checkpoint (transaction {x}): {s} {f} {o}");
+        }
+    }
+    let stderr = std::fs::read_to_string(config.with_extension("err")).unwrap_or_default();
+    let _ = write!(out, "shipper stderr:\n{stderr}");
+    out
 }
