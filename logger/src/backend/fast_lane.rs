@@ -130,6 +130,9 @@ struct Ready {
     level: Level,
     /// The index of the record's service's own file, if it has one.
     service_file: Option<usize>,
+    /// The only file that takes the records, when one does
+    /// (`Router::sole_file`).
+    sole_file: Option<usize>,
     /// For a macro call site whose message takes arguments: its template
     /// and their number (they follow the fields in the record).
     template: Option<(&'static str, usize)>,
@@ -262,14 +265,17 @@ impl FastLane {
         // Written out in both writers: a shared function for these lines
         // cost 43 more instructions a record (callgrind), in codegen.
         let mut format = |_: usize, out: &mut Vec<u8>| json.write_planned(w.ts_ns, &line, out);
-        Ok(w.router.write_record(
-            plan.kind,
-            plan.level,
-            plan.service_file,
-            &mut format,
-            spill,
-            w.at,
-        ))
+        Ok(match plan.sole_file {
+            Some(file) => w.router.write_sole(file, &mut format, spill, w.at),
+            None => w.router.write_record(
+                plan.kind,
+                plan.level,
+                plan.service_file,
+                &mut format,
+                spill,
+                w.at,
+            ),
+        })
     }
 
     /// [`FastLane::write`] for a `LOG` record, whose strings were read
@@ -321,14 +327,17 @@ impl FastLane {
             }
         };
         let mut format = |_: usize, out: &mut Vec<u8>| json.write_planned(w.ts_ns, &line, out);
-        Ok(w.router.write_record(
-            plan.kind,
-            plan.level,
-            plan.service_file,
-            &mut format,
-            spill,
-            w.at,
-        ))
+        Ok(match plan.sole_file {
+            Some(file) => w.router.write_sole(file, &mut format, spill, w.at),
+            None => w.router.write_record(
+                plan.kind,
+                plan.level,
+                plan.service_file,
+                &mut format,
+                spill,
+                w.at,
+            ),
+        })
     }
 
     /// The index of `key`'s plan when it is ready for a thread of this
@@ -371,7 +380,7 @@ impl FastLane {
     /// Keeps a plan under `key` after the generic path wrote one of its
     /// records (of `source`, with `n_fields` fields, its `site`, its
     /// thread's name `thread` and its service's file `service_file`) with
-    /// the JSON formatter of `formats`. Nothing is kept when the
+    /// the JSON formatter of `formats`, routed by `router`. Nothing is kept when the
     /// formatter's parts are not ready (the record was not formatted: the
     /// next one tries again).
     pub(crate) fn learn(
@@ -382,6 +391,7 @@ impl FastLane {
         thread: &str,
         service_file: Option<usize>,
         formats: &mut Formats,
+        router: &Router,
     ) {
         let (kind, template) = match source {
             Source::Callsite(c) if c.message_args == 0 && !c.message.contains(['{', '}']) => {
@@ -415,6 +425,7 @@ impl FastLane {
                     kind,
                     level,
                     service_file,
+                    sole_file: router.sole_file(kind, level, service_file),
                     template,
                     head: parts.head,
                     middle: parts.middle,

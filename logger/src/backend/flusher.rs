@@ -393,7 +393,7 @@ impl Flusher {
                 });
                 if let (Some(lane), Some(u)) = (lane.as_mut(), unplanned) {
                     let n = view.fields.len();
-                    lane.learn(u, n, site, &slot.name, service_file, formats);
+                    lane.learn(u, n, site, &slot.name, service_file, formats, router);
                 }
             }
             *fields = recycle(f);

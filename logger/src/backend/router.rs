@@ -305,6 +305,60 @@ impl Router {
         written
     }
 
+    /// The one file that takes every record of this kind, level and
+    /// service when exactly one does and writing there is all
+    /// [`Router::write_record`] would do (no backtrace ring, no `msync` at
+    /// this level): its index for [`Router::write_sole`]. The answer holds
+    /// for the router's life (its files and their rules are fixed when it
+    /// opens), so the fast lane keeps it in its plans.
+    pub(crate) fn sole_file(
+        &self,
+        kind: Kind,
+        level: Level,
+        service: Option<usize>,
+    ) -> Option<usize> {
+        if self.backtrace.is_some() {
+            return None;
+        }
+        if let MsyncPolicy::Level(at) = self.msync {
+            if level <= Level::from(at) {
+                return None;
+            }
+        }
+        let mut takers = self
+            .destinations
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.takes(kind, level, service));
+        match (takers.next(), takers.next()) {
+            (Some((i, _)), None) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// [`Router::write_record`] for a record that only file `file` takes
+    /// (from [`Router::sole_file`] for its kind, level and service):
+    /// formats it straight into that file's batch buffer (or `spill`),
+    /// with the same error handling. Returns 1, the records written.
+    #[inline]
+    pub(crate) fn write_sole<F: FnMut(usize, &mut Vec<u8>)>(
+        &mut self,
+        file: usize,
+        format: &mut F,
+        spill: &mut [Vec<u8>],
+        ts_ns: u64,
+    ) -> usize {
+        let d = &mut self.destinations[file];
+        let f = d.formatter;
+        let spill = &mut spill[f];
+        if let Err(e) = d.file.append_with(ts_ns, |out| format(f, out), spill) {
+            fault::report_io_error(&path_of(d.file.path()), &e);
+            fault::fallback_to_stderr(spill);
+        }
+        fault::count_lost_lines(d.file.take_lost_lines());
+        1
+    }
+
     /// Formats a record below the files' level with each formatter a file
     /// that takes it uses (every formatter's line, when only the default
     /// one is used) into `spill`, and keeps a copy in the backtrace ring.
