@@ -169,6 +169,18 @@ pub(crate) struct FastLane {
     msg: Vec<u8>,
 }
 
+/// What the generic path found in a record a plan is learnt from.
+pub(crate) struct Seen<'a> {
+    /// How many fields it has, and its site (none for a record the
+    /// formatter keeps no parts for).
+    pub n_fields: usize,
+    pub site: Option<Site>,
+    /// Its thread's name.
+    pub thread: &'a str,
+    /// The index of its service's own file, if it has one.
+    pub service_file: Option<usize>,
+}
+
 /// What the lane needs of the flusher to write a record.
 pub(crate) struct Writer<'a> {
     /// The record's thread's name and id.
@@ -378,21 +390,23 @@ impl FastLane {
     }
 
     /// Keeps a plan under `key` after the generic path wrote one of its
-    /// records (of `source`, with `n_fields` fields, its `site`, its
-    /// thread's name `thread` and its service's file `service_file`) with
-    /// the JSON formatter of `formats`, routed by `router`. Nothing is kept when the
-    /// formatter's parts are not ready (the record was not formatted: the
-    /// next one tries again).
+    /// records (of `source`, as `seen`) with the JSON formatter of
+    /// `formats`, routed by `router`. Nothing is kept when the formatter's
+    /// parts are not ready (the record was not formatted: the next one
+    /// tries again).
     pub(crate) fn learn(
         &mut self,
         (key, source): (PlanKey, Source),
-        n_fields: usize,
-        site: Option<Site>,
-        thread: &str,
-        service_file: Option<usize>,
+        seen: Seen<'_>,
         formats: &mut Formats,
         router: &Router,
     ) {
+        let Seen {
+            n_fields,
+            site,
+            thread,
+            service_file,
+        } = seen;
         let (kind, template) = match source {
             Source::Callsite(c) if c.message_args == 0 && !c.message.contains(['{', '}']) => {
                 (c.kind, None)

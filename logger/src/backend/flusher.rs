@@ -392,8 +392,13 @@ impl Flusher {
                     None => emit(view),
                 });
                 if let (Some(lane), Some(u)) = (lane.as_mut(), unplanned) {
-                    let n = view.fields.len();
-                    lane.learn(u, n, site, &slot.name, service_file, formats, router);
+                    let seen = fast_lane::Seen {
+                        n_fields: view.fields.len(),
+                        site,
+                        thread: &slot.name,
+                        service_file,
+                    };
+                    lane.learn(u, seen, formats, router);
                 }
             }
             *fields = recycle(f);
