@@ -3,7 +3,9 @@
 //! under `valgrind --tool=callgrind --separate-threads=yes` and divide
 //! the main thread's difference by N: `benches/callgrind.sh` does that.
 //!
-//! Cases without the `tracing` feature: `empty`, `trade`, `log-static`,
+//! Cases without the `tracing` feature: `empty`, `trade`, `trade-4` (the
+//! four fields every trade has) and `trade-4-u64`, `trade-4-str`,
+//! `trade-4-f64` (one field of that kind more), `log-static`,
 //! `log-3args`, `log-5kv`, `log-2kv-1line` (two `log` calls on one
 //! line, two records an iteration), `log-2kv-2lines` (the same calls on
 //! two lines), `correlation` (a guard made and dropped),
@@ -160,6 +162,20 @@ fn run(case: &str, n: u64) -> bool {
                 price = 187.5,
                 order_id = i
             );
+        }),
+        // The four fields every trade has, then one kind more: what a
+        // field of each kind costs the flusher (callgrind-flusher.sh).
+        "trade-4" => (0..n).for_each(|i| {
+            logger::trade!(symbol = "AAPL", side = "buy", qty = black_box(i), price = 187.5)
+        }),
+        "trade-4-u64" => (0..n).for_each(|i| {
+            logger::trade!(symbol = "AAPL", side = "buy", qty = black_box(i), price = 187.5, id = i)
+        }),
+        "trade-4-str" => (0..n).for_each(|i| {
+            logger::trade!(symbol = "AAPL", side = "buy", qty = black_box(i), price = 187.5, venue = "XNAS")
+        }),
+        "trade-4-f64" => (0..n).for_each(|i| {
+            logger::trade!(symbol = "AAPL", side = "buy", qty = black_box(i), price = 187.5, px = 187.25)
         }),
         "log-static" => (0..n).for_each(|_| log::info!("order sent")),
         "log-3args" => (0..n).for_each(|i| log::info!("order {} {} at {}", i, "AAPL", 187.5)),

@@ -34,7 +34,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::backend::formats::Formats;
 use crate::backend::router::Router;
 use crate::callsite::Callsite;
-use crate::format::{KeptLine, Site, WordHasher};
+use crate::format::{KeptLine, PlannedKey, Site, WordHasher};
 use crate::level::Level;
 use crate::view::Kind;
 use crate::wire::{self, Decoder, Header};
@@ -144,7 +144,7 @@ struct Ready {
     /// message as recorded: written when a record has that message.
     whole: Option<KeptLine>,
     /// Per field, the bytes before its value.
-    keys: Box<[Box<[u8]>]>,
+    keys: Box<[PlannedKey]>,
     /// For a `log` call site, whose keys are in the record: each key the
     /// parts were rendered for.
     raw_keys: Box<[Box<[u8]>]>,

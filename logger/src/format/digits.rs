@@ -77,14 +77,44 @@ pub(super) unsafe fn write_backwards(mut v: u64, mut end: *mut u8, len: usize) {
 /// Appends `v` in decimal.
 #[inline]
 pub(super) fn write_u64(out: &mut Vec<u8>, v: u64) {
-    let len = count(v);
     out.reserve(20);
     let at = out.len();
     // SAFETY: `reserve(20)` leaves room for the at most 20 digits after
     // `at`; every byte up to `at + len` is written before `set_len`.
     unsafe {
-        write_backwards(v, out.as_mut_ptr().add(at + len), len);
+        let len = write_u64_at(v, out.as_mut_ptr().add(at));
         out.set_len(at + len);
+    }
+}
+
+/// Writes `v` in decimal at `dst`; returns the number of digits.
+///
+/// # Safety
+///
+/// `dst .. dst + 20` must be valid for writes.
+#[inline(always)]
+pub(super) unsafe fn write_u64_at(v: u64, dst: *mut u8) -> usize {
+    let len = count(v);
+    // SAFETY: `len <= 20` digits, within the caller's range.
+    unsafe { write_backwards(v, dst.add(len), len) };
+    len
+}
+
+/// Writes `v` in decimal, with a `-` when negative, at `dst`; returns the
+/// number of bytes.
+///
+/// # Safety
+///
+/// `dst .. dst + 20` must be valid for writes.
+#[inline(always)]
+pub(super) unsafe fn write_i64_at(v: i64, dst: *mut u8) -> usize {
+    let neg = usize::from(v < 0);
+    // SAFETY: the sign, then at most 19 digits (`i64::MIN` has 19): 20
+    // bytes at most, within the caller's range. The `-` written for a
+    // non-negative value is overwritten by the first digit.
+    unsafe {
+        *dst = b'-';
+        neg + write_u64_at(v.unsigned_abs(), dst.add(neg))
     }
 }
 

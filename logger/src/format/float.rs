@@ -42,53 +42,83 @@ pub(crate) fn write_finite(out: &mut Vec<u8>, v: f64) {
     }
 }
 
+/// The most bytes [`write_short_at`] writes: `-`, at most 15 integer
+/// digits (below `1e15`), `.`, at most 9 decimals.
+pub(crate) const SHORT_MAX: usize = 26;
+
 /// The short path: false (and nothing written) when it does not apply.
 #[inline(always)]
 fn write_short(out: &mut Vec<u8>, v: f64) -> bool {
+    out.reserve(SHORT_MAX);
+    let at = out.len();
+    // SAFETY: `reserve` leaves `SHORT_MAX` writable bytes after `at`;
+    // the new length covers the bytes `write_short_at` wrote.
+    unsafe {
+        match write_short_at(v, out.as_mut_ptr().add(at)) {
+            Some(n) => {
+                out.set_len(at + n);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// The short path at `dst`: the number of bytes written, `None` (and
+/// nothing written) when it does not apply.
+///
+/// # Safety
+///
+/// `dst .. dst + SHORT_MAX` must be valid for writes.
+#[inline(always)]
+pub(crate) unsafe fn write_short_at(v: f64, dst: *mut u8) -> Option<usize> {
     let a = v.abs();
     if !(1e-5..1e15).contains(&a) {
-        return false;
+        return None;
     }
     for k in 0..POW10.len() {
         let scaled = a * POW10[k];
         if scaled >= LIMIT {
-            return false;
+            return None;
         }
         // SAFETY: `scaled + 0.5` is in `[0.5, 2^50 + 0.5)`, finite and
-        // representable as a `u64` after truncation (one instruction,
-        // rather than the saturating cast's range checks).
-        let m: u64 = unsafe { (scaled + 0.5).to_int_unchecked() };
+        // representable as an `i64` after truncation (one instruction,
+        // rather than the saturating cast's range checks). Signed: the
+        // conversions of an `i64` are one instruction each way, those of
+        // a `u64` a sequence.
+        let m: i64 = unsafe { (scaled + 0.5).to_int_unchecked() };
         if m as f64 / POW10[k] != a {
             continue;
         }
-        let (int, frac) = (m / POW10_INT[k], m % POW10_INT[k]);
+        let m = m as u64;
+        // `m / 10^k` is `|v|` exactly, so its integer part is `|v|`'s
+        // (`trunc`, exact below 2^53): a conversion and a product instead
+        // of two 64-bit divisions.
+        // SAFETY: `a` is in `[1e-5, 1e15)`: its integer part fits an `i64`.
+        let int = unsafe { a.to_int_unchecked::<i64>() } as u64;
+        let frac = m - int * POW10_INT[k];
         if k > 0 && frac % 10 == 0 {
             // Not the shortest (cannot happen, see the module docs): leave
             // it to ryu rather than write a trailing zero.
-            return false;
+            return None;
         }
-        // `-`, at most 16 integer digits (`m < 2^50`), `.`, at most 9.
-        out.reserve(32);
         let int_len = digits::count(int);
         let frac_len = k.max(1);
         let neg = usize::from(v < 0.0);
-        let at = out.len();
-        // SAFETY: `reserve(32)` leaves room for the at most 27 bytes
-        // written after `at`, each of which is written before `set_len`:
-        // the sign, `int_len` digits, the point, `frac_len` digits (`frac`
-        // zero-padded to `k` digits; `0` when `k == 0`).
+        // SAFETY: at most `SHORT_MAX` bytes from `dst`, the caller's: the
+        // sign (written always, overwritten when not negative), `int_len
+        // <= 15` digits (`int < 1e15`), the point, `frac_len <= 9` digits
+        // (`frac` zero-padded to `k` digits; `0` when `k == 0`).
         unsafe {
-            let p = out.as_mut_ptr().add(at);
-            *p = b'-';
-            let p = p.add(neg);
+            *dst = b'-';
+            let p = dst.add(neg);
             digits::write_backwards(int, p.add(int_len), int_len);
             *p.add(int_len) = b'.';
             digits::write_backwards(frac, p.add(int_len + 1 + frac_len), frac_len);
-            out.set_len(at + neg + int_len + 1 + frac_len);
         }
-        return true;
+        return Some(neg + int_len + 1 + frac_len);
     }
-    false
+    None
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ use super::digits;
 use super::float;
 use super::fragments::{Entry, Site, SiteCache, same};
 use super::json_timestamp::JsonTimestamp;
+use super::planned_field::{FieldSink, PlannedKey};
 use super::unique_keys::UniqueKeys;
 use crate::json_options::JsonOptions;
 use crate::view::{Field, RecordView, Value};
@@ -77,7 +78,7 @@ impl JsonFormatter {
 
 /// Writes `bytes` as a JSON string, lossily when not UTF-8.
 #[inline(always)]
-fn write_bytes(scratch: &mut String, out: &mut Vec<u8>, bytes: &[u8]) {
+pub(super) fn write_bytes(scratch: &mut String, out: &mut Vec<u8>, bytes: &[u8]) {
     if bytes.len() <= 16 {
         if write_short_plain(out, bytes) {
             return;
@@ -124,29 +125,69 @@ const NOT_PLAIN: [u8; 256] = {
 /// otherwise.
 #[inline(always)]
 fn write_short_plain(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
-    let n = bytes.len();
-    debug_assert!(n <= 16);
-    let mut not_plain = 0;
-    for &b in bytes {
-        not_plain |= NOT_PLAIN[b as usize];
-    }
-    if not_plain != 0 {
+    if !is_plain(bytes) {
         return false;
     }
     out.reserve(18);
     let len = out.len();
-    // SAFETY: `reserve(18)` leaves room for the quote, the `n <= 16`
-    // bytes and the closing quote after `len`; `copy_short` writes
-    // exactly `[len + 1, len + 1 + n)`, so every byte up to the new
-    // length is written.
+    // SAFETY: `reserve(18)` leaves room for the quotes and the `n <= 16`
+    // bytes after `len`, every one of them written before `set_len`.
     unsafe {
-        let dst = out.as_mut_ptr().add(len);
+        let n = write_short_plain_at(bytes, out.as_mut_ptr().add(len));
+        out.set_len(len + n);
+    }
+    true
+}
+
+/// Whether `bytes` (at most 16) are ASCII needing no escape: from 4
+/// bytes on, two overlapping words checked at once (see [`scan`]);
+/// below, a loop over the bytes.
+#[inline(always)]
+pub(super) fn is_plain(bytes: &[u8]) -> bool {
+    let n = bytes.len();
+    debug_assert!(n <= 16);
+    let p = bytes.as_ptr();
+    // SAFETY: every read is within `bytes`: with 8 <= n <= 16 the words
+    // at 0 and `n - 8`, with 4 <= n < 8 the half-words at 0 and `n - 4`.
+    unsafe {
+        if n >= 8 {
+            let (a, b) = (
+                p.cast::<u64>().read_unaligned(),
+                p.add(n - 8).cast::<u64>().read_unaligned(),
+            );
+            plain_word(a) && plain_word(b)
+        } else if n >= 4 {
+            let a = u64::from(p.cast::<u32>().read_unaligned());
+            let b = u64::from(p.add(n - 4).cast::<u32>().read_unaligned());
+            plain_word(a | b << 32)
+        } else {
+            let mut not_plain = 0;
+            for &b in bytes {
+                not_plain |= NOT_PLAIN[b as usize];
+            }
+            not_plain == 0
+        }
+    }
+}
+
+/// Writes plain `bytes` (at most 16, see [`is_plain`]) between quotes at
+/// `dst`; returns the number of bytes written.
+///
+/// # Safety
+///
+/// `dst .. dst + bytes.len() + 2` must be valid for writes.
+#[inline(always)]
+pub(super) unsafe fn write_short_plain_at(bytes: &[u8], dst: *mut u8) -> usize {
+    let n = bytes.len();
+    debug_assert!(n <= 16);
+    // SAFETY: `copy_short` writes exactly `[1, 1 + n)`; the quotes are at
+    // 0 and `1 + n`: all within the caller's `n + 2` bytes.
+    unsafe {
         *dst = b'"';
         crate::short_copy::copy_short(bytes, dst.add(1));
         *dst.add(1 + n) = b'"';
-        out.set_len(len + n + 2);
     }
-    true
+    n + 2
 }
 
 /// The same as `String::from_utf8_lossy` (one U+FFFD per invalid
@@ -167,7 +208,7 @@ fn write_lossy(scratch: &mut String, out: &mut Vec<u8>, bytes: &[u8]) {
 }
 
 #[inline(always)]
-fn write_value(scratch: &mut String, out: &mut Vec<u8>, value: &Value<'_>) {
+pub(super) fn write_value(scratch: &mut String, out: &mut Vec<u8>, value: &Value<'_>) {
     match *value {
         Value::Null => out.extend_from_slice(b"null"),
         Value::Bool(true) => out.extend_from_slice(b"true"),
@@ -191,35 +232,6 @@ fn write_value(scratch: &mut String, out: &mut Vec<u8>, value: &Value<'_>) {
         Value::Str(bytes) => write_bytes(scratch, out, bytes),
         // JSON text checked when decoded (an error's chain, a call's links).
         Value::Json(bytes) => out.extend_from_slice(bytes),
-    }
-}
-
-/// A value written as JSON, the way [`write_value`] writes it.
-struct JsonSink<'a> {
-    scratch: &'a mut String,
-    out: &'a mut Vec<u8>,
-}
-
-impl crate::wire::ValueSink for JsonSink<'_> {
-    #[inline(always)]
-    fn u64(&mut self, v: u64) {
-        digits::write_u64(self.out, v);
-    }
-    #[inline(always)]
-    fn i64(&mut self, v: i64) {
-        digits::write_i64(self.out, v);
-    }
-    #[inline(always)]
-    fn f64(&mut self, v: f64) {
-        write_value(self.scratch, self.out, &Value::F64(v));
-    }
-    #[inline(always)]
-    fn str(&mut self, bytes: &[u8]) {
-        write_bytes(self.scratch, self.out, bytes);
-    }
-    #[inline(always)]
-    fn value(&mut self, v: Value<'_>) {
-        write_value(self.scratch, self.out, &v);
     }
 }
 
@@ -399,7 +411,7 @@ pub(crate) struct PlannedParts {
     pub head: Box<[u8]>,
     pub middle: Box<[u8]>,
     pub whole: Option<KeptLine>,
-    pub keys: Box<[Box<[u8]>]>,
+    pub keys: Box<[PlannedKey]>,
     pub raw_keys: Box<[Box<[u8]>]>,
 }
 
@@ -443,7 +455,7 @@ impl JsonFormatter {
             head: e.head.as_slice().into(),
             middle: e.middle.as_slice().into(),
             whole,
-            keys: e.keys.iter().map(|k| k.as_slice().into()).collect(),
+            keys: e.keys.iter().map(|k| PlannedKey::new(k)).collect(),
             raw_keys: starts
                 .zip(&e.key_ends)
                 .map(|(start, &end)| e.key_bytes[start..end].into())
@@ -458,12 +470,12 @@ impl JsonFormatter {
     #[inline(always)]
     pub(crate) fn write_planned_wire_field(
         &mut self,
-        key: &[u8],
+        key: &PlannedKey,
         d: &mut crate::wire::Decoder<'_>,
         out: &mut Vec<u8>,
     ) -> Option<()> {
-        put(out, key);
-        d.value_into(&mut JsonSink {
+        d.value_into(&mut FieldSink {
+            key,
             scratch: &mut self.scratch,
             out,
         })
@@ -618,16 +630,6 @@ fn write_escaped(out: &mut Vec<u8>, s: &str) {
 /// is exact; a zero byte of `w ^ c*ONES` is a byte equal to `c`.
 #[inline]
 fn scan(bytes: &[u8]) -> (bool, bool) {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    #[inline(always)]
-    fn word(w: u64) -> (u64, u64) {
-        let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
-        let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
-        let quote = zero_byte(w ^ (ONES * u64::from(b'"')));
-        let backslash = zero_byte(w ^ (ONES * u64::from(b'\\')));
-        (control | quote | backslash, w & HIGH)
-    }
     let (mut escape, mut high) = (0, 0);
     if bytes.len() >= 8 {
         let mut chunks = bytes.chunks_exact(8);
@@ -652,6 +654,26 @@ fn scan(bytes: &[u8]) -> (bool, bool) {
         (escape, high) = word(w);
     }
     (escape != 0, high != 0)
+}
+
+/// [`scan`] of one word: nonzero top bits where a byte needs escaping,
+/// and where a byte is not ASCII.
+#[inline(always)]
+fn word(w: u64) -> (u64, u64) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+    let quote = zero_byte(w ^ (ONES * u64::from(b'"')));
+    let backslash = zero_byte(w ^ (ONES * u64::from(b'\\')));
+    (control | quote | backslash, w & HIGH)
+}
+
+/// Whether the eight bytes of `w` are ASCII needing no escape.
+#[inline(always)]
+fn plain_word(w: u64) -> bool {
+    let (escape, high) = word(w);
+    escape | high == 0
 }
 
 #[cfg(test)]
@@ -681,6 +703,20 @@ pub(super) mod tests {
             correlation: None,
             context: &[],
         }
+    }
+
+    #[test]
+    fn is_plain_agrees_with_the_table_for_every_byte_at_every_place() {
+        for len in 1..=16 {
+            for at in 0..len {
+                for b in 0..=255u8 {
+                    let mut s = vec![b'a'; len];
+                    s[at] = b;
+                    assert_eq!(is_plain(&s), NOT_PLAIN[b as usize] == 0, "{s:?}");
+                }
+            }
+        }
+        assert!(is_plain(b""));
     }
 
     fn line(f: &mut JsonFormatter, r: &RecordView<'_>) -> String {
