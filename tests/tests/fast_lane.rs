@@ -443,7 +443,9 @@ fn odd_sites(clock: &SimulatedClock) {
 /// Records the generic path drops as malformed (a macro call site's
 /// record cut short: a field or a message argument missing) and records
 /// with values past those the site names, between well-formed records of
-/// the same sites: the lane drops and writes the same ones. Also a site of
+/// the same sites: the lane drops and writes the same ones (through the
+/// router, and straight into the only file that takes a site's records,
+/// where it takes back the part it wrote). Also a site of
 /// kind `metrics` and a `perf` site without `elapsed_ns`.
 #[test]
 fn the_lane_drops_what_the_generic_path_drops() {
@@ -461,6 +463,21 @@ static PLAIN: Callsite = Callsite {
     file: "tests/tests/fast_lane.rs",
     line: 1,
     message: "plain",
+    message_args: 0,
+    fields: &["a", "b"],
+    function: None,
+};
+
+/// Of kind `log` at `INFO`: only the main file takes it, which the lane
+/// writes into directly (taking back a record found malformed half-way).
+static PLAIN_LOG: Callsite = Callsite {
+    kind: logger::Kind::Log,
+    level: logger::Level::Info,
+    target: "lane::malformed",
+    module: "fast_lane",
+    file: "tests/tests/fast_lane.rs",
+    line: 5,
+    message: "plain log",
     message_args: 0,
     fields: &["a", "b"],
     function: None,
@@ -519,6 +536,11 @@ fn malformed_child() {
             _ => push(&PLAIN, &[]),
         }
         push(&PLAIN, &[s, u]);
+        match i % 3 {
+            0 => push(&PLAIN_LOG, &[u, s]),
+            1 => push(&PLAIN_LOG, &[u]),
+            _ => push(&PLAIN_LOG, &[s]),
+        }
         match i % 3 {
             0 => push(&TEMPLATE, &[u, s, u]),
             1 => push(&TEMPLATE, &[u, s]),

@@ -34,10 +34,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::backend::formats::Formats;
 use crate::backend::router::Router;
 use crate::callsite::Callsite;
-use crate::format::{KeptLine, PlannedKey, Site, WordHasher};
+use crate::format::{JsonFormatter, KeptLine, PlannedKey, Site, Unwritten, WordHasher};
 use crate::level::Level;
 use crate::view::Kind;
-use crate::wire::{self, Decoder, Header};
+use crate::wire::{self, Decoder, Header, ValueSink};
 
 /// Records written by plan since the process started (added once a
 /// cycle): what the tests read to know the lane was taken.
@@ -161,9 +161,6 @@ pub(crate) struct FastLane {
     /// last plan used: a run of records of one site skips the hash lookup,
     /// also when the records of a few threads interleave.
     last: [Option<(PlanKey, usize)>; LAST_SLOTS],
-    /// The fields' object of the record being written: filled (and
-    /// checked) before anything is written to a file.
-    fields: Vec<u8>,
     /// A rendered message template, then the message as JSON.
     raw_msg: Vec<u8>,
     msg: Vec<u8>,
@@ -246,7 +243,6 @@ impl FastLane {
         };
         let FastLane {
             plans,
-            fields,
             raw_msg,
             msg,
             ..
@@ -257,37 +253,26 @@ impl FastLane {
         let Some((json, spill)) = w.formats.json_only() else {
             return Err(None);
         };
-        fields.clear();
-        for key in &plan.keys {
-            json.write_planned_wire_field(key, &mut d, fields)
-                .ok_or(None)?;
-        }
-        close_fields(plan, fields);
-        let line: [&[u8]; 4] = match (plan.template, &plan.whole) {
+        let fields = d.rest;
+        let head: &[&[u8]] = match (plan.template, &plan.whole) {
             (Some((template, n)), _) => {
+                // The message's arguments follow the fields.
+                skip_fields(&mut d, plan.keys.len(), None).map_err(|_| None)?;
                 raw_msg.clear();
                 crate::callsite::render_message(template, n, &mut d, raw_msg).ok_or(None)?;
                 msg.clear();
                 json.write_planned_message(raw_msg, msg);
-                [&plan.head, msg, &plan.middle, fields]
+                &[&plan.head, msg, &plan.middle]
             }
-            (None, Some(kept)) => [&kept.line, fields, &[], &[]],
+            (None, Some(kept)) => &[&kept.line],
             (None, None) => return Err(None),
         };
-        // Written out in both writers: a shared function for these lines
-        // cost 43 more instructions a record (callgrind), in codegen.
-        let mut format = |_: usize, out: &mut Vec<u8>| json.write_planned(w.ts_ns, &line, out);
-        Ok(match plan.sole_file {
-            Some(file) => w.router.write_sole(file, &mut format, spill, w.at),
-            None => w.router.write_record(
-                plan.kind,
-                plan.level,
-                plan.service_file,
-                &mut format,
-                spill,
-                w.at,
-            ),
-        })
+        let line = Line {
+            head,
+            raw_keys: None,
+            fields,
+        };
+        write_line(plan, json, spill, w.router, (w.ts_ns, w.at), line).map_err(|_| None)
     }
 
     /// [`FastLane::write`] for a `LOG` record, whose strings were read
@@ -299,15 +284,13 @@ impl FastLane {
         mut d: Decoder<'_>,
         w: Writer<'_>,
     ) -> Result<usize, Unplanned> {
-        let relearn = || Err(Some((key, Source::Log)));
+        let relearn = Some((key, Source::Log));
         let plan = match self.ready(key, w.thread) {
             Ok(i) => i,
-            Err(true) => return relearn(),
+            Err(true) => return Err(relearn),
             Err(false) => return Err(None),
         };
-        let FastLane {
-            plans, fields, msg, ..
-        } = self;
+        let FastLane { plans, msg, .. } = self;
         let Plan::Ready(plan) = &plans[plan] else {
             return Err(None);
         };
@@ -319,36 +302,24 @@ impl FastLane {
         let raw = d.bytes32().ok_or(None)?;
         let n = usize::from(d.u16().ok_or(None)?);
         if n != plan.keys.len() {
-            return relearn();
+            return Err(relearn);
         }
-        fields.clear();
-        for (key, raw_key) in plan.keys.iter().zip(&plan.raw_keys) {
-            if !crate::format::same(d.raw_key().ok_or(None)?, raw_key) {
-                return relearn();
-            }
-            json.write_planned_wire_field(key, &mut d, fields)
-                .ok_or(None)?;
-        }
-        close_fields(plan, fields);
-        let line: [&[u8]; 4] = match &plan.whole {
-            Some(kept) if crate::format::same(raw, &kept.raw_msg) => [&kept.line, fields, &[], &[]],
+        let head: &[&[u8]] = match &plan.whole {
+            Some(kept) if crate::format::same(raw, &kept.raw_msg) => &[&kept.line],
             _ => {
                 msg.clear();
                 json.write_planned_message(raw, msg);
-                [&plan.head, msg, &plan.middle, fields]
+                &[&plan.head, msg, &plan.middle]
             }
         };
-        let mut format = |_: usize, out: &mut Vec<u8>| json.write_planned(w.ts_ns, &line, out);
-        Ok(match plan.sole_file {
-            Some(file) => w.router.write_sole(file, &mut format, spill, w.at),
-            None => w.router.write_record(
-                plan.kind,
-                plan.level,
-                plan.service_file,
-                &mut format,
-                spill,
-                w.at,
-            ),
+        let line = Line {
+            head,
+            raw_keys: Some(&plan.raw_keys),
+            fields: d.rest,
+        };
+        write_line(plan, json, spill, w.router, (w.ts_ns, w.at), line).map_err(|e| match e {
+            Unwritten::KeysDiffer => relearn,
+            Unwritten::Malformed => None,
         })
     }
 
@@ -376,13 +347,13 @@ impl FastLane {
     /// Capacity of the lane's buffers, in bytes (counted in
     /// `Metrics::buffer_bytes`).
     pub(crate) fn buffer_bytes(&self) -> usize {
-        self.fields.capacity() + self.raw_msg.capacity() + self.msg.capacity()
+        self.raw_msg.capacity() + self.msg.capacity()
     }
 
     /// Frees a buffer a huge record grew past [`KEEP_BYTES`]: called once
     /// a cycle.
     pub(crate) fn trim(&mut self) {
-        for buf in [&mut self.fields, &mut self.raw_msg, &mut self.msg] {
+        for buf in [&mut self.raw_msg, &mut self.msg] {
             if buf.capacity() > KEEP_BYTES {
                 *buf = Vec::new();
             }
@@ -476,10 +447,84 @@ fn log_strs(d: &mut Decoder<'_>) -> Option<[(usize, usize); 3]> {
     Some([target, module, file])
 }
 
-/// Closes the fields' object, when there are fields.
+/// A record's line as its plan writes it: `head` (see
+/// `JsonFormatter::write_planned`), then the fields read from `fields` (the
+/// record's bytes at its first field; `raw_keys`: as in `write_planned`).
+struct Line<'a> {
+    head: &'a [&'a [u8]],
+    raw_keys: Option<&'a [Box<[u8]>]>,
+    fields: &'a [u8],
+}
+
+/// Writes `line` by its plan, at `(ts_ns, at)` (the record's time, the
+/// time the files rotate by), straight into the one file that takes it,
+/// or through the router when several do (or the backtrace ring may hold
+/// it). Returns the records written, as `Router::write_record`.
 #[inline(always)]
-fn close_fields(plan: &Ready, fields: &mut Vec<u8>) {
-    if !plan.keys.is_empty() {
-        fields.push(b'}');
+fn write_line(
+    plan: &Ready,
+    json: &mut JsonFormatter,
+    spill: &mut [Vec<u8>],
+    router: &mut Router,
+    (ts_ns, at): (u64, u64),
+    line: Line<'_>,
+) -> Result<usize, Unwritten> {
+    let Line {
+        head,
+        raw_keys,
+        fields,
+    } = line;
+    let keys = &plan.keys;
+    let mut format = |_: usize, out: &mut Vec<u8>| {
+        let fields = Decoder { rest: fields };
+        json.write_planned(ts_ns, head, keys, raw_keys, fields, out)
+            .is_ok()
+    };
+    let written = match plan.sole_file {
+        Some(file) => router.write_sole(file, &mut format, spill, at).then_some(1),
+        None => router.write_record(
+            plan.kind,
+            plan.level,
+            plan.service_file,
+            &mut format,
+            spill,
+            at,
+        ),
+    };
+    // Refused: read through again to say why.
+    written.ok_or_else(|| {
+        skip_fields(&mut Decoder { rest: fields }, keys.len(), raw_keys)
+            .err()
+            .unwrap_or(Unwritten::Malformed)
+    })
+}
+
+/// Reads past `n` fields (each value, and with `raw_keys` its key, which
+/// must be the one there), as `JsonFormatter::write_planned` reads them.
+fn skip_fields(
+    d: &mut Decoder<'_>,
+    n: usize,
+    raw_keys: Option<&[Box<[u8]>]>,
+) -> Result<(), Unwritten> {
+    for i in 0..n {
+        if let Some(raw_keys) = raw_keys {
+            let raw = d.raw_key().ok_or(Unwritten::Malformed)?;
+            if !raw_keys.get(i).is_some_and(|k| crate::format::same(raw, k)) {
+                return Err(Unwritten::KeysDiffer);
+            }
+        }
+        d.value_into(&mut Skip).ok_or(Unwritten::Malformed)?;
     }
+    Ok(())
+}
+
+/// A value read and let go.
+struct Skip;
+
+impl ValueSink for Skip {
+    fn u64(&mut self, _: u64) {}
+    fn i64(&mut self, _: i64) {}
+    fn f64(&mut self, _: f64) {}
+    fn str(&mut self, _: &[u8]) {}
+    fn value(&mut self, _: crate::view::Value<'_>) {}
 }

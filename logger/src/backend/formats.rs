@@ -52,8 +52,14 @@ impl Formats {
         at: u64,
     ) -> usize {
         let Formats { formatters, spill } = self;
-        let mut format = |i: usize, out: &mut Vec<u8>| formatters[i].format_at(site, view, out);
-        router.write_record(view.kind, view.level, service, &mut format, spill, at)
+        let mut format = |i: usize, out: &mut Vec<u8>| {
+            formatters[i].format_at(site, view, out);
+            true
+        };
+        // Never `None`: `format` never refuses.
+        router
+            .write_record(view.kind, view.level, service, &mut format, spill, at)
+            .unwrap_or(0)
     }
 
     /// The JSON formatter and the spill buffers, when it is the only
@@ -70,7 +76,10 @@ impl Formats {
     /// file) and writes it to every file that takes it.
     pub(crate) fn write_own(&mut self, router: &mut Router, view: &RecordView<'_>, at: u64) {
         let Formats { formatters, spill } = self;
-        let mut format = |i: usize, out: &mut Vec<u8>| formatters[i].format(view, out);
+        let mut format = |i: usize, out: &mut Vec<u8>| {
+            formatters[i].format(view, out);
+            true
+        };
         router.write_with(view.kind, view.level, None, &mut format, spill, at);
     }
 

@@ -263,9 +263,10 @@ impl Router {
     /// records when it is an `ERROR`). `service`: the index of its
     /// service's own file, if any; `format` and `spill`: as in
     /// [`Router::write_with`]. Returns how many records were written: 0
-    /// when held.
+    /// when held; `None` when `format` refused the record (nothing of it
+    /// written or held; the ring's records it was to follow are written).
     #[inline]
-    pub(crate) fn write_record<F: FnMut(usize, &mut Vec<u8>)>(
+    pub(crate) fn write_record<F: FnMut(usize, &mut Vec<u8>) -> bool>(
         &mut self,
         kind: Kind,
         level: Level,
@@ -273,14 +274,16 @@ impl Router {
         format: &mut F,
         spill: &mut [Vec<u8>],
         ts_ns: u64,
-    ) -> usize {
+    ) -> Option<usize> {
         let Some(bt) = self.backtrace.as_ref() else {
-            self.write_with(kind, level, service, format, spill, ts_ns);
-            return 1;
+            return self
+                .write_with(kind, level, service, format, spill, ts_ns)
+                .then_some(1);
         };
         if !bt.files_level.admits(level) {
-            self.hold(kind, level, service, format, spill, ts_ns);
-            return 0;
+            return self
+                .hold(kind, level, service, format, spill, ts_ns)
+                .then_some(0);
         }
         let mut written = 1;
         let dump = level <= Level::Error && !bt.held.is_empty();
@@ -301,8 +304,8 @@ impl Router {
                 bt.held = held;
             }
         }
-        self.write_with(kind, level, service, format, spill, ts_ns);
-        written
+        self.write_with(kind, level, service, format, spill, ts_ns)
+            .then_some(written)
     }
 
     /// The one file that takes every record of this kind, level and
@@ -339,31 +342,39 @@ impl Router {
     /// [`Router::write_record`] for a record that only file `file` takes
     /// (from [`Router::sole_file`] for its kind, level and service):
     /// formats it straight into that file's batch buffer (or `spill`),
-    /// with the same error handling. Returns 1, the records written.
+    /// with the same error handling. `format` may give up (return false:
+    /// a malformed record found while writing it); what it wrote is then
+    /// taken back and false returned. True: the record was written (or
+    /// went to stderr, the file failing).
     #[inline]
-    pub(crate) fn write_sole<F: FnMut(usize, &mut Vec<u8>)>(
+    pub(crate) fn write_sole<F: FnMut(usize, &mut Vec<u8>) -> bool>(
         &mut self,
         file: usize,
         format: &mut F,
         spill: &mut [Vec<u8>],
         ts_ns: u64,
-    ) -> usize {
+    ) -> bool {
         let d = &mut self.destinations[file];
         let f = d.formatter;
         let spill = &mut spill[f];
-        if let Err(e) = d.file.append_with(ts_ns, |out| format(f, out), spill) {
-            fault::report_io_error(&path_of(d.file.path()), &e);
-            fault::fallback_to_stderr(spill);
-        }
+        let written = match d.file.append_with(ts_ns, |out| format(f, out), spill) {
+            Ok(placed) => placed != Placed::Refused,
+            Err(e) => {
+                fault::report_io_error(&path_of(d.file.path()), &e);
+                fault::fallback_to_stderr(spill);
+                true
+            }
+        };
         fault::count_lost_lines(d.file.take_lost_lines());
-        1
+        written
     }
 
     /// Formats a record below the files' level with each formatter a file
     /// that takes it uses (every formatter's line, when only the default
     /// one is used) into `spill`, and keeps a copy in the backtrace ring.
+    /// False (nothing held) when `format` refuses it.
     #[cold]
-    fn hold<F: FnMut(usize, &mut Vec<u8>)>(
+    fn hold<F: FnMut(usize, &mut Vec<u8>) -> bool>(
         &mut self,
         kind: Kind,
         level: Level,
@@ -371,7 +382,7 @@ impl Router {
         format: &mut F,
         spill: &mut [Vec<u8>],
         ts_ns: u64,
-    ) {
+    ) -> bool {
         let mask = match self.formatters {
             1 => 1,
             _ => self.formatters_for(kind, level, service),
@@ -379,13 +390,14 @@ impl Router {
         let lines = &mut spill[..self.formatters];
         for (i, line) in lines.iter_mut().enumerate() {
             line.clear();
-            if mask & (1 << i) != 0 {
-                format(i, line);
+            if mask & (1 << i) != 0 && !format(i, line) {
+                return false;
             }
         }
         if let Some(bt) = self.backtrace.as_mut() {
             bt.hold(kind, level, service, &*lines, self.formatters, ts_ns);
         }
+        true
     }
 
     /// The formatters of the files that take a record (bit `i`: formatter
@@ -433,8 +445,13 @@ impl Router {
     /// there (see `RotatingFile::append_with`), else into `spill[i]`; the
     /// other files of the same formatter copy that line. `spill` has an
     /// element for every formatter.
+    ///
+    /// `format` may refuse a record by returning false on its first call
+    /// (the fast lane, which has one formatter, finding a malformed value
+    /// while writing): what it wrote is taken back, nothing of the record
+    /// is written, and false is returned. True otherwise.
     #[inline]
-    pub(crate) fn write_with<F: FnMut(usize, &mut Vec<u8>)>(
+    pub(crate) fn write_with<F: FnMut(usize, &mut Vec<u8>) -> bool>(
         &mut self,
         kind: Kind,
         level: Level,
@@ -442,7 +459,7 @@ impl Router {
         format: &mut F,
         spill: &mut [Vec<u8>],
         ts_ns: u64,
-    ) {
+    ) -> bool {
         let Router {
             destinations,
             line_at,
@@ -469,6 +486,11 @@ impl Router {
                     let r = d
                         .file
                         .append_with(ts_ns, |out| format(f, out), &mut spill[f]);
+                    if let Ok(Placed::Refused) = r {
+                        // Only a record's first formatting may refuse
+                        // (see above): nothing of it is written.
+                        return false;
+                    }
                     let placed = match r {
                         Ok(Placed::Buffered(start)) => LineAt::InFile { dest: i, start },
                         _ => LineAt::Spilled,
@@ -499,6 +521,7 @@ impl Router {
                 self.sync();
             }
         }
+        true
     }
 
     /// Copies one formatted record into every file that takes it

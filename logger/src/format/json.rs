@@ -463,24 +463,6 @@ impl JsonFormatter {
         })
     }
 
-    /// Appends a field of a planned line from the record's bytes: `key`
-    /// (a [`PlannedParts`] key, punctuation included) and the next value
-    /// of `d`. `None` (and part of the field written) when the value is
-    /// malformed.
-    #[inline(always)]
-    pub(crate) fn write_planned_wire_field(
-        &mut self,
-        key: &PlannedKey,
-        d: &mut crate::wire::Decoder<'_>,
-        out: &mut Vec<u8>,
-    ) -> Option<()> {
-        d.value_into(&mut FieldSink {
-            key,
-            scratch: &mut self.scratch,
-            out,
-        })
-    }
-
     /// Appends `msg` as a JSON string (a planned line's message when it is
     /// not the kept one).
     #[inline]
@@ -488,20 +470,60 @@ impl JsonFormatter {
         write_bytes(&mut self.scratch, out, msg);
     }
 
-    /// Appends a planned line: the timestamp, `parts` (`whole` and the
-    /// fields' object, or `head`, the message, `middle` and the fields'
-    /// object) and the line's end. The same bytes as
-    /// [`Formatter::format_at`] for the record.
-    #[inline]
-    pub(crate) fn write_planned(&mut self, ts_ns: u64, parts: &[&[u8]], out: &mut Vec<u8>) {
-        out.reserve(parts.iter().map(|p| p.len()).sum::<usize>() + 64);
+    /// Appends a planned line: the timestamp, `head` (`whole` alone, or
+    /// `head`, the message and `middle` of [`PlannedParts`]), each of `keys`
+    /// followed by the next value read from `fields` (the record's bytes
+    /// at its first field), the fields' object closed, and the line's
+    /// end: the same bytes as [`Formatter::format_at`] for the record.
+    /// With `raw_keys` (a `log` record's, whose keys are in its bytes),
+    /// each key read before a value must be the one there.
+    ///
+    /// # Errors
+    ///
+    /// [`Unwritten`], with part of the line written, when a value is
+    /// malformed or a key is not the planned one.
+    #[inline(always)]
+    pub(crate) fn write_planned(
+        &mut self,
+        ts_ns: u64,
+        head: &[&[u8]],
+        keys: &[PlannedKey],
+        raw_keys: Option<&[Box<[u8]>]>,
+        mut fields: crate::wire::Decoder<'_>,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Unwritten> {
+        out.reserve(head.iter().map(|p| p.len()).sum::<usize>() + 64);
         put(out, &self.keys.ts);
         self.ts.write(ts_ns, out);
-        for part in parts {
+        for part in head {
             out.extend_from_slice(part);
         }
+        if !keys.is_empty() {
+            for (i, key) in keys.iter().enumerate() {
+                if let Some(raw_keys) = raw_keys {
+                    let raw = fields.raw_key().ok_or(Unwritten::Malformed)?;
+                    if !raw_keys.get(i).is_some_and(|k| same(raw, k)) {
+                        return Err(Unwritten::KeysDiffer);
+                    }
+                }
+                let scratch = &mut self.scratch;
+                let mut sink = FieldSink { key, scratch, out };
+                fields.value_into(&mut sink).ok_or(Unwritten::Malformed)?;
+            }
+            out.push(b'}');
+        }
         out.extend_from_slice(b"}\n");
+        Ok(())
     }
+}
+
+/// Why [`JsonFormatter::write_planned`] did not write a line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Unwritten {
+    /// A value or key in the record's bytes is malformed.
+    Malformed,
+    /// A key in the record is not the one its plan was made for.
+    KeysDiffer,
 }
 
 impl Formatter for JsonFormatter {
@@ -1316,6 +1338,7 @@ pub(super) mod tests {
             thread in any::<String>(),
             function in proptest::option::of(Just("app::x::f")),
             ts in (any::<u64>(), any::<u64>()),
+            log_keys in any::<bool>(),
         ) {
             // Years the civil conversion takes (to 2116).
             let ts = (ts.0 % (4 << 60), ts.1 % (4 << 60));
@@ -1348,29 +1371,29 @@ pub(super) mod tests {
             prop_assert!(parts.is_some(), "no parts after {}", String::from_utf8_lossy(&first_line));
             let parts = parts.unwrap();
 
-            // The lane's line for the second record.
-            let mut wire_values = Vec::new();
+            // The lane's line for the second record, from its values as
+            // a macro call site records them, or with each key before its
+            // value as a `log` record has them.
+            let mut wire_fields = Vec::new();
             for field in &b {
-                crate::wire::put_value(&mut wire_values, field.value);
+                if log_keys {
+                    wire_fields.extend_from_slice(&(field.key.len() as u16).to_ne_bytes());
+                    wire_fields.extend_from_slice(field.key.as_bytes());
+                }
+                crate::wire::put_value(&mut wire_fields, field.value);
             }
-            let mut d = crate::wire::Decoder { rest: &wire_values };
-            let mut obj = Vec::new();
-            for key in parts.keys.iter() {
-                prop_assert!(f.write_planned_wire_field(key, &mut d, &mut obj).is_some());
-            }
-            if !parts.keys.is_empty() {
-                obj.push(b'}');
-            }
+            let d = crate::wire::Decoder { rest: &wire_fields };
             let mut rendered = Vec::new();
-            let line: [&[u8]; 4] = match &parts.whole {
-                Some(kept) if *kept.raw_msg == *b_msg => [&kept.line, &obj, &[], &[]],
+            let head: &[&[u8]] = match &parts.whole {
+                Some(kept) if *kept.raw_msg == *b_msg => &[&kept.line],
                 _ => {
                     f.write_planned_message(&b_msg, &mut rendered);
-                    [&parts.head, &rendered, &parts.middle, &obj]
+                    &[&parts.head, &rendered, &parts.middle]
                 }
             };
+            let raw_keys = log_keys.then_some(&*parts.raw_keys);
             let mut got = Vec::new();
-            f.write_planned(ts.1, &line, &mut got);
+            prop_assert_eq!(f.write_planned(ts.1, head, &parts.keys, raw_keys, d, &mut got), Ok(()));
 
             let mut want = Vec::new();
             JsonFormatter::with_options(99, "box1", &options).format(&r_b, &mut want);

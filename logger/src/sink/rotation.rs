@@ -88,6 +88,9 @@ pub(crate) enum Placed {
     Buffered(usize),
     /// In the `spill` buffer passed in (appended from there).
     Spilled,
+    /// Nowhere: the writer gave up (returned false) and what it wrote was
+    /// taken back.
+    Refused,
 }
 
 /// The active file of one destination: appends, rotates, recovers.
@@ -280,7 +283,9 @@ impl RotatingFile {
     /// no in-place check, no reservation, no write-out): the same bytes in
     /// the same files, without copying the line. Otherwise `write` writes
     /// into `spill` (its content replaced) and the line is appended from
-    /// there, so a line never straddles a rotation.
+    /// there, so a line never straddles a rotation. When `write` returns
+    /// false, what it wrote is taken back and nothing is appended
+    /// ([`Placed::Refused`]).
     ///
     /// # Errors
     ///
@@ -289,7 +294,7 @@ impl RotatingFile {
     pub(crate) fn append_with(
         &mut self,
         ts_ns: u64,
-        write: impl FnOnce(&mut Vec<u8>),
+        write: impl FnOnce(&mut Vec<u8>) -> bool,
         spill: &mut Vec<u8>,
     ) -> io::Result<Placed> {
         let quiet = !self.closed
@@ -301,11 +306,16 @@ impl RotatingFile {
         };
         let Some(buf) = direct else {
             spill.clear();
-            write(spill);
+            if !write(spill) {
+                return Ok(Placed::Refused);
+            }
             return self.append(spill, ts_ns).map(|()| Placed::Spilled);
         };
         let start = buf.len();
-        write(buf);
+        if !write(buf) {
+            buf.truncate(start);
+            return Ok(Placed::Refused);
+        }
         let len = (buf.len() - start) as u64;
         if let Some(file) = self.file.as_mut() {
             let used = file.len();
@@ -1097,7 +1107,8 @@ mod tests {
     /// `append_with`: lines written straight into the batch buffer stay
     /// there, and the line that rotates the file (by size or by time, or
     /// that needs blocks reserved) goes through `spill` into the new file:
-    /// the same files, line for line, as `append` makes.
+    /// the same files, line for line, as `append` makes; a line its writer
+    /// refuses (before each one here) leaves nothing, either way.
     #[test]
     fn lines_written_in_place_never_straddle_a_rotation() {
         let dir = tempfile::tempdir().unwrap();
@@ -1115,7 +1126,19 @@ mod tests {
             };
             // Ten records a second: the time rotation comes every tenth.
             let ts = base + i * 100 * MS;
-            let write = |out: &mut Vec<u8>| out.extend_from_slice(line.as_bytes());
+            let write = |out: &mut Vec<u8>| {
+                out.extend_from_slice(line.as_bytes());
+                true
+            };
+            // A writer that gives up half-way leaves nothing behind.
+            let refuse = |out: &mut Vec<u8>| {
+                out.extend_from_slice(b"half a li");
+                false
+            };
+            assert_eq!(
+                f.append_with(ts, refuse, &mut spill).unwrap(),
+                Placed::Refused
+            );
             match f.append_with(ts, write, &mut spill).unwrap() {
                 Placed::Buffered(start) => {
                     assert_eq!(f.buffered(start), line.as_bytes(), "line {i}");
@@ -1125,6 +1148,7 @@ mod tests {
                     assert_eq!(spill, line.as_bytes(), "line {i}");
                     spilled += 1;
                 }
+                Placed::Refused => panic!("line {i} refused"),
             }
             all.extend_from_slice(line.as_bytes());
             if i % 7 == 0 {
