@@ -7,6 +7,9 @@
 # out, up to the idle cycles' noise). Needs valgrind. See
 # docs/performance.md, "Flusher instructions per record".
 #
+# ALL_FILES=1 keeps the builder's default files (a trade also goes to the
+# trades file, an error to the errors file).
+#
 #   benches/callgrind-flusher.sh [case...]   # default: trade log-5kv log-3args; N = 100000, or $N
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,11 +18,13 @@ cargo build --release -p logger-benches --example instructions >&2
 bin=target/release/examples/instructions
 cases=("$@")
 [ ${#cases[@]} -gt 0 ] || cases=(trade log-5kv log-3args)
+main_only=(INSTRUCTIONS_MAIN_ONLY=1)
+[ -z "${ALL_FILES:-}" ] || main_only=()
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 flusher_ir() { # case records -> instructions of the flusher thread
     local prefix="$out/cg.$1.$2"
-    INSTRUCTIONS_MAIN_ONLY=1 valgrind --tool=callgrind --separate-threads=yes \
+    env "${main_only[@]}" valgrind --tool=callgrind --separate-threads=yes \
         --callgrind-out-file="$prefix" "$bin" "$1" "$2" >/dev/null 2>"$out/err" ||
         { cat "$out/err" >&2; echo "case $1 failed" >&2; exit 1; }
     # The flusher's file is the one whose functions include Flusher::cycle
