@@ -84,8 +84,18 @@ pub fn count_lines(dir: &Path, marker: &str) -> (u64, u64) {
             let (l, b) = count_lines(&path, marker);
             lines += l;
             bytes += b;
-        } else if let Ok(data) = std::fs::read(&path) {
-            for l in data.split(|&b| b == b'\n') {
+        } else if let Ok(file) = std::fs::File::open(&path) {
+            // A line at a time: a whole file in memory (up to the rotation
+            // size) would be the largest part of the process's peak RSS.
+            let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+            let mut line = Vec::new();
+            loop {
+                line.clear();
+                match std::io::BufRead::read_until(&mut reader, b'\n', &mut line) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {}
+                }
+                let l = line.strip_suffix(b"\n").unwrap_or(&line);
                 // Lines are UTF-8 text (a line that is not holds no marker).
                 if std::str::from_utf8(l).is_ok_and(|l| l.contains(marker)) {
                     lines += 1;

@@ -76,6 +76,9 @@ pub fn run(
     }
     finish();
     let secs = start.elapsed().as_secs_f64();
+    // Before the lines are counted, so that the count's own memory is not
+    // the logger's.
+    let peak_rss_kib = crate::sys::peak_rss_kib();
     let (lines, bytes) = crate::sys::count_lines(spec.dir, spec.marker);
     let lines = lines.saturating_sub(spec.warmup_records);
     let mut note = format!(
@@ -96,7 +99,7 @@ pub fn run(
         throughput_rps: Some(logged as f64 / secs),
         mb_per_s: Some(bytes as f64 / secs / 1e6),
         records: Some((lines, logged)),
-        peak_rss_kib: crate::sys::peak_rss_kib(),
+        peak_rss_kib,
         note,
     }
 }
