@@ -11,7 +11,12 @@
 //! from the level to the fields, each field's key, the kind, level and the
 //! service's own file. Each later record is then the timestamp, that copy,
 //! each key followed by its value read from the ring, and the line's end:
-//! the bytes of the generic path, which the tests compare.
+//! the bytes of the generic path, which the tests compare. The line is
+//! written straight into the batch buffer of the file that takes it (into
+//! the one file without the router's loop, when only one does); a value
+//! found malformed half-way makes the writer refuse the line, what it
+//! wrote is taken back, and the record goes the generic way, which drops
+//! it.
 //!
 //! A `log` record's message and keys are in the record: its plan holds
 //! while the keys are those it was made for (compared byte for byte), and
