@@ -91,6 +91,9 @@ pub fn bursts(bursts: usize, mut call: impl FnMut(u64)) -> Percentiles {
     let gap = crate::env_usize("BENCH_GAP_NS", 2_000_000) as u64;
     let warmup = (bursts / 10).max(10);
     let mut samples = Vec::with_capacity(bursts);
+    if std::env::var_os("BENCH_POSITIONS").is_some() {
+        return bursts_by_position(bursts, warmup, gap, &mut rng, call);
+    }
     let mut i = 0u64;
     for b in 0..warmup + bursts {
         let t0 = tsc::start();
@@ -105,6 +108,96 @@ pub fn bursts(bursts: usize, mut call: impl FnMut(u64)) -> Percentiles {
         tsc::busy_wait_ns(gap + rng.below(gap / 10));
     }
     Percentiles::of(&mut samples)
+}
+
+/// A diagnostic variant of [`bursts`] (`BENCH_POSITIONS=1`): the same
+/// bursts and gaps, but each call of a burst timed on its own
+/// (`lfence; rdtsc; lfence` between calls), so that the cost of the first
+/// calls of a burst shows apart from the later ones, and each burst
+/// classed by the wait before it: *undisturbed* when no two consecutive
+/// TSC reads of the busy wait were more than 1 us apart (the thread was
+/// neither preempted nor interrupted for long, so its caches hold what
+/// the last burst left, less what the flusher's core took). Prints on
+/// stderr the median of each position over all bursts and over the
+/// undisturbed ones, and the p50 of the undisturbed bursts' per-call
+/// averages; returns the percentiles of all the bursts' per-call averages
+/// (higher than [`bursts`] by the 20 extra timer reads).
+fn bursts_by_position(
+    bursts: usize,
+    warmup: usize,
+    gap: u64,
+    rng: &mut Rng,
+    mut call: impl FnMut(u64),
+) -> Percentiles {
+    let mut all = vec![Vec::with_capacity(bursts); BURST];
+    let mut quiet = vec![Vec::with_capacity(bursts); BURST];
+    let mut samples = Vec::with_capacity(bursts);
+    let mut quiet_samples = Vec::with_capacity(bursts);
+    let mut at = vec![0f64; BURST];
+    let mut disturbed = true;
+    let mut i = 0u64;
+    for b in 0..warmup + bursts {
+        let t0 = tsc::start();
+        let mut t = t0;
+        for slot in at.iter_mut() {
+            call(i);
+            i += 1;
+            let u = tsc::start();
+            *slot = tsc::to_ns(u - t);
+            t = u;
+        }
+        if b >= warmup {
+            let avg = tsc::to_ns(t - t0) / BURST as f64;
+            samples.push(avg);
+            for (k, ns) in at.iter().enumerate() {
+                all[k].push(*ns);
+                if !disturbed {
+                    quiet[k].push(*ns);
+                }
+            }
+            if !disturbed {
+                quiet_samples.push(avg);
+            }
+        }
+        disturbed = busy_wait_max_gap_ns(gap + rng.below(gap / 10)) > 1_000.0;
+    }
+    let medians = |by: &mut [Vec<f64>]| -> String {
+        let m: Vec<String> = by
+            .iter_mut()
+            .map(|times| format!("{:.0}", Percentiles::of(times).p50))
+            .collect();
+        m.join(" ")
+    };
+    eprintln!(
+        "bench:   p50 ns by position, all bursts: {}",
+        medians(&mut all)
+    );
+    eprintln!(
+        "bench:   p50 ns by position, {} undisturbed bursts: {}",
+        quiet_samples.len(),
+        medians(&mut quiet)
+    );
+    eprintln!(
+        "bench:   undisturbed bursts: p50 {:.1} ns",
+        Percentiles::of(&mut quiet_samples).p50
+    );
+    Percentiles::of(&mut samples)
+}
+
+/// [`tsc::busy_wait_ns`], returning the longest time between two
+/// consecutive TSC reads of the wait (an interrupt or a preemption).
+fn busy_wait_max_gap_ns(ns: u64) -> f64 {
+    let ticks = (ns as f64 / tsc::ns_per_tick()) as u64;
+    let mut last = tsc::start();
+    let end = last + ticks;
+    let mut max_gap = 0;
+    while last < end {
+        std::hint::spin_loop();
+        let t = tsc::start();
+        max_gap = max_gap.max(t - last);
+        last = t;
+    }
+    tsc::to_ns(max_gap)
 }
 
 /// The per-call mode: `calls` single calls, each timed on its own

@@ -25,6 +25,12 @@ use crate::wire::{self, HEADER};
 const PREFETCH_AHEAD: usize = 256;
 
 /// The producer end of this thread's current ring.
+///
+/// What every record reads or writes (`prod`, whose write-index copy
+/// `commit` stores, to `slot`) fills the first cache line, which the
+/// alignment gives to this struct alone: one line, and no neighbour of
+/// the allocator's that another core could write.
+#[repr(C, align(64))]
 struct Producer {
     prod: HeapProd<u8>,
     /// Start of the ring's storage (all of it zero-initialised at creation).
@@ -36,6 +42,7 @@ struct Producer {
     /// Last read index seen; the real one only ever moves forward, so this
     /// underestimates the free space and is refreshed only when short.
     cached_read: usize,
+    slot: Arc<ThreadSlot>,
     /// Set while `tracing` span frames wait to be written before this
     /// thread's next record (see [`set_frames_pending`]); `cached_read`
     /// then holds a value that makes every reservation take the slow
@@ -43,8 +50,9 @@ struct Producer {
     frames_pending: bool,
     #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
     saved_read: usize,
-    slot: Arc<ThreadSlot>,
 }
+
+const _: () = assert!(std::mem::offset_of!(Producer, frames_pending) <= 64);
 
 thread_local! {
     /// This thread's producer, or null before registration and after exit.
