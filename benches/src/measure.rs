@@ -85,7 +85,9 @@ impl Rng {
 /// average of a burst as one sample, a random 2.0-2.2 ms busy wait between
 /// bursts (`BENCH_GAP_NS` changes the 2.0 ms, for experiments). `call(i)`
 /// makes the i-th call. A tenth of the bursts (at least
-/// 10) run first as a warm-up and are not kept.
+/// 10) run first as a warm-up and are not kept. Also prints on stderr the
+/// p50 of the bursts whose wait was not interrupted for `PREEMPTED_NS` (50 us)
+/// or more (`BENCH_POSITIONS=1`: see `bursts_by_position`).
 pub fn bursts(bursts: usize, mut call: impl FnMut(u64)) -> Percentiles {
     let mut rng = Rng::new(0x5eed_1234);
     let gap = crate::env_usize("BENCH_GAP_NS", 2_000_000) as u64;
@@ -123,8 +125,8 @@ pub fn bursts(bursts: usize, mut call: impl FnMut(u64)) -> Percentiles {
 }
 
 /// A gap this long between two TSC reads of a busy wait means another task
-/// ran on the producer's CPU (an interrupt or a hypervisor exit takes
-/// 1-20 us here): its data evicted the producer's from the caches, and the
+/// ran on the producer's CPU (interrupts and the hypervisor's exits make
+/// gaps of 1-30 us here): its data evicted the producer's from the caches, and the
 /// next burst pays for it whatever the logger does. On a shared machine
 /// these bursts come and go with the load; the p50 of the others is the
 /// steadier figure to compare builds with.

@@ -108,7 +108,9 @@ pub(crate) fn register(ring: NewRing) {
 /// registered: a `swap` is a write, which would take the flag's cache line
 /// from every other core each cycle, and the linker puts hot-path statics
 /// beside it (call sites' level caches, `log`'s max level: a miss on the
-/// first record of every burst, measured in docs/performance.md).
+/// first record of every burst, measured in docs/performance.md). A
+/// registration the relaxed load misses is taken at the next cycle; a
+/// flush request orders the registrations before it (see `barrier`).
 pub(crate) fn take_new(into: &mut Vec<NewRing>) {
     if NEW_RINGS_PENDING.load(Ordering::Relaxed) && NEW_RINGS_PENDING.swap(false, Ordering::Acquire)
     {

@@ -26,10 +26,10 @@ const PREFETCH_AHEAD: usize = 256;
 
 /// The producer end of this thread's current ring.
 ///
-/// What every record reads or writes (`prod`, whose write-index copy
-/// `commit` stores, to `slot`) fills the first cache line, which the
-/// alignment gives to this struct alone: one line, and no neighbour of
-/// the allocator's that another core could write.
+/// The fields every record reads or writes (`prod`, whose copy of the
+/// write index `commit` stores, through `slot`) fill the first cache line,
+/// and the alignment gives the struct lines of its own: one line a record,
+/// and no neighbour from the allocator that another core could write.
 #[repr(C, align(64))]
 struct Producer {
     prod: HeapProd<u8>,
