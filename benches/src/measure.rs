@@ -86,8 +86,8 @@ impl Rng {
 /// bursts (`BENCH_GAP_NS` changes the 2.0 ms, for experiments). `call(i)`
 /// makes the i-th call. A tenth of the bursts (at least
 /// 10) run first as a warm-up and are not kept. Also prints on stderr the
-/// p50 of the bursts whose wait was not interrupted for `PREEMPTED_NS` (50 us)
-/// or more (`BENCH_POSITIONS=1`: see `bursts_by_position`).
+/// p50 of the bursts whose wait was not interrupted for `PREEMPTED_NS` (50
+/// us) or more. With `BENCH_POSITIONS=1`, `bursts_by_position` runs instead.
 pub fn bursts(bursts: usize, mut call: impl FnMut(u64)) -> Percentiles {
     let mut rng = Rng::new(0x5eed_1234);
     let gap = crate::env_usize("BENCH_GAP_NS", 2_000_000) as u64;
