@@ -85,12 +85,20 @@ impl Rng {
 /// average of a burst as one sample, a random 2.0-2.2 ms busy wait between
 /// bursts (`BENCH_GAP_NS` changes the 2.0 ms, for experiments). `call(i)`
 /// makes the i-th call. A tenth of the bursts (at least
-/// 10) run first as a warm-up and are not kept.
+/// 10) run first as a warm-up and are not kept. Also prints on stderr the
+/// p50 of the bursts whose wait was not interrupted for `PREEMPTED_NS` (50
+/// us) or more. With `BENCH_POSITIONS=1`, `bursts_by_position` runs instead.
 pub fn bursts(bursts: usize, mut call: impl FnMut(u64)) -> Percentiles {
     let mut rng = Rng::new(0x5eed_1234);
     let gap = crate::env_usize("BENCH_GAP_NS", 2_000_000) as u64;
     let warmup = (bursts / 10).max(10);
     let mut samples = Vec::with_capacity(bursts);
+    if std::env::var_os("BENCH_POSITIONS").is_some() {
+        return bursts_by_position(bursts, warmup, gap, &mut rng, call);
+    }
+    // The bursts after a wait in which the producer was not preempted.
+    let mut calm = Vec::with_capacity(bursts);
+    let mut preempted = true;
     let mut i = 0u64;
     for b in 0..warmup + bursts {
         let t0 = tsc::start();
@@ -100,11 +108,115 @@ pub fn bursts(bursts: usize, mut call: impl FnMut(u64)) -> Percentiles {
         }
         let t1 = tsc::stop();
         if b >= warmup {
-            samples.push(tsc::to_ns(t1 - t0) / BURST as f64);
+            let avg = tsc::to_ns(t1 - t0) / BURST as f64;
+            samples.push(avg);
+            if !preempted {
+                calm.push(avg);
+            }
         }
-        tsc::busy_wait_ns(gap + rng.below(gap / 10));
+        preempted = busy_wait_max_gap_ns(gap + rng.below(gap / 10)) >= PREEMPTED_NS;
+    }
+    eprintln!(
+        "bench:   bursts after a wait without a preemption: {} of {bursts}, p50 {:.1} ns",
+        calm.len(),
+        Percentiles::of(&mut calm).p50
+    );
+    Percentiles::of(&mut samples)
+}
+
+/// A gap this long between two TSC reads of a busy wait means another task
+/// ran on the producer's CPU (interrupts and the hypervisor's exits make
+/// gaps of 1-30 us here): its data evicted the producer's from the caches, and the
+/// next burst pays for it whatever the logger does. On a shared machine
+/// these bursts come and go with the load; the p50 of the others is the
+/// steadier figure to compare builds with.
+const PREEMPTED_NS: f64 = 50_000.0;
+
+/// A diagnostic variant of [`bursts`] (`BENCH_POSITIONS=1`): the same
+/// bursts and gaps, but each call of a burst timed on its own
+/// (`lfence; rdtsc; lfence` between calls), so that the cost of the first
+/// calls of a burst shows apart from the later ones, and each burst
+/// classed by the longest time between two consecutive TSC reads of the
+/// busy wait before it: under 1 us (nothing ran on the producer's CPU),
+/// 1-50 us (an interrupt, or the hypervisor), over 50 us (another task
+/// ran there, whose data evicted the producer's). Prints on stderr, per
+/// class, its share of the bursts, the p50 of its bursts' per-call
+/// averages and the median of each position; returns the percentiles of
+/// all the bursts' per-call averages (higher than [`bursts`] by the 20
+/// extra timer reads).
+fn bursts_by_position(
+    bursts: usize,
+    warmup: usize,
+    gap: u64,
+    rng: &mut Rng,
+    mut call: impl FnMut(u64),
+) -> Percentiles {
+    const CLASSES: [&str; 3] = ["wait < 1 us", "1-50 us", "> 50 us"];
+    let mut by_class: Vec<(Vec<f64>, Vec<Vec<f64>>)> = (0..CLASSES.len())
+        .map(|_| (Vec::new(), vec![Vec::new(); BURST]))
+        .collect();
+    let mut samples = Vec::with_capacity(bursts);
+    let mut at = [0f64; BURST];
+    let mut class = CLASSES.len() - 1;
+    let mut i = 0u64;
+    for b in 0..warmup + bursts {
+        let t0 = tsc::start();
+        let mut t = t0;
+        for slot in at.iter_mut() {
+            call(i);
+            i += 1;
+            let u = tsc::start();
+            *slot = tsc::to_ns(u - t);
+            t = u;
+        }
+        if b >= warmup {
+            let avg = tsc::to_ns(t - t0) / BURST as f64;
+            samples.push(avg);
+            let (avgs, positions) = &mut by_class[class];
+            avgs.push(avg);
+            for (times, ns) in positions.iter_mut().zip(at) {
+                times.push(ns);
+            }
+        }
+        let max_gap = busy_wait_max_gap_ns(gap + rng.below(gap / 10));
+        class = if max_gap < 1_000.0 {
+            0
+        } else if max_gap < PREEMPTED_NS {
+            1
+        } else {
+            2
+        };
+    }
+    for (name, (avgs, positions)) in CLASSES.iter().zip(&mut by_class) {
+        let medians: Vec<String> = positions
+            .iter_mut()
+            .map(|times| format!("{:.0}", Percentiles::of(times).p50))
+            .collect();
+        eprintln!(
+            "bench:   bursts after a wait with gaps {name}: {} of {bursts}, p50 {:.1} ns; p50 by position: {}",
+            avgs.len(),
+            Percentiles::of(avgs).p50,
+            medians.join(" ")
+        );
     }
     Percentiles::of(&mut samples)
+}
+
+/// [`tsc::busy_wait_ns`], returning the longest time between two
+/// consecutive TSC reads of the wait (an interrupt or a preemption).
+#[inline(never)]
+fn busy_wait_max_gap_ns(ns: u64) -> f64 {
+    let ticks = (ns as f64 / tsc::ns_per_tick()) as u64;
+    let mut last = tsc::start();
+    let end = last + ticks;
+    let mut max_gap = 0;
+    while last < end {
+        std::hint::spin_loop();
+        let t = tsc::start();
+        max_gap = max_gap.max(t - last);
+        last = t;
+    }
+    tsc::to_ns(max_gap)
 }
 
 /// The per-call mode: `calls` single calls, each timed on its own

@@ -14,7 +14,14 @@ use crate::metrics::{COUNTERS, Counters};
 
 /// What a logging thread shares with the flusher. Written by its producer
 /// (`busy`, `created`, `dropped`), read by the flusher and by `metrics()`.
-#[repr(align(64))]
+///
+/// `busy` and `created`, which the producer stores on every record, have
+/// 128 bytes (a line and its prefetch pair) to themselves: the flusher
+/// reads `dropped` every cycle and `name` and `tid` for every record, and
+/// a read of their line would make the producer's next store take it back
+/// from the flusher's core (a transfer at the start of every burst). The
+/// flusher reads `busy` only when several threads have records waiting.
+#[repr(C, align(128))]
 pub(crate) struct ThreadSlot {
     /// 1 while the producer is between taking a timestamp and publishing
     /// its record: the flusher does not emit other threads' records newer
@@ -22,6 +29,8 @@ pub(crate) struct ThreadSlot {
     pub busy: AtomicU64,
     /// Records this thread put in its ring.
     pub created: AtomicU64,
+    /// Keeps the fields below off the lines of the two above.
+    _producer_lines: [u64; 14],
     /// Records this thread dropped (full ring under `DropNewest`, or after shutdown).
     pub dropped: AtomicU64,
     /// Thread name at registration (`"<unnamed>"` when it had none).
@@ -33,11 +42,14 @@ pub(crate) struct ThreadSlot {
     pub chain: Mutex<VecDeque<RingHandle>>,
 }
 
+const _: () = assert!(std::mem::offset_of!(ThreadSlot, dropped) >= 128);
+
 impl ThreadSlot {
     pub(crate) fn new(name: String, tid: u64) -> Self {
         ThreadSlot {
             busy: AtomicU64::new(0),
             created: AtomicU64::new(0),
+            _producer_lines: [0; 14],
             dropped: AtomicU64::new(0),
             name,
             tid,
@@ -91,8 +103,17 @@ pub(crate) fn register(ring: NewRing) {
 }
 
 /// Takes the rings registered since the last call (flusher side).
+///
+/// Called every flusher cycle, so it only reads the flag until a ring is
+/// registered: a `swap` is a write, which would take the flag's cache line
+/// from every other core each cycle, and the linker puts hot-path statics
+/// beside it (call sites' level caches, `log`'s max level: a miss on the
+/// first record of every burst, measured in docs/performance.md). A
+/// registration the relaxed load misses is taken at the next cycle; a
+/// flush request orders the registrations before it (see `barrier`).
 pub(crate) fn take_new(into: &mut Vec<NewRing>) {
-    if NEW_RINGS_PENDING.swap(false, Ordering::Acquire) {
+    if NEW_RINGS_PENDING.load(Ordering::Relaxed) && NEW_RINGS_PENDING.swap(false, Ordering::Acquire)
+    {
         into.append(&mut lock(&NEW_RINGS));
     }
 }

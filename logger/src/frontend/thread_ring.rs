@@ -25,6 +25,12 @@ use crate::wire::{self, HEADER};
 const PREFETCH_AHEAD: usize = 256;
 
 /// The producer end of this thread's current ring.
+///
+/// The fields every record reads or writes (`prod`, whose copy of the
+/// write index `commit` stores, through `slot`) fill the first cache line,
+/// and the alignment gives the struct lines of its own: one line a record,
+/// and no neighbour from the allocator that another core could write.
+#[repr(C, align(64))]
 struct Producer {
     prod: HeapProd<u8>,
     /// Start of the ring's storage (all of it zero-initialised at creation).
@@ -36,6 +42,7 @@ struct Producer {
     /// Last read index seen; the real one only ever moves forward, so this
     /// underestimates the free space and is refreshed only when short.
     cached_read: usize,
+    slot: Arc<ThreadSlot>,
     /// Set while `tracing` span frames wait to be written before this
     /// thread's next record (see [`set_frames_pending`]); `cached_read`
     /// then holds a value that makes every reservation take the slow
@@ -43,8 +50,9 @@ struct Producer {
     frames_pending: bool,
     #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
     saved_read: usize,
-    slot: Arc<ThreadSlot>,
 }
+
+const _: () = assert!(std::mem::offset_of!(Producer, frames_pending) <= 64);
 
 thread_local! {
     /// This thread's producer, or null before registration and after exit.
