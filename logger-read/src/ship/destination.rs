@@ -57,9 +57,11 @@ struct Slot {
 /// use logger_read::ship::{Batch, SourceKey};
 /// # fn demo(start: Checkpoint, end: Checkpoint) {
 /// let mut b = Batch::new(SourceKey::new("/tmp".as_ref(), "app"));
+/// b.set_previous(Some(start)); // where the batch handed over before it ended
 /// b.push(br#"{"ts":"2026-11-29T10:00:00Z","level":"INFO"}"#, start);
 /// b.set_checkpoint(end);
 /// assert_eq!(b.len(), 1);
+/// assert_eq!(b.previous(), Some(&start));
 /// # }
 /// ```
 #[derive(Clone)]
