@@ -48,17 +48,20 @@ struct Slot {
     at: Checkpoint,
 }
 
-/// Complete lines of one source, in file order, and the checkpoint after
-/// the last of them (what a transactional destination stores with them).
+/// Complete lines of one source, in file order, the checkpoint after the
+/// last of them (what a transactional destination stores with them), and
+/// the checkpoint they follow (what it must find stored before them).
 ///
 /// ```
 /// use logger_read::checkpoint::Checkpoint;
 /// use logger_read::ship::{Batch, SourceKey};
 /// # fn demo(start: Checkpoint, end: Checkpoint) {
 /// let mut b = Batch::new(SourceKey::new("/tmp".as_ref(), "app"));
+/// b.set_previous(Some(start)); // where the batch handed over before it ended
 /// b.push(br#"{"ts":"2026-11-29T10:00:00Z","level":"INFO"}"#, start);
 /// b.set_checkpoint(end);
 /// assert_eq!(b.len(), 1);
+/// assert_eq!(b.previous(), Some(&start));
 /// # }
 /// ```
 #[derive(Clone)]
@@ -67,6 +70,7 @@ pub struct Batch {
     buf: Vec<u8>,
     slots: Vec<Slot>,
     checkpoint: Option<Checkpoint>,
+    previous: Option<Checkpoint>,
     encoding: Option<Encoding>,
 }
 
@@ -77,6 +81,7 @@ impl std::fmt::Debug for Batch {
             .field("lines", &self.slots.len())
             .field("bytes", &self.buf.len())
             .field("checkpoint", &self.checkpoint)
+            .field("previous", &self.previous)
             .field("encoded", &self.encoding.is_some())
             .finish()
     }
@@ -102,6 +107,7 @@ impl Batch {
             buf: Vec::new(),
             slots: Vec::new(),
             checkpoint: None,
+            previous: None,
             encoding: None,
         }
     }
@@ -131,6 +137,23 @@ impl Batch {
     /// The checkpoint after the last line; `None` before `set_checkpoint`.
     pub fn checkpoint(&self) -> Option<&Checkpoint> {
         self.checkpoint.as_ref()
+    }
+
+    /// Sets the checkpoint the batch follows: the checkpoint of the batch
+    /// handed over before it, or the one loaded when reading started
+    /// (`None`: none was stored).
+    pub fn set_previous(&mut self, previous: Option<Checkpoint>) {
+        self.previous = previous;
+    }
+
+    /// The checkpoint the batch follows (see [`Batch::set_previous`]). A
+    /// transactional destination stores the batch only if this is still
+    /// the checkpoint it holds (`None`: it holds none), so that a batch
+    /// read from a checkpoint that another transaction has moved on since
+    /// (a killed shipper's `COMMIT` finishing late, a second shipper of
+    /// the same source) is not stored twice.
+    pub fn previous(&self) -> Option<&Checkpoint> {
+        self.previous.as_ref()
     }
 
     /// Number of lines.
@@ -169,6 +192,7 @@ impl Batch {
         self.buf.clear();
         self.slots.clear();
         self.checkpoint = None;
+        self.previous = None;
         self.encoding = None;
     }
 
@@ -209,8 +233,10 @@ pub struct Delivery {
 ///
 /// - A transactional destination (`stores_checkpoints() == true`, such as
 ///   PostgreSQL) stores the batch's checkpoint in the same transaction as
-///   its rows, so each record is stored exactly once; `load_checkpoint`
-///   returns what it committed last.
+///   its rows, and only if the checkpoint it holds is still the batch's
+///   [`Batch::previous`] (else it stores nothing and returns
+///   `Unavailable`), so each record is stored exactly once;
+///   `load_checkpoint` returns what it committed last.
 /// - Any other destination returns `false`: the shipper saves the
 ///   checkpoint in a `FileCheckpointStore` after `deliver` returned `Ok`, so
 ///   a crash between the two sends that batch again (at least once).

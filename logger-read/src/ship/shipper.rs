@@ -434,6 +434,17 @@ struct Reader {
 }
 
 impl Reader {
+    /// Takes `batch` (leaving an empty one) to hand it over after
+    /// `queued`, the checkpoint of the batch handed over before it (or the
+    /// one reading started from): that becomes the batch's
+    /// [`Batch::previous`], and its checkpoint the new `queued`.
+    fn take(&self, batch: &mut Batch, queued: &mut Option<Checkpoint>) -> Batch {
+        let mut full = std::mem::replace(batch, Batch::new(self.key.clone()));
+        full.set_previous(*queued);
+        *queued = full.checkpoint().copied().or(*queued);
+        full
+    }
+
     /// Hands `batch` to the delivering thread (waiting while it is busy
     /// with the one before); false when that thread has stopped.
     fn send(
@@ -547,8 +558,7 @@ impl Reader {
                 }
                 batch.set_checkpoint(line.checkpoint);
                 if batch.len() >= self.batch_records {
-                    let full = std::mem::replace(&mut batch, Batch::new(self.key.clone()));
-                    queued = full.checkpoint().copied();
+                    let full = self.take(&mut batch, &mut queued);
                     oldest = None;
                     if !self.send(tx, full, delivered, abort) {
                         return;
@@ -574,8 +584,7 @@ impl Reader {
                     || oldest.is_some_and(|t| t.elapsed() >= self.batch_timeout)
                     || (batch.is_empty() && new_events == 0));
             if due {
-                let full = std::mem::replace(&mut batch, Batch::new(self.key.clone()));
-                queued = full.checkpoint().copied();
+                let full = self.take(&mut batch, &mut queued);
                 oldest = None;
                 if !self.send(tx, full, delivered, abort) {
                     return;

@@ -49,6 +49,8 @@ pub struct PrivateServer {
     pub url: String,
     bin: PathBuf,
     user: String,
+    /// Server options (`-c name=value ...`) beyond port and socket.
+    options: String,
     _dir: tempfile::TempDir,
 }
 
@@ -69,6 +71,12 @@ fn free_port() -> u16 {
 impl PrivateServer {
     /// initdb and start a cluster on a free loopback port.
     pub fn start() -> Self {
+        Self::start_with("")
+    }
+
+    /// [`PrivateServer::start`] with server `options` (`-c name=value ...`),
+    /// kept across restarts.
+    pub fn start_with(options: &str) -> Self {
         let bin = PathBuf::from(need("LOGGER_TEST_PG_BIN"));
         let user = need("LOGGER_TEST_PG_USER");
         let dir = tempfile::Builder::new()
@@ -101,6 +109,7 @@ impl PrivateServer {
             port,
             bin,
             user,
+            options: options.to_owned(),
             _dir: dir,
         };
         s.pg_ctl_start();
@@ -109,9 +118,10 @@ impl PrivateServer {
 
     fn pg_ctl_start(&self) {
         let opts = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1",
+            "-p {} -k {} -c listen_addresses=127.0.0.1 {}",
             self.port,
-            self.data.display()
+            self.data.display(),
+            self.options
         );
         run_as(
             &self.user,

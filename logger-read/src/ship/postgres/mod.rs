@@ -1,9 +1,13 @@
 //! PostgreSQL: binary `COPY` of the records into seed 003's tables (or seed
 //! 004's `{prefix}_logs`), each batch in one transaction with the source's
-//! checkpoint, so a crash of the shipper or the server at any instant
-//! neither loses nor duplicates a record.
+//! checkpoint, moved only from the checkpoint the batch starts at, so a
+//! crash of the shipper or the server at any instant neither loses nor
+//! duplicates a record.
 //!
 //! - [`schema`]: the layouts, created idempotently.
+//! - `checkpoint_row`: the source's checkpoint row, read back, and moved by
+//!   compare-and-set (why: a killed shipper's `COMMIT` can complete after
+//!   the next shipper read the row).
 //! - `row`: a line decoded into columns (levels as the seeds name them:
 //!   `WARN` becomes `WARNING`; `timestamptz` in microseconds, the
 //!   nanosecond `ts` kept in `data`).
@@ -18,6 +22,7 @@
 //! shipper writes them to the dead-letter file) and the rest are loaded in
 //! the same transaction, in `log2(batch)` extra round trips per bad record.
 
+mod checkpoint_row;
 mod copy;
 mod errors;
 pub mod retention;
@@ -33,6 +38,7 @@ use serde::Deserialize;
 pub use retention::{RetentionConfig, RetentionReport};
 pub use schema::Layout;
 
+use self::checkpoint_row::checkpoint_from;
 use self::copy::{Encoded, LoadError};
 use self::errors::{Class, classify, describe};
 use self::row::decode;
@@ -225,21 +231,6 @@ fn redact(url: &str) -> String {
     }
 }
 
-fn file_id_text(cp: &Checkpoint) -> String {
-    let json = serde_json::to_string(&cp.file_id).unwrap_or_default();
-    serde_json::from_str::<String>(&json).unwrap_or(json)
-}
-
-fn checkpoint_from(file_id: &str, offset: i64) -> Option<Checkpoint> {
-    let id = serde_json::from_value(serde_json::Value::String(file_id.to_owned()))
-        .or_else(|_| serde_json::from_str(file_id))
-        .ok()?;
-    Some(Checkpoint {
-        file_id: id,
-        offset: u64::try_from(offset).ok()?,
-    })
-}
-
 /// A batch decoded and encoded for `COPY`, with the lines that could not be.
 #[derive(Debug)]
 struct Prepared {
@@ -364,33 +355,45 @@ impl Destination for PostgresDestination {
         };
         let mut rejected = prepared.rejected.clone();
         let table = self.layout.checkpoint_table();
-        let checkpoint = batch
-            .checkpoint()
-            .map(|c| (file_id_text(c), c.offset as i64));
+        // A batch without a checkpoint of its own leaves the stored one
+        // where it is (still only if it is where the batch starts).
+        let checkpoint = batch.checkpoint().or(batch.previous());
         let client = self.client()?;
-        let result = (|| -> Result<(), LoadError> {
+        let result = (|| -> Result<Result<(), String>, LoadError> {
             let mut tx = client.transaction()?;
+            // The checkpoint first: its row lock makes a second writer of
+            // this source wait here, before its COPY.
+            if let Some(to) = checkpoint {
+                let moved =
+                    checkpoint_row::advance(&mut tx, &table, batch.source(), batch.previous(), to)?;
+                if let Err(found) = moved {
+                    tx.rollback()?;
+                    return Ok(Err(found));
+                }
+            }
             let rows = &prepared.encoded;
             if rows.len() > 0 {
                 load_bisect(&mut tx, rows, 0, rows.len(), &mut rejected)?;
             }
-            if let Some((id, off)) = &checkpoint {
-                tx.execute(
-                    &format!(
-                        "INSERT INTO {table} (source, file_id, file_offset, updated_at) VALUES ($1, $2, $3, now()) \
-                         ON CONFLICT (source) DO UPDATE SET file_id = EXCLUDED.file_id, \
-                         file_offset = EXCLUDED.file_offset, updated_at = EXCLUDED.updated_at"
-                    ),
-                    &[&batch.source().as_str(), id, off],
-                )?;
-            }
-            Ok(tx.commit()?)
+            tx.commit()?;
+            Ok(Ok(()))
         })();
         match result {
-            Ok(()) => {
+            Ok(Ok(())) => {
                 rejected.sort_by_key(|r| r.index);
                 Ok(Delivery { rejected })
             }
+            Ok(Err(found)) => Err(ShipError::unavailable(
+                "postgres",
+                format!(
+                    "loading a batch: {table} holds {found} for {}, not the checkpoint this batch \
+                     starts at ({}): another transaction moved it (the COMMIT of a killed \
+                     logger-ship finishing late, or a second logger-ship following the same \
+                     files); the batch was rolled back and is read again from the stored checkpoint",
+                    batch.source(),
+                    checkpoint_row::describe(batch.previous()),
+                ),
+            )),
             Err(e) => {
                 let err = match &e {
                     LoadError::Db(e) => describe(e, "loading a batch"),
