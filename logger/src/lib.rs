@@ -39,6 +39,7 @@
 
 #[doc(hidden)]
 pub mod __private;
+mod alone;
 mod backend;
 mod callsite;
 mod civil_time;

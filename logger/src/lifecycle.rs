@@ -3,6 +3,7 @@
 
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 
+use crate::alone::Alone;
 use crate::config::OverflowPolicy;
 
 /// Not installed: records are ignored.
@@ -12,12 +13,8 @@ pub(crate) const RUNNING: u8 = 1;
 /// The guard was dropped (or the flusher died): records are dropped and counted.
 pub(crate) const STOPPED: u8 = 2;
 
-/// Read on every record, written at install and shutdown: alone on its
-/// cache lines so that no frequently written neighbour evicts it.
-#[repr(align(128))]
-struct StateCell(AtomicU8);
-
-static STATE: StateCell = StateCell(AtomicU8::new(NOT_INSTALLED));
+/// Read on every record, written at install and shutdown.
+static STATE: Alone<AtomicU8> = Alone(AtomicU8::new(NOT_INSTALLED));
 
 /// Ring capacity for new threads, in bytes.
 static RING_BYTES: AtomicUsize = AtomicUsize::new(crate::config::DEFAULT_RING_BYTES);

@@ -36,6 +36,7 @@ use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::alone::Alone;
 use crate::backend::formats::Formats;
 use crate::backend::router::Router;
 use crate::callsite::Callsite;
@@ -46,17 +47,18 @@ use crate::wire::{self, Decoder, Header, ValueSink};
 
 /// Records written by plan since the process started (added once a
 /// cycle): what the tests read to know the lane was taken.
-static WRITTEN_BY_PLAN: AtomicU64 = AtomicU64::new(0);
+/// Alone: the flusher writes it once a cycle.
+static WRITTEN_BY_PLAN: Alone<AtomicU64> = Alone(AtomicU64::new(0));
 
 /// Records written by plan so far (see [`WRITTEN_BY_PLAN`]).
 pub(crate) fn written_by_plan() -> u64 {
-    WRITTEN_BY_PLAN.load(Ordering::Relaxed)
+    WRITTEN_BY_PLAN.0.load(Ordering::Relaxed)
 }
 
 /// Adds a cycle's count of records written by plan.
 pub(crate) fn count_written_by_plan(n: u64) {
     if n > 0 {
-        WRITTEN_BY_PLAN.fetch_add(n, Ordering::Relaxed);
+        WRITTEN_BY_PLAN.0.fetch_add(n, Ordering::Relaxed);
     }
 }
 

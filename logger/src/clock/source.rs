@@ -16,6 +16,7 @@
 use core::sync::atomic::{AtomicU8, Ordering};
 
 use super::ClockMode;
+use crate::alone::Alone;
 
 /// Raw values are TSC ticks.
 const MODE_TSC: u8 = 0;
@@ -25,17 +26,12 @@ const MODE_SYSTEM: u8 = 1;
 /// are `CLOCK_REALTIME` ns.
 const MODE_USER: u8 = 2;
 
-/// The process-wide clock selection, alone on its cache line so that no
-/// frequently written neighbour turns the hot-path load into a miss.
-#[repr(align(128))]
-struct ModeCell(AtomicU8);
-
-/// [`MODE_TSC`], [`MODE_SYSTEM`] or [`MODE_USER`].
+/// [`MODE_TSC`], [`MODE_SYSTEM`] or [`MODE_USER`]; read by every record.
 ///
 /// Starts as the system clock: a record stamped before [`select`] then still
 /// carries a meaningful time, whereas a TSC value would be misread by a
 /// converter that never calibrated.
-static MODE: ModeCell = ModeCell(AtomicU8::new(MODE_SYSTEM));
+static MODE: Alone<AtomicU8> = Alone(AtomicU8::new(MODE_SYSTEM));
 
 /// Selects the clock for every later [`now_raw`] and [`record_ts`] call in
 /// the process.
