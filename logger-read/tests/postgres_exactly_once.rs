@@ -90,15 +90,7 @@ fn sigkill_rounds_and_a_server_crash_neither_lose_nor_duplicate() {
             client = connect(&url);
         }
         // After every kill: no record twice, whatever was loaded so far.
-        let r = client
-            .query_one(
-                "SELECT count(*), count(DISTINCT data->'fields'->>'seq') FROM logging.system_logs \
-                 WHERE data->'fields' ? 'seq'",
-                &[],
-            )
-            .ok();
-        if let Some(r) = r {
-            let (all, distinct): (i64, i64) = (r.get(0), r.get(1));
+        if let Ok((all, distinct)) = seq_counts(&mut client) {
             if all != distinct {
                 panic!(
                     "round {round}: a record loaded twice ({all} rows, {distinct} records)\n{}",

@@ -58,18 +58,6 @@ fn wait_for_backend(client: &mut postgres::Client, query: &str, what: &str) -> i
     }
 }
 
-/// (rows with a seq, distinct seqs) in `system_logs`.
-fn counts(client: &mut postgres::Client) -> (i64, i64) {
-    let r = client
-        .query_one(
-            "SELECT count(*), count(DISTINCT data->'fields'->>'seq') FROM logging.system_logs \
-             WHERE data->'fields' ? 'seq'",
-            &[],
-        )
-        .unwrap();
-    (r.get(0), r.get(1))
-}
-
 #[test]
 fn a_commit_finishing_after_the_next_shipper_read_the_checkpoint_is_not_loaded_twice() {
     let server = PrivateServer::start();
@@ -126,7 +114,7 @@ fn a_commit_finishing_after_the_next_shipper_read_the_checkpoint_is_not_loaded_t
     killed.kill().unwrap(); // SIGKILL
     killed.wait().unwrap();
     assert_eq!(
-        counts(&mut db),
+        seq_counts(&mut db).unwrap(),
         (300, 300),
         "the waiting COMMIT is not visible"
     );
@@ -148,12 +136,12 @@ fn a_commit_finishing_after_the_next_shipper_read_the_checkpoint_is_not_loaded_t
     assert!(cancelled, "pg_cancel_backend({late})");
     append_records(&app, 600, 900);
     let end = Instant::now() + Duration::from_secs(60);
-    while counts(&mut db).1 < 900 && Instant::now() < end {
+    while seq_counts(&mut db).unwrap().1 < 900 && Instant::now() < end {
         std::thread::sleep(Duration::from_millis(50));
     }
     terminate(&mut next);
     let stderr = std::fs::read_to_string(quick.with_extension("err")).unwrap_or_default();
-    let (rows, distinct) = counts(&mut db);
+    let (rows, distinct) = seq_counts(&mut db).unwrap();
     assert_eq!(distinct, 900, "records loaded; shipper stderr:\n{stderr}");
     assert_eq!(
         rows, 900,

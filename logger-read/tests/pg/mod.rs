@@ -41,6 +41,17 @@ pub fn connect(url: &str) -> Client {
     Client::connect(url, NoTls).unwrap_or_else(|e| panic!("connecting to {url}: {e}"))
 }
 
+/// (rows with a `seq` field, distinct seqs) in `system_logs`: equal unless
+/// a record was loaded twice.
+pub fn seq_counts(client: &mut Client) -> Result<(i64, i64), postgres::Error> {
+    let r = client.query_one(
+        "SELECT count(*), count(DISTINCT data->'fields'->>'seq') FROM logging.system_logs \
+         WHERE data->'fields' ? 'seq'",
+        &[],
+    )?;
+    Ok((r.get(0), r.get(1)))
+}
+
 /// A PostgreSQL cluster of this test alone (so that it may restart or kill
 /// it), run as the OS user the shared one runs as.
 pub struct PrivateServer {
