@@ -453,6 +453,10 @@ fn the_lane_drops_what_the_generic_path_drops() {
         return malformed_child();
     }
     compare("the_lane_drops_what_the_generic_path_drops", &[], 200, 3);
+    // With a backtrace ring: an `ERROR` record found malformed must not
+    // write out the ring's records before it is dropped.
+    let ring = [("LANE_BACKTRACE", "1")];
+    compare("the_lane_drops_what_the_generic_path_drops", &ring, 200, 3);
 }
 
 static PLAIN: Callsite = Callsite {
@@ -480,6 +484,34 @@ static PLAIN_LOG: Callsite = Callsite {
     message: "plain log",
     message_args: 0,
     fields: &["a", "b"],
+    function: None,
+};
+
+/// An `ERROR` site (which writes out the backtrace ring's records), and
+/// a `DEBUG` one (whose records the ring holds).
+static PLAIN_ERROR: Callsite = Callsite {
+    kind: logger::Kind::Log,
+    level: logger::Level::Error,
+    target: "lane::malformed",
+    module: "fast_lane",
+    file: "tests/tests/fast_lane.rs",
+    line: 6,
+    message: "plain error",
+    message_args: 0,
+    fields: &["a", "b"],
+    function: None,
+};
+
+static PLAIN_DEBUG: Callsite = Callsite {
+    kind: logger::Kind::Log,
+    level: logger::Level::Debug,
+    target: "lane::malformed",
+    module: "fast_lane",
+    file: "tests/tests/fast_lane.rs",
+    line: 7,
+    message: "plain debug",
+    message_args: 0,
+    fields: &["a"],
     function: None,
 };
 
@@ -524,7 +556,12 @@ static UNTIMED: Callsite = Callsite {
 
 fn malformed_child() {
     let clock = Arc::new(SimulatedClock::new(START_NS));
-    let guard = install(logger::builder().user_clock(clock.clone()));
+    let mut builder = logger::builder().user_clock(clock.clone());
+    let ring = std::env::var_os("LANE_BACKTRACE").is_some();
+    if ring {
+        builder = builder.backtrace(log::LevelFilter::Debug, 16);
+    }
+    let guard = install(builder);
     for i in 0..100u64 {
         clock.advance(Duration::from_nanos(3_333_333));
         let s = LogValue::Str(SYMBOLS[(i % 5) as usize]);
@@ -540,6 +577,14 @@ fn malformed_child() {
             0 => push(&PLAIN_LOG, &[u, s]),
             1 => push(&PLAIN_LOG, &[u]),
             _ => push(&PLAIN_LOG, &[s]),
+        }
+        if ring {
+            push(&PLAIN_DEBUG, &[u]);
+            match i % 3 {
+                0 => push(&PLAIN_ERROR, &[u, s]),
+                1 => push(&PLAIN_ERROR, &[u]),
+                _ => push(&PLAIN_ERROR, &[s]),
+            }
         }
         match i % 3 {
             0 => push(&TEMPLATE, &[u, s, u]),

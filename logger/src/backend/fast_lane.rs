@@ -489,14 +489,21 @@ fn write_line(
     };
     let written = match plan.sole_file {
         Some(file) => router.write_sole(file, &mut format, spill, at).then_some(1),
-        None => router.write_record(
-            plan.kind,
-            plan.level,
-            plan.service_file,
-            &mut format,
-            spill,
-            at,
-        ),
+        None => {
+            if router.has_backtrace() {
+                // The ring's records go out before an `ERROR` record is
+                // formatted: the record must not be refused after that.
+                skip_fields(&mut Decoder { rest: fields }, keys.len(), raw_keys)?;
+            }
+            router.write_record(
+                plan.kind,
+                plan.level,
+                plan.service_file,
+                &mut format,
+                spill,
+                at,
+            )
+        }
     };
     // Refused: read through again to say why.
     written.ok_or_else(|| {

@@ -264,7 +264,8 @@ impl Router {
     /// service's own file, if any; `format` and `spill`: as in
     /// [`Router::write_with`]. Returns how many records were written: 0
     /// when held; `None` when `format` refused the record (nothing of it
-    /// written or held; the ring's records it was to follow are written).
+    /// written or held; with a backtrace ring, see
+    /// [`Router::has_backtrace`]).
     #[inline]
     pub(crate) fn write_record<F: FnMut(usize, &mut Vec<u8>) -> bool>(
         &mut self,
@@ -306,6 +307,14 @@ impl Router {
         }
         self.write_with(kind, level, service, format, spill, ts_ns)
             .then_some(written)
+    }
+
+    /// Whether a backtrace ring holds records below the files' level: a
+    /// writer that may refuse a record must then check it before
+    /// [`Router::write_record`], which writes the ring's records out
+    /// before an `ERROR` record's own.
+    pub(crate) fn has_backtrace(&self) -> bool {
+        self.backtrace.is_some()
     }
 
     /// The one file that takes every record of this kind, level and
