@@ -366,16 +366,18 @@ impl Router {
         let d = &mut self.destinations[file];
         let f = d.formatter;
         let spill = &mut spill[f];
-        let written = match d.file.append_with(ts_ns, |out| format(f, out), spill) {
-            Ok(placed) => placed != Placed::Refused,
+        match d.file.append_with(ts_ns, |out| format(f, out), spill) {
+            // Nothing of the record happened: as in `write_with`, which
+            // returns before counting the file's lost lines.
+            Ok(Placed::Refused) => return false,
+            Ok(_) => {}
             Err(e) => {
                 fault::report_io_error(&path_of(d.file.path()), &e);
                 fault::fallback_to_stderr(spill);
-                true
             }
-        };
+        }
         fault::count_lost_lines(d.file.take_lost_lines());
-        written
+        true
     }
 
     /// Formats a record below the files' level with each formatter a file
