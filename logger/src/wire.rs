@@ -829,6 +829,11 @@ impl<'a> Decoder<'a> {
         Some(())
     }
 
+    /// Reads past a value, checking it as [`Decoder::value_into`] does.
+    pub fn skip_value(&mut self) -> Option<()> {
+        self.value_into(&mut Skip)
+    }
+
     /// A value written by [`put_value`].
     #[inline(always)]
     pub fn value(&mut self) -> Option<Value<'a>> {
@@ -856,6 +861,17 @@ impl<'a> Decoder<'a> {
             _ => return None,
         })
     }
+}
+
+/// A value read and let go (see [`Decoder::skip_value`]).
+struct Skip;
+
+impl ValueSink for Skip {
+    fn u64(&mut self, _: u64) {}
+    fn i64(&mut self, _: i64) {}
+    fn f64(&mut self, _: f64) {}
+    fn str(&mut self, _: &[u8]) {}
+    fn value(&mut self, _: Value<'_>) {}
 }
 
 /// Where [`Decoder::value_into`] writes a value.

@@ -40,10 +40,12 @@ use crate::alone::Alone;
 use crate::backend::formats::Formats;
 use crate::backend::router::Router;
 use crate::callsite::Callsite;
-use crate::format::{JsonFormatter, KeptLine, PlannedKey, Site, Unwritten, WordHasher};
+use crate::format::{
+    JsonFormatter, KeptLine, PlannedKey, Site, Unwritten, WordHasher, read_planned_fields,
+};
 use crate::level::Level;
 use crate::view::Kind;
-use crate::wire::{self, Decoder, Header, ValueSink};
+use crate::wire::{self, Decoder, Header};
 
 /// Records written by plan since the process started (added once a
 /// cycle): what the tests read to know the lane was taken.
@@ -264,7 +266,8 @@ impl FastLane {
         let head: &[&[u8]] = match (plan.template, &plan.whole) {
             (Some((template, n)), _) => {
                 // The message's arguments follow the fields.
-                skip_fields(&mut d, plan.keys.len(), None).map_err(|_| None)?;
+                read_planned_fields(&mut d, plan.keys.len(), None, |_, d| d.skip_value())
+                    .map_err(|_| None)?;
                 raw_msg.clear();
                 crate::callsite::render_message(template, n, &mut d, raw_msg).ok_or(None)?;
                 msg.clear();
@@ -493,7 +496,7 @@ fn write_line(
             if router.has_backtrace() {
                 // The ring's records go out before an `ERROR` record is
                 // formatted: the record must not be refused after that.
-                skip_fields(&mut Decoder { rest: fields }, keys.len(), raw_keys)?;
+                skip_fields(fields, keys.len(), raw_keys)?;
             }
             router.write_record(
                 plan.kind,
@@ -507,38 +510,16 @@ fn write_line(
     };
     // Refused: read through again to say why.
     written.ok_or_else(|| {
-        skip_fields(&mut Decoder { rest: fields }, keys.len(), raw_keys)
+        skip_fields(fields, keys.len(), raw_keys)
             .err()
             .unwrap_or(Unwritten::Malformed)
     })
 }
 
-/// Reads past `n` fields (each value, and with `raw_keys` its key, which
-/// must be the one there), as `JsonFormatter::write_planned` reads them.
-fn skip_fields(
-    d: &mut Decoder<'_>,
-    n: usize,
-    raw_keys: Option<&[Box<[u8]>]>,
-) -> Result<(), Unwritten> {
-    for i in 0..n {
-        if let Some(raw_keys) = raw_keys {
-            let raw = d.raw_key().ok_or(Unwritten::Malformed)?;
-            if !raw_keys.get(i).is_some_and(|k| crate::format::same(raw, k)) {
-                return Err(Unwritten::KeysDiffer);
-            }
-        }
-        d.value_into(&mut Skip).ok_or(Unwritten::Malformed)?;
-    }
-    Ok(())
-}
-
-/// A value read and let go.
-struct Skip;
-
-impl ValueSink for Skip {
-    fn u64(&mut self, _: u64) {}
-    fn i64(&mut self, _: i64) {}
-    fn f64(&mut self, _: f64) {}
-    fn str(&mut self, _: &[u8]) {}
-    fn value(&mut self, _: crate::view::Value<'_>) {}
+/// Reads past `n` fields at `fields` as `JsonFormatter::write_planned`
+/// reads them (`raw_keys`: as there), writing nothing.
+fn skip_fields(fields: &[u8], n: usize, raw_keys: Option<&[Box<[u8]>]>) -> Result<(), Unwritten> {
+    read_planned_fields(&mut Decoder { rest: fields }, n, raw_keys, |_, d| {
+        d.skip_value()
+    })
 }

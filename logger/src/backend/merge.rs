@@ -401,12 +401,6 @@ mod tests {
         lifecycle::set_state(lifecycle::NOT_INSTALLED);
     }
 
-    /// A thread's first record, timestamped before the cycle that first
-    /// sees the thread and still being written then, must hold back a newer
-    /// record of another thread. (The new thread's `last_idle` was the
-    /// cycle's own `now`, which let the newer record out first: the
-    /// `pipeline_8_threads` failure, a line 333 ns out of order near the
-    /// start of the file, where 8 threads register at once.)
     /// The occupancy a cycle reports is what is left after it: a cycle
     /// that emitted everything reports 0, not the bytes it took.
     #[test]
@@ -438,6 +432,12 @@ mod tests {
         producer.join().unwrap();
     }
 
+    /// A thread's first record, timestamped before the cycle that first
+    /// sees the thread and still being written then, must hold back a newer
+    /// record of another thread. (The new thread's `last_idle` was the
+    /// cycle's own `now`, which let the newer record out first: the
+    /// `pipeline_8_threads` failure, a line 333 ns out of order near the
+    /// start of the file, where 8 threads register at once.)
     #[test]
     fn a_new_thread_caught_mid_record_holds_newer_records_back() {
         let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());

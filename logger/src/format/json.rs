@@ -499,22 +499,45 @@ impl JsonFormatter {
             out.extend_from_slice(part);
         }
         if !keys.is_empty() {
-            for (i, key) in keys.iter().enumerate() {
-                if let Some(raw_keys) = raw_keys {
-                    let raw = fields.raw_key().ok_or(Unwritten::Malformed)?;
-                    if !raw_keys.get(i).is_some_and(|k| same(raw, k)) {
-                        return Err(Unwritten::KeysDiffer);
-                    }
-                }
-                let scratch = &mut self.scratch;
-                let mut sink = FieldSink { key, scratch, out };
-                fields.value_into(&mut sink).ok_or(Unwritten::Malformed)?;
-            }
+            let scratch = &mut self.scratch;
+            read_planned_fields(&mut fields, keys.len(), raw_keys, |i, d| {
+                let key = keys.get(i)?;
+                d.value_into(&mut FieldSink { key, scratch, out })
+            })?;
             out.push(b'}');
         }
         out.extend_from_slice(b"}\n");
         Ok(())
     }
+}
+
+/// Reads a planned line's `n` fields from `fields` (a record's bytes at
+/// its first field): with `raw_keys` (a `log` record's, whose keys are in
+/// its bytes) the key before each value, which must be the planned one;
+/// then the value, with `value(i, fields)`.
+///
+/// # Errors
+///
+/// [`Unwritten::KeysDiffer`] for a key other than the planned one,
+/// [`Unwritten::Malformed`] when a key or a value (`value` returning
+/// `None`) is malformed.
+#[inline(always)]
+pub(crate) fn read_planned_fields(
+    fields: &mut crate::wire::Decoder<'_>,
+    n: usize,
+    raw_keys: Option<&[Box<[u8]>]>,
+    mut value: impl FnMut(usize, &mut crate::wire::Decoder<'_>) -> Option<()>,
+) -> Result<(), Unwritten> {
+    for i in 0..n {
+        if let Some(raw_keys) = raw_keys {
+            let raw = fields.raw_key().ok_or(Unwritten::Malformed)?;
+            if !raw_keys.get(i).is_some_and(|k| same(raw, k)) {
+                return Err(Unwritten::KeysDiffer);
+            }
+        }
+        value(i, fields).ok_or(Unwritten::Malformed)?;
+    }
+    Ok(())
 }
 
 /// Why [`JsonFormatter::write_planned`] did not write a line.

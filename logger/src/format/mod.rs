@@ -34,7 +34,7 @@ pub use fragments::Site;
 pub(crate) use fragments::{WordHasher, same};
 pub(crate) use from_spec::{MAX_NAMED_FORMATTERS, Shared, build, default_spec};
 pub use json::JsonFormatter;
-pub(crate) use json::{KeptLine, Unwritten};
+pub(crate) use json::{KeptLine, Unwritten, read_planned_fields};
 pub use logfmt::LogfmtFormatter;
 pub use pattern::{Pattern, PatternFormatter};
 pub(crate) use planned_field::PlannedKey;

@@ -21,9 +21,6 @@ pub(crate) struct PlannedKey {
     /// The bytes past the first [`PADDED`], if any.
     rest: Box<[u8]>,
     len: usize,
-    /// The bytes [`PlannedKey::copy_to`] writes: the key, and up to
-    /// [`PADDED`] with a short one.
-    span: usize,
 }
 
 impl PlannedKey {
@@ -35,8 +32,14 @@ impl PlannedKey {
             head,
             rest: key[n..].into(),
             len: key.len(),
-            span: key.len().max(PADDED),
         }
+    }
+
+    /// The bytes [`PlannedKey::copy_to`] writes: the key, and up to
+    /// [`PADDED`] with a short one.
+    #[inline(always)]
+    fn span(&self) -> usize {
+        self.len.max(PADDED)
     }
 
     /// The key's bytes.
@@ -52,11 +55,11 @@ impl PlannedKey {
     ///
     /// # Safety
     ///
-    /// `dst .. dst + self.span` must be valid for writes.
+    /// `dst .. dst + self.span()` must be valid for writes.
     #[inline(always)]
     unsafe fn copy_to(&self, dst: *mut u8) {
         // SAFETY: `PADDED` bytes, then `rest.len()` more for a long key:
-        // `span` in all, the caller's.
+        // `span()` in all, the caller's.
         unsafe {
             dst.cast::<[u8; PADDED]>().write_unaligned(self.head);
             if !self.rest.is_empty() {
@@ -92,12 +95,12 @@ impl FieldSink<'_> {
     #[inline(always)]
     fn raw(&mut self, max: usize, value: impl FnOnce(*mut u8) -> Option<usize>) -> bool {
         let key = self.key;
-        self.out.reserve(key.span + max);
+        self.out.reserve(key.span() + max);
         let at = self.out.len();
-        // SAFETY: `reserve` leaves `span + max` writable bytes after
-        // `at`: the key's copy writes `span` of them, the value at most
-        // `max` after the key's `len <= span`; the
-        // new length covers the key and the value's bytes, all written.
+        // SAFETY: `reserve` leaves `span() + max` writable bytes after
+        // `at`: the key's copy writes `span()` of them, the value at most
+        // `max` after the key's `len <= span()`; the new length covers the
+        // key and the value's bytes, all written.
         unsafe {
             let p = self.out.as_mut_ptr().add(at);
             key.copy_to(p);
