@@ -238,12 +238,16 @@ impl Encoder<'_> {
     }
 
     /// A string reference (see [`StrRef`]).
+    #[inline]
     pub fn str_ref(&mut self, s: StrRef<'_>) {
         match s {
             StrRef::Static(s) => {
-                self.u8(STR_STATIC);
-                self.u64(s.as_ptr() as usize as u64);
-                self.u64(s.len() as u64);
+                // One append (one capacity check) for the tag and both words.
+                let mut r = [0u8; 17];
+                r[0] = STR_STATIC;
+                r[1..9].copy_from_slice(&(s.as_ptr() as usize as u64).to_ne_bytes());
+                r[9..].copy_from_slice(&(s.len() as u64).to_ne_bytes());
+                self.buf.extend_from_slice(&r);
             }
             StrRef::Inline(s) => {
                 self.u8(STR_INLINE);
