@@ -37,6 +37,32 @@ pub(crate) unsafe fn copy_short(src: &[u8], dst: *mut u8) {
     }
 }
 
+/// Appends `head` (a fixed-size prefix: a tag, a length) and then `bytes`
+/// to `buf` with one capacity check; `bytes` of at most 16 are copied
+/// by [`copy_short`], without a call to `memcpy` (the keys and short
+/// string values the logging thread encodes).
+#[inline(always)]
+pub(crate) fn push_headed<const N: usize>(buf: &mut Vec<u8>, head: [u8; N], bytes: &[u8]) {
+    if bytes.len() > 16 {
+        buf.reserve(N + bytes.len());
+        buf.extend_from_slice(&head);
+        buf.extend_from_slice(bytes);
+        return;
+    }
+    buf.reserve(N + 16);
+    let at = buf.len();
+    // SAFETY: `reserve` leaves at least `N + 16` writable bytes after
+    // `at`: `head` takes `N` of them and `bytes` (at most 16, not part of
+    // `buf`, which is borrowed mutably) the next ones; the new length
+    // covers exactly what was written.
+    unsafe {
+        let p = buf.as_mut_ptr().add(at);
+        p.cast::<[u8; N]>().write_unaligned(head);
+        copy_short(bytes, p.add(N));
+        buf.set_len(at + N + bytes.len());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -51,6 +77,21 @@ mod tests {
                 dst[0] == 0 && dst[1 + n..].iter().all(|&b| b == 0),
                 "n {n}: wrote outside"
             );
+        }
+    }
+
+    #[test]
+    fn push_headed_appends_the_head_then_every_length() {
+        let src: Vec<u8> = (1..=40u8).collect();
+        for n in 0..=40 {
+            for spare in [0, 3, 16, 64] {
+                let mut buf = Vec::with_capacity(2 + spare);
+                buf.extend_from_slice(&[9, 9]);
+                super::push_headed(&mut buf, [7u8, 8, 9], &src[..n]);
+                let mut want = vec![9, 9, 7, 8, 9];
+                want.extend_from_slice(&src[..n]);
+                assert_eq!(buf, want, "n {n}, spare {spare}");
+            }
         }
     }
 }

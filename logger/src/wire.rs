@@ -36,6 +36,7 @@
 
 use crate::callsite::Callsite;
 use crate::loggable::LogValue;
+use crate::short_copy::push_headed;
 use crate::view::Value;
 
 /// Length of the record header.
@@ -238,7 +239,7 @@ impl Encoder<'_> {
     }
 
     /// A string reference (see [`StrRef`]).
-    #[inline]
+    #[inline(always)]
     pub fn str_ref(&mut self, s: StrRef<'_>) {
         match s {
             StrRef::Static(s) => {
@@ -269,13 +270,14 @@ impl Encoder<'_> {
     /// [`TRUNCATED`] (the whole fits the prefix); returns true then.
     pub fn key(&mut self, k: &str) -> bool {
         let (k, cut) = cut_key(k);
-        let len = k.len() + if cut { TRUNCATED.len() } else { 0 };
-        self.u16(len as u16);
-        self.buf.extend_from_slice(k.as_bytes());
-        if cut {
-            self.buf.extend_from_slice(TRUNCATED.as_bytes());
+        if !cut {
+            push_headed(self.buf, (k.len() as u16).to_ne_bytes(), k.as_bytes());
+            return false;
         }
-        cut
+        self.u16((k.len() + TRUNCATED.len()) as u16);
+        self.buf.extend_from_slice(k.as_bytes());
+        self.buf.extend_from_slice(TRUNCATED.as_bytes());
+        true
     }
 }
 
@@ -292,18 +294,13 @@ pub(crate) fn cut_key(k: &str) -> (&str, bool) {
 /// Appends one typed value: a tag byte, then `bool` as one byte, integers
 /// and floats in native byte order (8 or 16 bytes), `char` as 4 bytes, a
 /// string as `u32` length and bytes.
+#[inline(always)]
 pub(crate) fn put_value(buf: &mut Vec<u8>, v: Value<'_>) {
     match v {
         Value::Null => buf.push(V_NULL),
         Value::Bool(b) => buf.extend_from_slice(&[V_BOOL, b as u8]),
-        Value::U64(x) => {
-            buf.push(V_U64);
-            buf.extend_from_slice(&x.to_ne_bytes());
-        }
-        Value::I64(x) => {
-            buf.push(V_I64);
-            buf.extend_from_slice(&x.to_ne_bytes());
-        }
+        Value::U64(x) => push_headed(buf, [V_U64], &x.to_ne_bytes()),
+        Value::I64(x) => push_headed(buf, [V_I64], &x.to_ne_bytes()),
         Value::U128(x) => {
             buf.push(V_U128);
             buf.extend_from_slice(&x.to_ne_bytes());
@@ -312,19 +309,15 @@ pub(crate) fn put_value(buf: &mut Vec<u8>, v: Value<'_>) {
             buf.push(V_I128);
             buf.extend_from_slice(&x.to_ne_bytes());
         }
-        Value::F64(x) => {
-            buf.push(V_F64);
-            buf.extend_from_slice(&x.to_ne_bytes());
-        }
+        Value::F64(x) => push_headed(buf, [V_F64], &x.to_ne_bytes()),
         Value::Char(c) => {
             buf.push(V_CHAR);
             buf.extend_from_slice(&(c as u32).to_ne_bytes());
         }
         Value::Str(s) => {
             let s = &s[..s.len().min(u32::MAX as usize)];
-            buf.push(V_STR);
-            buf.extend_from_slice(&(s.len() as u32).to_ne_bytes());
-            buf.extend_from_slice(s);
+            let [a, b, c, d] = (s.len() as u32).to_ne_bytes();
+            push_headed(buf, [V_STR, a, b, c, d], s);
         }
         Value::Json(s) => {
             let s = &s[..s.len().min(u32::MAX as usize)];

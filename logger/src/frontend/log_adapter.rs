@@ -188,6 +188,10 @@ pub(crate) fn put_message(buf: &mut Vec<u8>, args: std::fmt::Arguments<'_>, limi
 
 /// Appends a string value of a field, cut to `limit` bytes.
 pub(crate) fn put_str_value(buf: &mut Vec<u8>, s: &str, limit: usize) {
+    if s.len() <= limit {
+        wire::put_value(buf, Value::Str(s.as_bytes()));
+        return;
+    }
     let at = wire::begin_str_value(buf);
     buf.extend_from_slice(s.as_bytes());
     wire::end_bytes32(buf, at, limit, TRUNCATED);

@@ -29,15 +29,18 @@ pub fn dir_with(configure: fn(logger::Builder) -> logger::Builder) -> &'static P
     .path()
 }
 
-/// Every record of `<file>.log` so far. The active file of a running
-/// logger ends in the zero padding of its mapped window: it is cut off.
+/// Every record of `<file>.log` so far: its whole lines. The tests of a
+/// binary share one logger, and another test's records may be in the
+/// middle of being appended (a cycle's batch is one `write(2)`, which a
+/// concurrent read can see in part): a last line without its newline is
+/// one of those, not a record this test flushed.
 pub fn all(file: &str) -> Vec<Value> {
     let path = dir().join(format!("{file}.log"));
     logger::flush().unwrap();
     let Ok(bytes) = std::fs::read(&path) else {
         return Vec::new();
     };
-    let end = bytes.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+    let end = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
     let text = std::str::from_utf8(&bytes[..end]).unwrap();
     text.lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l:?}")))
