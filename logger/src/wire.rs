@@ -233,10 +233,6 @@ impl Encoder<'_> {
     pub fn u32(&mut self, v: u32) {
         self.buf.extend_from_slice(&v.to_ne_bytes());
     }
-    #[inline]
-    pub fn u64(&mut self, v: u64) {
-        self.buf.extend_from_slice(&v.to_ne_bytes());
-    }
 
     /// A string reference (see [`StrRef`]).
     #[inline(always)]
