@@ -36,7 +36,7 @@ use syn::visit_mut::VisitMut;
 use syn::{Expr, Ident, LitStr, Type};
 
 use crate::parse::Level;
-use crate::validate::{Perf, Rate, Timed, Trade};
+use crate::validate::{Event, Perf, Rate, Timed, Trade};
 
 fn level_path(level: Level) -> TokenStream {
     let variant = Ident::new(level.variant(), Span::call_site());
@@ -260,6 +260,45 @@ pub(crate) fn trade(t: &Trade) -> TokenStream {
     let warning = bare_level_warning(t.bare_level.as_ref());
     quote! {{
         #warning
+        const __LOGGER_LEVEL: ::logger::__private::Level = #level;
+        #interest
+        if #check {
+            #function
+            #cs
+            #body
+        }
+    }}
+}
+
+/// `info!` and its siblings: as `trade!`, with kind `Log`, the fields in
+/// call order, then the message arguments in the order the template uses
+/// them. `who` (`"info!"`) names the macro in a rate limit's report.
+pub(crate) fn event(e: &Event, who: &str) -> TokenStream {
+    let level = level_path(e.level);
+    let mut exprs: Vec<&Expr> = e.fields.iter().map(|f| &f.value).collect();
+    let n_fields = exprs.len();
+    exprs.extend(e.message.exprs.iter());
+    let (bindings, v) = bind_values(&exprs, "");
+    let values: Vec<TokenStream> = v[..n_fields]
+        .iter()
+        .chain(e.message.order.iter().map(|&j| &v[n_fields + j]))
+        .map(|v| quote!(#v))
+        .collect();
+    let push = emit_push(&values);
+    let cs = callsite(CallsiteSpec {
+        name: Ident::new("__LOGGER_CALLSITE", Span::call_site()),
+        kind: "Log",
+        level: quote!(__LOGGER_LEVEL),
+        target: e.target.as_ref(),
+        message: &e.message.template,
+        message_args: e.message.order.len(),
+        fields: e.fields.iter().map(|f| f.key.name()).collect(),
+        span: Span::call_site(),
+    });
+    let function = function_fn();
+    let (interest, check) = interest(&quote!(__LOGGER_LEVEL), e.target.as_ref());
+    let body = limited(e.rate, who, quote!(#bindings #push));
+    quote! {{
         const __LOGGER_LEVEL: ::logger::__private::Level = #level;
         #interest
         if #check {
