@@ -614,6 +614,46 @@ mod tests {
         super::perf(&checked).to_string()
     }
 
+    fn event(args: &str) -> String {
+        let parsed = syn::parse_str::<crate::parse::EventArgs>(args).unwrap();
+        let checked = crate::validate::event(parsed, crate::parse::Level::Warn, "logger::warn!")
+            .unwrap_or_else(|e| panic!("{e}"));
+        super::event(&checked, "logger::warn!").to_string()
+    }
+
+    /// An event's call site is a `Log` one at the macro's level; its fields
+    /// are recorded in call order, then the message arguments in the
+    /// template's order; a limiter only with `rate:`.
+    #[test]
+    fn an_event_is_a_log_call_site_with_its_values_in_order() {
+        let e = event(r#"b = 2, a = 1; "{y} {}", x, y = 3"#);
+        assert!(e.contains("Kind :: Log"), "{e}");
+        assert!(e.contains("Level :: Warn"), "{e}");
+        assert!(e.contains(r#"fields : & ["b" , "a"]"#), "{e}");
+        assert!(e.contains(r#"message : "{} {}""#), "{e}");
+        assert!(e.contains("message_args : 2usize"), "{e}");
+        // Values: b, a, then y (named, third written) before x.
+        let puts: Vec<&str> = e
+            .match_indices(". put (")
+            .map(|(i, _)| &e[i + 7..i + 20])
+            .collect();
+        assert_eq!(puts.len(), 4, "{e}");
+        assert!(
+            puts[0].starts_with("__logger_v0") && puts[1].starts_with("__logger_v1"),
+            "{puts:?}"
+        );
+        assert!(
+            puts[2].starts_with("__logger_v3") && puts[3].starts_with("__logger_v2"),
+            "{puts:?}"
+        );
+        assert!(!e.contains("RateLimit"), "{e}");
+        let limited = event(r#"rate: "5/ms", "tick""#);
+        assert!(
+            limited.contains(r#""logger::warn!" , 5u32 , 1000000u64"#),
+            "{limited}"
+        );
+    }
+
     /// Only call sites with `rate` get a limiter; the others expand as
     /// they did before rate limits existed.
     #[test]

@@ -31,7 +31,8 @@ fn shape(line: &str) -> String {
     let end = at + s[at..].find(',').unwrap();
     s.replace_range(at..end, "0");
     if let Some(f) = s.find(r#","function":""#) {
-        let close = f + r#","function":""#.len() + s[f + r#","function":""#.len()..].find('"').unwrap();
+        let close =
+            f + r#","function":""#.len() + s[f + r#","function":""#.len()..].find('"').unwrap();
         s.replace_range(f..=close, "");
     }
     s
@@ -77,7 +78,10 @@ fn the_record_is_log_infos_record_plus_function() {
     assert!(line.contains(r#","kind":"log","#), "{line}");
     // Where `log` has no function, ours names the enclosing one, between
     // `line` and `thread`.
-    let f = concat!(module_path!(), "::the_record_is_log_infos_record_plus_function");
+    let f = concat!(
+        module_path!(),
+        "::the_record_is_log_infos_record_plus_function"
+    );
     assert!(
         line.contains(&format!(r#","function":"{f}","thread":"#)),
         "{line}"
@@ -92,6 +96,9 @@ fn the_record_is_log_infos_record_plus_function() {
         line.ends_with(r#","fields":{"test":"kv-ours","order_id":42,"venue":"XNAS","ok":false}}"#),
         "{line}"
     );
+    let none: Option<u64> = None;
+    logger::info!(test = "option"; "{} {}", Some(5u8), none);
+    assert_eq!(only("app", "option")["msg"], "5 null");
     let (ours, theirs, _) = both!("static"; "connected {{braces}}");
     assert_eq!(ours, theirs);
     let (ours, theirs, _) = both!("floats"; "{} {} {} {} {} {} {}", 0.1, -2.5, 187.25, 1e-5, 123456.789, f64::NAN, f64::NEG_INFINITY);
