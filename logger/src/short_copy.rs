@@ -1,6 +1,7 @@
 //! A copy of at most 16 bytes without a call to `memcpy`: the short
 //! pieces `core::fmt` hands the `log` adapter on the logging thread, and
-//! the short strings and keys the JSON formatter writes on the flusher.
+//! the short strings and keys the JSON formatter writes on the flusher,
+//! and the literal parts of a macro's message template.
 
 /// Copies `src` (at most 16 bytes) to `dst` with overlapping word copies
 /// instead of a call to `memcpy`.
@@ -37,8 +38,41 @@ pub(crate) unsafe fn copy_short(src: &[u8], dst: *mut u8) {
     }
 }
 
+/// Appends `b` to `out`: up to 16 bytes with [`copy_short`], longer
+/// slices with `extend_from_slice`.
+#[inline(always)]
+pub(crate) fn extend_short(out: &mut Vec<u8>, b: &[u8]) {
+    let n = b.len();
+    if n > 16 {
+        out.extend_from_slice(b);
+        return;
+    }
+    out.reserve(16);
+    let len = out.len();
+    // SAFETY: `reserve(16)` leaves at least 16 writable bytes after `len`;
+    // `copy_short` writes exactly `[len, len + n)`, which is initialised
+    // before `set_len` covers it; `b` cannot overlap `out`, which we hold
+    // mutably.
+    unsafe {
+        copy_short(b, out.as_mut_ptr().add(len));
+        out.set_len(len + n);
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn extend_short_appends_every_length() {
+        let src: Vec<u8> = (1..=40u8).collect();
+        for n in 0..=40 {
+            let mut out = vec![0xaa; 3];
+            super::extend_short(&mut out, &src[..n]);
+            assert_eq!(out[..3], [0xaa; 3]);
+            assert_eq!(&out[3..], &src[..n], "n {n}");
+        }
+    }
+
+
     #[test]
     fn every_length_is_copied_exactly() {
         let src: Vec<u8> = (1..=16u8).collect();
