@@ -36,12 +36,35 @@ pub struct Callsite {
     pub function: Option<fn() -> &'static str>,
 }
 
+/// The index of the first `{` or `}` of `t` at or after `i` (`t.len()`
+/// when there is none): eight bytes at a time, then byte by byte.
+#[inline(always)]
+fn next_brace(t: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each zero byte of `x` (and maybe of bytes above the
+    // first zero, which the lowest set bit never is).
+    let zeros = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    while let Some(word) = t.get(i..i + 8) {
+        let w = u64::from_le_bytes(word.try_into().unwrap_or_default());
+        let m = zeros(w ^ (ONES * u64::from(b'{'))) | zeros(w ^ (ONES * u64::from(b'}')));
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < t.len() && t[i] != b'{' && t[i] != b'}' {
+        i += 1;
+    }
+    i
+}
+
 /// Renders `template` with the next `n` values of `d` into `out`.
 /// Returns `None` when the values are malformed.
 ///
-/// The template is scanned byte by byte (the braces are ASCII, so no
-/// UTF-8 decoding is needed) and its literal parts, mostly a few bytes
-/// between placeholders, are copied without a `memcpy` call.
+/// The template is scanned for braces eight bytes at a time (they are
+/// ASCII, so no UTF-8 decoding is needed) and its literal parts, mostly a
+/// few bytes between placeholders, are copied without a `memcpy` call.
 pub(crate) fn render_message(
     template: &str,
     n: usize,
@@ -53,12 +76,11 @@ pub(crate) fn render_message(
     // `t[copied..i]` is literal text not yet copied.
     let mut copied = 0;
     let mut i = 0;
-    while i < t.len() {
-        let b = t[i];
-        if b != b'{' && b != b'}' {
-            i += 1;
-            continue;
-        }
+    loop {
+        i = next_brace(t, i);
+        let Some(&b) = t.get(i) else {
+            break;
+        };
         crate::short_copy::extend_short(out, &t[copied..i]);
         let next = t.get(i + 1).copied();
         if next == Some(b) {
@@ -100,6 +122,28 @@ mod tests {
         let mut out = b"<".to_vec();
         render_message(template, n, &mut d, &mut out).unwrap();
         (String::from_utf8(out).unwrap(), d.rest.is_empty())
+    }
+
+    #[test]
+    fn next_brace_finds_the_first_brace_at_every_offset() {
+        for len in 0..40 {
+            for at in 0..=len {
+                let mut t = vec![b'y'; len];
+                t.iter_mut().skip(at + 1).for_each(|b| *b = b'{');
+                if at < len {
+                    t[at] = if at % 2 == 0 { b'{' } else { b'}' };
+                }
+                for from in 0..=at {
+                    assert_eq!(
+                        super::next_brace(&t, from),
+                        at,
+                        "len {len} at {at} from {from}"
+                    );
+                }
+            }
+        }
+        // Bytes one bit away from a brace are not braces.
+        assert_eq!(super::next_brace(b"yz|~\x7f[]{", 0), 7);
     }
 
     #[test]

@@ -72,7 +72,6 @@ mod tests {
         }
     }
 
-
     #[test]
     fn every_length_is_copied_exactly() {
         let src: Vec<u8> = (1..=16u8).collect();
