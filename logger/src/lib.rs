@@ -276,9 +276,10 @@ pub use logger_macros::perf;
 /// errors file at `error`, the same keys as `log::info!`'s, plus
 /// `function`. In `msg`, integers, strings, `bool` and `char` read as
 /// their `Display`; an `f64` is written in its shortest round-trip form,
-/// which differs from `Display` only for very large or very small
-/// magnitudes (`1e21`, where `Display` writes `1000000000000000000000`;
-/// `1e-7`, where it writes `0.0000001`).
+/// which differs from `Display` for whole numbers (`100.0`, where
+/// `Display` writes `100`) and very large or very small magnitudes
+/// (`1e21` for `1000000000000000000000`, `1e-7` for `0.0000001`); an
+/// `f32` is widened to `f64` first (`1.1f32` reads `1.100000023841858`).
 ///
 /// # Cost
 ///
@@ -305,8 +306,8 @@ pub use logger_macros::perf;
 ///
 /// ```text
 /// {"ts":"2026-11-30T12:00:00.123456789Z","level":"INFO","kind":"log","target":"app",
-///  "msg":"order 42 AAPL at 187.5","module":"app","file":"src/main.rs","line":3,
-///  "function":"app::main","thread":"main","tid":4242,"pid":4242,"host":"box1"}
+///  "service":"app","msg":"order 42 AAPL at 187.5","module":"app","file":"src/main.rs",
+///  "line":3,"function":"app::main","thread":"main","tid":4242,"pid":4242,"host":"box1"}
 /// ```
 pub use logger_macros::info;
 
