@@ -342,7 +342,10 @@ impl Parse for EventArgs {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         let Prefix { target, rate, .. } = parse_prefix(input, false)?;
         let mut fields = Vec::new();
-        if !(input.peek(LitStr) && !peek_field(input)) {
+        // A string literal not followed by `=` is the message (a key is
+        // `"key" = value`).
+        let message_first = input.peek(LitStr) && !peek_field(input);
+        if !message_first {
             while !input.is_empty() && !input.peek(Token![;]) {
                 if input.peek(LitStr) && !peek_field(input) {
                     return Err(input.error(
