@@ -35,7 +35,8 @@ use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 use syn::{Expr, Ident, LitStr, Type};
 
-use crate::parse::Level;
+use crate::message::Checked;
+use crate::parse::{Field, Level};
 use crate::validate::{Event, Perf, Rate, Timed, Trade};
 
 fn level_path(level: Level) -> TokenStream {
@@ -230,36 +231,56 @@ fn emit_push(values: &[TokenStream]) -> TokenStream {
     }
 }
 
-pub(crate) fn trade(t: &Trade) -> TokenStream {
-    let level = level_path(t.level);
-    let mut exprs: Vec<&Expr> = t.fields.iter().map(|f| &f.value).collect();
+/// A record of fields and a message, as `trade!` and `info!` write it.
+struct FieldsSite<'a> {
+    kind: &'static str,
+    level: Level,
+    target: Option<&'a LitStr>,
+    rate: Option<Rate>,
+    /// The macro, in a rate limit's report (`"trade!"`).
+    source: &'a str,
+    fields: &'a [Field],
+    /// Indices into `fields` in recorded order.
+    order: Vec<usize>,
+    message: &'a Checked,
+    /// Items before the level check (a warning).
+    before: TokenStream,
+}
+
+/// The expansion of a [`FieldsSite`]: the level check, the call site's
+/// descriptor, the values evaluated once in call order (fields, then the
+/// message's arguments), encoded in recorded order (fields, then the
+/// arguments in the template's order), and the push.
+fn fields_site(f: FieldsSite<'_>) -> TokenStream {
+    let level = level_path(f.level);
+    let mut exprs: Vec<&Expr> = f.fields.iter().map(|f| &f.value).collect();
     let n_fields = exprs.len();
-    exprs.extend(t.message.exprs.iter());
+    exprs.extend(f.message.exprs.iter());
     let (bindings, v) = bind_values(&exprs, "");
-    let values: Vec<TokenStream> = t
+    let values: Vec<TokenStream> = f
         .order
         .iter()
         .map(|&i| &v[i])
-        .chain(t.message.order.iter().map(|&j| &v[n_fields + j]))
+        .chain(f.message.order.iter().map(|&j| &v[n_fields + j]))
         .map(|v| quote!(#v))
         .collect();
     let push = emit_push(&values);
     let cs = callsite(CallsiteSpec {
         name: Ident::new("__LOGGER_CALLSITE", Span::call_site()),
-        kind: "Trade",
+        kind: f.kind,
         level: quote!(__LOGGER_LEVEL),
-        target: t.target.as_ref(),
-        message: &t.message.template,
-        message_args: t.message.order.len(),
-        fields: t.order.iter().map(|&i| t.fields[i].key.name()).collect(),
+        target: f.target,
+        message: &f.message.template,
+        message_args: f.message.order.len(),
+        fields: f.order.iter().map(|&i| f.fields[i].key.name()).collect(),
         span: Span::call_site(),
     });
     let function = function_fn();
-    let (interest, check) = interest(&quote!(__LOGGER_LEVEL), t.target.as_ref());
-    let body = limited(t.rate, "trade!", quote!(#bindings #push));
-    let warning = bare_level_warning(t.bare_level.as_ref());
+    let (interest, check) = interest(&quote!(__LOGGER_LEVEL), f.target);
+    let body = limited(f.rate, f.source, quote!(#bindings #push));
+    let before = f.before;
     quote! {{
-        #warning
+        #before
         const __LOGGER_LEVEL: ::logger::__private::Level = #level;
         #interest
         if #check {
@@ -270,43 +291,35 @@ pub(crate) fn trade(t: &Trade) -> TokenStream {
     }}
 }
 
-/// `info!` and its siblings: as `trade!`, with kind `Log`, the fields in
-/// call order, then the message arguments in the order the template uses
-/// them. `who` (`"info!"`) names the macro in a rate limit's report.
+pub(crate) fn trade(t: &Trade) -> TokenStream {
+    fields_site(FieldsSite {
+        kind: "Trade",
+        level: t.level,
+        target: t.target.as_ref(),
+        rate: t.rate,
+        source: "trade!",
+        fields: &t.fields,
+        order: t.order.clone(),
+        message: &t.message,
+        before: bare_level_warning(t.bare_level.as_ref()),
+    })
+}
+
+/// `info!` and its siblings: as `trade!`, with kind `Log` and the fields
+/// recorded in call order. `who` (`"logger::info!"`) names the macro in a
+/// rate limit's report.
 pub(crate) fn event(e: &Event, who: &str) -> TokenStream {
-    let level = level_path(e.level);
-    let mut exprs: Vec<&Expr> = e.fields.iter().map(|f| &f.value).collect();
-    let n_fields = exprs.len();
-    exprs.extend(e.message.exprs.iter());
-    let (bindings, v) = bind_values(&exprs, "");
-    let values: Vec<TokenStream> = v[..n_fields]
-        .iter()
-        .chain(e.message.order.iter().map(|&j| &v[n_fields + j]))
-        .map(|v| quote!(#v))
-        .collect();
-    let push = emit_push(&values);
-    let cs = callsite(CallsiteSpec {
-        name: Ident::new("__LOGGER_CALLSITE", Span::call_site()),
+    fields_site(FieldsSite {
         kind: "Log",
-        level: quote!(__LOGGER_LEVEL),
+        level: e.level,
         target: e.target.as_ref(),
-        message: &e.message.template,
-        message_args: e.message.order.len(),
-        fields: e.fields.iter().map(|f| f.key.name()).collect(),
-        span: Span::call_site(),
-    });
-    let function = function_fn();
-    let (interest, check) = interest(&quote!(__LOGGER_LEVEL), e.target.as_ref());
-    let body = limited(e.rate, who, quote!(#bindings #push));
-    quote! {{
-        const __LOGGER_LEVEL: ::logger::__private::Level = #level;
-        #interest
-        if #check {
-            #function
-            #cs
-            #body
-        }
-    }}
+        rate: e.rate,
+        source: who,
+        fields: &e.fields,
+        order: (0..e.fields.len()).collect(),
+        message: &e.message,
+        before: TokenStream::new(),
+    })
 }
 
 pub(crate) fn perf(p: &Perf) -> TokenStream {
