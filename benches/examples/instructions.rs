@@ -6,7 +6,9 @@
 //! Cases without the `tracing` feature: `empty`, `trade`, `trade-4` (the
 //! four fields every trade has) and `trade-4-u64`, `trade-4-str`,
 //! `trade-4-f64` (one field of that kind more), `log-static`,
-//! `log-3args`, `log-5kv`, `log-2kv-1line` (two `log` calls on one
+//! `log-3args`, `log-5kv`, their `logger::info!` twins `info-static`,
+//! `info-3args`, `info-5kv`, `info-disabled` (`logger::trace!` below the
+//! level: the level check alone), `log-2kv-1line` (two `log` calls on one
 //! line, two records an iteration), `log-2kv-2lines` (the same calls on
 //! two lines), `correlation` (a guard made and dropped),
 //! `bind-2` (`bind!` of two fields), `log-performance` (a call of a
@@ -182,6 +184,16 @@ fn run(case: &str, n: u64) -> bool {
         "log-5kv" => (0..n).for_each(|i| {
             log::info!(symbol = "AAPL", side = "buy", qty = i, price = 187.5, order_id = i; "order")
         }),
+        // The deferred twins of the three `log` cases above, and a
+        // disabled call site (the level check alone).
+        "info-static" => (0..n).for_each(|_| logger::info!("order sent")),
+        "info-3args" => (0..n).for_each(|i| {
+            logger::info!("order {} {} at {}", black_box(i), "AAPL", 187.5)
+        }),
+        "info-5kv" => (0..n).for_each(|i| {
+            logger::info!(symbol = "AAPL", side = "buy", qty = i, price = 187.5, order_id = i; "order")
+        }),
+        "info-disabled" => (0..n).for_each(|i| logger::trace!("never {}", black_box(i))),
         "log-2kv-1line" => (0..n).for_each(|i| two_on_one_line(black_box(i))),
         "log-2kv-2lines" => (0..n).for_each(|i| two_on_two_lines(black_box(i))),
         "correlation" => (0..n).for_each(|i| {

@@ -1,5 +1,6 @@
-//! Our cases that use the crate's own macros: `trade!`, `perf!` and
-//! `#[log_performance]`.
+//! Our cases that use the crate's own macros: `trade!`, `perf!`,
+//! `#[log_performance]` and `logger::info!` (the twins of the
+//! `log::info!` cases in `ours.rs`, with the same values).
 
 use std::time::Duration;
 
@@ -74,6 +75,17 @@ pub(crate) fn latency_cases(flush: &dyn Fn()) -> Vec<Row> {
             trade_order!(o);
         },
     ));
+    rows.extend(latency_case(NAME, "logger::info! static", flush, |_| {
+        logger::info!("order accepted")
+    }));
+    rows.extend(latency_case(NAME, "logger::info! 3 args", flush, |i| {
+        let o = order(i);
+        logger::info!("order {} qty {} px {}", o.symbol, o.qty, o.price)
+    }));
+    rows.extend(latency_case(NAME, "logger::info! 5 kv", flush, |i| {
+        let o = order(i);
+        logger::info!(symbol = o.symbol, side = o.side, qty = o.qty, price = o.price, order_id = o.order_id; "order")
+    }));
     rows.extend(latency_case(NAME, "perf! explicit duration", flush, |i| {
         perf!(
             "risk_check",
@@ -111,6 +123,12 @@ pub(crate) fn throughput_jobs() -> Vec<Job> {
         }),
         Job::new("logger-tp-trade-2t", NAME, move || {
             throughput_run("1M trade! 5 fields, 2 threads", 2, "\"order_id\"", trade)
+        }),
+        Job::new("logger-tp-logger-info-3args-1t", NAME, || {
+            throughput_run("1M logger::info! 3 args, 1 thread", 1, " qty ", |i| {
+                let o = order(i);
+                logger::info!("order {} qty {} px {}", o.symbol, o.qty, o.price)
+            })
         }),
     ]
 }

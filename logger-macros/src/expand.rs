@@ -35,8 +35,9 @@ use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 use syn::{Expr, Ident, LitStr, Type};
 
-use crate::parse::Level;
-use crate::validate::{Perf, Rate, Timed, Trade};
+use crate::message::Checked;
+use crate::parse::{Field, Level};
+use crate::validate::{Event, Perf, Rate, Timed, Trade};
 
 fn level_path(level: Level) -> TokenStream {
     let variant = Ident::new(level.variant(), Span::call_site());
@@ -230,36 +231,56 @@ fn emit_push(values: &[TokenStream]) -> TokenStream {
     }
 }
 
-pub(crate) fn trade(t: &Trade) -> TokenStream {
-    let level = level_path(t.level);
-    let mut exprs: Vec<&Expr> = t.fields.iter().map(|f| &f.value).collect();
+/// A record of fields and a message, as `trade!` and `info!` write it.
+struct FieldsSite<'a> {
+    kind: &'static str,
+    level: Level,
+    target: Option<&'a LitStr>,
+    rate: Option<Rate>,
+    /// The macro, in a rate limit's report (`"trade!"`).
+    source: &'a str,
+    fields: &'a [Field],
+    /// Indices into `fields` in recorded order.
+    order: Vec<usize>,
+    message: &'a Checked,
+    /// Items before the level check (a warning).
+    before: TokenStream,
+}
+
+/// The expansion of a [`FieldsSite`]: the level check, the call site's
+/// descriptor, the values evaluated once in call order (fields, then the
+/// message's arguments), encoded in recorded order (fields, then the
+/// arguments in the template's order), and the push.
+fn fields_site(f: FieldsSite<'_>) -> TokenStream {
+    let level = level_path(f.level);
+    let mut exprs: Vec<&Expr> = f.fields.iter().map(|f| &f.value).collect();
     let n_fields = exprs.len();
-    exprs.extend(t.message.exprs.iter());
+    exprs.extend(f.message.exprs.iter());
     let (bindings, v) = bind_values(&exprs, "");
-    let values: Vec<TokenStream> = t
+    let values: Vec<TokenStream> = f
         .order
         .iter()
         .map(|&i| &v[i])
-        .chain(t.message.order.iter().map(|&j| &v[n_fields + j]))
+        .chain(f.message.order.iter().map(|&j| &v[n_fields + j]))
         .map(|v| quote!(#v))
         .collect();
     let push = emit_push(&values);
     let cs = callsite(CallsiteSpec {
         name: Ident::new("__LOGGER_CALLSITE", Span::call_site()),
-        kind: "Trade",
+        kind: f.kind,
         level: quote!(__LOGGER_LEVEL),
-        target: t.target.as_ref(),
-        message: &t.message.template,
-        message_args: t.message.order.len(),
-        fields: t.order.iter().map(|&i| t.fields[i].key.name()).collect(),
+        target: f.target,
+        message: &f.message.template,
+        message_args: f.message.order.len(),
+        fields: f.order.iter().map(|&i| f.fields[i].key.name()).collect(),
         span: Span::call_site(),
     });
     let function = function_fn();
-    let (interest, check) = interest(&quote!(__LOGGER_LEVEL), t.target.as_ref());
-    let body = limited(t.rate, "trade!", quote!(#bindings #push));
-    let warning = bare_level_warning(t.bare_level.as_ref());
+    let (interest, check) = interest(&quote!(__LOGGER_LEVEL), f.target);
+    let body = limited(f.rate, f.source, quote!(#bindings #push));
+    let before = f.before;
     quote! {{
-        #warning
+        #before
         const __LOGGER_LEVEL: ::logger::__private::Level = #level;
         #interest
         if #check {
@@ -268,6 +289,37 @@ pub(crate) fn trade(t: &Trade) -> TokenStream {
             #body
         }
     }}
+}
+
+pub(crate) fn trade(t: &Trade) -> TokenStream {
+    fields_site(FieldsSite {
+        kind: "Trade",
+        level: t.level,
+        target: t.target.as_ref(),
+        rate: t.rate,
+        source: "trade!",
+        fields: &t.fields,
+        order: t.order.clone(),
+        message: &t.message,
+        before: bare_level_warning(t.bare_level.as_ref()),
+    })
+}
+
+/// `info!` and its siblings: as `trade!`, with kind `Log` and the fields
+/// recorded in call order. `who` (`"logger::info!"`) names the macro in a
+/// rate limit's report.
+pub(crate) fn event(e: &Event, who: &str) -> TokenStream {
+    fields_site(FieldsSite {
+        kind: "Log",
+        level: e.level,
+        target: e.target.as_ref(),
+        rate: e.rate,
+        source: who,
+        fields: &e.fields,
+        order: (0..e.fields.len()).collect(),
+        message: &e.message,
+        before: TokenStream::new(),
+    })
 }
 
 pub(crate) fn perf(p: &Perf) -> TokenStream {
@@ -573,6 +625,46 @@ mod tests {
         let parsed = syn::parse_str::<crate::parse::PerfArgs>(args).unwrap();
         let checked = crate::validate::perf(parsed).unwrap_or_else(|e| panic!("{e}"));
         super::perf(&checked).to_string()
+    }
+
+    fn event(args: &str) -> String {
+        let parsed = syn::parse_str::<crate::parse::EventArgs>(args).unwrap();
+        let checked = crate::validate::event(parsed, crate::parse::Level::Warn, "logger::warn!")
+            .unwrap_or_else(|e| panic!("{e}"));
+        super::event(&checked, "logger::warn!").to_string()
+    }
+
+    /// An event's call site is a `Log` one at the macro's level; its fields
+    /// are recorded in call order, then the message arguments in the
+    /// template's order; a limiter only with `rate:`.
+    #[test]
+    fn an_event_is_a_log_call_site_with_its_values_in_order() {
+        let e = event(r#"b = 2, a = 1; "{y} {}", x, y = 3"#);
+        assert!(e.contains("Kind :: Log"), "{e}");
+        assert!(e.contains("Level :: Warn"), "{e}");
+        assert!(e.contains(r#"fields : & ["b" , "a"]"#), "{e}");
+        assert!(e.contains(r#"message : "{} {}""#), "{e}");
+        assert!(e.contains("message_args : 2usize"), "{e}");
+        // Values: b, a, then y (named, third written) before x.
+        let puts: Vec<&str> = e
+            .match_indices(". put (")
+            .map(|(i, _)| &e[i + 7..i + 20])
+            .collect();
+        assert_eq!(puts.len(), 4, "{e}");
+        assert!(
+            puts[0].starts_with("__logger_v0") && puts[1].starts_with("__logger_v1"),
+            "{puts:?}"
+        );
+        assert!(
+            puts[2].starts_with("__logger_v3") && puts[3].starts_with("__logger_v2"),
+            "{puts:?}"
+        );
+        assert!(!e.contains("RateLimit"), "{e}");
+        let limited = event(r#"rate: "5/ms", "tick""#);
+        assert!(
+            limited.contains(r#""logger::warn!" , 5u32 , 1000000u64"#),
+            "{limited}"
+        );
     }
 
     /// Only call sites with `rate` get a limiter; the others expand as

@@ -1,8 +1,8 @@
 //! Procedural macros of the `logger` crate.
 //!
 //! Do not depend on this crate directly: use `logger`, which re-exports
-//! `trade!`, `perf!`, `#[log_performance]` and `#[derive(Loggable)]`, and
-//! documents them. The expansions name only `::logger::__private::…`,
+//! `trade!`, `perf!`, `info!`, `warn!`, `error!`, `debug!`, `trace!`,
+//! `#[log_performance]` and `#[derive(Loggable)]`, and documents them. The expansions name only `::logger::__private::…`,
 //! `::core::…` and `::std::…` paths.
 //!
 //! Each entry point is parse, then validate, then expand; errors become
@@ -28,6 +28,45 @@ pub fn trade(input: TokenStream) -> TokenStream {
         .map(|v| expand::trade(&v))
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
+}
+
+/// An event macro's expansion at `level`; `who` names it in errors.
+fn event(input: TokenStream, level: parse::Level, who: &str) -> TokenStream {
+    syn::parse::<parse::EventArgs>(input)
+        .and_then(|a| validate::event(a, level, who))
+        .map(|v| expand::event(&v, who))
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// The procedural macro behind `logger::error!`.
+#[proc_macro]
+pub fn error(input: TokenStream) -> TokenStream {
+    event(input, parse::Level::Error, "logger::error!")
+}
+
+/// The procedural macro behind `logger::warn!`.
+#[proc_macro]
+pub fn warn(input: TokenStream) -> TokenStream {
+    event(input, parse::Level::Warn, "logger::warn!")
+}
+
+/// The procedural macro behind `logger::info!`.
+#[proc_macro]
+pub fn info(input: TokenStream) -> TokenStream {
+    event(input, parse::Level::Info, "logger::info!")
+}
+
+/// The procedural macro behind `logger::debug!`.
+#[proc_macro]
+pub fn debug(input: TokenStream) -> TokenStream {
+    event(input, parse::Level::Debug, "logger::debug!")
+}
+
+/// The procedural macro behind `logger::trace!`.
+#[proc_macro]
+pub fn trace(input: TokenStream) -> TokenStream {
+    event(input, parse::Level::Trace, "logger::trace!")
 }
 
 /// The procedural macro behind `logger::perf!`.

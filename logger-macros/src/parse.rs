@@ -4,6 +4,7 @@
 //! ```text
 //! trade!( [LEVEL ,] [target: "t" ,] [rate: "100/s" ,] key = value, key = value, ... [; "message {}", arg, ...] )
 //! perf!(  [LEVEL ,] [target: "t" ,] [rate: "100/s" ,] "name" [, elapsed] [, key = value]* [; "message", arg, ...] )
+//! info!(  [target: "t" ,] [rate: "100/s" ,] [key = value, ... ;] "message {}", arg, ... )   (and warn!, error!, debug!, trace!)
 //! #[log_performance( name = "..", level = "debug", threshold = "50us", sample = 10, rate = "100/s", args(a, b), cpu, mem )]
 //! ```
 //!
@@ -228,15 +229,24 @@ struct Prefix {
     rate: Option<LitStr>,
 }
 
-fn parse_prefix(input: ParseStream<'_>) -> syn::Result<Prefix> {
+/// The level where the macro's name gives it (`info!`, ...).
+const LEVEL_IN_NAME: &str = "the level is given by the macro's name: write `logger::warn!(..)`, `logger::error!(..)`, `logger::debug!(..)`, ... (a field named like a level is written `warn = warn`)";
+
+/// Parses the prefix; `allow_level: false` (the event macros, whose name
+/// is the level) makes a level an error at it.
+fn parse_prefix(input: ParseStream<'_>, allow_level: bool) -> syn::Result<Prefix> {
     let mut p = Prefix::default();
     loop {
         if p.level.is_none() {
-            if let Some(l) = parse_keyed_level(input)? {
-                p.level = Some(l);
-                continue;
-            }
-            if let Some(l) = parse_level(input)? {
+            let at = input.span();
+            let level = match parse_keyed_level(input)? {
+                Some(l) => Some(l),
+                None => parse_level(input)?,
+            };
+            if let Some(l) = level {
+                if !allow_level {
+                    return Err(syn::Error::new(at, LEVEL_IN_NAME));
+                }
                 p.level = Some(l);
                 continue;
             }
@@ -297,7 +307,7 @@ impl Parse for TradeArgs {
             level,
             target,
             rate,
-        } = parse_prefix(input)?;
+        } = parse_prefix(input, true)?;
         let mut fields = Vec::new();
         while !input.is_empty() && !input.peek(Token![;]) {
             fields.push(input.parse::<Field>()?);
@@ -312,6 +322,60 @@ impl Parse for TradeArgs {
             rate,
             fields,
             message: parse_message(input)?,
+        })
+    }
+}
+
+/// `info!(...)` (and `warn!`, `error!`, `debug!`, `trace!`) as written:
+/// `[target: "t" ,] [rate: "100/s" ,] [key = value, ... ;] "message {}", arg, ...`.
+pub(crate) struct EventArgs {
+    pub target: Option<LitStr>,
+    pub rate: Option<LitStr>,
+    pub fields: Vec<Field>,
+    pub message: Message,
+}
+
+/// What an event macro says when its message is missing.
+const EVENT_MESSAGE_EXPECTED: &str = "expected the message, a string literal: `info!(\"connected\")`, `info!(\"order {} at {}\", id, px)`, or after the fields and a `;`: `info!(order_id = id; \"sent\")`";
+
+impl Parse for EventArgs {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let Prefix { target, rate, .. } = parse_prefix(input, false)?;
+        let mut fields = Vec::new();
+        // A string literal not followed by `=` is the message (a key is
+        // `"key" = value`).
+        let message_first = input.peek(LitStr) && !peek_field(input);
+        if !message_first {
+            while !input.is_empty() && !input.peek(Token![;]) {
+                if input.peek(LitStr) && !peek_field(input) {
+                    return Err(input.error(
+                        "the message comes after the fields and a `;`: `info!(key = value; \"message\")`",
+                    ));
+                }
+                fields.push(input.parse::<Field>()?);
+                if input.is_empty() || input.peek(Token![;]) {
+                    break;
+                }
+                if !input.peek(Token![,]) {
+                    return Err(input.error(
+                        "expected `,` or `;`: fields are `key = value` pairs separated by commas, then `;` and the message",
+                    ));
+                }
+                input.parse::<Token![,]>()?;
+            }
+            if input.is_empty() {
+                return Err(syn::Error::new(Span::call_site(), EVENT_MESSAGE_EXPECTED));
+            }
+            input.parse::<Token![;]>()?;
+        }
+        if !input.peek(LitStr) {
+            return Err(input.error(EVENT_MESSAGE_EXPECTED));
+        }
+        Ok(EventArgs {
+            target,
+            rate,
+            fields,
+            message: input.parse()?,
         })
     }
 }
@@ -333,7 +397,7 @@ impl Parse for PerfArgs {
             level,
             target,
             rate,
-        } = parse_prefix(input)?;
+        } = parse_prefix(input, true)?;
         let name: LitStr = input.parse().map_err(|e| {
             syn::Error::new(
                 e.span(),

@@ -7,7 +7,7 @@ use proc_macro2::Span;
 use syn::{Ident, ItemFn, LitStr, Pat};
 
 use crate::message::{self, Checked};
-use crate::parse::{Field, Level, LogPerformanceArgs, PerfArgs, TradeArgs};
+use crate::parse::{EventArgs, Field, Level, LogPerformanceArgs, PerfArgs, TradeArgs};
 
 /// Fields every `trade!` must have, in their recorded order.
 pub(crate) const REQUIRED: [&str; 4] = ["symbol", "side", "qty", "price"];
@@ -210,6 +210,38 @@ pub(crate) fn trade(a: TradeArgs) -> syn::Result<Trade> {
         rate,
         fields: a.fields,
         order,
+        message,
+    })
+}
+
+/// A checked `info!` (or `warn!`, `error!`, `debug!`, `trace!`).
+pub(crate) struct Event {
+    pub level: Level,
+    pub target: Option<LitStr>,
+    pub rate: Option<Rate>,
+    /// Fields in call order, which is also their recorded order.
+    pub fields: Vec<Field>,
+    pub message: Checked,
+}
+
+/// Checks an event macro's arguments; `who` names it in errors
+/// (`"info!"`).
+pub(crate) fn event(a: EventArgs, level: Level, who: &str) -> syn::Result<Event> {
+    let mut errors = Errors::default();
+    let rate = check_rate(a.rate.as_ref(), &mut errors);
+    check_fields(&a.fields, &[], who, &mut errors);
+    let message = match message::check(a.message) {
+        Ok(m) => m,
+        Err(e) => {
+            errors.push(e);
+            message::none("")
+        }
+    };
+    errors.finish(Event {
+        level,
+        target: a.target,
+        rate,
+        fields: a.fields,
         message,
     })
 }

@@ -36,35 +36,140 @@ pub struct Callsite {
     pub function: Option<fn() -> &'static str>,
 }
 
+/// The index of the first `{` or `}` of `t` at or after `i` (`t.len()`
+/// when there is none): eight bytes at a time, then byte by byte.
+#[inline(always)]
+fn next_brace(t: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each zero byte of `x` (and maybe of bytes above the
+    // first zero, which the lowest set bit never is).
+    let zeros = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    while let Some(word) = t.get(i..i + 8) {
+        let w = u64::from_le_bytes(word.try_into().unwrap_or_default());
+        let m = zeros(w ^ (ONES * u64::from(b'{'))) | zeros(w ^ (ONES * u64::from(b'}')));
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < t.len() && t[i] != b'{' && t[i] != b'}' {
+        i += 1;
+    }
+    i
+}
+
 /// Renders `template` with the next `n` values of `d` into `out`.
 /// Returns `None` when the values are malformed.
+///
+/// The template is scanned for braces eight bytes at a time (they are
+/// ASCII, so no UTF-8 decoding is needed) and its literal parts, mostly a
+/// few bytes between placeholders, are copied without a `memcpy` call.
 pub(crate) fn render_message(
     template: &str,
     n: usize,
     d: &mut Decoder<'_>,
     out: &mut Vec<u8>,
 ) -> Option<()> {
+    let t = template.as_bytes();
     let mut used = 0;
-    let mut rest = template;
-    while let Some(i) = rest.find(['{', '}']) {
-        out.extend_from_slice(&rest.as_bytes()[..i]);
-        let tail = &rest[i..];
-        if tail.starts_with("{{") || tail.starts_with("}}") {
-            out.push(tail.as_bytes()[0]);
-            rest = &tail[2..];
-        } else if tail.starts_with("{}") && used < n {
+    // `t[copied..i]` is literal text not yet copied.
+    let mut copied = 0;
+    let mut i = 0;
+    loop {
+        i = next_brace(t, i);
+        let Some(&b) = t.get(i) else {
+            break;
+        };
+        crate::short_copy::extend_short(out, &t[copied..i]);
+        let next = t.get(i + 1).copied();
+        if next == Some(b) {
+            // `{{` or `}}`: one brace.
+            out.push(b);
+            i += 2;
+        } else if b == b'{' && next == Some(b'}') && used < n {
             crate::format::write_value_plain(out, d.value()?);
             used += 1;
-            rest = &tail[2..];
+            i += 2;
         } else {
-            out.push(tail.as_bytes()[0]);
-            rest = &tail[1..];
+            out.push(b);
+            i += 1;
         }
+        copied = i;
     }
-    out.extend_from_slice(rest.as_bytes());
+    crate::short_copy::extend_short(out, &t[copied..]);
     // Skip arguments the template did not use, to stay aligned.
     for _ in used..n {
         d.value()?;
     }
     Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::render_message;
+    use crate::view::Value;
+    use crate::wire::{self, Decoder};
+
+    /// `template` rendered with `n` arguments read from `values`, and
+    /// whether every value was read.
+    fn render(template: &str, n: usize, values: &[Value<'_>]) -> (String, bool) {
+        let mut buf = Vec::new();
+        for &v in values {
+            wire::put_value(&mut buf, v);
+        }
+        let mut d = Decoder { rest: &buf };
+        let mut out = b"<".to_vec();
+        render_message(template, n, &mut d, &mut out).unwrap();
+        (String::from_utf8(out).unwrap(), d.rest.is_empty())
+    }
+
+    #[test]
+    fn next_brace_finds_the_first_brace_at_every_offset() {
+        for len in 0..40 {
+            for at in 0..=len {
+                let mut t = vec![b'y'; len];
+                t.iter_mut().skip(at + 1).for_each(|b| *b = b'{');
+                if at < len {
+                    t[at] = if at % 2 == 0 { b'{' } else { b'}' };
+                }
+                for from in 0..=at {
+                    assert_eq!(
+                        super::next_brace(&t, from),
+                        at,
+                        "len {len} at {at} from {from}"
+                    );
+                }
+            }
+        }
+        // Bytes one bit away from a brace are not braces.
+        assert_eq!(super::next_brace(b"yz|~\x7f[]{", 0), 7);
+    }
+
+    #[test]
+    fn placeholders_braces_and_text_of_every_length() {
+        let v = [Value::U64(42), Value::Str(b"AAPL"), Value::F64(187.5)];
+        assert_eq!(
+            render("order {} {} at {}", 3, &v),
+            ("<order 42 AAPL at 187.5".into(), true)
+        );
+        assert_eq!(
+            render("{{{}}} }} {{ {}{}", 3, &v),
+            ("<{42} } { AAPL187.5".into(), true)
+        );
+        // A `{}` past the arguments stays as text; arguments the template
+        // does not use are skipped.
+        assert_eq!(render("{} {} {} {}", 3, &v).0, "<42 AAPL 187.5 {}");
+        assert_eq!(render("only {}", 3, &v), ("<only 42".into(), true));
+        // Lone braces and multi-byte text around them, literal parts
+        // shorter and longer than 16 bytes.
+        let long = "\u{e9}t\u{e9} \u{20ac}".repeat(5);
+        let t = format!("{long}{{}}\u{e9}{{ }} {{x}}{long}");
+        assert_eq!(
+            render(&t, 1, &v[..1]).0,
+            format!("<{long}42\u{e9}{{ }} {{x}}{long}")
+        );
+        assert_eq!(render("", 0, &[]).0, "<");
+        assert_eq!(render("plain text", 0, &[]).0, "<plain text");
+    }
 }

@@ -244,6 +244,113 @@ pub use logger_macros::trade;
 /// ```
 pub use logger_macros::perf;
 
+/// Records an `INFO` event of kind `log`, its values recorded raw and its
+/// message rendered on the flusher thread: the deferred-formatting twin of
+/// `log::info!`.
+///
+/// ```text
+/// info!( [target: "name",] [rate: "100/s",] [key = value, ... ;] "message {} {name}", args... )
+/// ```
+///
+/// [`warn!`], [`error!`], [`debug!`] and [`trace!`] are the same at their
+/// level.
+///
+/// - The message is a string literal whose `{}` and `{name}` placeholders
+///   take the arguments after it, like `format_args!` (`{name}` takes
+///   `name = expr` or captures the variable `name`; `{{`/`}}` are braces).
+///   Format specs (`{:.2}`, `{:?}`) are a compile error at the literal:
+///   the values are rendered on the flusher from their recorded type.
+/// - `key = value` fields (before the message, ended by `;`) go to
+///   `fields`, in call order; `key` alone means `key = key`; keys may be
+///   string literals (`"exchange.id" = x`) or raw identifiers; a repeated
+///   key is a compile error.
+/// - `target: "name"` sets the target (default: the module path); filters
+///   (`RUST_LOG`-style specs, [`set_filter`]) treat it as a `log`
+///   record's. `rate: "100/s"` limits the call site as in [`trade!`].
+/// - Every value (field or argument) must implement [`Loggable`], else a
+///   compile error at the value. A type that is only `Display` is not
+///   accepted: wrap it in [`display`] (formats it on the calling thread,
+///   as `log` would) or implement [`Loggable`] / `#[derive(Loggable)]`.
+///
+/// The record is a `log` record at the macro's level: the main file, the
+/// errors file at `error`, the same keys as `log::info!`'s, plus
+/// `function`. In `msg`, integers, strings, `bool` and `char` read as
+/// their `Display`; an `f64` is written in its shortest round-trip form,
+/// which differs from `Display` for whole numbers (`100.0`, where
+/// `Display` writes `100`) and very large or very small magnitudes
+/// (`1e21` for `1000000000000000000000`, `1e-7` for `0.0000001`); an
+/// `f32` is widened to `f64` first (`1.1f32` reads `1.100000023841858`).
+///
+/// # Cost
+///
+/// As [`trade!`]: a level check (a constant compare, then one relaxed
+/// load; nothing else runs, and no value is evaluated, when the level is
+/// off), then the raw values copied into the thread's ring. No formatting
+/// on the calling thread: `log::info!("order {} {} at {}", id, "AAPL",
+/// 187.5)` formats its message with `core::fmt` before it returns; this
+/// macro records 8 bytes of call site, then the three values.
+///
+/// # Examples
+///
+/// ```
+/// let (id, px) = (42u64, 187.5);
+/// let reason = "price band";
+/// logger::info!("order {} {} at {}", id, "AAPL", px);
+/// logger::warn!(order_id = id, venue = "XNAS"; "rejected: {reason}");
+/// logger::error!(target: "risk", rate: "10/s", "limit breached at {}", px);
+/// logger::debug!(id; "connected");
+/// logger::trace!("heartbeat");
+/// ```
+///
+/// The first writes (one line in the file):
+///
+/// ```text
+/// {"ts":"2026-11-30T12:00:00.123456789Z","level":"INFO","kind":"log","target":"app",
+///  "service":"app","msg":"order 42 AAPL at 187.5","module":"app","file":"src/main.rs",
+///  "line":3,"function":"app::main","thread":"main","tid":4242,"pid":4242,"host":"box1"}
+/// ```
+pub use logger_macros::info;
+
+/// Records a `WARN` event of kind `log`: [`info!`] at `WARN`.
+///
+/// # Examples
+///
+/// ```
+/// let id = 7u64;
+/// logger::warn!(order_id = id; "rejected: {}", "price band");
+/// ```
+pub use logger_macros::warn;
+
+/// Records an `ERROR` event of kind `log`: [`info!`] at `ERROR` (also
+/// written to the errors file). [`critical!`] stays a `log` facade macro:
+/// it formats its message on the calling thread.
+///
+/// # Examples
+///
+/// ```
+/// let venue = "XNAS";
+/// logger::error!(venue; "session lost after {} retries", 3);
+/// ```
+pub use logger_macros::error;
+
+/// Records a `DEBUG` event of kind `log`: [`info!`] at `DEBUG`.
+///
+/// # Examples
+///
+/// ```
+/// logger::debug!("book rebuilt: {} levels", 10);
+/// ```
+pub use logger_macros::debug;
+
+/// Records a `TRACE` event of kind `log`: [`info!`] at `TRACE`.
+///
+/// # Examples
+///
+/// ```
+/// logger::trace!(seq = 9u32; "tick");
+/// ```
+pub use logger_macros::trace;
+
 /// Times every call of a function and records it as a `perf` record.
 ///
 /// Works on free functions, methods (`&self`, `&mut self`, `self`,

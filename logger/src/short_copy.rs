@@ -1,6 +1,7 @@
 //! A copy of at most 16 bytes without a call to `memcpy`: the short
 //! pieces `core::fmt` hands the `log` adapter on the logging thread, and
-//! the short strings and keys the JSON formatter writes on the flusher.
+//! the short strings and keys the JSON formatter writes on the flusher,
+//! and the literal parts of a macro's message template.
 
 /// Copies `src` (at most 16 bytes) to `dst` with overlapping word copies
 /// instead of a call to `memcpy`.
@@ -63,8 +64,26 @@ pub(crate) fn push_headed<const N: usize>(buf: &mut Vec<u8>, head: [u8; N], byte
     }
 }
 
+/// Appends `b` to `out`: up to 16 bytes with [`copy_short`], longer
+/// slices with `extend_from_slice` ([`push_headed`] with no head).
+#[inline(always)]
+pub(crate) fn extend_short(out: &mut Vec<u8>, b: &[u8]) {
+    push_headed(out, [], b);
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn extend_short_appends_every_length() {
+        let src: Vec<u8> = (1..=40u8).collect();
+        for n in 0..=40 {
+            let mut out = vec![0xaa; 3];
+            super::extend_short(&mut out, &src[..n]);
+            assert_eq!(out[..3], [0xaa; 3]);
+            assert_eq!(&out[3..], &src[..n], "n {n}");
+        }
+    }
+
     #[test]
     fn every_length_is_copied_exactly() {
         let src: Vec<u8> = (1..=16u8).collect();

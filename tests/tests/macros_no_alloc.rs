@@ -1,5 +1,5 @@
-//! The expanded hot paths of `trade!`, `perf!` and `#[log_performance]`
-//! allocate nothing once the thread's ring exists (`logger::preallocate`)
+//! The expanded hot paths of `trade!`, `perf!`, `logger::info!` (and its
+//! siblings) and `#[log_performance]` allocate nothing once the thread's ring exists (`logger::preallocate`)
 //! and the thread's formatting buffers are warm; nor do rate-limited call
 //! sites, including their first drop (which puts the limiter on the
 //! flusher's list).
@@ -119,6 +119,8 @@ fn every_form(i: u64, symbol: &str, owned: &String, venue: &std::net::Ipv4Addr) 
         order_id = i
     );
     trade!(level: warn, symbol = owned, side = "sell", qty = i as u32, price = Px(1.5), venue = logger::display(venue); "filled {} of {}", i, symbol);
+    logger::info!("order {} {} at {}", i, symbol, 187.5);
+    logger::error!(symbol, qty = i; "rejected: {}", owned);
     perf!("risk_check", Duration::from_nanos(i), venue = "XNAS");
     {
         let _t = perf!("scope", qty = i, symbol = symbol);
@@ -127,6 +129,7 @@ fn every_form(i: u64, symbol: &str, owned: &String, venue: &std::net::Ipv4Addr) 
     let _ = fast();
     // Limited call sites: past the warm-up, most of these are dropped.
     trade!(rate: "10/s", symbol = symbol, side = side, qty = i, price = 1.0);
+    logger::warn!(rate: "10/s", venue = symbol; "limited {}", i);
     perf!(rate: "10/s", "limited", i);
     {
         let _t = perf!(rate: "10/s", "limited_scope", qty = i);
@@ -164,4 +167,10 @@ fn hot_paths_allocate_nothing() {
     // And the records were written.
     let trades = macros_support::all("trades");
     assert!(trades.len() >= 2 * 10_000, "{} trades", trades.len());
+    let orders = macros_support::raw_lines("app", r#""msg":"order "#);
+    assert!(
+        orders.len() >= 10_000,
+        "{} logger::info! records",
+        orders.len()
+    );
 }

@@ -64,15 +64,19 @@ pub trait Formatter: Send {
     }
 }
 
-/// Appends a value as plain text, the way `Display` would show it: used
-/// to fill message templates. Strings are copied as they are.
+/// Appends a value as plain text, used to fill message templates:
+/// integers, `bool` and `char` as `Display` shows them, strings copied as
+/// they are, a finite float in ryu's shortest round-trip form (`100.0`,
+/// `1e21`, where `Display` writes `100` and `1000000000000000000000`).
+/// Short pieces are copied without a `memcpy` call.
 pub(crate) fn write_value_plain(out: &mut Vec<u8>, value: crate::view::Value<'_>) {
+    use crate::short_copy::extend_short;
     use crate::view::Value;
     match value {
-        Value::Null => out.extend_from_slice(b"null"),
-        Value::Bool(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
-        Value::U64(x) => out.extend_from_slice(itoa::Buffer::new().format(x).as_bytes()),
-        Value::I64(x) => out.extend_from_slice(itoa::Buffer::new().format(x).as_bytes()),
+        Value::Null => extend_short(out, b"null"),
+        Value::Bool(b) => extend_short(out, if b { b"true" } else { b"false" }),
+        Value::U64(x) => extend_short(out, itoa::Buffer::new().format(x).as_bytes()),
+        Value::I64(x) => extend_short(out, itoa::Buffer::new().format(x).as_bytes()),
         Value::U128(x) => out.extend_from_slice(itoa::Buffer::new().format(x).as_bytes()),
         Value::I128(x) => out.extend_from_slice(itoa::Buffer::new().format(x).as_bytes()),
         Value::F64(x) if x.is_finite() => float::write_finite(out, x),
@@ -80,7 +84,7 @@ pub(crate) fn write_value_plain(out: &mut Vec<u8>, value: crate::view::Value<'_>
             use std::io::Write;
             let _ = write!(out, "{x}");
         }
-        Value::Char(c) => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
-        Value::Str(s) | Value::Json(s) => out.extend_from_slice(s),
+        Value::Char(c) => extend_short(out, c.encode_utf8(&mut [0; 4]).as_bytes()),
+        Value::Str(s) | Value::Json(s) => extend_short(out, s),
     }
 }

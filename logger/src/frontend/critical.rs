@@ -67,6 +67,10 @@ pub(crate) fn is_marked(line: Option<u32>, file: Option<&str>) -> bool {
 /// `ERROR` records through (it does whenever a filter takes `CRITICAL`);
 /// another `log` backend records an `ERROR`.
 ///
+/// Being a `log` macro, it formats its message on the calling thread,
+/// where [`error!`](crate::error!) records raw values and formats them
+/// on the flusher.
+///
 /// # Examples
 ///
 /// ```no_run

@@ -1,0 +1,3 @@
+fn main() {
+    logger::info!(venue = "XNAS", venue = "ARCX"; "routed");
+}

@@ -1,0 +1,5 @@
+fn main() {
+    logger::info!(level: warn, "x");
+    logger::info!(Level::Warn, "x");
+    logger::info!(target: "t", warn; "x");
+}

@@ -1,0 +1,4 @@
+fn main() {
+    let msg = "sent";
+    logger::info!(id = 1; msg);
+}

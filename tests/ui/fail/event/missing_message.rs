@@ -1,0 +1,6 @@
+fn main() {
+    let id = 1;
+    logger::info!();
+    logger::info!(order_id = id);
+    logger::info!(target: "t");
+}
