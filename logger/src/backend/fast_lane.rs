@@ -38,8 +38,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::alone::Alone;
 use crate::backend::formats::Formats;
+use crate::backend::merge::Records;
 use crate::backend::router::Router;
 use crate::callsite::Callsite;
+use crate::clock::TscConverter;
 use crate::format::{
     JsonFormatter, KeptLine, PlannedKey, Site, Unwritten, WordHasher, read_planned_fields,
 };
@@ -170,9 +172,14 @@ pub(crate) struct FastLane {
     /// last plan used: a run of records of one site skips the hash lookup,
     /// also when the records of a few threads interleave.
     last: [Option<(PlanKey, usize)>; LAST_SLOTS],
-    /// A rendered message template, then the message as JSON.
-    raw_msg: Vec<u8>,
-    msg: Vec<u8>,
+    bufs: MessageBuffers,
+}
+
+/// A rendered message template, then the message as JSON.
+#[derive(Default)]
+struct MessageBuffers {
+    raw: Vec<u8>,
+    json: Vec<u8>,
 }
 
 /// What the generic path found in a record a plan is learnt from.
@@ -202,21 +209,30 @@ pub(crate) struct Writer<'a> {
 impl FastLane {
     /// Writes a `CALLSITE` or `LOG` record (`header`, then its bytes
     /// `record`) by its plan: `Ok` with the number of records written (as
-    /// `Router::write_record` counts them), or `Err` when it must go the
-    /// generic way, with what to learn a plan from afterwards when the
-    /// site has none (or its plan no longer fits).
+    /// `Router::write_record` counts them) and the plan to write the next
+    /// records of the site in the same run with ([`FastLane::write_run`]),
+    /// or `Err` when it must go the generic way, with what to learn a plan
+    /// from afterwards when the site has none (or its plan no longer fits).
     #[inline]
-    pub(crate) fn write(
+    pub(crate) fn write<'a>(
         &mut self,
         header: &Header,
-        record: &[u8],
+        record: &'a [u8],
         w: Writer<'_>,
-    ) -> Result<usize, Unplanned> {
-        let mut d = Decoder {
-            rest: record.get(wire::HEADER..).unwrap_or_default(),
-        };
-        match header.tag {
-            wire::TAG_CALLSITE => self.write_callsite(header.level, d, w),
+    ) -> Result<(usize, Follow<'a>), Unplanned> {
+        let body = record.get(wire::HEADER..).unwrap_or_default();
+        let mut d = Decoder { rest: body };
+        let (key, source, site) = match header.tag {
+            wire::TAG_CALLSITE => {
+                let callsite = d.callsite().ok_or(None)?;
+                let word = callsite as *const Callsite as usize;
+                let key = PlanKey::Callsite {
+                    callsite: word,
+                    tid: w.tid,
+                    level: header.level,
+                };
+                (key, Source::Callsite(callsite), SiteBytes::Word(word))
+            }
             wire::TAG_LOG => {
                 let strs = log_strs(&mut d).ok_or(None)?;
                 let key = PlanKey::Log {
@@ -225,112 +241,87 @@ impl FastLane {
                     tid: w.tid,
                     level: header.level,
                 };
-                self.write_log(key, d, w)
+                let bytes = &body[..body.len() - d.rest.len()];
+                (key, Source::Log, SiteBytes::Bytes(bytes))
             }
-            _ => Err(None),
-        }
-    }
-
-    /// [`FastLane::write`] for a `CALLSITE` record.
-    #[inline]
-    fn write_callsite(
-        &mut self,
-        level: u8,
-        mut d: Decoder<'_>,
-        w: Writer<'_>,
-    ) -> Result<usize, Unplanned> {
-        let callsite = d.callsite().ok_or(None)?;
-        let key = PlanKey::Callsite {
-            callsite: callsite as *const Callsite as usize,
-            tid: w.tid,
-            level,
+            _ => return Err(None),
         };
-        let source = Source::Callsite(callsite);
-        let plan = match self.ready(key, w.thread) {
-            Ok(i) => i,
-            Err(relearn) => return Err(relearn.then_some((key, source))),
-        };
-        let FastLane {
-            plans,
-            raw_msg,
-            msg,
-            ..
-        } = self;
-        let Plan::Ready(plan) = &plans[plan] else {
+        let relearn = |r: bool| r.then_some((key, source));
+        let plan = self.ready(key, w.thread).map_err(relearn)?;
+        let FastLane { plans, bufs, .. } = self;
+        let Plan::Ready(ready) = &plans[plan] else {
             return Err(None);
         };
         let Some((json, spill)) = w.formats.json_only() else {
             return Err(None);
         };
-        let fields = d.rest;
-        let head: &[&[u8]] = match (plan.template, &plan.whole) {
-            (Some((template, n)), _) => {
-                // The message's arguments follow the fields.
-                read_planned_fields(&mut d, plan.keys.len(), None, |_, d| d.skip_value())
-                    .map_err(|_| None)?;
-                raw_msg.clear();
-                crate::callsite::render_message(template, n, &mut d, raw_msg).ok_or(None)?;
-                msg.clear();
-                json.write_planned_message(raw_msg, msg);
-                &[&plan.head, msg, &plan.middle]
-            }
-            (None, Some(kept)) => &[&kept.line],
-            (None, None) => return Err(None),
+        let out = Out {
+            json,
+            spill,
+            router: w.router,
         };
-        let line = Line {
-            head,
-            raw_keys: None,
-            fields,
+        let n = write_by(ready, bufs, header.tag, d, (w.ts_ns, w.at), out).map_err(relearn)?;
+        let follow = Follow {
+            plan,
+            tag: header.tag,
+            level: header.level,
+            site,
         };
-        write_line(plan, json, spill, w.router, (w.ts_ns, w.at), line).map_err(|_| None)
+        Ok((n, follow))
     }
 
-    /// [`FastLane::write`] for a `LOG` record, whose strings were read
-    /// (`key`) up to the message.
-    #[inline]
-    fn write_log(
+    /// Writes the records at the head of `records` that are of the site
+    /// and level `follow` was returned for (by [`FastLane::write`], for
+    /// the run's record before them) by its plan, taking each; stops at
+    /// the first record of another site (or kind, or level), and at one
+    /// the plan does not write (left for [`FastLane::write`], which says
+    /// why). The run's thread and context are those of `follow`'s record
+    /// (a context record is of another kind); `clock` converts the
+    /// records' raw timestamps, and the files rotate by `file_ns` (a user
+    /// clock's) or else by the record's time. Returns the records written.
+    pub(crate) fn write_run<'a>(
         &mut self,
-        key: PlanKey,
-        mut d: Decoder<'_>,
-        w: Writer<'_>,
-    ) -> Result<usize, Unplanned> {
-        let relearn = Some((key, Source::Log));
-        let plan = match self.ready(key, w.thread) {
-            Ok(i) => i,
-            Err(true) => return Err(relearn),
-            Err(false) => return Err(None),
+        follow: Follow<'a>,
+        records: &mut Records<'a>,
+        clock: &TscConverter,
+        file_ns: Option<u64>,
+        formats: &mut Formats,
+        router: &mut Router,
+    ) -> usize {
+        let FastLane { plans, bufs, .. } = self;
+        let Some(Plan::Ready(plan)) = plans.get(follow.plan) else {
+            return 0;
         };
-        let FastLane { plans, msg, .. } = self;
-        let Plan::Ready(plan) = &plans[plan] else {
-            return Err(None);
+        let Some((json, spill)) = formats.json_only() else {
+            return 0;
         };
-        let Some((json, spill)) = w.formats.json_only() else {
-            return Err(None);
-        };
-        // The keys are the record's: the plan holds while they are those
-        // it was rendered for.
-        let raw = d.bytes32().ok_or(None)?;
-        let n = usize::from(d.u16().ok_or(None)?);
-        if n != plan.keys.len() {
-            return Err(relearn);
-        }
-        let head: &[&[u8]] = match &plan.whole {
-            Some(kept) if crate::format::same(raw, &kept.raw_msg) => &[&kept.line],
-            _ => {
-                msg.clear();
-                json.write_planned_message(raw, msg);
-                &[&plan.head, msg, &plan.middle]
+        let mut written = 0;
+        while let Some((h, record)) = records.peek() {
+            if h.tag != follow.tag || h.level != follow.level {
+                break;
             }
-        };
-        let line = Line {
-            head,
-            raw_keys: Some(&plan.raw_keys),
-            fields: d.rest,
-        };
-        write_line(plan, json, spill, w.router, (w.ts_ns, w.at), line).map_err(|e| match e {
-            Unwritten::KeysDiffer => relearn,
-            Unwritten::Malformed => None,
-        })
+            let Some(rest) = follow
+                .site
+                .strip(record.get(wire::HEADER..).unwrap_or_default())
+            else {
+                break;
+            };
+            let ts_ns = clock.to_utc_ns(h.ts);
+            let at = file_ns.unwrap_or(ts_ns);
+            let out = Out {
+                json,
+                spill,
+                router,
+            };
+            match write_by(plan, bufs, h.tag, Decoder { rest }, (ts_ns, at), out) {
+                Ok(n) => {
+                    records.take(&h);
+                    written += n;
+                }
+                Err(_) => break,
+            }
+        }
+        written
     }
 
     /// The index of `key`'s plan when it is ready for a thread of this
@@ -357,13 +348,13 @@ impl FastLane {
     /// Capacity of the lane's buffers, in bytes (counted in
     /// `Metrics::buffer_bytes`).
     pub(crate) fn buffer_bytes(&self) -> usize {
-        self.raw_msg.capacity() + self.msg.capacity()
+        self.bufs.raw.capacity() + self.bufs.json.capacity()
     }
 
     /// Frees a buffer a huge record grew past [`KEEP_BYTES`]: called once
     /// a cycle.
     pub(crate) fn trim(&mut self) {
-        for buf in [&mut self.raw_msg, &mut self.msg] {
+        for buf in [&mut self.bufs.raw, &mut self.bufs.json] {
             if buf.capacity() > KEEP_BYTES {
                 *buf = Vec::new();
             }
@@ -445,6 +436,115 @@ impl FastLane {
             }
         }
     }
+}
+
+/// The plan a run's record was written by, and the bytes that name its
+/// site in the record (see [`FastLane::write_run`]).
+#[derive(Clone, Copy)]
+pub(crate) struct Follow<'a> {
+    plan: usize,
+    tag: u8,
+    level: u8,
+    site: SiteBytes<'a>,
+}
+
+/// The bytes after a record's header that name its site: a `CALLSITE`
+/// record's descriptor address, a `LOG` record's strings and line.
+#[derive(Clone, Copy)]
+enum SiteBytes<'a> {
+    Word(usize),
+    Bytes(&'a [u8]),
+}
+
+impl SiteBytes<'_> {
+    /// The rest of `body` (a record's bytes after its header) when it
+    /// starts with these bytes.
+    #[inline(always)]
+    fn strip<'b>(&self, body: &'b [u8]) -> Option<&'b [u8]> {
+        match *self {
+            SiteBytes::Word(word) => {
+                let (first, rest) = body.split_first_chunk::<8>()?;
+                (u64::from_ne_bytes(*first) == word as u64).then_some(rest)
+            }
+            SiteBytes::Bytes(bytes) => body.strip_prefix(bytes),
+        }
+    }
+}
+
+/// Where a planned line goes: the JSON formatter, its spill buffers and
+/// the router.
+struct Out<'f> {
+    json: &'f mut JsonFormatter,
+    spill: &'f mut [Vec<u8>],
+    router: &'f mut Router,
+}
+
+/// Writes a record of kind `tag` (`CALLSITE` or `LOG`) by `plan`, `d` at
+/// the bytes after its site, at `(ts_ns, at)` (its time, the time the
+/// files rotate by). `Err(true)`: the plan no longer fits the record (a
+/// `log` record's keys changed), learn another; `Err(false)`: the record
+/// goes the generic way.
+#[inline(always)]
+fn write_by(
+    plan: &Ready,
+    bufs: &mut MessageBuffers,
+    tag: u8,
+    mut d: Decoder<'_>,
+    stamps: (u64, u64),
+    out: Out<'_>,
+) -> Result<usize, bool> {
+    let Out {
+        json,
+        spill,
+        router,
+    } = out;
+    if tag == wire::TAG_CALLSITE {
+        let fields = d.rest;
+        let head: &[&[u8]] = match (plan.template, &plan.whole) {
+            (Some((template, n)), _) => {
+                // The message's arguments follow the fields.
+                read_planned_fields(&mut d, plan.keys.len(), None, |_, d| d.skip_value())
+                    .map_err(|_| false)?;
+                bufs.raw.clear();
+                crate::callsite::render_message(template, n, &mut d, &mut bufs.raw).ok_or(false)?;
+                bufs.json.clear();
+                json.write_planned_message(&bufs.raw, &mut bufs.json);
+                &[&plan.head, &bufs.json, &plan.middle]
+            }
+            (None, Some(kept)) => &[&kept.line],
+            (None, None) => return Err(false),
+        };
+        let line = Line {
+            head,
+            raw_keys: None,
+            fields,
+        };
+        return write_line(plan, json, spill, router, stamps, line).map_err(|_| false);
+    }
+    // A `LOG` record. The keys are the record's: the plan holds while they
+    // are those it was rendered for.
+    let raw = d.bytes32().ok_or(false)?;
+    let n = usize::from(d.u16().ok_or(false)?);
+    if n != plan.keys.len() {
+        return Err(true);
+    }
+    let head: &[&[u8]] = match &plan.whole {
+        Some(kept) if crate::format::same(raw, &kept.raw_msg) => &[&kept.line],
+        _ => {
+            bufs.json.clear();
+            json.write_planned_message(raw, &mut bufs.json);
+            &[&plan.head, &bufs.json, &plan.middle]
+        }
+    };
+    let line = Line {
+        head,
+        raw_keys: Some(&plan.raw_keys),
+        fields: d.rest,
+    };
+    write_line(plan, json, spill, router, stamps, line).map_err(|e| match e {
+        Unwritten::KeysDiffer => true,
+        Unwritten::Malformed => false,
+    })
 }
 
 /// A `LOG` record's target, module and file as addresses and lengths,
