@@ -296,14 +296,33 @@ impl FastLane {
             return 0;
         };
         let mut written = 0;
-        while let Some((h, record)) = records.peek() {
-            if h.tag != follow.tag || h.level != follow.level {
-                break;
+        loop {
+            // The records whose lines only the copy into the one file's
+            // batch buffer is due for, straight there.
+            if let Some(mut direct) = plan.sole_file.and_then(|file| router.direct(file)) {
+                while let Some((h, record)) = records.peek() {
+                    let Some(d) = follow.decoder(&h, record) else {
+                        break;
+                    };
+                    let ts_ns = clock.to_utc_ns(h.ts);
+                    let Ok(line) = line_of(plan, bufs, h.tag, d, json) else {
+                        break;
+                    };
+                    let format = |out: &mut Vec<u8>| put_line(json, ts_ns, &plan.keys, &line, out);
+                    if direct.append(file_ns.unwrap_or(ts_ns), format) != Some(true) {
+                        break;
+                    }
+                    records.take(&h);
+                    written += 1;
+                }
             }
-            let Some(rest) = follow
-                .site
-                .strip(record.get(wire::HEADER..).unwrap_or_default())
-            else {
+            // The next record, when it is of the plan's site, through the
+            // router (the file has a check or a rotation due, or several
+            // files take it).
+            let Some((h, record)) = records.peek() else {
+                break;
+            };
+            let Some(d) = follow.decoder(&h, record) else {
                 break;
             };
             let ts_ns = clock.to_utc_ns(h.ts);
@@ -313,7 +332,7 @@ impl FastLane {
                 spill,
                 router,
             };
-            match write_by(plan, bufs, h.tag, Decoder { rest }, (ts_ns, at), out) {
+            match write_by(plan, bufs, h.tag, d, (ts_ns, at), out) {
                 Ok(n) => {
                     records.take(&h);
                     written += n;
@@ -456,6 +475,19 @@ enum SiteBytes<'a> {
     Bytes(&'a [u8]),
 }
 
+impl<'a> Follow<'a> {
+    /// The bytes of `record` (of header `h`) after its site, when it is a
+    /// record of this site, kind and level.
+    #[inline(always)]
+    fn decoder<'b>(&self, h: &Header, record: &'b [u8]) -> Option<Decoder<'b>> {
+        if h.tag != self.tag || h.level != self.level {
+            return None;
+        }
+        let rest = self.site.strip(record.get(wire::HEADER..)?)?;
+        Some(Decoder { rest })
+    }
+}
+
 impl SiteBytes<'_> {
     /// The rest of `body` (a record's bytes after its header) when it
     /// starts with these bytes.
@@ -489,7 +521,7 @@ fn write_by(
     plan: &Ready,
     bufs: &mut MessageBuffers,
     tag: u8,
-    mut d: Decoder<'_>,
+    d: Decoder<'_>,
     stamps: (u64, u64),
     out: Out<'_>,
 ) -> Result<usize, bool> {
@@ -498,9 +530,27 @@ fn write_by(
         spill,
         router,
     } = out;
+    let line = line_of(plan, bufs, tag, d, json)?;
+    write_line(plan, json, spill, router, stamps, line).map_err(|e| match e {
+        Unwritten::KeysDiffer => true,
+        Unwritten::Malformed => false,
+    })
+}
+
+/// The line of a record of kind `tag` (`CALLSITE` or `LOG`) by `plan`, `d`
+/// at the bytes after its site; its message, when it is not the kept one,
+/// rendered into `bufs`. `Err`: as [`write_by`].
+#[inline(always)]
+fn line_of<'a>(
+    plan: &'a Ready,
+    bufs: &'a mut MessageBuffers,
+    tag: u8,
+    mut d: Decoder<'a>,
+    json: &mut JsonFormatter,
+) -> Result<Line<'a>, bool> {
     if tag == wire::TAG_CALLSITE {
         let fields = d.rest;
-        let head: &[&[u8]] = match (plan.template, &plan.whole) {
+        let head = match (plan.template, &plan.whole) {
             (Some((template, n)), _) => {
                 // The message's arguments follow the fields.
                 read_planned_fields(&mut d, plan.keys.len(), None, |_, d| d.skip_value())
@@ -509,17 +559,16 @@ fn write_by(
                 crate::callsite::render_message(template, n, &mut d, &mut bufs.raw).ok_or(false)?;
                 bufs.json.clear();
                 json.write_planned_message(&bufs.raw, &mut bufs.json);
-                &[&plan.head, &bufs.json, &plan.middle]
+                Head::Parts([&plan.head, &bufs.json, &plan.middle])
             }
-            (None, Some(kept)) => &[&kept.line],
+            (None, Some(kept)) => Head::Whole([&kept.line]),
             (None, None) => return Err(false),
         };
-        let line = Line {
+        return Ok(Line {
             head,
             raw_keys: None,
             fields,
-        };
-        return write_line(plan, json, spill, router, stamps, line).map_err(|_| false);
+        });
     }
     // A `LOG` record. The keys are the record's: the plan holds while they
     // are those it was rendered for.
@@ -528,22 +577,18 @@ fn write_by(
     if n != plan.keys.len() {
         return Err(true);
     }
-    let head: &[&[u8]] = match &plan.whole {
-        Some(kept) if crate::format::same(raw, &kept.raw_msg) => &[&kept.line],
+    let head = match &plan.whole {
+        Some(kept) if crate::format::same(raw, &kept.raw_msg) => Head::Whole([&kept.line]),
         _ => {
             bufs.json.clear();
             json.write_planned_message(raw, &mut bufs.json);
-            &[&plan.head, &bufs.json, &plan.middle]
+            Head::Parts([&plan.head, &bufs.json, &plan.middle])
         }
     };
-    let line = Line {
+    Ok(Line {
         head,
         raw_keys: Some(&plan.raw_keys),
         fields: d.rest,
-    };
-    write_line(plan, json, spill, router, stamps, line).map_err(|e| match e {
-        Unwritten::KeysDiffer => true,
-        Unwritten::Malformed => false,
     })
 }
 
@@ -561,9 +606,26 @@ fn log_strs(d: &mut Decoder<'_>) -> Option<[(usize, usize); 3]> {
 /// `JsonFormatter::write_planned`), then the fields read from `fields` (the
 /// record's bytes at its first field; `raw_keys`: as in `write_planned`).
 struct Line<'a> {
-    head: &'a [&'a [u8]],
+    head: Head<'a>,
     raw_keys: Option<&'a [Box<[u8]>]>,
     fields: &'a [u8],
+}
+
+/// A line's parts before its fields: the kept line, or the parts before
+/// and after a message rendered for the record.
+enum Head<'a> {
+    Whole([&'a [u8]; 1]),
+    Parts([&'a [u8]; 3]),
+}
+
+impl Line<'_> {
+    #[inline(always)]
+    fn head(&self) -> &[&[u8]] {
+        match &self.head {
+            Head::Whole(parts) => parts,
+            Head::Parts(parts) => parts,
+        }
+    }
 }
 
 /// Writes `line` by its plan, at `(ts_ns, at)` (the record's time, the
@@ -579,17 +641,9 @@ fn write_line(
     (ts_ns, at): (u64, u64),
     line: Line<'_>,
 ) -> Result<usize, Unwritten> {
-    let Line {
-        head,
-        raw_keys,
-        fields,
-    } = line;
+    let (raw_keys, fields) = (line.raw_keys, line.fields);
     let keys = &plan.keys;
-    let mut format = |_: usize, out: &mut Vec<u8>| {
-        let fields = Decoder { rest: fields };
-        json.write_planned(ts_ns, head, keys, raw_keys, fields, out)
-            .is_ok()
-    };
+    let mut format = |_: usize, out: &mut Vec<u8>| put_line(json, ts_ns, keys, &line, out);
     let written = match plan.sole_file {
         Some(file) => router.write_sole(file, &mut format, spill, at).then_some(1),
         None => {
@@ -614,6 +668,23 @@ fn write_line(
             .err()
             .unwrap_or(Unwritten::Malformed)
     })
+}
+
+/// Writes `line` (of a record at `ts_ns`, with `keys`) into `out`; false
+/// when the writer refuses it (see `JsonFormatter::write_planned`). Kept
+/// out of line: the writer inlined into the run's loop costs more than
+/// the call (measured).
+#[inline(never)]
+fn put_line(
+    json: &mut JsonFormatter,
+    ts_ns: u64,
+    keys: &[PlannedKey],
+    line: &Line<'_>,
+    out: &mut Vec<u8>,
+) -> bool {
+    let fields = Decoder { rest: line.fields };
+    json.write_planned(ts_ns, line.head(), keys, line.raw_keys, fields, out)
+        .is_ok()
 }
 
 /// Reads past `n` fields at `fields` as `JsonFormatter::write_planned`

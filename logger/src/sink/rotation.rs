@@ -93,6 +93,75 @@ pub(crate) enum Placed {
     Refused,
 }
 
+/// Lines written one after another straight into a file's batch buffer
+/// ([`RotatingFile::direct`]): for each, what [`RotatingFile::append_with`]
+/// does for a line it places there (the same checks: no in-place check,
+/// rotation, reservation or write-out due), with the file's state read
+/// once, and the lines and bytes counted once, when it is dropped. A line
+/// that needs more is left to `append_with`.
+pub(crate) struct DirectAppend<'f> {
+    file: &'f mut AppendFile,
+    unchecked_lines: &'f mut u64,
+    last_check_ns: u64,
+    period_end_ns: u64,
+    /// The file's length (written and pending bytes).
+    len: u64,
+    /// A line ending up to here needs neither a reservation nor a size
+    /// rotation; past it, `reserved_end` and `max_bytes` say which.
+    quiet_end: u64,
+    reserved_end: u64,
+    max_bytes: Option<u64>,
+    /// Lines and bytes taken so far.
+    lines: u64,
+    bytes: u64,
+}
+
+impl DirectAppend<'_> {
+    /// Appends the line `write` appends to the batch buffer (one whole
+    /// line, ending in `'\n'`) for a record of time `ts_ns`: `Some(true)`
+    /// when it is in, `Some(false)` when `write` gave up (what it wrote is
+    /// taken back), `None` when the line needs more than the copy (taken
+    /// back too: [`RotatingFile::append_with`] does that).
+    #[inline]
+    pub(crate) fn append(
+        &mut self,
+        ts_ns: u64,
+        write: impl FnOnce(&mut Vec<u8>) -> bool,
+    ) -> Option<bool> {
+        if ts_ns.abs_diff(self.last_check_ns) >= CHECK_EVERY_NS || ts_ns >= self.period_end_ns {
+            return None;
+        }
+        let buf = self.file.direct_buffer()?;
+        let start = buf.len();
+        if !write(buf) {
+            buf.truncate(start);
+            return Some(false);
+        }
+        let len = (buf.len() - start) as u64;
+        let used = self.len + len;
+        if used > self.quiet_end {
+            let size_due = self.max_bytes.is_some_and(|max| used > len && used > max);
+            if size_due || used > self.reserved_end {
+                buf.truncate(start);
+                return None;
+            }
+        }
+        self.len = used;
+        self.lines += 1;
+        self.bytes += len;
+        Some(true)
+    }
+}
+
+impl Drop for DirectAppend<'_> {
+    fn drop(&mut self) {
+        *self.unchecked_lines += self.lines;
+        if self.bytes > 0 {
+            Counters::add(&COUNTERS.bytes_written, self.bytes);
+        }
+    }
+}
+
 /// The active file of one destination: appends, rotates, recovers.
 ///
 /// Used by the flusher thread only; `Send`.
@@ -331,6 +400,32 @@ impl RotatingFile {
             file.take_back(start, spill);
         }
         self.append(spill, ts_ns).map(|()| Placed::Spilled)
+    }
+
+    /// [`RotatingFile::append_with`] for a run of lines, with the file's
+    /// state read once: see [`DirectAppend`]. `None` when the file is
+    /// closed or unavailable (`append_with` handles those).
+    #[inline]
+    pub(crate) fn direct(&mut self) -> Option<DirectAppend<'_>> {
+        if self.closed {
+            return None;
+        }
+        let file = self.file.as_mut()?;
+        let len = file.len();
+        let reserved_end = file.reserved_end();
+        let max_bytes = self.rotation.max_bytes;
+        Some(DirectAppend {
+            file,
+            unchecked_lines: &mut self.unchecked_lines,
+            last_check_ns: self.last_check_ns,
+            period_end_ns: self.period_end_ns,
+            len,
+            quiet_end: reserved_end.min(max_bytes.unwrap_or(u64::MAX)),
+            reserved_end,
+            max_bytes,
+            lines: 0,
+            bytes: 0,
+        })
     }
 
     /// The bytes of the batch buffer from `start` on: the line
