@@ -295,26 +295,39 @@ impl FastLane {
         let Some((json, spill)) = formats.json_only() else {
             return 0;
         };
+        // A macro call site's line before its fields is the same for
+        // every record when its message is kept whole.
+        let fixed = fixed_head(plan, follow.tag);
         let mut written = 0;
         loop {
             // The records whose lines only the copy into the one file's
             // batch buffer is due for, straight there.
             if let Some(mut direct) = plan.sole_file.and_then(|file| router.direct(file)) {
-                while let Some((h, record)) = records.peek() {
+                let mut r = records.clone();
+                while let Some((h, record)) = r.peek() {
                     let Some(d) = follow.decoder(&h, record) else {
                         break;
                     };
                     let ts_ns = clock.to_utc_ns(h.ts);
-                    let Ok(line) = line_of(plan, bufs, h.tag, d, json) else {
-                        break;
+                    let rendered;
+                    let (head, fields) = match &fixed {
+                        Some(head) => (head, d.rest),
+                        None => match line_of(plan, bufs, h.tag, d, json) {
+                            Ok((head, fields)) => {
+                                rendered = head;
+                                (&rendered, fields)
+                            }
+                            Err(_) => break,
+                        },
                     };
-                    let format = |out: &mut Vec<u8>| put_line(json, ts_ns, &plan.keys, &line, out);
+                    let format = |out: &mut Vec<u8>| put_line(json, ts_ns, head, fields, out);
                     if direct.append(file_ns.unwrap_or(ts_ns), format) != Some(true) {
                         break;
                     }
-                    records.take(&h);
+                    r.take(&h);
                     written += 1;
                 }
+                *records = r;
             }
             // The next record, when it is of the plan's site, through the
             // router (the file has a check or a rotation due, or several
@@ -530,8 +543,8 @@ fn write_by(
         spill,
         router,
     } = out;
-    let line = line_of(plan, bufs, tag, d, json)?;
-    write_line(plan, json, spill, router, stamps, line).map_err(|e| match e {
+    let (head, fields) = line_of(plan, bufs, tag, d, json)?;
+    write_line(plan, json, spill, router, stamps, &head, fields).map_err(|e| match e {
         Unwritten::KeysDiffer => true,
         Unwritten::Malformed => false,
     })
@@ -547,7 +560,7 @@ fn line_of<'a>(
     tag: u8,
     mut d: Decoder<'a>,
     json: &mut JsonFormatter,
-) -> Result<Line<'a>, bool> {
+) -> Result<(LineHead<'a>, &'a [u8]), bool> {
     if tag == wire::TAG_CALLSITE {
         let fields = d.rest;
         let head = match (plan.template, &plan.whole) {
@@ -564,11 +577,12 @@ fn line_of<'a>(
             (None, Some(kept)) => Head::Whole([&kept.line]),
             (None, None) => return Err(false),
         };
-        return Ok(Line {
-            head,
+        let head = LineHead {
+            parts: head,
+            keys: &plan.keys,
             raw_keys: None,
-            fields,
-        });
+        };
+        return Ok((head, fields));
     }
     // A `LOG` record. The keys are the record's: the plan holds while they
     // are those it was rendered for.
@@ -585,11 +599,12 @@ fn line_of<'a>(
             Head::Parts([&plan.head, &bufs.json, &plan.middle])
         }
     };
-    Ok(Line {
-        head,
+    let head = LineHead {
+        parts: head,
+        keys: &plan.keys,
         raw_keys: Some(&plan.raw_keys),
-        fields: d.rest,
-    })
+    };
+    Ok((head, d.rest))
 }
 
 /// A `LOG` record's target, module and file as addresses and lengths,
@@ -602,13 +617,13 @@ fn log_strs(d: &mut Decoder<'_>) -> Option<[(usize, usize); 3]> {
     Some([target, module, file])
 }
 
-/// A record's line as its plan writes it: `head` (see
-/// `JsonFormatter::write_planned`), then the fields read from `fields` (the
-/// record's bytes at its first field; `raw_keys`: as in `write_planned`).
-struct Line<'a> {
-    head: Head<'a>,
+/// A record's line as its plan writes it, up to its fields: `parts` (see
+/// `JsonFormatter::write_planned`'s `head`), then each of `keys` followed
+/// by its value (`raw_keys`: as in `write_planned`).
+struct LineHead<'a> {
+    parts: Head<'a>,
+    keys: &'a [PlannedKey],
     raw_keys: Option<&'a [Box<[u8]>]>,
-    fields: &'a [u8],
 }
 
 /// A line's parts before its fields: the kept line, or the parts before
@@ -618,13 +633,26 @@ enum Head<'a> {
     Parts([&'a [u8]; 3]),
 }
 
-impl Line<'_> {
+impl LineHead<'_> {
     #[inline(always)]
-    fn head(&self) -> &[&[u8]] {
-        match &self.head {
+    fn parts(&self) -> &[&[u8]] {
+        match &self.parts {
             Head::Whole(parts) => parts,
             Head::Parts(parts) => parts,
         }
+    }
+}
+
+/// The line up to the fields of every record of `plan`'s site when it is
+/// the same for all (a macro call site whose message is kept whole).
+fn fixed_head(plan: &Ready, tag: u8) -> Option<LineHead<'_>> {
+    match (&plan.whole, plan.template) {
+        (Some(kept), None) if tag == wire::TAG_CALLSITE => Some(LineHead {
+            parts: Head::Whole([&kept.line]),
+            keys: &plan.keys,
+            raw_keys: None,
+        }),
+        _ => None,
     }
 }
 
@@ -639,11 +667,11 @@ fn write_line(
     spill: &mut [Vec<u8>],
     router: &mut Router,
     (ts_ns, at): (u64, u64),
-    line: Line<'_>,
+    head: &LineHead<'_>,
+    fields: &[u8],
 ) -> Result<usize, Unwritten> {
-    let (raw_keys, fields) = (line.raw_keys, line.fields);
-    let keys = &plan.keys;
-    let mut format = |_: usize, out: &mut Vec<u8>| put_line(json, ts_ns, keys, &line, out);
+    let (keys, raw_keys) = (head.keys, head.raw_keys);
+    let mut format = |_: usize, out: &mut Vec<u8>| put_line(json, ts_ns, head, fields, out);
     let written = match plan.sole_file {
         Some(file) => router.write_sole(file, &mut format, spill, at).then_some(1),
         None => {
@@ -670,20 +698,20 @@ fn write_line(
     })
 }
 
-/// Writes `line` (of a record at `ts_ns`, with `keys`) into `out`; false
-/// when the writer refuses it (see `JsonFormatter::write_planned`). Kept
-/// out of line: the writer inlined into the run's loop costs more than
-/// the call (measured).
+/// Writes the line of a record at `ts_ns`, `head` then its fields read
+/// from `fields`, into `out`; false when the writer refuses it (see
+/// `JsonFormatter::write_planned`). Kept out of line: the writer inlined
+/// into the run's loop costs more than the call (measured).
 #[inline(never)]
 fn put_line(
     json: &mut JsonFormatter,
     ts_ns: u64,
-    keys: &[PlannedKey],
-    line: &Line<'_>,
+    head: &LineHead<'_>,
+    fields: &[u8],
     out: &mut Vec<u8>,
 ) -> bool {
-    let fields = Decoder { rest: line.fields };
-    json.write_planned(ts_ns, line.head(), keys, line.raw_keys, fields, out)
+    let fields = Decoder { rest: fields };
+    json.write_planned(ts_ns, head.parts(), head.keys, head.raw_keys, fields, out)
         .is_ok()
 }
 

@@ -144,18 +144,20 @@ pub(crate) struct Run<'r, 'a> {
     pub records: &'r mut Records<'a>,
 }
 
-/// The records of a [`Run`], taken in ring order.
+/// The records of a [`Run`], taken in ring order (the thread's read
+/// position and the merge's timestamps kept here while the run lasts).
+/// A copy taken and then written back is the same as the original taken.
+#[derive(Clone)]
 pub(crate) struct Records<'a> {
     ring: &'a RingHandle,
-    read: &'a mut usize,
+    read: usize,
     write: usize,
-    last_idle: &'a mut u64,
-    last_emitted: &'a mut u64,
-    /// The thread's index in `Rings::threads`.
-    index: usize,
-    /// A record is in the run while `(ts, index)` is below this (the first
-    /// one always is: it came out of the heap).
-    limit: (u64, usize),
+    /// As in `ThreadRing` and `Rings`.
+    last_idle: u64,
+    last_emitted: u64,
+    /// A record stamped this or later is not in the run (the first one
+    /// always is: it came out of the heap).
+    stop_at: u64,
     first: bool,
     /// Records taken so far.
     emitted: usize,
@@ -168,25 +170,25 @@ impl<'a> Records<'a> {
     pub(crate) fn peek(&mut self) -> Option<(Header, &'a [u8])> {
         let cap = self.ring.cap;
         loop {
-            let occupied = self.write.wrapping_sub(*self.read) & (2 * cap - 1);
+            let occupied = self.write.wrapping_sub(self.read) & (2 * cap - 1);
             if occupied == 0 {
                 return None;
             }
-            let pos = *self.read & (cap - 1);
+            let pos = self.read & (cap - 1);
             let avail = occupied.min(cap - pos);
             match wire::get_header(ring_bytes(self.ring, pos, avail)) {
                 Some(h) if h.tag == wire::TAG_PAD => {
-                    *self.read = (*self.read + h.len) & (2 * cap - 1);
+                    self.read = (self.read + h.len) & (2 * cap - 1);
                 }
                 Some(h) => {
-                    if !self.first && (h.ts, self.index) >= self.limit {
+                    if h.ts >= self.stop_at && !self.first {
                         return None;
                     }
                     return Some((h, ring_bytes(self.ring, pos, h.len)));
                 }
                 None => {
                     // Cannot happen with our own producer; never loop on it.
-                    *self.read = self.write;
+                    self.read = self.write;
                     return None;
                 }
             }
@@ -198,13 +200,13 @@ impl<'a> Records<'a> {
     pub(crate) fn take(&mut self, h: &Header) {
         if h.tag == wire::TAG_CONTEXT {
             // Stamped 0: emitted as soon as it is at its ring's head.
-        } else if h.ts < *self.last_emitted {
+        } else if h.ts < self.last_emitted {
             Counters::add(&COUNTERS.late_records, 1);
         } else {
-            *self.last_emitted = h.ts;
+            self.last_emitted = h.ts;
         }
-        *self.last_idle = (*self.last_idle).max(h.ts);
-        *self.read = (*self.read + h.len) & (2 * self.ring.cap - 1);
+        self.last_idle = self.last_idle.max(h.ts);
+        self.read = (self.read + h.len) & (2 * self.ring.cap - 1);
         self.first = false;
         self.emitted += 1;
     }
@@ -319,38 +321,33 @@ impl Rings {
             // the heap next anyway (ordered by timestamp, then thread
             // index, as the heap orders them) and is below the watermark:
             // one heap operation per run of records rather than two per
-            // record. `(ts, i) < (w, 0)` is `ts < w`.
-            let top = self.heap.peek().map_or((u64::MAX, usize::MAX), |r| r.0);
-            let limit = match watermark {
-                Some(w) => top.min((w, 0)),
-                None => top,
-            };
+            // record. The run stops at a record stamped `stop_at` or
+            // later: the next thread's timestamp, or one past it when that
+            // thread comes after `i` (a record stamped `u64::MAX` then
+            // makes a run of its own), or the watermark.
+            let mut stop_at = watermark.unwrap_or(u64::MAX);
+            if let Some(&Reverse((ts, j))) = self.heap.peek() {
+                stop_at = stop_at.min(if i < j { ts.saturating_add(1) } else { ts });
+            }
             let t = &mut self.threads[i];
-            let ThreadRing {
-                slot,
-                ring,
-                read,
-                write,
-                last_idle,
-                context,
-                ..
-            } = t;
             let mut records = Records {
-                ring,
-                read,
-                write: *write,
-                last_idle,
-                last_emitted: &mut self.last_emitted,
-                index: i,
-                limit,
+                ring: &t.ring,
+                read: t.read,
+                write: t.write,
+                last_idle: t.last_idle,
+                last_emitted: self.last_emitted,
+                stop_at,
                 first: true,
                 emitted: 0,
             };
             emit(Run {
-                slot,
-                context,
+                slot: &t.slot,
+                context: &mut t.context,
                 records: &mut records,
             });
+            t.read = records.read;
+            t.last_idle = records.last_idle;
+            self.last_emitted = records.last_emitted;
             n += records.emitted;
             // Its next record, when there is one below the watermark, goes
             // back into the heap (the run stopped at another thread's

@@ -102,8 +102,11 @@ pub(crate) enum Placed {
 pub(crate) struct DirectAppend<'f> {
     file: &'f mut AppendFile,
     unchecked_lines: &'f mut u64,
-    last_check_ns: u64,
-    period_end_ns: u64,
+    /// Records stamped from `quiet_from` on, up to `quiet_len` ns later,
+    /// are within [`CHECK_EVERY_NS`] of the last check (either way) and
+    /// before the end of the period.
+    quiet_from: u64,
+    quiet_len: u64,
     /// The file's length (written and pending bytes).
     len: u64,
     /// A line ending up to here needs neither a reservation nor a size
@@ -128,7 +131,7 @@ impl DirectAppend<'_> {
         ts_ns: u64,
         write: impl FnOnce(&mut Vec<u8>) -> bool,
     ) -> Option<bool> {
-        if ts_ns.abs_diff(self.last_check_ns) >= CHECK_EVERY_NS || ts_ns >= self.period_end_ns {
+        if ts_ns.wrapping_sub(self.quiet_from) >= self.quiet_len {
             return None;
         }
         let buf = self.file.direct_buffer()?;
@@ -414,11 +417,17 @@ impl RotatingFile {
         let len = file.len();
         let reserved_end = file.reserved_end();
         let max_bytes = self.rotation.max_bytes;
+        // `append_with`'s `ts_ns.abs_diff(last_check_ns) < CHECK_EVERY_NS
+        // && ts_ns < period_end_ns` as one range (a record stamped
+        // `u64::MAX` may fall outside it: `append_with` then takes it).
+        let quiet_from = self.last_check_ns.saturating_sub(CHECK_EVERY_NS - 1);
+        let quiet_until =
+            (self.last_check_ns.saturating_add(CHECK_EVERY_NS)).min(self.period_end_ns);
         Some(DirectAppend {
             file,
             unchecked_lines: &mut self.unchecked_lines,
-            last_check_ns: self.last_check_ns,
-            period_end_ns: self.period_end_ns,
+            quiet_from,
+            quiet_len: quiet_until.saturating_sub(quiet_from),
             len,
             quiet_end: reserved_end.min(max_bytes.unwrap_or(u64::MAX)),
             reserved_end,
