@@ -295,9 +295,14 @@ impl FastLane {
         let Some((json, spill)) = formats.json_only() else {
             return 0;
         };
-        // A macro call site's line before its fields is the same for
-        // every record when its message is kept whole.
-        let fixed = fixed_head(plan, follow.tag);
+        // The bytes that start every record whose line before its fields
+        // is `head` (the record's site for a macro call site whose message
+        // is kept whole; for a `log` call site, its site, the kept message
+        // and the number of keys, learnt from the first such record).
+        let mut fixed = match fixed_head(plan, follow.tag) {
+            Some(head) if follow.tag == wire::TAG_CALLSITE => Some((follow.site, head)),
+            _ => None,
+        };
         let mut written = 0;
         loop {
             // The records whose lines only the copy into the one file's
@@ -305,20 +310,35 @@ impl FastLane {
             if let Some(mut direct) = plan.sole_file.and_then(|file| router.direct(file)) {
                 let mut r = records.clone();
                 while let Some((h, record)) = r.peek() {
-                    let Some(d) = follow.decoder(&h, record) else {
+                    if h.tag != follow.tag || h.level != follow.level {
                         break;
-                    };
+                    }
+                    let body = record.get(wire::HEADER..).unwrap_or_default();
                     let ts_ns = clock.to_utc_ns(h.ts);
                     let rendered;
-                    let (head, fields) = match &fixed {
-                        Some(head) => (head, d.rest),
-                        None => match line_of(plan, bufs, h.tag, d, json) {
-                            Ok((head, fields)) => {
-                                rendered = head;
-                                (&rendered, fields)
+                    let known = fixed
+                        .as_ref()
+                        .and_then(|(start, head)| Some((head, start.strip(body)?)));
+                    let (head, fields) = match known {
+                        Some(known) => known,
+                        None => {
+                            let Some(rest) = follow.site.strip(body) else {
+                                break;
+                            };
+                            match line_of(plan, bufs, h.tag, Decoder { rest }, json) {
+                                Ok((head, fields)) => {
+                                    if fixed.is_none() && matches!(head.parts, Head::Whole(_)) {
+                                        // A `log` record with the kept message.
+                                        let start = &body[..body.len() - fields.len()];
+                                        fixed = fixed_head(plan, h.tag)
+                                            .map(|head| (SiteBytes::Bytes(start), head));
+                                    }
+                                    rendered = head;
+                                    (&rendered, fields)
+                                }
+                                Err(_) => break,
                             }
-                            Err(_) => break,
-                        },
+                        }
                     };
                     let format = |out: &mut Vec<u8>| put_line(json, ts_ns, head, fields, out);
                     if direct.append(file_ns.unwrap_or(ts_ns), format) != Some(true) {
@@ -643,14 +663,15 @@ impl LineHead<'_> {
     }
 }
 
-/// The line up to the fields of every record of `plan`'s site when it is
-/// the same for all (a macro call site whose message is kept whole).
+/// The line up to the fields of a record of kind `tag` of `plan`'s site
+/// with the kept message (every record of a macro call site whose message
+/// is kept whole).
 fn fixed_head(plan: &Ready, tag: u8) -> Option<LineHead<'_>> {
     match (&plan.whole, plan.template) {
-        (Some(kept), None) if tag == wire::TAG_CALLSITE => Some(LineHead {
+        (Some(kept), None) => Some(LineHead {
             parts: Head::Whole([&kept.line]),
             keys: &plan.keys,
-            raw_keys: None,
+            raw_keys: (tag == wire::TAG_LOG).then_some(&plan.raw_keys),
         }),
         _ => None,
     }

@@ -1282,6 +1282,88 @@ mod tests {
         assert_eq!(joined, all);
     }
 
+    /// Lines written through `direct` (runs of five, as the fast lane
+    /// writes a run; a line it leaves goes through `append_with`) make the
+    /// same files, and the same count of lines to check, as `append_with`
+    /// alone: across size and time rotations and reservations.
+    #[test]
+    fn direct_appends_place_lines_as_append_with_does() {
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let hk = Housekeeper::start().unwrap();
+        let every = TimeRotation::Every(Duration::from_secs(1));
+        let mut fa = open(a.path(), &config(Some(300), every), &hk);
+        let mut fb = open(b.path(), &config(Some(300), every), &hk);
+        let base = (system_now_ns() / NS + 10) * NS;
+        let mut spill = Vec::new();
+        let (mut direct_lines, mut left) = (0, 0);
+        for run in 0..40u64 {
+            let lines: Vec<(u64, String)> = (run * 5..run * 5 + 5)
+                .map(|i| {
+                    let line = if i == 90 {
+                        format!("{}\n", "L".repeat(400))
+                    } else {
+                        format!("line {i} {}\n", "x".repeat((i % 37) as usize))
+                    };
+                    // Ten lines a second, and a jump of three seconds.
+                    let jump = if i >= 120 { 3 * NS } else { 0 };
+                    (base + i * 100 * MS + jump, line)
+                })
+                .collect();
+            fn write(line: &str) -> impl FnOnce(&mut Vec<u8>) -> bool + '_ {
+                move |out| {
+                    out.extend_from_slice(line.as_bytes());
+                    true
+                }
+            }
+            for (ts, line) in &lines {
+                fa.append_with(*ts, write(line), &mut spill).unwrap();
+            }
+            let mut k = 0;
+            while k < lines.len() {
+                if let Some(mut d) = fb.direct() {
+                    let refuse = |out: &mut Vec<u8>| {
+                        out.extend_from_slice(b"half a li");
+                        false
+                    };
+                    assert_ne!(d.append(lines[k].0, refuse), Some(true));
+                    for (ts, line) in &lines[k..] {
+                        match d.append(*ts, write(line)) {
+                            Some(true) => k += 1,
+                            Some(false) => panic!("{line:?} refused"),
+                            None => break,
+                        }
+                        direct_lines += 1;
+                    }
+                }
+                if let Some((ts, line)) = lines.get(k) {
+                    fb.append_with(*ts, write(line), &mut spill).unwrap();
+                    k += 1;
+                    left += 1;
+                }
+            }
+            if run % 3 == 0 {
+                fa.publish();
+                fb.publish();
+            }
+        }
+        assert_eq!(fa.unchecked_lines, fb.unchecked_lines);
+        fa.close().unwrap();
+        fb.close().unwrap();
+        hk.shutdown(WAIT);
+        assert!(
+            direct_lines > 100 && left >= 20,
+            "{direct_lines} direct, {left} left to append_with"
+        );
+        let contents = |dir: &Path| {
+            let mut files: Vec<Vec<u8>> = rotated(dir).into_iter().map(|(_, b)| b).collect();
+            files.push(active(dir));
+            files
+        };
+        let files = contents(a.path());
+        assert!(files.len() >= 20, "{} files", files.len());
+        assert_eq!(files, contents(b.path()));
+    }
+
     #[test]
     fn backup_count_keeps_the_newest() {
         let dir = tempfile::tempdir().unwrap();
