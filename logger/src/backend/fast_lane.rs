@@ -18,6 +18,13 @@
 //! wrote is taken back, and the record goes the generic way, which drops
 //! it.
 //!
+//! The flusher takes the records of one thread in runs (see
+//! `merge::Run`). After a record of a run was written by its plan, the
+//! run's next records of the same site, kind and level are written by it
+//! too ([`FastLane::write_run`]): no plan lookup, and, when one file takes
+//! them, into that file's buffer with its state read once per run
+//! (`RotatingFile::direct`).
+//!
 //! A `log` record's message and keys are in the record: its plan holds
 //! while the keys are those it was made for (compared byte for byte), and
 //! a message other than the kept one is escaped between the parts before
@@ -677,10 +684,12 @@ fn fixed_head(plan: &Ready, tag: u8) -> Option<LineHead<'_>> {
     }
 }
 
-/// Writes `line` by its plan, at `(ts_ns, at)` (the record's time, the
-/// time the files rotate by), straight into the one file that takes it,
-/// or through the router when several do (or the backtrace ring may hold
-/// it). Returns the records written, as `Router::write_record`.
+/// Writes a record's line by its plan (`head`, then the fields read from
+/// `fields`, the record's bytes at its first field), at `(ts_ns, at)`
+/// (the record's time, the time the files rotate by), straight into the
+/// one file that takes it, or through the router when several do (or the
+/// backtrace ring may hold it). Returns the records written, as
+/// `Router::write_record`.
 #[inline(always)]
 fn write_line(
     plan: &Ready,
