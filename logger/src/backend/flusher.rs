@@ -330,8 +330,10 @@ impl Flusher {
             let mut follow = None;
             while let Some((header, bytes)) = records.peek() {
                 if let (Some(lane), Some(f), None) = (lane.as_mut(), follow.take(), cap.as_ref()) {
-                    // The lane needs an empty stack: a context record is
-                    // not of the plan's kind, so the run stops before it.
+                    // Not with a rate cap (it admits each record below).
+                    // The lane needs an empty stack, as it had for the
+                    // record before: a context record is not of the plan's
+                    // kind, so `write_run` stops before it.
                     let n = lane.write_run(f, records, clock, file_ns, formats, router);
                     written += n;
                     by_plan += n;
