@@ -61,7 +61,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use super::append_file::{AppendFile, Unwritten};
+use super::append_file::{AppendFile, PUBLISH_AT, Unwritten};
 use super::housekeeping::{Housekeeper, HousekeeperHandle};
 use super::permissions;
 use crate::civil_time::{civil, civil_from_days, utc_offset_secs};
@@ -100,23 +100,25 @@ pub(crate) enum Placed {
 /// once, and the lines and bytes counted once, when it is dropped. A line
 /// that needs more is left to `append_with`.
 pub(crate) struct DirectAppend<'f> {
-    file: &'f mut AppendFile,
+    /// The file's batch buffer (see [`AppendFile::direct_buffer`]).
+    buf: &'f mut Vec<u8>,
     unchecked_lines: &'f mut u64,
     /// Records stamped from `quiet_from` on, up to `quiet_len` ns later,
     /// are within [`CHECK_EVERY_NS`] of the last check (either way) and
     /// before the end of the period.
     quiet_from: u64,
     quiet_len: u64,
-    /// The file's length (written and pending bytes).
+    /// The file's length (written and pending bytes), and what it was
+    /// when these appends began.
     len: u64,
+    len_before: u64,
     /// A line ending up to here needs neither a reservation nor a size
     /// rotation; past it, `reserved_end` and `max_bytes` say which.
     quiet_end: u64,
     reserved_end: u64,
     max_bytes: Option<u64>,
-    /// Lines and bytes taken so far.
+    /// Lines taken so far.
     lines: u64,
-    bytes: u64,
 }
 
 impl DirectAppend<'_> {
@@ -134,8 +136,11 @@ impl DirectAppend<'_> {
         if ts_ns.wrapping_sub(self.quiet_from) >= self.quiet_len {
             return None;
         }
-        let buf = self.file.direct_buffer()?;
+        let buf = &mut *self.buf;
         let start = buf.len();
+        if start >= PUBLISH_AT {
+            return None;
+        }
         if !write(buf) {
             buf.truncate(start);
             return Some(false);
@@ -151,7 +156,6 @@ impl DirectAppend<'_> {
         }
         self.len = used;
         self.lines += 1;
-        self.bytes += len;
         Some(true)
     }
 }
@@ -159,8 +163,9 @@ impl DirectAppend<'_> {
 impl Drop for DirectAppend<'_> {
     fn drop(&mut self) {
         *self.unchecked_lines += self.lines;
-        if self.bytes > 0 {
-            Counters::add(&COUNTERS.bytes_written, self.bytes);
+        let bytes = self.len - self.len_before;
+        if bytes > 0 {
+            Counters::add(&COUNTERS.bytes_written, bytes);
         }
     }
 }
@@ -416,6 +421,7 @@ impl RotatingFile {
         let file = self.file.as_mut()?;
         let len = file.len();
         let reserved_end = file.reserved_end();
+        let buf = file.direct_buffer()?;
         let max_bytes = self.rotation.max_bytes;
         // `append_with`'s `ts_ns.abs_diff(last_check_ns) < CHECK_EVERY_NS
         // && ts_ns < period_end_ns` as one range (a record stamped
@@ -424,16 +430,16 @@ impl RotatingFile {
         let quiet_until =
             (self.last_check_ns.saturating_add(CHECK_EVERY_NS)).min(self.period_end_ns);
         Some(DirectAppend {
-            file,
+            buf,
             unchecked_lines: &mut self.unchecked_lines,
             quiet_from,
             quiet_len: quiet_until.saturating_sub(quiet_from),
             len,
+            len_before: len,
             quiet_end: reserved_end.min(max_bytes.unwrap_or(u64::MAX)),
             reserved_end,
             max_bytes,
             lines: 0,
-            bytes: 0,
         })
     }
 
