@@ -18,6 +18,13 @@
 //! wrote is taken back, and the record goes the generic way, which drops
 //! it.
 //!
+//! The flusher takes the records of one thread in runs (see
+//! `merge::Run`). After a record of a run was written by its plan, the
+//! run's next records of the same site, kind and level are written by it
+//! too ([`FastLane::write_run`]): no plan lookup, and, when one file takes
+//! them, into that file's buffer with its state read once per run
+//! (`RotatingFile::direct`).
+//!
 //! A `log` record's message and keys are in the record: its plan holds
 //! while the keys are those it was made for (compared byte for byte), and
 //! a message other than the kept one is escaped between the parts before
@@ -38,8 +45,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::alone::Alone;
 use crate::backend::formats::Formats;
+use crate::backend::merge::Records;
 use crate::backend::router::Router;
 use crate::callsite::Callsite;
+use crate::clock::TscConverter;
 use crate::format::{
     JsonFormatter, KeptLine, PlannedKey, Site, Unwritten, WordHasher, read_planned_fields,
 };
@@ -170,9 +179,14 @@ pub(crate) struct FastLane {
     /// last plan used: a run of records of one site skips the hash lookup,
     /// also when the records of a few threads interleave.
     last: [Option<(PlanKey, usize)>; LAST_SLOTS],
-    /// A rendered message template, then the message as JSON.
-    raw_msg: Vec<u8>,
-    msg: Vec<u8>,
+    bufs: MessageBuffers,
+}
+
+/// A rendered message template, then the message as JSON.
+#[derive(Default)]
+struct MessageBuffers {
+    raw: Vec<u8>,
+    json: Vec<u8>,
 }
 
 /// What the generic path found in a record a plan is learnt from.
@@ -202,21 +216,30 @@ pub(crate) struct Writer<'a> {
 impl FastLane {
     /// Writes a `CALLSITE` or `LOG` record (`header`, then its bytes
     /// `record`) by its plan: `Ok` with the number of records written (as
-    /// `Router::write_record` counts them), or `Err` when it must go the
-    /// generic way, with what to learn a plan from afterwards when the
-    /// site has none (or its plan no longer fits).
+    /// `Router::write_record` counts them) and the plan to write the next
+    /// records of the site in the same run with ([`FastLane::write_run`]),
+    /// or `Err` when it must go the generic way, with what to learn a plan
+    /// from afterwards when the site has none (or its plan no longer fits).
     #[inline]
-    pub(crate) fn write(
+    pub(crate) fn write<'a>(
         &mut self,
         header: &Header,
-        record: &[u8],
+        record: &'a [u8],
         w: Writer<'_>,
-    ) -> Result<usize, Unplanned> {
-        let mut d = Decoder {
-            rest: record.get(wire::HEADER..).unwrap_or_default(),
-        };
-        match header.tag {
-            wire::TAG_CALLSITE => self.write_callsite(header.level, d, w),
+    ) -> Result<(usize, Follow<'a>), Unplanned> {
+        let body = record.get(wire::HEADER..).unwrap_or_default();
+        let mut d = Decoder { rest: body };
+        let (key, source, site) = match header.tag {
+            wire::TAG_CALLSITE => {
+                let callsite = d.callsite().ok_or(None)?;
+                let word = callsite as *const Callsite as usize;
+                let key = PlanKey::Callsite {
+                    callsite: word,
+                    tid: w.tid,
+                    level: header.level,
+                };
+                (key, Source::Callsite(callsite), SiteBytes::Word(word))
+            }
             wire::TAG_LOG => {
                 let strs = log_strs(&mut d).ok_or(None)?;
                 let key = PlanKey::Log {
@@ -225,112 +248,139 @@ impl FastLane {
                     tid: w.tid,
                     level: header.level,
                 };
-                self.write_log(key, d, w)
+                let bytes = &body[..body.len() - d.rest.len()];
+                (key, Source::Log, SiteBytes::Bytes(bytes))
             }
-            _ => Err(None),
-        }
-    }
-
-    /// [`FastLane::write`] for a `CALLSITE` record.
-    #[inline]
-    fn write_callsite(
-        &mut self,
-        level: u8,
-        mut d: Decoder<'_>,
-        w: Writer<'_>,
-    ) -> Result<usize, Unplanned> {
-        let callsite = d.callsite().ok_or(None)?;
-        let key = PlanKey::Callsite {
-            callsite: callsite as *const Callsite as usize,
-            tid: w.tid,
-            level,
+            _ => return Err(None),
         };
-        let source = Source::Callsite(callsite);
-        let plan = match self.ready(key, w.thread) {
-            Ok(i) => i,
-            Err(relearn) => return Err(relearn.then_some((key, source))),
-        };
-        let FastLane {
-            plans,
-            raw_msg,
-            msg,
-            ..
-        } = self;
-        let Plan::Ready(plan) = &plans[plan] else {
+        let relearn = |r: bool| r.then_some((key, source));
+        let plan = self.ready(key, w.thread).map_err(relearn)?;
+        let FastLane { plans, bufs, .. } = self;
+        let Plan::Ready(ready) = &plans[plan] else {
             return Err(None);
         };
         let Some((json, spill)) = w.formats.json_only() else {
             return Err(None);
         };
-        let fields = d.rest;
-        let head: &[&[u8]] = match (plan.template, &plan.whole) {
-            (Some((template, n)), _) => {
-                // The message's arguments follow the fields.
-                read_planned_fields(&mut d, plan.keys.len(), None, |_, d| d.skip_value())
-                    .map_err(|_| None)?;
-                raw_msg.clear();
-                crate::callsite::render_message(template, n, &mut d, raw_msg).ok_or(None)?;
-                msg.clear();
-                json.write_planned_message(raw_msg, msg);
-                &[&plan.head, msg, &plan.middle]
-            }
-            (None, Some(kept)) => &[&kept.line],
-            (None, None) => return Err(None),
+        let out = Out {
+            json,
+            spill,
+            router: w.router,
         };
-        let line = Line {
-            head,
-            raw_keys: None,
-            fields,
+        let n = write_by(ready, bufs, header.tag, d, (w.ts_ns, w.at), out).map_err(relearn)?;
+        let follow = Follow {
+            plan,
+            tag: header.tag,
+            level: header.level,
+            site,
         };
-        write_line(plan, json, spill, w.router, (w.ts_ns, w.at), line).map_err(|_| None)
+        Ok((n, follow))
     }
 
-    /// [`FastLane::write`] for a `LOG` record, whose strings were read
-    /// (`key`) up to the message.
-    #[inline]
-    fn write_log(
+    /// Writes the records at the head of `records` that are of the site
+    /// and level `follow` was returned for (by [`FastLane::write`], for
+    /// the run's record before them) by its plan, taking each; stops at
+    /// the first record of another site (or kind, or level), and at one
+    /// the plan does not write (left for [`FastLane::write`], which says
+    /// why). The run's thread and context are those of `follow`'s record
+    /// (a context record is of another kind); `clock` converts the
+    /// records' raw timestamps, and the files rotate by `file_ns` (a user
+    /// clock's) or else by the record's time. Returns the records written.
+    pub(crate) fn write_run<'a>(
         &mut self,
-        key: PlanKey,
-        mut d: Decoder<'_>,
-        w: Writer<'_>,
-    ) -> Result<usize, Unplanned> {
-        let relearn = Some((key, Source::Log));
-        let plan = match self.ready(key, w.thread) {
-            Ok(i) => i,
-            Err(true) => return Err(relearn),
-            Err(false) => return Err(None),
+        follow: Follow<'a>,
+        records: &mut Records<'a>,
+        clock: &TscConverter,
+        file_ns: Option<u64>,
+        formats: &mut Formats,
+        router: &mut Router,
+    ) -> usize {
+        let FastLane { plans, bufs, .. } = self;
+        let Some(Plan::Ready(plan)) = plans.get(follow.plan) else {
+            return 0;
         };
-        let FastLane { plans, msg, .. } = self;
-        let Plan::Ready(plan) = &plans[plan] else {
-            return Err(None);
+        let Some((json, spill)) = formats.json_only() else {
+            return 0;
         };
-        let Some((json, spill)) = w.formats.json_only() else {
-            return Err(None);
+        // The bytes that start every record whose line before its fields
+        // is `head` (the record's site for a macro call site whose message
+        // is kept whole; for a `log` call site, its site, the kept message
+        // and the number of keys, learnt from the first such record).
+        let mut fixed = match fixed_head(plan, follow.tag) {
+            Some(head) if follow.tag == wire::TAG_CALLSITE => Some((follow.site, head)),
+            _ => None,
         };
-        // The keys are the record's: the plan holds while they are those
-        // it was rendered for.
-        let raw = d.bytes32().ok_or(None)?;
-        let n = usize::from(d.u16().ok_or(None)?);
-        if n != plan.keys.len() {
-            return Err(relearn);
-        }
-        let head: &[&[u8]] = match &plan.whole {
-            Some(kept) if crate::format::same(raw, &kept.raw_msg) => &[&kept.line],
-            _ => {
-                msg.clear();
-                json.write_planned_message(raw, msg);
-                &[&plan.head, msg, &plan.middle]
+        let mut written = 0;
+        loop {
+            // The records whose lines only the copy into the one file's
+            // batch buffer is due for, straight there.
+            if let Some(mut direct) = plan.sole_file.and_then(|file| router.direct(file)) {
+                let mut r = records.clone();
+                while let Some((h, record)) = r.peek() {
+                    if h.tag != follow.tag || h.level != follow.level {
+                        break;
+                    }
+                    let body = record.get(wire::HEADER..).unwrap_or_default();
+                    let ts_ns = clock.to_utc_ns(h.ts);
+                    let rendered;
+                    let known = fixed
+                        .as_ref()
+                        .and_then(|(start, head)| Some((head, start.strip(body)?)));
+                    let (head, fields) = match known {
+                        Some(known) => known,
+                        None => {
+                            let Some(rest) = follow.site.strip(body) else {
+                                break;
+                            };
+                            match line_of(plan, bufs, h.tag, Decoder { rest }, json) {
+                                Ok((head, fields)) => {
+                                    if fixed.is_none() && matches!(head.parts, Head::Whole(_)) {
+                                        // A `log` record with the kept message.
+                                        let start = &body[..body.len() - fields.len()];
+                                        fixed = fixed_head(plan, h.tag)
+                                            .map(|head| (SiteBytes::Bytes(start), head));
+                                    }
+                                    rendered = head;
+                                    (&rendered, fields)
+                                }
+                                Err(_) => break,
+                            }
+                        }
+                    };
+                    let format = |out: &mut Vec<u8>| put_line(json, ts_ns, head, fields, out);
+                    if direct.append(file_ns.unwrap_or(ts_ns), format) != Some(true) {
+                        break;
+                    }
+                    r.take(&h);
+                    written += 1;
+                }
+                *records = r;
             }
-        };
-        let line = Line {
-            head,
-            raw_keys: Some(&plan.raw_keys),
-            fields: d.rest,
-        };
-        write_line(plan, json, spill, w.router, (w.ts_ns, w.at), line).map_err(|e| match e {
-            Unwritten::KeysDiffer => relearn,
-            Unwritten::Malformed => None,
-        })
+            // The next record, when it is of the plan's site, through the
+            // router (the file has a check or a rotation due, or several
+            // files take it).
+            let Some((h, record)) = records.peek() else {
+                break;
+            };
+            let Some(d) = follow.decoder(&h, record) else {
+                break;
+            };
+            let ts_ns = clock.to_utc_ns(h.ts);
+            let at = file_ns.unwrap_or(ts_ns);
+            let out = Out {
+                json,
+                spill,
+                router,
+            };
+            match write_by(plan, bufs, h.tag, d, (ts_ns, at), out) {
+                Ok(n) => {
+                    records.take(&h);
+                    written += n;
+                }
+                Err(_) => break,
+            }
+        }
+        written
     }
 
     /// The index of `key`'s plan when it is ready for a thread of this
@@ -357,13 +407,13 @@ impl FastLane {
     /// Capacity of the lane's buffers, in bytes (counted in
     /// `Metrics::buffer_bytes`).
     pub(crate) fn buffer_bytes(&self) -> usize {
-        self.raw_msg.capacity() + self.msg.capacity()
+        self.bufs.raw.capacity() + self.bufs.json.capacity()
     }
 
     /// Frees a buffer a huge record grew past [`KEEP_BYTES`]: called once
     /// a cycle.
     pub(crate) fn trim(&mut self) {
-        for buf in [&mut self.raw_msg, &mut self.msg] {
+        for buf in [&mut self.bufs.raw, &mut self.bufs.json] {
             if buf.capacity() > KEEP_BYTES {
                 *buf = Vec::new();
             }
@@ -447,6 +497,143 @@ impl FastLane {
     }
 }
 
+/// The plan a run's record was written by, and the bytes that name its
+/// site in the record (see [`FastLane::write_run`]).
+#[derive(Clone, Copy)]
+pub(crate) struct Follow<'a> {
+    plan: usize,
+    tag: u8,
+    level: u8,
+    site: SiteBytes<'a>,
+}
+
+/// The bytes after a record's header that name its site: a `CALLSITE`
+/// record's descriptor address, a `LOG` record's strings and line.
+#[derive(Clone, Copy)]
+enum SiteBytes<'a> {
+    Word(usize),
+    Bytes(&'a [u8]),
+}
+
+impl<'a> Follow<'a> {
+    /// The bytes of `record` (of header `h`) after its site, when it is a
+    /// record of this site, kind and level.
+    #[inline(always)]
+    fn decoder<'b>(&self, h: &Header, record: &'b [u8]) -> Option<Decoder<'b>> {
+        if h.tag != self.tag || h.level != self.level {
+            return None;
+        }
+        let rest = self.site.strip(record.get(wire::HEADER..)?)?;
+        Some(Decoder { rest })
+    }
+}
+
+impl SiteBytes<'_> {
+    /// The rest of `body` (a record's bytes after its header) when it
+    /// starts with these bytes.
+    #[inline(always)]
+    fn strip<'b>(&self, body: &'b [u8]) -> Option<&'b [u8]> {
+        match *self {
+            SiteBytes::Word(word) => {
+                let (first, rest) = body.split_first_chunk::<8>()?;
+                (u64::from_ne_bytes(*first) == word as u64).then_some(rest)
+            }
+            SiteBytes::Bytes(bytes) => body.strip_prefix(bytes),
+        }
+    }
+}
+
+/// Where a planned line goes: the JSON formatter, its spill buffers and
+/// the router.
+struct Out<'f> {
+    json: &'f mut JsonFormatter,
+    spill: &'f mut [Vec<u8>],
+    router: &'f mut Router,
+}
+
+/// Writes a record of kind `tag` (`CALLSITE` or `LOG`) by `plan`, `d` at
+/// the bytes after its site, at `(ts_ns, at)` (its time, the time the
+/// files rotate by). `Err(true)`: the plan no longer fits the record (a
+/// `log` record's keys changed), learn another; `Err(false)`: the record
+/// goes the generic way.
+#[inline(always)]
+fn write_by(
+    plan: &Ready,
+    bufs: &mut MessageBuffers,
+    tag: u8,
+    d: Decoder<'_>,
+    stamps: (u64, u64),
+    out: Out<'_>,
+) -> Result<usize, bool> {
+    let Out {
+        json,
+        spill,
+        router,
+    } = out;
+    let (head, fields) = line_of(plan, bufs, tag, d, json)?;
+    write_line(plan, json, spill, router, stamps, &head, fields).map_err(|e| match e {
+        Unwritten::KeysDiffer => true,
+        Unwritten::Malformed => false,
+    })
+}
+
+/// The line of a record of kind `tag` (`CALLSITE` or `LOG`) by `plan`, `d`
+/// at the bytes after its site; its message, when it is not the kept one,
+/// rendered into `bufs`. `Err`: as [`write_by`].
+#[inline(always)]
+fn line_of<'a>(
+    plan: &'a Ready,
+    bufs: &'a mut MessageBuffers,
+    tag: u8,
+    mut d: Decoder<'a>,
+    json: &mut JsonFormatter,
+) -> Result<(LineHead<'a>, &'a [u8]), bool> {
+    if tag == wire::TAG_CALLSITE {
+        let fields = d.rest;
+        let head = match (plan.template, &plan.whole) {
+            (Some((template, n)), _) => {
+                // The message's arguments follow the fields.
+                read_planned_fields(&mut d, plan.keys.len(), None, |_, d| d.skip_value())
+                    .map_err(|_| false)?;
+                bufs.raw.clear();
+                crate::callsite::render_message(template, n, &mut d, &mut bufs.raw).ok_or(false)?;
+                bufs.json.clear();
+                json.write_planned_message(&bufs.raw, &mut bufs.json);
+                Head::Parts([&plan.head, &bufs.json, &plan.middle])
+            }
+            (None, Some(kept)) => Head::Whole([&kept.line]),
+            (None, None) => return Err(false),
+        };
+        let head = LineHead {
+            parts: head,
+            keys: &plan.keys,
+            raw_keys: None,
+        };
+        return Ok((head, fields));
+    }
+    // A `LOG` record. The keys are the record's: the plan holds while they
+    // are those it was rendered for.
+    let raw = d.bytes32().ok_or(false)?;
+    let n = usize::from(d.u16().ok_or(false)?);
+    if n != plan.keys.len() {
+        return Err(true);
+    }
+    let head = match &plan.whole {
+        Some(kept) if crate::format::same(raw, &kept.raw_msg) => Head::Whole([&kept.line]),
+        _ => {
+            bufs.json.clear();
+            json.write_planned_message(raw, &mut bufs.json);
+            Head::Parts([&plan.head, &bufs.json, &plan.middle])
+        }
+    };
+    let head = LineHead {
+        parts: head,
+        keys: &plan.keys,
+        raw_keys: Some(&plan.raw_keys),
+    };
+    Ok((head, d.rest))
+}
+
 /// A `LOG` record's target, module and file as addresses and lengths,
 /// when all three are `'static`.
 #[inline(always)]
@@ -457,19 +644,52 @@ fn log_strs(d: &mut Decoder<'_>) -> Option<[(usize, usize); 3]> {
     Some([target, module, file])
 }
 
-/// A record's line as its plan writes it: `head` (see
-/// `JsonFormatter::write_planned`), then the fields read from `fields` (the
-/// record's bytes at its first field; `raw_keys`: as in `write_planned`).
-struct Line<'a> {
-    head: &'a [&'a [u8]],
+/// A record's line as its plan writes it, up to its fields: `parts` (see
+/// `JsonFormatter::write_planned`'s `head`), then each of `keys` followed
+/// by its value (`raw_keys`: as in `write_planned`).
+struct LineHead<'a> {
+    parts: Head<'a>,
+    keys: &'a [PlannedKey],
     raw_keys: Option<&'a [Box<[u8]>]>,
-    fields: &'a [u8],
 }
 
-/// Writes `line` by its plan, at `(ts_ns, at)` (the record's time, the
-/// time the files rotate by), straight into the one file that takes it,
-/// or through the router when several do (or the backtrace ring may hold
-/// it). Returns the records written, as `Router::write_record`.
+/// A line's parts before its fields: the kept line, or the parts before
+/// and after a message rendered for the record.
+enum Head<'a> {
+    Whole([&'a [u8]; 1]),
+    Parts([&'a [u8]; 3]),
+}
+
+impl LineHead<'_> {
+    #[inline(always)]
+    fn parts(&self) -> &[&[u8]] {
+        match &self.parts {
+            Head::Whole(parts) => parts,
+            Head::Parts(parts) => parts,
+        }
+    }
+}
+
+/// The line up to the fields of a record of kind `tag` of `plan`'s site
+/// with the kept message (every record of a macro call site whose message
+/// is kept whole).
+fn fixed_head(plan: &Ready, tag: u8) -> Option<LineHead<'_>> {
+    match (&plan.whole, plan.template) {
+        (Some(kept), None) => Some(LineHead {
+            parts: Head::Whole([&kept.line]),
+            keys: &plan.keys,
+            raw_keys: (tag == wire::TAG_LOG).then_some(&plan.raw_keys),
+        }),
+        _ => None,
+    }
+}
+
+/// Writes a record's line by its plan (`head`, then the fields read from
+/// `fields`, the record's bytes at its first field), at `(ts_ns, at)`
+/// (the record's time, the time the files rotate by), straight into the
+/// one file that takes it, or through the router when several do (or the
+/// backtrace ring may hold it). Returns the records written, as
+/// `Router::write_record`.
 #[inline(always)]
 fn write_line(
     plan: &Ready,
@@ -477,19 +697,11 @@ fn write_line(
     spill: &mut [Vec<u8>],
     router: &mut Router,
     (ts_ns, at): (u64, u64),
-    line: Line<'_>,
+    head: &LineHead<'_>,
+    fields: &[u8],
 ) -> Result<usize, Unwritten> {
-    let Line {
-        head,
-        raw_keys,
-        fields,
-    } = line;
-    let keys = &plan.keys;
-    let mut format = |_: usize, out: &mut Vec<u8>| {
-        let fields = Decoder { rest: fields };
-        json.write_planned(ts_ns, head, keys, raw_keys, fields, out)
-            .is_ok()
-    };
+    let (keys, raw_keys) = (head.keys, head.raw_keys);
+    let mut format = |_: usize, out: &mut Vec<u8>| put_line(json, ts_ns, head, fields, out);
     let written = match plan.sole_file {
         Some(file) => router.write_sole(file, &mut format, spill, at).then_some(1),
         None => {
@@ -514,6 +726,23 @@ fn write_line(
             .err()
             .unwrap_or(Unwritten::Malformed)
     })
+}
+
+/// Writes the line of a record at `ts_ns`, `head` then its fields read
+/// from `fields`, into `out`; false when the writer refuses it (see
+/// `JsonFormatter::write_planned`). Kept out of line: the writer inlined
+/// into the run's loop costs more than the call (measured).
+#[inline(never)]
+fn put_line(
+    json: &mut JsonFormatter,
+    ts_ns: u64,
+    head: &LineHead<'_>,
+    fields: &[u8],
+    out: &mut Vec<u8>,
+) -> bool {
+    let fields = Decoder { rest: fields };
+    json.write_planned(ts_ns, head.parts(), head.keys, head.raw_keys, fields, out)
+        .is_ok()
 }
 
 /// Reads past `n` fields at `fields` as `JsonFormatter::write_planned`

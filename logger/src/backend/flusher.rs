@@ -32,7 +32,7 @@ use crate::backend::call_tree::CallTree;
 use crate::backend::decode::{self, Origin};
 use crate::backend::fast_lane::{self, FastLane};
 use crate::backend::formats::Formats;
-use crate::backend::merge::{Rings, ThreadRing};
+use crate::backend::merge::{Rings, Run, ThreadRing};
 use crate::backend::metrics_record::MetricsRecord;
 use crate::backend::rate_cap::{RateCap, Summary};
 use crate::backend::router::Router;
@@ -319,91 +319,118 @@ impl Flusher {
         // Counted once a cycle, not once a record.
         let mut written = 0;
         let mut by_plan = 0;
-        let emitted = rings.merge(watermark, |slot, stack, header, bytes| {
-            if header.tag == wire::TAG_CONTEXT {
-                stack.apply(&bytes[wire::HEADER..]);
-                return;
-            }
-            let origin = Origin {
-                thread: &slot.name,
-                tid: slot.tid,
-            };
-            let ts_ns = clock.to_utc_ns(header.ts);
-            if let (Some(cap), Some(level)) = (cap.as_mut(), decode::level_from_u8(header.level)) {
-                let (keep, ended) = cap.admit(level, ts_ns);
-                if let Some(summary) = ended {
-                    // Stamped at the end of its second, which this record
-                    // (of a later second) is not before.
-                    let at = summary
-                        .second
-                        .saturating_add(1)
-                        .saturating_mul(1_000_000_000);
-                    let stamps = (at, file_ns.unwrap_or(at));
-                    write_cap_warning(summary, stamps, formats, router);
+        let emitted = rings.merge_runs(watermark, |run| {
+            let Run {
+                slot,
+                context: stack,
+                records,
+            } = run;
+            // The plan the run's last record was written by: the records
+            // of its site that follow are written by it without a lookup.
+            let mut follow = None;
+            while let Some((header, bytes)) = records.peek() {
+                if let (Some(lane), Some(f), None) = (lane.as_mut(), follow.take(), cap.as_ref()) {
+                    // Not with a rate cap (it admits each record below).
+                    // The lane needs an empty stack, as it had for the
+                    // record before: a context record is not of the plan's
+                    // kind, so `write_run` stops before it.
+                    let n = lane.write_run(f, records, clock, file_ns, formats, router);
+                    written += n;
+                    by_plan += n;
+                    continue;
                 }
-                if !keep {
-                    Counters::add(&COUNTERS.records_over_cap, 1);
-                    return;
+                records.take(&header);
+                let header = &header;
+                if header.tag == wire::TAG_CONTEXT {
+                    stack.apply(&bytes[wire::HEADER..]);
+                    continue;
                 }
-            }
-            let at = file_ns.unwrap_or(ts_ns);
-            let mut unplanned = None;
-            if let Some(lane) = lane.as_mut().filter(|_| stack.is_empty()) {
-                let w = fast_lane::Writer {
+                let origin = Origin {
                     thread: &slot.name,
                     tid: slot.tid,
-                    ts_ns,
-                    at,
-                    formats,
-                    router,
                 };
-                match lane.write(header, bytes, w) {
-                    Ok(n) => {
-                        written += n;
-                        by_plan += n;
-                        return;
+                let ts_ns = clock.to_utc_ns(header.ts);
+                if let (Some(cap), Some(level)) =
+                    (cap.as_mut(), decode::level_from_u8(header.level))
+                {
+                    let (keep, ended) = cap.admit(level, ts_ns);
+                    if let Some(summary) = ended {
+                        // Stamped at the end of its second, which this record
+                        // (of a later second) is not before.
+                        let at = summary
+                            .second
+                            .saturating_add(1)
+                            .saturating_mul(1_000_000_000);
+                        let stamps = (at, file_ns.unwrap_or(at));
+                        write_cap_warning(summary, stamps, formats, router);
                     }
-                    Err(u) => unplanned = u,
+                    if !keep {
+                        Counters::add(&COUNTERS.records_over_cap, 1);
+                        continue;
+                    }
                 }
-            }
-            let mut f = recycle(std::mem::take(fields));
-            // The context's vector is taken only for a thread with context
-            // frames (an empty `Vec` costs nothing to make).
-            let mut c = Vec::new();
-            // Borrowed where it was decoded: moving the view costs a copy.
-            if let Some(view) = &mut decode::decode(header, bytes, ts_ns, origin, &mut f, scratch) {
-                let site = Site::of(view, bytes);
-                let service_file;
-                (view.service, service_file) = match site {
-                    Some(_) => service_memo.of(services, view.target),
-                    None => services.of(view.target),
-                };
-                if !stack.is_empty() {
-                    c = recycle(std::mem::take(context));
-                    view.correlation = stack.collect(&mut c);
-                    view.context = &c;
-                }
-                let mut emit = |view: &RecordView<'_>| {
-                    written += formats.write_record(router, site, view, service_file, at);
-                    router.console(view);
-                };
-                call_tree.link(view, |view| match redactor {
-                    Some(r) => r.apply(view, emit),
-                    None => emit(view),
-                });
-                if let (Some(lane), Some(u)) = (lane.as_mut(), unplanned) {
-                    let seen = fast_lane::Seen {
-                        n_fields: view.fields.len(),
-                        site,
+                let at = file_ns.unwrap_or(ts_ns);
+                let mut unplanned = None;
+                if let Some(lane) = lane.as_mut().filter(|_| stack.is_empty()) {
+                    let w = fast_lane::Writer {
                         thread: &slot.name,
-                        service_file,
+                        tid: slot.tid,
+                        ts_ns,
+                        at,
+                        formats,
+                        router,
                     };
-                    lane.learn(u, seen, formats, router);
+                    match lane.write(header, bytes, w) {
+                        Ok((n, f)) => {
+                            written += n;
+                            by_plan += n;
+                            follow = Some(f);
+                            continue;
+                        }
+                        Err(u) => unplanned = u,
+                    }
                 }
-            }
-            *fields = recycle(f);
-            if c.capacity() > 0 {
-                *context = recycle(c);
+                let mut f = recycle(std::mem::take(fields));
+                // The context's vector is taken only for a thread with context
+                // frames (an empty `Vec` costs nothing to make).
+                let mut c = Vec::new();
+                // Borrowed where it was decoded: moving the view costs a copy.
+                if let Some(view) =
+                    &mut decode::decode(header, bytes, ts_ns, origin, &mut f, scratch)
+                {
+                    let site = Site::of(view, bytes);
+                    let service_file;
+                    (view.service, service_file) = match site {
+                        Some(_) => service_memo.of(services, view.target),
+                        None => services.of(view.target),
+                    };
+                    if !stack.is_empty() {
+                        c = recycle(std::mem::take(context));
+                        view.correlation = stack.collect(&mut c);
+                        view.context = &c;
+                    }
+                    let mut emit = |view: &RecordView<'_>| {
+                        written += formats.write_record(router, site, view, service_file, at);
+                        router.console(view);
+                    };
+                    call_tree.link(view, |view| match redactor {
+                        Some(r) => r.apply(view, emit),
+                        None => emit(view),
+                    });
+                    if let (Some(lane), Some(u)) = (lane.as_mut(), unplanned) {
+                        let seen = fast_lane::Seen {
+                            n_fields: view.fields.len(),
+                            site,
+                            thread: &slot.name,
+                            service_file,
+                        };
+                        lane.learn(u, seen, formats, router);
+                    }
+                }
+                *fields = recycle(f);
+                if c.capacity() > 0 {
+                    *context = recycle(c);
+                }
             }
         });
         Counters::add(&COUNTERS.records_written, written as u64);

@@ -134,6 +134,92 @@ fn ring_bytes(ring: &RingHandle, pos: usize, len: usize) -> &[u8] {
     unsafe { std::slice::from_raw_parts(ring.base.add(pos), len) }
 }
 
+/// A run of one thread's records that the merge emits back to back: its
+/// records from the head of its ring on, while each is below the
+/// watermark and older than the next record of every other thread.
+pub(crate) struct Run<'r, 'a> {
+    pub slot: &'a ThreadSlot,
+    /// The thread's context frames as of its next record.
+    pub context: &'a mut ContextStack,
+    pub records: &'r mut Records<'a>,
+}
+
+/// The records of a [`Run`], taken in ring order (the thread's read
+/// position and the merge's timestamps kept here while the run lasts).
+/// A copy taken and then written back is the same as the original taken.
+#[derive(Clone)]
+pub(crate) struct Records<'a> {
+    ring: &'a RingHandle,
+    read: usize,
+    write: usize,
+    /// As in `ThreadRing` and `Rings`.
+    last_idle: u64,
+    last_emitted: u64,
+    /// A record stamped this or later is not in the run (the first one
+    /// always is: it came out of the heap).
+    stop_at: u64,
+    first: bool,
+    /// Records taken so far.
+    emitted: usize,
+}
+
+impl<'a> Records<'a> {
+    /// The run's next record, without taking it: its header and bytes
+    /// (valid until the cycle ends: the read position is published then).
+    #[inline]
+    pub(crate) fn peek(&mut self) -> Option<(Header, &'a [u8])> {
+        let cap = self.ring.cap;
+        loop {
+            let occupied = self.write.wrapping_sub(self.read) & (2 * cap - 1);
+            if occupied == 0 {
+                return None;
+            }
+            let pos = self.read & (cap - 1);
+            let avail = occupied.min(cap - pos);
+            match wire::get_header(ring_bytes(self.ring, pos, avail)) {
+                Some(h) if h.tag == wire::TAG_PAD => {
+                    self.read = (self.read + h.len) & (2 * cap - 1);
+                }
+                Some(h) => {
+                    if h.ts >= self.stop_at && !self.first {
+                        return None;
+                    }
+                    return Some((h, ring_bytes(self.ring, pos, h.len)));
+                }
+                None => {
+                    // Cannot happen with our own producer; never loop on it.
+                    self.read = self.write;
+                    return None;
+                }
+            }
+        }
+    }
+
+    /// Takes the record [`Records::peek`] returned (`h`, its header).
+    #[inline]
+    pub(crate) fn take(&mut self, h: &Header) {
+        if h.tag == wire::TAG_CONTEXT {
+            // Stamped 0: emitted as soon as it is at its ring's head.
+        } else if h.ts < self.last_emitted {
+            Counters::add(&COUNTERS.late_records, 1);
+        } else {
+            self.last_emitted = h.ts;
+        }
+        self.last_idle = self.last_idle.max(h.ts);
+        self.read = (self.read + h.len) & (2 * self.ring.cap - 1);
+        self.first = false;
+        self.emitted += 1;
+    }
+
+    /// Takes the run's next record and returns it (see [`Records::peek`]).
+    #[cfg(test)]
+    pub(crate) fn next(&mut self) -> Option<(Header, &'a [u8])> {
+        let (h, bytes) = self.peek()?;
+        self.take(&h);
+        Some((h, bytes))
+    }
+}
+
 /// Every registered thread, and the merge across them.
 pub(crate) struct Rings {
     pub threads: Vec<ThreadRing>,
@@ -214,12 +300,12 @@ impl Rings {
     /// Emits, in timestamp order, every record below `watermark` (`None`:
     /// everything published, for a flush, the shutdown, or every cycle with
     /// a user clock, whose timestamps may take any `u64` value, `u64::MAX`
-    /// included), calling `emit` with the thread, its context stack and
-    /// the record. Returns how many were emitted.
-    pub(crate) fn merge(
+    /// included), calling `emit` with each run of one thread's records
+    /// that come out next (see [`Run`]). Returns how many were emitted.
+    pub(crate) fn merge_runs(
         &mut self,
         watermark: Option<u64>,
-        mut emit: impl FnMut(&ThreadSlot, &mut ContextStack, &Header, &[u8]),
+        mut emit: impl FnMut(Run<'_, '_>),
     ) -> usize {
         self.heap.clear();
         for (i, t) in self.threads.iter_mut().enumerate() {
@@ -231,42 +317,63 @@ impl Rings {
         }
         let mut n = 0;
         while let Some(Reverse((_, i))) = self.heap.pop() {
-            let t = &mut self.threads[i];
-            let Some((mut h, mut pos)) = t.head() else {
-                continue;
-            };
             // Thread `i` goes on while its next record would come out of
             // the heap next anyway (ordered by timestamp, then thread
-            // index, as the heap orders them): one heap operation per run
-            // of records rather than two per record.
-            loop {
-                if h.tag == wire::TAG_CONTEXT {
-                    // Stamped 0: emitted as soon as it is at its ring's head.
-                } else if h.ts < self.last_emitted {
-                    Counters::add(&COUNTERS.late_records, 1);
-                } else {
-                    self.last_emitted = h.ts;
-                }
-                emit(&t.slot, &mut t.context, &h, ring_bytes(&t.ring, pos, h.len));
-                t.last_idle = t.last_idle.max(h.ts);
-                n += 1;
-                t.advance(h.len);
-                let Some((next, at)) = t.head() else { break };
-                if watermark.is_some_and(|w| next.ts >= w) {
-                    break;
-                }
-                if self
-                    .heap
-                    .peek()
-                    .is_some_and(|Reverse(top)| *top < (next.ts, i))
-                {
+            // index, as the heap orders them) and is below the watermark:
+            // one heap operation per run of records rather than two per
+            // record. The run stops at a record stamped `stop_at` or
+            // later: the next thread's timestamp, or one past it when that
+            // thread comes after `i` (a record stamped `u64::MAX` then
+            // makes a run of its own), or the watermark.
+            let mut stop_at = watermark.unwrap_or(u64::MAX);
+            if let Some(&Reverse((ts, j))) = self.heap.peek() {
+                stop_at = stop_at.min(if i < j { ts.saturating_add(1) } else { ts });
+            }
+            let t = &mut self.threads[i];
+            let mut records = Records {
+                ring: &t.ring,
+                read: t.read,
+                write: t.write,
+                last_idle: t.last_idle,
+                last_emitted: self.last_emitted,
+                stop_at,
+                first: true,
+                emitted: 0,
+            };
+            emit(Run {
+                slot: &t.slot,
+                context: &mut t.context,
+                records: &mut records,
+            });
+            t.read = records.read;
+            t.last_idle = records.last_idle;
+            self.last_emitted = records.last_emitted;
+            n += records.emitted;
+            // Its next record, when there is one below the watermark, goes
+            // back into the heap (the run stopped at another thread's
+            // older record).
+            if let Some((next, _)) = t.head() {
+                if watermark.is_none_or(|w| next.ts < w) {
                     self.heap.push(Reverse((next.ts, i)));
-                    break;
                 }
-                (h, pos) = (next, at);
             }
         }
         n
+    }
+
+    /// [`Rings::merge_runs`] one record at a time: `emit` gets the thread,
+    /// its context stack and the record.
+    #[cfg(test)]
+    pub(crate) fn merge(
+        &mut self,
+        watermark: Option<u64>,
+        mut emit: impl FnMut(&ThreadSlot, &mut ContextStack, &Header, &[u8]),
+    ) -> usize {
+        self.merge_runs(watermark, |run| {
+            while let Some((h, bytes)) = run.records.next() {
+                emit(run.slot, run.context, &h, bytes);
+            }
+        })
     }
 
     /// Publishes read positions, calls `visit` on every thread (last, for

@@ -31,7 +31,7 @@ use crate::level::{Level, LevelFilter};
 use crate::backend::console::Console;
 use crate::config::{Config, FileSpec, MsyncPolicy};
 use crate::fault;
-use crate::sink::{Housekeeper, Placed, RotatingFile};
+use crate::sink::{DirectAppend, Housekeeper, Placed, RotatingFile};
 use crate::view::{Kind, RecordView};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -378,6 +378,15 @@ impl Router {
         }
         fault::count_lost_lines(d.file.take_lost_lines());
         true
+    }
+
+    /// Direct appends to file `file` (see [`RotatingFile::direct`]), for
+    /// a run of records that only it takes, as [`Router::write_sole`]
+    /// writes them; `None` when the file is closed or failed (then
+    /// `write_sole` does what must be done).
+    #[inline]
+    pub(crate) fn direct(&mut self, file: usize) -> Option<DirectAppend<'_>> {
+        self.destinations.get_mut(file)?.file.direct()
     }
 
     /// Formats a record below the files' level with each formatter a file

@@ -109,6 +109,11 @@ struct Segment {
     slew_end_ns: u64,
     /// Steady rate: fixed-point ns per tick.
     mult: u64,
+    /// The end of the slew (`base_tsc + slew_ticks`, saturating) and the
+    /// UTC ns there: from it on the mapping is one multiplication (see
+    /// [`Segment::eval`]).
+    steady_raw: u64,
+    steady_ns: u64,
 }
 
 impl Segment {
@@ -121,7 +126,10 @@ impl Segment {
             slew_ticks: 0,
             slew_end_ns: 0,
             mult,
+            steady_raw: 0,
+            steady_ns: 0,
         }
+        .with_steady()
     }
 
     /// A segment that adds `error_ns` (possibly negative) over `slew_ticks`
@@ -138,12 +146,37 @@ impl Segment {
             slew_ticks,
             slew_end_ns: mul_shift(slew_ticks, slew_mult),
             mult,
+            steady_raw: 0,
+            steady_ns: 0,
         }
+        .with_steady()
+    }
+
+    /// Sets `steady_raw` and `steady_ns` (see [`Segment::eval`]).
+    fn with_steady(mut self) -> Self {
+        self.steady_raw = self.base_tsc.saturating_add(self.slew_ticks);
+        self.steady_ns = self.eval_from_base(self.steady_raw);
+        self
     }
 
     /// UTC ns at `raw`; non-decreasing in `raw`, saturating at both ends.
+    /// Past the slew, `steady_ns` plus the ticks since `steady_raw` at the
+    /// steady rate: the value [`Segment::eval_from_base`] computes
+    /// (saturating additions of non-negative terms may be grouped either
+    /// way), with one multiplication.
     #[inline(always)]
     fn eval(&self, raw: u64) -> u64 {
+        if raw >= self.steady_raw {
+            return self
+                .steady_ns
+                .saturating_add(mul_shift(raw - self.steady_raw, self.mult));
+        }
+        self.eval_from_base(raw)
+    }
+
+    /// [`Segment::eval`] from `base_tsc`.
+    #[inline(always)]
+    fn eval_from_base(&self, raw: u64) -> u64 {
         if raw >= self.base_tsc {
             let d = raw - self.base_tsc;
             let offset = if d <= self.slew_ticks {
@@ -276,10 +309,13 @@ impl TscConverter {
     /// a `raw` from before the last recalibration is mapped with the previous
     /// segment, one from before that is extrapolated; nothing under- or
     /// overflows.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn to_utc_ns(&self, raw: u64) -> u64 {
-        if raw >= self.cur.base_tsc {
+        // `cur.steady_raw` is at or after `cur.base_tsc`.
+        if raw >= self.cur.steady_raw {
             self.cur.eval(raw)
+        } else if raw >= self.cur.base_tsc {
+            self.cur.eval_from_base(raw)
         } else {
             self.prev.eval(raw)
         }

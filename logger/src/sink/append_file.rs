@@ -238,6 +238,18 @@ impl AppendFile {
         self.len() <= self.reserved_to || !self.can_reserve
     }
 
+    /// Where a line may end without another reservation (see
+    /// [`within_reserved`](Self::within_reserved)): `u64::MAX` when the
+    /// file system cannot reserve.
+    #[inline]
+    pub(crate) fn reserved_end(&self) -> u64 {
+        if self.can_reserve {
+            self.reserved_to
+        } else {
+            u64::MAX
+        }
+    }
+
     /// Moves the buffered bytes from `start` on (a line written into
     /// [`direct_buffer`](Self::direct_buffer) that must go through
     /// [`append`](Self::append) instead) into `out`, replacing its content.

@@ -16,4 +16,4 @@ pub(crate) mod permissions;
 pub(crate) mod rotation;
 
 pub(crate) use housekeeping::Housekeeper;
-pub(crate) use rotation::{Placed, RotatingFile};
+pub(crate) use rotation::{DirectAppend, Placed, RotatingFile};
