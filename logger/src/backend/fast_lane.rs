@@ -50,7 +50,8 @@ use crate::backend::router::Router;
 use crate::callsite::Callsite;
 use crate::clock::TscConverter;
 use crate::format::{
-    JsonFormatter, KeptLine, PlannedKey, Site, Unwritten, WordHasher, read_planned_fields,
+    JsonFormatter, KeptLine, PlannedKey, PlannedMessage, Site, Unwritten, WordHasher,
+    read_planned_fields,
 };
 use crate::level::Level;
 use crate::view::Kind;
@@ -154,6 +155,8 @@ struct Ready {
     /// For a macro call site whose message takes arguments: its template
     /// and their number (they follow the fields in the record).
     template: Option<(&'static str, usize)>,
+    /// That template split into its parts, escaped for JSON.
+    message: Option<PlannedMessage>,
     /// The line from the timestamp's digits to the message, and from the
     /// message to the fields.
     head: Box<[u8]>,
@@ -472,6 +475,7 @@ impl FastLane {
                     service_file,
                     sole_file: router.sole_file(kind, level, service_file),
                     template,
+                    message: template.map(|(t, n)| PlannedMessage::new(t, n, &mut String::new())),
                     head: parts.head,
                     middle: parts.middle,
                     whole: parts.whole,
@@ -595,10 +599,20 @@ fn line_of<'a>(
                 // The message's arguments follow the fields.
                 read_planned_fields(&mut d, plan.keys.len(), None, |_, d| d.skip_value())
                     .map_err(|_| false)?;
-                bufs.raw.clear();
-                crate::callsite::render_message(template, n, &mut d, &mut bufs.raw).ok_or(false)?;
                 bufs.json.clear();
-                json.write_planned_message(&bufs.raw, &mut bufs.json);
+                let planned = plan
+                    .message
+                    .as_ref()
+                    .and_then(|m| m.write(&mut Decoder { rest: d.rest }, &mut bufs.json));
+                if planned.is_none() {
+                    // A value to escape, or malformed: rendered, then
+                    // written as a JSON string.
+                    bufs.raw.clear();
+                    crate::callsite::render_message(template, n, &mut d, &mut bufs.raw)
+                        .ok_or(false)?;
+                    bufs.json.clear();
+                    json.write_planned_message(&bufs.raw, &mut bufs.json);
+                }
                 Head::Parts([&plan.head, &bufs.json, &plan.middle])
             }
             (None, Some(kept)) => Head::Whole([&kept.line]),

@@ -674,7 +674,7 @@ fn write_escaped(out: &mut Vec<u8>, s: &str) {
 /// crosses into a higher byte starts at such a byte, so the word's answer
 /// is exact; a zero byte of `w ^ c*ONES` is a byte equal to `c`.
 #[inline]
-fn scan(bytes: &[u8]) -> (bool, bool) {
+pub(super) fn scan(bytes: &[u8]) -> (bool, bool) {
     let (mut escape, mut high) = (0, 0);
     if bytes.len() >= 8 {
         let mut chunks = bytes.chunks_exact(8);
