@@ -820,10 +820,22 @@ impl<'a> Decoder<'a> {
                     _ => sink.f64(f64::from_bits(x)),
                 }
             }
-            V_STR | V_STATIC_STR => match self.value()? {
-                Value::Str(bytes) => sink.str(bytes),
-                other => sink.value(other),
-            },
+            V_STR => {
+                let (len, tail) = rest.split_first_chunk::<4>()?;
+                let (bytes, tail) = tail.split_at_checked(u32::from_ne_bytes(*len) as usize)?;
+                self.rest = tail;
+                sink.str(bytes);
+            }
+            V_STATIC_STR => {
+                let (words, tail) = rest.split_first_chunk::<16>()?;
+                self.rest = tail;
+                let [ptr, len] = [&words[..8], &words[8..]]
+                    .map(|w| u64::from_ne_bytes(w.try_into().unwrap_or_default()) as usize);
+                // SAFETY: as in `Decoder::value`: a V_STATIC_STR value is
+                // only written whole by `put_log_values` from a
+                // `&'static str` of this process.
+                sink.str(unsafe { std::slice::from_raw_parts(ptr as *const u8, len) });
+            }
             _ => sink.value(self.value()?),
         }
         Some(())

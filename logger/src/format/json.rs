@@ -17,7 +17,7 @@ use super::digits;
 use super::float;
 use super::fragments::{Entry, Site, SiteCache, same};
 use super::json_timestamp::JsonTimestamp;
-use super::planned_field::{FieldSink, PlannedKey};
+use super::planned_field::{PlannedFields, PlannedKey};
 use super::unique_keys::UniqueKeys;
 use crate::json_options::JsonOptions;
 use crate::view::{Field, RecordView, Value};
@@ -455,7 +455,7 @@ impl JsonFormatter {
             head: e.head.as_slice().into(),
             middle: e.middle.as_slice().into(),
             whole,
-            keys: e.keys.iter().map(|k| PlannedKey::new(k)).collect(),
+            keys: PlannedKey::for_line(&e.keys),
             raw_keys: starts
                 .zip(&e.key_ends)
                 .map(|(start, &end)| e.key_bytes[start..end].into())
@@ -492,21 +492,27 @@ impl JsonFormatter {
         mut fields: crate::wire::Decoder<'_>,
         out: &mut Vec<u8>,
     ) -> Result<(), Unwritten> {
-        out.reserve(head.iter().map(|p| p.len()).sum::<usize>() + 64);
         put(out, &self.keys.ts);
         self.ts.write(ts_ns, out);
-        for part in head {
-            out.extend_from_slice(part);
+        match head {
+            // A kept line: one copy.
+            [whole] => out.extend_from_slice(whole),
+            parts => {
+                out.reserve(parts.iter().map(|p| p.len()).sum::<usize>());
+                for part in parts {
+                    out.extend_from_slice(part);
+                }
+            }
         }
-        if !keys.is_empty() {
-            let scratch = &mut self.scratch;
-            read_planned_fields(&mut fields, keys.len(), raw_keys, |i, d| {
-                let key = keys.get(i)?;
-                d.value_into(&mut FieldSink { key, scratch, out })
-            })?;
-            out.push(b'}');
+        if keys.is_empty() {
+            out.extend_from_slice(b"}\n");
+            return Ok(());
         }
-        out.extend_from_slice(b"}\n");
+        let mut line = PlannedFields::new(keys, &mut self.scratch, out);
+        read_planned_fields(&mut fields, keys.len(), raw_keys, |i, d| {
+            d.value_into(&mut line.field(keys.get(i)?))
+        })?;
+        line.finish();
         Ok(())
     }
 }

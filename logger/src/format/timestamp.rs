@@ -136,8 +136,9 @@ fn put2(buf: &mut [u8], at: usize, v: u32) {
 /// `dst .. dst + 9` must be valid for writes.
 #[inline(always)]
 unsafe fn write_nanos(nanos: u32, dst: *mut u8) {
-    // SAFETY: the caller's nine bytes.
-    unsafe { super::digits::write_backwards(u64::from(nanos), dst.add(9), 9) }
+    // SAFETY: the caller's nine bytes (`write_fixed` with 9 digits writes
+    // exactly those).
+    unsafe { super::digits::write_fixed(nanos, dst, 9) }
 }
 
 /// Writes `nanos` (< 10^9) as exactly nine digits into `buf`.
