@@ -162,12 +162,10 @@ pub(super) unsafe fn write_fixed(x: u32, dst: *mut u8, len: usize) {
     debug_assert!((1..=9).contains(&len) && u64::from(x) < 10u64.pow(len as u32));
     // SAFETY: at most nine bytes from `dst`, the caller's.
     unsafe {
-        if len <= 2 {
-            // One or two digits (a price's cents): the pair of `x`, the
-            // last `len` of its two digits.
-            let pair = pair(x);
-            *dst = pair[2 - len];
-            *dst.add(1) = pair[1];
+        if len == 1 {
+            *dst = b'0' + x as u8;
+        } else if len == 2 {
+            dst.cast::<[u8; 2]>().write_unaligned(pair(x));
         } else if len == 9 {
             let first = x / 100_000_000;
             *dst = b'0' + first as u8;
@@ -188,10 +186,8 @@ pub(super) unsafe fn write_fixed(x: u32, dst: *mut u8, len: usize) {
 /// `dst .. dst + 20` must be valid for writes.
 #[inline(always)]
 pub(super) unsafe fn write_u64_at(v: u64, dst: *mut u8) -> usize {
-    // SAFETY: below 100, 2 bytes; below 10^4, 4; below 10^8, 8; below
-    // 10^16, the high digits' 8 bytes
-    // and 8 more after the `n` digits (`n + 8`, the number of digits, at
-    // most 16); else `write_large`'s digits (at most 20).
+    // SAFETY: below 100, 2 bytes; below 10^8, 8; else `write_large`'s
+    // `max(8, digits)`, at most 20.
     unsafe {
         if v < 100 {
             // One or two digits: their pair, the first dropped when 0.
@@ -200,46 +196,59 @@ pub(super) unsafe fn write_u64_at(v: u64, dst: *mut u8) -> usize {
             *dst = pair[one];
             *dst.add(1) = pair[1];
             2 - one
-        } else if v < 10_000 {
-            // Three or four: two pairs (one division by 100), the first
-            // digit dropped when 0.
-            let high = v as u32 / 100;
-            let one = usize::from(v < 1_000);
-            let word = u32::from_le_bytes([
-                pair(high)[0],
-                pair(high)[1],
-                pair(v as u32 - high * 100)[0],
-                pair(v as u32 - high * 100)[1],
-            ]) >> (8 * one);
-            dst.cast::<[u8; 4]>().write_unaligned(word.to_le_bytes());
-            4 - one
         } else if v < 100_000_000 {
             write_below_1e8(v as u32, dst)
-        } else if v < 10_000_000_000_000_000 {
-            let high = v / 100_000_000;
-            let n = write_below_1e8(high as u32, dst);
-            store(
-                dst.add(n),
-                eight_digits((v - high * 100_000_000) as u32) + ZEROS,
-            );
-            n + 8
         } else {
             write_large(v, dst)
         }
     }
 }
 
-/// [`write_u64_at`] for 17 to 20 digits.
+/// Writes `x` (below 10^4: a price's integer part) in decimal at `dst`
+/// with one division by 100 and two pairs; returns the number of digits.
+/// It writes 4 bytes, the digits first.
+///
+/// # Safety
+///
+/// `dst .. dst + 4` must be valid for writes.
+#[inline(always)]
+pub(super) unsafe fn write_below_1e4(x: u32, dst: *mut u8) -> usize {
+    debug_assert!(x < 10_000);
+    let high = x / 100;
+    let [a, b] = pair(high);
+    let [c, d] = pair(x - high * 100);
+    // The leading zero digits dropped: 0, 1 (below 1000; `high` has one
+    // digit), 2 (below 100), 3 (below 10; 0 writes `0`).
+    let zeros = usize::from(x < 1_000) + usize::from(x < 100) + usize::from(x < 10);
+    let word = u32::from_le_bytes([a, b, c, d]) >> (8 * zeros);
+    // SAFETY: the caller's four bytes.
+    unsafe { dst.cast::<[u8; 4]>().write_unaligned(word.to_le_bytes()) };
+    4 - zeros
+}
+
+/// [`write_u64_at`] from 9 digits on: eight and the digits before them
+/// below 10^16, else one at a time.
 ///
 /// # Safety
 ///
 /// `dst .. dst + 20` must be valid for writes.
 #[cold]
 unsafe fn write_large(v: u64, dst: *mut u8) -> usize {
-    let len = count(v);
-    // SAFETY: `len <= 20` digits, within the caller's range.
-    unsafe { write_backwards(v, dst.add(len), len) };
-    len
+    // SAFETY: below 10^16, the high digits' 8 bytes and 8 more after the
+    // `n` digits (`n + 8`, the number of digits, at most 16); else
+    // `count(v) <= 20` digits: within the caller's range.
+    unsafe {
+        if v < 10_000_000_000_000_000 {
+            let high = v / 100_000_000;
+            let n = write_below_1e8(high as u32, dst);
+            let low = (v - high * 100_000_000) as u32;
+            store(dst.add(n), eight_digits(low) + ZEROS);
+            return n + 8;
+        }
+        let len = count(v);
+        write_backwards(v, dst.add(len), len);
+        len
+    }
 }
 
 /// Writes `v` in decimal, with a `-` when negative, at `dst`; returns the
@@ -322,6 +331,14 @@ mod tests {
                     "{v}: wrote past max(8, n)"
                 );
             }
+        }
+        for x in [0, 9, 10, 99, 100, 999, 1_000, 9_999] {
+            let mut buf = [0xAAu8; 5];
+            // SAFETY: `buf` has the four bytes `write_below_1e4` writes
+            // and a guard.
+            let n = unsafe { write_below_1e4(x, buf.as_mut_ptr()) };
+            assert_eq!(&buf[..n], x.to_string().as_bytes());
+            assert_eq!(buf[4], 0xAA);
         }
         for len in 1..=9usize {
             let top = 10u32.pow(len as u32) - 1;

@@ -12,6 +12,7 @@ mod json_timestamp;
 mod logfmt;
 mod pattern;
 mod planned_field;
+mod planned_timestamp;
 mod text;
 mod time_layout;
 mod timestamp;

@@ -19,7 +19,7 @@ const SECS_PER_HOUR: i64 = 3600;
 use super::digits::DIGIT_PAIRS;
 
 /// Room for the rendered prefix (20 bytes for years 0-9999, at most 32).
-const PREFIX_MAX: usize = 32;
+pub(super) const PREFIX_MAX: usize = 32;
 
 /// Renders `YYYY-MM-DD?HH:MM:SS.nnnnnnnnn` (`?` being the date-time
 /// separator), caching everything up to the `.` per second.
