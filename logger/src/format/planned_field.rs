@@ -332,9 +332,19 @@ impl crate::wire::ValueSink for Field<'_, '_> {
     #[inline(always)]
     fn f64(&mut self, v: f64) {
         let key = self.key;
-        // SAFETY: `fast` gives `VALUE_ROOM = float::SHORT_MAX` bytes.
-        let short = |p| unsafe { float::write_short_at(v, p) };
-        if !self.line.fast(key, short) {
+        // Not through `fast` with a closure: the compiler kept that
+        // closure out of line, a call per float.
+        // SAFETY: as in `fast`: the key's `span()` and `VALUE_ROOM =
+        // float::SHORT_MAX` bytes for the value are at `at`; `at` moves
+        // past the key and the bytes written.
+        let written = unsafe {
+            key.copy_to(self.line.at);
+            let p = self.line.at.add(key.len);
+            let n = float::write_short_at(v, p);
+            self.line.at = p.add(n.unwrap_or(0));
+            n.is_some()
+        };
+        if !written {
             self.line.through_vec(key, |scratch, out| {
                 super::json::write_value(scratch, out, &Value::F64(v))
             });
