@@ -116,10 +116,11 @@ pub(crate) unsafe fn write_short_at(v: f64, dst: *mut u8) -> Option<usize> {
     let neg = usize::from(v < 0.0);
     // SAFETY: at most `SHORT_MAX` bytes from `dst`, the caller's: the
     // sign (written always, overwritten when not negative), then
-    // `write_below_1e4`'s 4 or `write_u64_at`'s `max(8, int_len)` bytes (`int_len <= 15`: `int <
-    // 1e15`), the point after the `int_len` digits, then `write_fixed`'s
-    // at most 9 bytes for the `frac_len <= 9` decimals (`frac` zero-padded
-    // to `k` digits; `0` when `k == 0`): `1 + 15 + 1 + 9 = 26`.
+    // `write_below_1e4`'s 4 or `write_u64_at`'s `max(8, int_len)` bytes
+    // (`int_len <= 15`: `int < 1e15`), the point after the `int_len`
+    // digits, then `write_fixed`'s at most 9 bytes for the `frac_len <= 9`
+    // decimals (`frac` zero-padded to `k` digits; `0` when `k == 0`): `1 +
+    // 15 + 1 + 9 = 26`.
     unsafe {
         *dst = b'-';
         let p = dst.add(neg);
