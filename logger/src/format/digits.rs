@@ -178,8 +178,8 @@ pub(super) unsafe fn write_fixed(x: u32, dst: *mut u8, len: usize) {
 
 /// Writes `v` in decimal at `dst` (the same digits as `itoa`); returns
 /// their number. It writes at most `max(8, digits)` bytes: with fewer
-/// than 8 digits, possibly bytes after them too (the caller writes over them or leaves
-/// them past the length).
+/// than 8 digits, possibly bytes after them too (the caller writes over
+/// them or leaves them past the length).
 ///
 /// # Safety
 ///
@@ -307,8 +307,9 @@ mod tests {
         }
     }
 
-    /// `write_u64_at` and `write_fixed` write within their stated bounds
-    /// (a guard byte after them stays), at every digit count.
+    /// `write_u64_at`, `write_below_1e4` and `write_fixed` write the
+    /// right digits within their stated bounds (a guard byte after them
+    /// stays), at every digit count.
     #[test]
     fn writes_stay_within_their_bounds() {
         for k in 0..20 {

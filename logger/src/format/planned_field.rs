@@ -299,8 +299,9 @@ impl<'a> PlannedLine<'a> {
         }
         write(self.scratch, self.out);
         self.out.reserve(key.room_after());
-        // SAFETY: as in `new`: the invariant holds again (nothing is left
-        // to write before the fields).
+        // Nothing is written before the fields once they have started.
+        self.before = 0;
+        // SAFETY: as in `new`: the invariant holds again.
         self.at = unsafe { self.out.as_mut_ptr().add(self.out.len()) };
     }
 }
