@@ -802,22 +802,44 @@ impl<'a> Decoder<'a> {
     #[inline(always)]
     pub fn value_into<S: ValueSink>(&mut self, sink: &mut S) -> Option<()> {
         let (&tag, rest) = self.rest.split_first()?;
-        match tag {
-            V_U64 | V_I64 | V_F64 => {
-                let (word, tail) = rest.split_first_chunk::<8>()?;
-                self.rest = tail;
-                let x = u64::from_ne_bytes(*word);
-                match tag {
-                    V_U64 => sink.u64(x),
-                    V_I64 => sink.i64(x as i64),
-                    _ => sink.f64(f64::from_bits(x)),
-                }
-            }
-            V_STR | V_STATIC_STR => match self.value()? {
-                Value::Str(bytes) => sink.str(bytes),
-                other => sink.value(other),
-            },
-            _ => sink.value(self.value()?),
+        // Each kind's bytes read here, once (`Decoder::value` would read
+        // the tag again). Tests in the usual kinds' order rather than a
+        // `match`: 13 instructions fewer per `trade!` record on the
+        // flusher (callgrind), though the compiler still makes part of it
+        // a jump table.
+        let word = |rest: &'a [u8]| {
+            let (word, tail) = rest.split_first_chunk::<8>()?;
+            Some((u64::from_ne_bytes(*word), tail))
+        };
+        if tag == V_STATIC_STR {
+            let (ptr, tail) = word(rest)?;
+            let (len, tail) = word(tail)?;
+            self.rest = tail;
+            // SAFETY: as in `Decoder::value`: a V_STATIC_STR value is only
+            // written whole by `put_log_values` from a `&'static str` of
+            // this process.
+            sink.str(unsafe {
+                std::slice::from_raw_parts(ptr as usize as *const u8, len as usize)
+            });
+        } else if tag == V_U64 {
+            let (x, tail) = word(rest)?;
+            self.rest = tail;
+            sink.u64(x);
+        } else if tag == V_F64 {
+            let (x, tail) = word(rest)?;
+            self.rest = tail;
+            sink.f64(f64::from_bits(x));
+        } else if tag == V_STR {
+            let (len, tail) = rest.split_first_chunk::<4>()?;
+            let (bytes, tail) = tail.split_at_checked(u32::from_ne_bytes(*len) as usize)?;
+            self.rest = tail;
+            sink.str(bytes);
+        } else if tag == V_I64 {
+            let (x, tail) = word(rest)?;
+            self.rest = tail;
+            sink.i64(x as i64);
+        } else {
+            sink.value(self.value()?);
         }
         Some(())
     }

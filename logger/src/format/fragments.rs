@@ -219,20 +219,17 @@ pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
     if n > 16 {
         return a == b;
     }
-    let word = |s: &[u8], at: usize| -> u64 {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&s[at..at + 8]);
-        u64::from_ne_bytes(w)
-    };
-    let half = |s: &[u8], at: usize| -> u32 {
-        let mut w = [0u8; 4];
-        w.copy_from_slice(&s[at..at + 4]);
-        u32::from_ne_bytes(w)
-    };
+    // The first and last 8 (or 4) bytes of each, overlapping: `first_chunk`
+    // and `last_chunk` rather than indexing, which the compiler kept its
+    // bounds checks for.
+    #[inline(always)]
+    fn ends<const N: usize>(s: &[u8]) -> Option<(&[u8; N], &[u8; N])> {
+        Some((s.first_chunk::<N>()?, s.last_chunk::<N>()?))
+    }
     if n >= 8 {
-        word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8)
+        ends::<8>(a) == ends::<8>(b)
     } else if n >= 4 {
-        half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4)
+        ends::<4>(a) == ends::<4>(b)
     } else {
         n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1])
     }
@@ -329,5 +326,26 @@ impl Hasher for WordHasher {
     #[inline]
     fn write_usize(&mut self, i: usize) {
         self.add(i as u64);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same;
+
+    /// Equal and unequal strings of every length up to 20, differing at
+    /// each place in turn, and of different lengths.
+    #[test]
+    fn same_is_equality_at_every_length_and_place() {
+        let a: Vec<u8> = (b'a'..=b'z').collect();
+        for n in 0..=20 {
+            assert!(same(&a[..n], &a[..n]), "n {n}");
+            assert!(!same(&a[..n], &a[..n + 1]), "n {n}");
+            for at in 0..n {
+                let mut b = a[..n].to_vec();
+                b[at] ^= 0x20;
+                assert!(!same(&a[..n], &b), "n {n}, at {at}");
+            }
+        }
     }
 }

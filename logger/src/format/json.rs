@@ -17,7 +17,8 @@ use super::digits;
 use super::float;
 use super::fragments::{Entry, Site, SiteCache, same};
 use super::json_timestamp::JsonTimestamp;
-use super::planned_field::{FieldSink, PlannedKey};
+use super::planned_field::{PlannedKey, PlannedLine};
+use super::planned_timestamp::{self, PlannedTimestamp};
 use super::unique_keys::UniqueKeys;
 use crate::json_options::JsonOptions;
 use crate::view::{Field, RecordView, Value};
@@ -43,6 +44,9 @@ pub struct JsonFormatter {
     unique: UniqueKeys,
     /// What each call site on each thread renders to.
     sites: SiteCache,
+    /// The `ts` key and the timestamp up to its fraction, per second,
+    /// for planned lines.
+    planned_ts: PlannedTimestamp,
 }
 
 impl JsonFormatter {
@@ -66,6 +70,7 @@ impl JsonFormatter {
             write_str(&mut pid_host, host);
         }
         JsonFormatter {
+            planned_ts: PlannedTimestamp::new(&ts, &keys.ts),
             ts,
             keys,
             pid_host,
@@ -455,7 +460,7 @@ impl JsonFormatter {
             head: e.head.as_slice().into(),
             middle: e.middle.as_slice().into(),
             whole,
-            keys: e.keys.iter().map(|k| PlannedKey::new(k)).collect(),
+            keys: PlannedKey::for_line(&e.keys),
             raw_keys: starts
                 .zip(&e.key_ends)
                 .map(|(start, &end)| e.key_bytes[start..end].into())
@@ -492,21 +497,65 @@ impl JsonFormatter {
         mut fields: crate::wire::Decoder<'_>,
         out: &mut Vec<u8>,
     ) -> Result<(), Unwritten> {
-        out.reserve(head.iter().map(|p| p.len()).sum::<usize>() + 64);
-        put(out, &self.keys.ts);
-        self.ts.write(ts_ns, out);
-        for part in head {
-            out.extend_from_slice(part);
+        let JsonFormatter {
+            ts,
+            keys: k,
+            scratch,
+            planned_ts,
+            ..
+        } = self;
+        let fraction = planned_ts.fraction(&k.ts, ts, ts_ns);
+        let ts_room = match fraction {
+            Some(_) => planned_timestamp::ROOM,
+            None => {
+                put(out, &k.ts);
+                ts.write(ts_ns, out);
+                0
+            }
+        };
+        let head_len = match head {
+            [whole] => whole.len(),
+            parts => parts.iter().map(|p| p.len()).sum(),
+        };
+        let mut line = PlannedLine::new(ts_room + head_len, keys, scratch, out);
+        let mut fits = true;
+        if let Some(fraction) = fraction {
+            // SAFETY: `write_at` writes at most `ROOM` bytes and returns
+            // their number.
+            fits = unsafe { line.put_with(ts_room, |p| planned_ts.write_at(fraction, p)) };
         }
-        if !keys.is_empty() {
-            let scratch = &mut self.scratch;
-            read_planned_fields(&mut fields, keys.len(), raw_keys, |i, d| {
-                let key = keys.get(i)?;
-                d.value_into(&mut FieldSink { key, scratch, out })
-            })?;
-            out.push(b'}');
+        match head {
+            // A kept line: one copy.
+            [whole] => fits &= line.put(whole),
+            parts => {
+                for part in parts {
+                    fits &= line.put(part);
+                }
+            }
         }
-        out.extend_from_slice(b"}\n");
+        if !fits {
+            // Cannot happen: the room was reserved for all of it. The
+            // record goes the generic way.
+            return Err(Unwritten::Malformed);
+        }
+        if keys.is_empty() {
+            line.finish_bare();
+            return Ok(());
+        }
+        match raw_keys {
+            // The keys are the plan's: one loop over them.
+            None => {
+                for key in keys {
+                    fields
+                        .value_into(&mut line.field(key))
+                        .ok_or(Unwritten::Malformed)?;
+                }
+            }
+            Some(_) => read_planned_fields(&mut fields, keys.len(), raw_keys, |i, d| {
+                d.value_into(&mut line.field(keys.get(i)?))
+            })?,
+        }
+        line.finish();
         Ok(())
     }
 }
@@ -566,6 +615,7 @@ impl Formatter for JsonFormatter {
             scratch,
             unique,
             sites,
+            ..
         } = self;
         let mut entry = site.map(|s| (entry_for(sites, keys, s, r, pid_host), s));
         out.reserve(256 + r.msg.len());

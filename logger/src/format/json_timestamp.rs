@@ -73,6 +73,13 @@ impl JsonTimestamp {
         }
     }
 
+    /// The fraction digits (9, 6 or 3) of an RFC 3339 timestamp in UTC,
+    /// which nothing follows per record; `None` for the other formats.
+    pub(super) fn utc_fraction_digits(&self) -> Option<usize> {
+        (!self.epoch && self.strftime.is_none() && self.zone == TimeZone::Utc)
+            .then_some(9 - self.cut)
+    }
+
     /// Appends `ts_ns` (nanoseconds since the Unix epoch) as the format
     /// says, without the opening quote and the fixed suffix.
     #[inline]

@@ -13,6 +13,7 @@ mod logfmt;
 mod pattern;
 mod planned_field;
 mod planned_message;
+mod planned_timestamp;
 mod text;
 mod time_layout;
 mod timestamp;

@@ -19,7 +19,7 @@ const SECS_PER_HOUR: i64 = 3600;
 use super::digits::DIGIT_PAIRS;
 
 /// Room for the rendered prefix (20 bytes for years 0-9999, at most 32).
-const PREFIX_MAX: usize = 32;
+pub(super) const PREFIX_MAX: usize = 32;
 
 /// Renders `YYYY-MM-DD?HH:MM:SS.nnnnnnnnn` (`?` being the date-time
 /// separator), caching everything up to the `.` per second.
@@ -136,8 +136,9 @@ fn put2(buf: &mut [u8], at: usize, v: u32) {
 /// `dst .. dst + 9` must be valid for writes.
 #[inline(always)]
 unsafe fn write_nanos(nanos: u32, dst: *mut u8) {
-    // SAFETY: the caller's nine bytes.
-    unsafe { super::digits::write_backwards(u64::from(nanos), dst.add(9), 9) }
+    // SAFETY: the caller's nine bytes (`write_fixed` with 9 digits writes
+    // exactly those).
+    unsafe { super::digits::write_fixed(nanos, dst, 9) }
 }
 
 /// Writes `nanos` (< 10^9) as exactly nine digits into `buf`.
