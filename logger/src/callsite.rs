@@ -59,21 +59,33 @@ fn next_brace(t: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// Renders `template` with the next `n` values of `d` into `out`.
-/// Returns `None` when the values are malformed.
+/// A piece of a message template, as [`split_template`] hands it out.
+pub(crate) enum Piece<'t> {
+    /// Literal text (`{{` and `}}` already one brace).
+    Literal(&'t [u8]),
+    /// A `{}` that takes the next argument.
+    Argument,
+}
+
+/// Walks `template`, whose records hold `n` arguments, piece by piece:
+/// `{{` and `}}` are one brace, each `{}` takes the next argument while
+/// there is one, any other brace is itself. Returns the number of
+/// arguments taken, or `None` as soon as `piece` does. The one reading of
+/// the template: the flusher renders a record's message with it
+/// ([`render_message`]) and the fast lane splits a template once per plan
+/// with it (`format::PlannedMessage`).
 ///
 /// The template is scanned for braces eight bytes at a time (they are
-/// ASCII, so no UTF-8 decoding is needed) and its literal parts, mostly a
-/// few bytes between placeholders, are copied without a `memcpy` call.
-pub(crate) fn render_message(
-    template: &str,
+/// ASCII, so no UTF-8 decoding is needed).
+#[inline(always)]
+pub(crate) fn split_template<'t>(
+    template: &'t str,
     n: usize,
-    d: &mut Decoder<'_>,
-    out: &mut Vec<u8>,
-) -> Option<()> {
+    mut piece: impl FnMut(Piece<'t>) -> Option<()>,
+) -> Option<usize> {
     let t = template.as_bytes();
     let mut used = 0;
-    // `t[copied..i]` is literal text not yet copied.
+    // `t[copied..i]` is literal text not yet handed out.
     let mut copied = 0;
     let mut i = 0;
     loop {
@@ -81,23 +93,43 @@ pub(crate) fn render_message(
         let Some(&b) = t.get(i) else {
             break;
         };
-        crate::short_copy::extend_short(out, &t[copied..i]);
+        piece(Piece::Literal(&t[copied..i]))?;
         let next = t.get(i + 1).copied();
         if next == Some(b) {
             // `{{` or `}}`: one brace.
-            out.push(b);
+            piece(Piece::Literal(&t[i..i + 1]))?;
             i += 2;
         } else if b == b'{' && next == Some(b'}') && used < n {
-            crate::format::write_value_plain(out, d.value()?);
+            piece(Piece::Argument)?;
             used += 1;
             i += 2;
         } else {
-            out.push(b);
+            piece(Piece::Literal(&t[i..i + 1]))?;
             i += 1;
         }
         copied = i;
     }
-    crate::short_copy::extend_short(out, &t[copied..]);
+    piece(Piece::Literal(&t[copied..]))?;
+    Some(used)
+}
+
+/// Renders `template` with the next `n` values of `d` into `out`
+/// ([`split_template`]); the literal parts, mostly a few bytes between
+/// placeholders, are copied without a `memcpy` call. Returns `None` when
+/// the values are malformed.
+pub(crate) fn render_message(
+    template: &str,
+    n: usize,
+    d: &mut Decoder<'_>,
+    out: &mut Vec<u8>,
+) -> Option<()> {
+    let used = split_template(template, n, |piece| {
+        match piece {
+            Piece::Literal(text) => crate::short_copy::extend_short(out, text),
+            Piece::Argument => crate::format::write_value_plain(out, d.value()?),
+        }
+        Some(())
+    })?;
     // Skip arguments the template did not use, to stay aligned.
     for _ in used..n {
         d.value()?;

@@ -15,6 +15,7 @@
 //! [`PlannedMessage::write`] refuse, and the caller takes the general way.
 
 use super::json;
+use crate::callsite::Piece;
 use crate::view::Value;
 use crate::wire::Decoder;
 
@@ -32,27 +33,16 @@ pub(crate) struct PlannedMessage {
 
 impl PlannedMessage {
     /// Splits `template`, whose records hold `args` arguments, as
-    /// `callsite::render_message` reads it: `{{` and `}}` are one brace,
-    /// each `{}` takes the next argument while there is one, any other
-    /// brace is itself.
+    /// `callsite::render_message` reads it (`callsite::split_template`).
     pub(crate) fn new(template: &str, args: usize, scratch: &mut String) -> PlannedMessage {
-        let t = template.as_bytes();
         let mut literals = vec![Vec::new()];
-        let mut i = 0;
-        while let Some(&b) = t.get(i) {
-            let next = t.get(i + 1).copied();
-            let last = literals.len() - 1;
-            if (b == b'{' || b == b'}') && next == Some(b) {
-                literals[last].push(b);
-                i += 2;
-            } else if b == b'{' && next == Some(b'}') && last < args {
-                literals.push(Vec::new());
-                i += 2;
-            } else {
-                literals[last].push(b);
-                i += 1;
+        crate::callsite::split_template(template, args, |piece| {
+            match piece {
+                Piece::Literal(text) => literals.last_mut()?.extend_from_slice(text),
+                Piece::Argument => literals.push(Vec::new()),
             }
-        }
+            Some(())
+        });
         let n = literals.len();
         let parts = literals
             .iter()
