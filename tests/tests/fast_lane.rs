@@ -26,7 +26,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use logger::__private::{Callsite, LogValue, push};
-use logger::{FileSpec, RedactAction, ServiceSpec, SimulatedClock, perf, trade};
+use logger::{FileSpec, Kind, Level, RedactAction, ServiceSpec, SimulatedClock, perf, trade};
 
 /// 2026-11-21T23:59:59.5Z: the run crosses a second and the day.
 const START_NS: u64 = 1_795_305_599_500_000_000;
@@ -459,100 +459,47 @@ fn the_lane_drops_what_the_generic_path_drops() {
     compare("the_lane_drops_what_the_generic_path_drops", &ring, 200, 3);
 }
 
-static PLAIN: Callsite = Callsite {
-    kind: logger::Kind::Trade,
-    level: logger::Level::Info,
-    target: "lane::malformed",
-    module: "fast_lane",
-    file: "tests/tests/fast_lane.rs",
-    line: 1,
-    message: "plain",
-    message_args: 0,
-    fields: &["a", "b"],
-    function: None,
-};
+/// A call site of the malformed-records test: `kind` at `level`, its
+/// `line`, `message` with `message_args` arguments, and `fields`.
+const fn site(
+    kind: Kind,
+    level: Level,
+    line: u32,
+    message: &'static str,
+    message_args: usize,
+    fields: &'static [&'static str],
+) -> Callsite {
+    Callsite {
+        kind,
+        level,
+        target: "lane::malformed",
+        module: "fast_lane",
+        file: "tests/tests/fast_lane.rs",
+        line,
+        message,
+        message_args,
+        fields,
+        function: None,
+    }
+}
+
+static PLAIN: Callsite = site(Kind::Trade, Level::Info, 1, "plain", 0, &["a", "b"]);
 
 /// Of kind `log` at `INFO`: only the main file takes it, which the lane
 /// writes into directly (taking back a record found malformed half-way).
-static PLAIN_LOG: Callsite = Callsite {
-    kind: logger::Kind::Log,
-    level: logger::Level::Info,
-    target: "lane::malformed",
-    module: "fast_lane",
-    file: "tests/tests/fast_lane.rs",
-    line: 5,
-    message: "plain log",
-    message_args: 0,
-    fields: &["a", "b"],
-    function: None,
-};
+static PLAIN_LOG: Callsite = site(Kind::Log, Level::Info, 5, "plain log", 0, &["a", "b"]);
 
 /// An `ERROR` site (which writes out the backtrace ring's records), and
 /// a `DEBUG` one (whose records the ring holds).
-static PLAIN_ERROR: Callsite = Callsite {
-    kind: logger::Kind::Log,
-    level: logger::Level::Error,
-    target: "lane::malformed",
-    module: "fast_lane",
-    file: "tests/tests/fast_lane.rs",
-    line: 6,
-    message: "plain error",
-    message_args: 0,
-    fields: &["a", "b"],
-    function: None,
-};
+static PLAIN_ERROR: Callsite = site(Kind::Log, Level::Error, 6, "plain error", 0, &["a", "b"]);
 
-static PLAIN_DEBUG: Callsite = Callsite {
-    kind: logger::Kind::Log,
-    level: logger::Level::Debug,
-    target: "lane::malformed",
-    module: "fast_lane",
-    file: "tests/tests/fast_lane.rs",
-    line: 7,
-    message: "plain debug",
-    message_args: 0,
-    fields: &["a"],
-    function: None,
-};
+static PLAIN_DEBUG: Callsite = site(Kind::Log, Level::Debug, 7, "plain debug", 0, &["a"]);
 
-static TEMPLATE: Callsite = Callsite {
-    kind: logger::Kind::Log,
-    level: logger::Level::Warn,
-    target: "lane::malformed",
-    module: "fast_lane",
-    file: "tests/tests/fast_lane.rs",
-    line: 2,
-    message: "x {} y {} {{z}}",
-    message_args: 2,
-    fields: &["a"],
-    function: None,
-};
+static TEMPLATE: Callsite = site(Kind::Log, Level::Warn, 2, "x {} y {} {{z}}", 2, &["a"]);
 
-static METRICS: Callsite = Callsite {
-    kind: logger::Kind::Metrics,
-    level: logger::Level::Info,
-    target: "lane::malformed",
-    module: "fast_lane",
-    file: "tests/tests/fast_lane.rs",
-    line: 3,
-    message: "metrics",
-    message_args: 0,
-    fields: &["n"],
-    function: None,
-};
+static METRICS: Callsite = site(Kind::Metrics, Level::Info, 3, "metrics", 0, &["n"]);
 
-static UNTIMED: Callsite = Callsite {
-    kind: logger::Kind::Perf,
-    level: logger::Level::Info,
-    target: "lane::malformed",
-    module: "fast_lane",
-    file: "tests/tests/fast_lane.rs",
-    line: 4,
-    message: "untimed",
-    message_args: 0,
-    fields: &["n"],
-    function: None,
-};
+static UNTIMED: Callsite = site(Kind::Perf, Level::Info, 4, "untimed", 0, &["n"]);
 
 fn malformed_child() {
     let clock = Arc::new(SimulatedClock::new(START_NS));
