@@ -74,6 +74,7 @@ pub fn run(jobs: Vec<Job>) -> Vec<Row> {
     println!("load average at start: {}", load_average());
     let mut rows = Vec::new();
     for job in jobs.iter().filter(|j| j.name.contains(&filter)) {
+        settle();
         let start = Instant::now();
         eprintln!("bench: {} ...", job.name);
         let got = spawn(job);
@@ -85,6 +86,16 @@ pub fn run(jobs: Vec<Job>) -> Vec<Row> {
         rows.extend(got);
     }
     rows
+}
+
+/// Writes the dirty pages every job before left in the page cache (each
+/// throughput job writes hundreds of MB) out to the disk, so that the
+/// kernel's writeback of one job's files does not run during the next:
+/// it took CPU time from whichever job came next and moved the figures
+/// by up to a third from one run to the next (docs/performance.md).
+fn settle() {
+    // SAFETY: sync(2) takes no arguments and cannot fail.
+    unsafe { libc::sync() };
 }
 
 fn spawn(job: &Job) -> Vec<Row> {

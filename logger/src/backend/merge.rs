@@ -10,8 +10,12 @@
 //! that. So a thread preempted mid-record never has its record written
 //! after newer records of other threads.
 //!
-//! Records stay in their ring until emitted (decoded in place, no copy);
-//! the read position is published once per cycle.
+//! Records stay in their ring until emitted (decoded in place, no copy).
+//! A thread's read position is published after each run of its records,
+//! and a run takes at most [`RUN_BYTES`] of its ring (a quarter of a
+//! smaller ring): a producer whose ring is full gets room back while the
+//! flusher works through a long backlog, not only once the whole cycle is
+//! done, so the two keep working side by side.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -28,6 +32,10 @@ use crate::wire::{self, Header};
 /// Slack for a `busy` store still in the producer's store buffer when its
 /// timestamp was taken, in raw clock units (TSC ticks or ns: generous in both).
 const STORE_SLACK: u64 = 20_000;
+
+/// Most ring bytes one run takes past its first record before the read
+/// position is published (see the module documentation).
+const RUN_BYTES: usize = 64 << 10;
 
 /// One thread's ring as the flusher reads it.
 pub(crate) struct ThreadRing {
@@ -136,7 +144,8 @@ fn ring_bytes(ring: &RingHandle, pos: usize, len: usize) -> &[u8] {
 
 /// A run of one thread's records that the merge emits back to back: its
 /// records from the head of its ring on, while each is below the
-/// watermark and older than the next record of every other thread.
+/// watermark and older than the next record of every other thread, up to
+/// [`RUN_BYTES`] of its ring.
 pub(crate) struct Run<'r, 'a> {
     pub slot: &'a ThreadSlot,
     /// The thread's context frames as of its next record.
@@ -159,13 +168,16 @@ pub(crate) struct Records<'a> {
     /// always is: it came out of the heap).
     stop_at: u64,
     first: bool,
+    /// Ring bytes the run may still take after its first record.
+    left: usize,
     /// Records taken so far.
     emitted: usize,
 }
 
 impl<'a> Records<'a> {
     /// The run's next record, without taking it: its header and bytes
-    /// (valid until the cycle ends: the read position is published then).
+    /// (valid while the run lasts: the thread's read position is published
+    /// when it ends).
     #[inline]
     pub(crate) fn peek(&mut self) -> Option<(Header, &'a [u8])> {
         let cap = self.ring.cap;
@@ -181,7 +193,7 @@ impl<'a> Records<'a> {
                     self.read = (self.read + h.len) & (2 * cap - 1);
                 }
                 Some(h) => {
-                    if h.ts >= self.stop_at && !self.first {
+                    if (h.ts >= self.stop_at || self.left == 0) && !self.first {
                         return None;
                     }
                     return Some((h, ring_bytes(self.ring, pos, h.len)));
@@ -207,6 +219,7 @@ impl<'a> Records<'a> {
         }
         self.last_idle = self.last_idle.max(h.ts);
         self.read = (self.read + h.len) & (2 * self.ring.cap - 1);
+        self.left = self.left.saturating_sub(h.len);
         self.first = false;
         self.emitted += 1;
     }
@@ -338,6 +351,7 @@ impl Rings {
                 last_emitted: self.last_emitted,
                 stop_at,
                 first: true,
+                left: RUN_BYTES.min(t.ring.cap / 4),
                 emitted: 0,
             };
             emit(Run {
@@ -346,6 +360,11 @@ impl Rings {
                 records: &mut records,
             });
             t.read = records.read;
+            // SAFETY: as in `end_cycle`: `read` only moved over records of
+            // this run, within `[old read, write]`; nothing borrowed from
+            // them outlives `emit` (its `Run` is borrowed for that call
+            // alone), so the producer may write over them now.
+            unsafe { t.ring.cons.set_read_index(t.read) };
             t.last_idle = records.last_idle;
             self.last_emitted = records.last_emitted;
             n += records.emitted;
@@ -588,6 +607,71 @@ mod tests {
         let order: Vec<u8> = emitted.iter().map(|&(_, who)| who).collect();
         assert_eq!(order, b"BA", "{emitted:?}");
         assert!(emitted[0].0 <= emitted[1].0);
+        lifecycle::set_state(lifecycle::NOT_INSTALLED);
+    }
+
+    /// A producer blocked on a full ring gets room back during the cycle
+    /// that drains it, after the first run (at most a quarter of the
+    /// ring), not only when the cycle ends.
+    #[test]
+    fn a_full_ring_gets_room_back_within_the_cycle() {
+        use std::sync::atomic::AtomicUsize;
+        let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+        let cap = crate::config::MIN_RING_BYTES;
+        lifecycle::set_producer_config(cap, OverflowPolicy::Block);
+        lifecycle::set_state(lifecycle::RUNNING);
+        const LEN: usize = 16;
+        let pushed = Arc::new(AtomicUsize::new(0));
+        let total = 4 * cap / (wire::HEADER + LEN);
+        let producer = std::thread::spawn({
+            let pushed = Arc::clone(&pushed);
+            move || {
+                for i in 0..total {
+                    thread_ring::push(wire::TAG_LOG, 3, LEN, |dst| dst.fill(i as u8));
+                    pushed.fetch_add(1, Ordering::SeqCst);
+                }
+            }
+        });
+        let mut rings = Rings::new();
+        // Until the producer's ring is there and has no room for another
+        // record: the producer then waits in `block` until a read index
+        // is published.
+        loop {
+            rings.begin_cycle(u64::MAX - 1, u64::MAX);
+            if rings
+                .threads
+                .first()
+                .is_some_and(|t| t.occupancy() + wire::HEADER + LEN > cap)
+            {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        let before = pushed.load(Ordering::SeqCst);
+        assert!(before < total, "the ring held every record: {before}");
+        let (mut runs, mut progressed) = (0, false);
+        rings.merge_runs(None, |run| {
+            runs += 1;
+            if runs == 2 {
+                // The first run's read index is published: the producer
+                // can write again, within this cycle.
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+                while !progressed && std::time::Instant::now() < deadline {
+                    progressed = pushed.load(Ordering::SeqCst) > before;
+                    std::thread::yield_now();
+                }
+            }
+            while run.records.next().is_some() {}
+        });
+        assert!(runs >= 4, "runs of at most a quarter of the ring: {runs}");
+        assert!(progressed, "no room given back before the cycle's end");
+        rings.end_cycle(|_| {});
+        while !producer.is_finished() || !rings.all_empty() {
+            rings.begin_cycle(u64::MAX - 1, u64::MAX);
+            rings.merge_runs(None, |run| while run.records.next().is_some() {});
+            rings.end_cycle(|_| {});
+        }
+        producer.join().unwrap();
         lifecycle::set_state(lifecycle::NOT_INSTALLED);
     }
 }
