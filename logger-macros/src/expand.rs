@@ -550,12 +550,16 @@ pub(crate) fn log_performance(t: Timed) -> TokenStream {
     } else {
         let once = local1("once");
         // The token moved into the closure makes it `FnOnce`, so that the
-        // body may return borrows of captured `&mut` parameters.
+        // body may return borrows of captured `&mut` parameters. The
+        // body's statements go in the closure's block, not the body's own
+        // block as its tail: a one-line body of one expression would be
+        // "unnecessary braces" there, braces the user did not add.
+        let stmts = &block.stmts;
         quote! {
             let #once = ::logger::__private::FnOnceToken;
             let #ret = ::logger::__private::returns::<#ret_ty, _>(move || {
                 #once.consume();
-                #block
+                #(#stmts)*
             });
         }
     };

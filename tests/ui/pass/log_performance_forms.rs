@@ -11,6 +11,17 @@ use logger::log_performance;
 #[log_performance]
 fn free() {}
 
+// A body that is one expression: the closure the attribute wraps it in
+// must not make the compiler see "unnecessary braces" (denied above).
+// (The lint looks at one-line blocks only.)
+#[rustfmt::skip]
+#[log_performance]
+fn single_expression(qty: u64) -> f64 { qty as f64 * 1.5 }
+
+#[rustfmt::skip]
+#[log_performance]
+fn literal() -> u64 { 5 }
+
 #[log_performance(name = "renamed", level = "debug", threshold = "50us", sample = 10, args(a, b), cpu)]
 pub fn every_option(a: u64, b: &str) -> usize {
     a as usize + b.len()
@@ -164,6 +175,7 @@ fn assert_send<F: Future + Send>(f: F) -> F {
 
 fn main() {
     free();
+    let _ = single_expression(2) + literal() as f64;
     let _ = every_option(1, "x");
     level_as_ident();
     critical_level();
