@@ -1,7 +1,8 @@
 //! `check` over a directory written by the library (clean: exit 0), then
 //! with each problem put in: a line off the schema, a timestamp going back,
 //! a crash tail, a rotated file deleted, a rotated file copied under
-//! another name.
+//! another name; and a record that is the first line of two destinations'
+//! files, which is no copy.
 
 mod common;
 
@@ -90,4 +91,21 @@ fn each_problem_is_found_and_named() {
     ] {
         assert!(text.contains(&want), "{want:?} missing from:\n{text}");
     }
+}
+
+/// A record written to two destinations (a trade goes to `app` and to
+/// `trades`) may be the first line of a file of each: not a duplicate.
+#[test]
+fn a_record_first_in_two_destinations_is_not_a_duplicate() {
+    let src = common::write_logs("first");
+    let trades = std::fs::read_to_string(src.path().join("trades.log")).unwrap();
+    let first = trades.lines().next().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["app.log", "trades.log"] {
+        std::fs::write(dir.path().join(name), format!("{first}\n")).unwrap();
+    }
+    let (code, text) = check(dir.path());
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("2 destinations"), "{text}");
+    assert!(text.contains(" 0 duplicate files"), "{text}");
 }

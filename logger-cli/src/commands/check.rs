@@ -248,8 +248,11 @@ pub fn run(args: &CheckArgs) -> Result<(), CliError> {
             error: None,
         },
     };
-    let mut seen: HashMap<FileId, PathBuf> = HashMap::new();
     for d in &dests {
+        // Per destination: a record written to two destinations (a trade
+        // goes to `app` and `trades`) may be the first line of a file of
+        // each, which is no copy.
+        let mut seen: HashMap<FileId, PathBuf> = HashMap::new();
         let mut prev: Option<(&LogFile, FileSpan)> = None;
         for f in &d.files {
             c.summary.files += 1;
