@@ -54,8 +54,15 @@ fn parse_relative(t: &str) -> Option<i128> {
     Some((n * unit_ns) as i128)
 }
 
-/// `ns` since the epoch as RFC 3339 UTC with nanoseconds.
+/// `ns` since the epoch as RFC 3339 UTC with nine fraction digits, as the
+/// files write `ts` (so that the strings compare in time order, and a
+/// value can be searched for in the files as it is printed). Outside the
+/// years 1677-2262 (past an `i64` of nanoseconds), with the digits the
+/// fraction needs.
 pub fn format_ns(ns: i128) -> String {
+    if let Ok(ns) = i64::try_from(ns) {
+        return logger_read::Timestamp::from_nanos(ns).to_string();
+    }
     OffsetDateTime::from_unix_timestamp_nanos(ns)
         .ok()
         .and_then(|t| t.format(&Rfc3339).ok())
@@ -77,6 +84,19 @@ mod tests {
         );
         assert_eq!(parse_time("--since", "1.5s", NOW), Ok(NOW - 1_500_000_000));
         assert_eq!(parse_time("--since", "250ms", NOW), Ok(NOW - 250_000_000));
+    }
+
+    #[test]
+    fn formatted_as_the_files_write_ts() {
+        // Nine digits, trailing zeros kept.
+        assert_eq!(
+            format_ns(1_764_513_260_048_615_880),
+            "2025-11-30T14:34:20.048615880Z"
+        );
+        assert_eq!(
+            format_ns(1_764_513_260_000_000_000),
+            "2025-11-30T14:34:20.000000000Z"
+        );
     }
 
     #[test]
