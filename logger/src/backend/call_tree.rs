@@ -9,7 +9,9 @@
 //! direct children. The flusher gives every perf record a `span_id`
 //! (unique within the process, counting from 1) and writes the ids of its
 //! direct children in `children` (a JSON array); a reader rebuilds the
-//! call tree from these.
+//! call tree from these. At most [`MAX_OPEN`] calls of a thread wait for
+//! their parent; past that the oldest is let go, and the parent that would
+//! have listed it says so with `children_truncated: true`.
 
 use std::collections::HashMap;
 
@@ -28,10 +30,24 @@ struct Done {
     id: u64,
 }
 
+/// The calls of a thread let go unclaimed (past [`MAX_OPEN`]), as the
+/// bounds of their start times: they started one after another, since
+/// unclaimed calls of one thread are disjoint.
+#[derive(Clone, Copy, Default)]
+struct LetGo {
+    count: u64,
+    first_start_ns: u64,
+    last_start_ns: u64,
+}
+
+/// A thread's state: the time of its last call, its unclaimed calls in end
+/// order, and those let go.
+type ThreadCalls = (u64, Vec<Done>, LetGo);
+
 /// The flusher's state: the unclaimed calls of each thread.
 #[derive(Default)]
 pub(crate) struct CallTree {
-    threads: HashMap<u64, (u64, Vec<Done>)>,
+    threads: HashMap<u64, ThreadCalls>,
     next_id: u64,
     /// The `children` array being rendered.
     json: Vec<u8>,
@@ -84,9 +100,9 @@ impl CallTree {
         if self.threads.len() >= MAX_THREADS && !self.threads.contains_key(&view.tid) {
             let now = view.ts_ns;
             self.threads
-                .retain(|_, (last, _)| now.saturating_sub(*last) < STALE_NS);
+                .retain(|_, (last, _, _)| now.saturating_sub(*last) < STALE_NS);
         }
-        let (last, open) = self.threads.entry(view.tid).or_default();
+        let (last, open, let_go) = self.threads.entry(view.tid).or_default();
         *last = view.ts_ns;
         // The unclaimed calls that started inside this one are its direct
         // children: a suffix, since they are kept in end order and calls
@@ -105,9 +121,27 @@ impl CallTree {
         if has_children {
             self.json.push(b']');
         }
+        // Calls let go that started inside this one were its children
+        // too (they are older than every call still open, so this call
+        // then claimed all of those).
+        let truncated = let_go.count > 0 && let_go.last_start_ns >= start_ns;
+        if truncated {
+            if let_go.first_start_ns >= start_ns {
+                *let_go = LetGo::default();
+            } else {
+                // Those left started before this call: an enclosing call
+                // may still claim them.
+                let_go.last_start_ns = start_ns - 1;
+            }
+        }
         open.truncate(first_child);
         if open.len() == MAX_OPEN {
-            open.remove(0);
+            let oldest = open.remove(0);
+            if let_go.count == 0 {
+                let_go.first_start_ns = oldest.start_ns;
+            }
+            let_go.last_start_ns = oldest.start_ns;
+            let_go.count += 1;
         }
         open.push(Done { start_ns, id });
 
@@ -121,6 +155,12 @@ impl CallTree {
             fields.push(Field {
                 key: "children",
                 value: Value::Json(&self.json),
+            });
+        }
+        if truncated {
+            fields.push(Field {
+                key: "children_truncated",
+                value: Value::Bool(true),
             });
         }
         let linked = RecordView {
@@ -193,6 +233,53 @@ mod tests {
         assert_eq!(link(&mut t, 1, 900, 500), (3, Some("[2]".into()))); // b
         assert_eq!(link(&mut t, 1, 1000, 900), (4, Some("[1,3]".into()))); // outer
         assert_eq!(link(&mut t, 1, 1200, 100), (5, None)); // d
+    }
+
+    /// The keys after `elapsed_ns` of the record written for a call.
+    fn linked_keys(tree: &mut CallTree, tid: u64, end: u64, elapsed: u64) -> Vec<String> {
+        let (fields, view) = perf(tid, end, elapsed);
+        let view = RecordView {
+            fields: &fields,
+            ..view
+        };
+        tree.link(&view, |v| {
+            v.fields[1..].iter().map(|f| f.key.to_string()).collect()
+        })
+    }
+
+    /// A call with more direct children than a thread keeps waiting
+    /// lists the newest of them and says the list is cut; a call whose
+    /// children were all kept does not, before or after.
+    #[test]
+    fn children_let_go_are_flagged() {
+        let mut t = CallTree::default();
+        assert_eq!(linked_keys(&mut t, 1, 50, 10), ["span_id"]);
+        let n = MAX_OPEN as u64 + 10;
+        // n calls of 10 ns back to back from 100 on, in one of [95, 100 + 10 n].
+        for i in 0..n {
+            link(&mut t, 1, 110 + 10 * i, 10);
+        }
+        let end = 100 + 10 * n;
+        assert_eq!(
+            linked_keys(&mut t, 1, end, end - 95),
+            ["span_id", "children", "children_truncated"]
+        );
+        // Claimed: nothing is left to flag.
+        for i in 0..3 {
+            link(&mut t, 1, end + 20 + 10 * i, 10);
+        }
+        assert_eq!(
+            linked_keys(&mut t, 1, end + 100, 90),
+            ["span_id", "children"]
+        );
+        // The first call, [40, 50], was the first let go: a direct child
+        // of the outer call [0, end + 200], which says so; nothing is left
+        // to flag after it.
+        assert_eq!(
+            linked_keys(&mut t, 1, end + 200, end + 200),
+            ["span_id", "children", "children_truncated"]
+        );
+        assert_eq!(linked_keys(&mut t, 1, end + 400, 100), ["span_id"]);
     }
 
     #[test]
