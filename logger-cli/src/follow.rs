@@ -83,8 +83,23 @@ pub fn run(
             .identities(keys.clone())
     };
     let mut followers: HashMap<(PathBuf, String), Follower> = HashMap::new();
-    let dests = destinations(paths)?;
-    let watch = match DirWatch::new(dests.iter().map(|d| d.dir.as_path())) {
+    // Directories without log files yet (the usual order: the follower
+    // first, then the application) are waited for, as `tail -F` waits; a
+    // path that does not exist is still an error (a typo, at once).
+    let dests = match destinations(paths) {
+        Ok(dests) => dests,
+        Err(e) if paths.iter().all(|p| p.is_dir()) => {
+            eprintln!("logger: {e}; waiting for them (Ctrl-C to stop)");
+            Vec::new()
+        }
+        Err(e) => return Err(e),
+    };
+    let dirs: Vec<&std::path::Path> = if dests.is_empty() {
+        paths.iter().map(PathBuf::as_path).collect()
+    } else {
+        dests.iter().map(|d| d.dir.as_path()).collect()
+    };
+    let watch = match DirWatch::new(dirs.into_iter()) {
         Ok(w) => Some(w),
         Err(e) => {
             eprintln!("logger: {e}; polling every {} ms instead", poll.as_millis());
@@ -97,7 +112,7 @@ pub fn run(
     }
     // Place every follower at the end first, then show the last records
     // (a record written in between may show twice).
-    if start == Start::End {
+    if start == Start::End && !followers.is_empty() {
         for f in followers.values_mut() {
             f.poll()?;
         }

@@ -138,3 +138,57 @@ fn since_starts_from_the_beginning_with_the_filters() {
     printed.extend(rx.try_iter());
     assert_eq!(printed, want);
 }
+
+/// `tail -f` started on a directory without log files yet waits for them,
+/// as `tail -F` does, and prints the session written afterwards from its
+/// first record; a path that does not exist is still an error at once.
+#[test]
+fn waits_for_log_files_in_an_empty_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_logger"))
+        .args([
+            "tail",
+            "-f",
+            "--poll-ms",
+            "10",
+            "--output",
+            "json",
+            arg(dir.path()),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let err = child.stderr.take().unwrap();
+    let mut said = String::new();
+    BufReader::new(err).read_line(&mut said).unwrap();
+    assert!(said.contains("waiting for them"), "{said}");
+    let out = child.stdout.take().unwrap();
+    let child = Tail(child);
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    common::write_logs_into(dir.path(), "late");
+    let written: Vec<String> = ["app", "trades", "perf", "errors"]
+        .iter()
+        .flat_map(|stem| lines_of(dir.path(), stem))
+        .collect();
+    let first = recv(&rx, "record of the session written after it started");
+    assert!(
+        written.contains(&first),
+        "not a record of the session: {first}"
+    );
+    drop(child);
+
+    let out = Command::new(env!("CARGO_BIN_EXE_logger"))
+        .args(["tail", "-f", arg(&dir.path().join("no-such-dir"))])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+}
