@@ -99,7 +99,7 @@ pub fn run(
     } else {
         dests.iter().map(|d| d.dir.as_path()).collect()
     };
-    let watch = match DirWatch::new(dirs.into_iter()) {
+    let watch = match DirWatch::new(dirs) {
         Ok(w) => Some(w),
         Err(e) => {
             eprintln!("logger: {e}; polling every {} ms instead", poll.as_millis());
