@@ -311,7 +311,8 @@ fn log_level(key: &'static str, v: &str) -> Result<log::LevelFilter, InitError> 
     }
 }
 
-const DURATION: &str = "an integer with a unit: ns, us, ms, s, m or h (\"100us\", \"5s\")";
+const DURATION: &str =
+    "an integer with a unit: ns, us, ms, s, m, h or d (\"100us\", \"5s\", \"1d\")";
 
 fn duration(key: &'static str, v: &str) -> Result<Duration, InitError> {
     let digits = v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len());
@@ -324,6 +325,8 @@ fn duration(key: &'static str, v: &str) -> Result<Duration, InitError> {
         "s" => 1_000_000_000,
         "m" => 60_000_000_000,
         "h" => 3_600_000_000_000,
+        // As the command-line tool's `--since 1d`.
+        "d" => 86_400_000_000_000,
         _ => return Err(bad(key, v, DURATION)),
     };
     n.checked_mul(per)
@@ -1118,7 +1121,7 @@ mod tests {
             for value in ["100", "1.5s", "10 years", "s", "-1ms"] {
                 let (option, reason) = err(&format!(r#"{{"{key}": "{value}"}}"#));
                 assert_eq!(option, key);
-                assert!(reason.contains("ns, us, ms, s, m or h"), "{reason}");
+                assert!(reason.contains("ns, us, ms, s, m, h or d"), "{reason}");
             }
         }
         assert_eq!(
@@ -1128,6 +1131,12 @@ mod tests {
         assert_eq!(
             apply(r#"{"flush_timeout": "1h"}"#).unwrap().flush_timeout,
             Duration::from_secs(3600)
+        );
+        assert_eq!(
+            apply(r#"{"max_merge_delay": "1d"}"#)
+                .unwrap()
+                .max_merge_delay,
+            Duration::from_secs(86_400)
         );
     }
 
