@@ -35,6 +35,12 @@ fn tail(args: &[&str]) -> (Tail, Receiver<String>) {
         .stderr(Stdio::inherit())
         .spawn()
         .unwrap();
+    let rx = stdout_lines(&mut child);
+    (Tail(child), rx)
+}
+
+/// The lines of `child`'s piped stdout, as they come, on a channel.
+fn stdout_lines(child: &mut Child) -> Receiver<String> {
     let out = child.stdout.take().unwrap();
     let (tx, rx) = channel();
     std::thread::spawn(move || {
@@ -45,7 +51,7 @@ fn tail(args: &[&str]) -> (Tail, Receiver<String>) {
             }
         }
     });
-    (Tail(child), rx)
+    rx
 }
 
 /// Receives a line, failing the test (instead of hanging) after 60 s.
@@ -163,17 +169,8 @@ fn waits_for_log_files_in_an_empty_directory() {
     let mut said = String::new();
     BufReader::new(err).read_line(&mut said).unwrap();
     assert!(said.contains("waiting for them"), "{said}");
-    let out = child.stdout.take().unwrap();
+    let rx = stdout_lines(&mut child);
     let child = Tail(child);
-    let (tx, rx) = channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
     common::write_logs_into(dir.path(), "late");
     let written: Vec<String> = ["app", "trades", "perf", "errors"]
         .iter()
