@@ -40,14 +40,10 @@ pub struct Callsite {
 /// when there is none): eight bytes at a time, then byte by byte.
 #[inline(always)]
 fn next_brace(t: &[u8], mut i: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    // The high bit of each zero byte of `x` (and maybe of bytes above the
-    // first zero, which the lowest set bit never is).
-    let zeros = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    use crate::swar::bytes_equal;
     while let Some(word) = t.get(i..i + 8) {
         let w = u64::from_le_bytes(word.try_into().unwrap_or_default());
-        let m = zeros(w ^ (ONES * u64::from(b'{'))) | zeros(w ^ (ONES * u64::from(b'}')));
+        let m = bytes_equal(w, b'{') | bytes_equal(w, b'}');
         if m != 0 {
             return i + (m.trailing_zeros() / 8) as usize;
         }

@@ -72,6 +72,7 @@ mod security_options;
 mod short_copy;
 mod signals;
 mod sink;
+mod swar;
 #[cfg(feature = "tracing")]
 pub mod tracing_layer;
 mod view;

@@ -755,12 +755,11 @@ pub(super) fn scan(bytes: &[u8]) -> (bool, bool) {
 /// and where a byte is not ASCII.
 #[inline(always)]
 fn word(w: u64) -> (u64, u64) {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    use crate::swar::{HIGH, ONES, bytes_equal};
+    // Bytes below 0x20 (and maybe bytes above the first such byte).
     let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
-    let quote = zero_byte(w ^ (ONES * u64::from(b'"')));
-    let backslash = zero_byte(w ^ (ONES * u64::from(b'\\')));
+    let quote = bytes_equal(w, b'"');
+    let backslash = bytes_equal(w, b'\\');
     (control | quote | backslash, w & HIGH)
 }
 
