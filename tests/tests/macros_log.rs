@@ -39,6 +39,14 @@ fn shape(line: &str) -> String {
 }
 
 /// The one line of the main file holding `"test":"<test>"`.
+/// The messages of the main file's records of `test`, in file order.
+fn messages(test: &str) -> Vec<String> {
+    records("app", test)
+        .iter()
+        .map(|r| r["msg"].as_str().unwrap().to_string())
+        .collect()
+}
+
 fn line_of(test: &str) -> String {
     let mut lines = raw_lines("app", &format!(r#""test":"{test}""#));
     assert_eq!(lines.len(), 1, "{test}: {lines:#?}");
@@ -125,18 +133,10 @@ fn floats_in_the_message_are_ryus_shortest() {
     }
     let f = 1.1f32;
     logger::info!(test = "f32"; "{}", f);
-    let got: Vec<_> = records("app", "float")
-        .iter()
-        .map(|r| r["msg"].as_str().unwrap().to_string())
-        .collect();
     let want: Vec<_> = cases.iter().map(|c| format!("px {}", c.1)).collect();
-    assert_eq!(got, want);
-    let log: Vec<_> = records("app", "float-log")
-        .iter()
-        .map(|r| r["msg"].as_str().unwrap().to_string())
-        .collect();
+    assert_eq!(messages("float"), want);
     let want: Vec<_> = cases.iter().map(|c| format!("px {}", c.2)).collect();
-    assert_eq!(log, want);
+    assert_eq!(messages("float-log"), want);
     assert_eq!(only("app", "f32")["msg"], f64::from(f).to_string());
 }
 
@@ -190,11 +190,7 @@ fn a_rate_limited_site_writes_its_limit_and_counts_the_rest() {
     for i in 0..10u32 {
         logger::warn!(rate: "3/min", test = "rate"; "tick {}", i);
     }
-    let got: Vec<_> = records("app", "rate")
-        .iter()
-        .map(|r| r["msg"].as_str().unwrap().to_string())
-        .collect();
-    assert_eq!(got, ["tick 0", "tick 1", "tick 2"]);
+    assert_eq!(messages("rate"), ["tick 0", "tick 1", "tick 2"]);
     assert!(logger::metrics().records_rate_limited >= before + 7);
 }
 
