@@ -4,6 +4,7 @@
 //! (producer on CPU 0, flusher and housekeeping on CPU 1, level `Info`);
 //! each throughput run has a process of its own (for its peak RSS).
 
+use std::fmt::Write as _;
 use std::time::Duration;
 
 use crate::measure;
@@ -109,6 +110,21 @@ fn latency() -> Vec<Row> {
         let o = order(i);
         log::info!("order {} qty {} px {}", o.symbol, o.qty, o.price)
     }));
+    // The floor under any `log` backend for that message: the same three
+    // arguments through `core::fmt` into a reused `String`, nothing else
+    // (`log` hands a backend `fmt::Arguments`, never the values).
+    let mut text = String::with_capacity(128);
+    rows.extend(latency_case(
+        "(core::fmt)",
+        "3 args into a String",
+        &flush,
+        |i| {
+            let o = order(i);
+            text.clear();
+            let _ = write!(text, "order {} qty {} px {}", o.symbol, o.qty, o.price);
+            std::hint::black_box(&text);
+        },
+    ));
     rows.extend(latency_case(NAME, "log::info! 5 kv", &flush, |i| {
         let o = order(i);
         log::info!(symbol = o.symbol, side = o.side, qty = o.qty, price = o.price, order_id = o.order_id; "order")
@@ -136,9 +152,9 @@ pub(crate) fn throughput_run(
     let dir = sys::fresh_dir(&name);
     let guard = install(&dir, true);
     logger::preallocate();
-    if threads == 1 {
-        sys::pin_producer_and_backend();
-    }
+    // The producers on CPU 0 (with more than one, each pins itself there:
+    // `throughput::run`), the flusher and housekeeping on CPU 1.
+    sys::pin_producer_and_backend();
     let spec = Spec {
         logger: NAME,
         case,

@@ -29,7 +29,9 @@ pub struct Spec<'a> {
 }
 
 /// Logs `spec.records` records with `call(i)` from `spec.threads` threads
-/// (the calling thread when there is one; it should be pinned), then runs
+/// (the calling thread when there is one; it should be pinned to CPU 0;
+/// more than one are spawned, named `producer-N`, and pin themselves to
+/// CPU 0, so that the logger's threads have CPU 1 to themselves), then runs
 /// `finish` (which must return only when every record is in the file),
 /// and times the whole. Each producer thread runs `thread_init` before the
 /// clock starts and `thread_exit` after its last record (inside the timed
@@ -62,6 +64,10 @@ pub fn run(
                     .name(format!("producer-{t}"))
                     .spawn_scoped(s, move || {
                         thread_init();
+                        // Every producer on CPU 0, as the one of a
+                        // 1-thread run: the logger's own threads keep CPU 1
+                        // (`sys::pin_producer_and_backend`).
+                        crate::sys::pin(0, 0);
                         barrier.wait();
                         for i in t * per_thread..(t + 1) * per_thread {
                             call(i);

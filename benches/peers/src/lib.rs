@@ -93,8 +93,10 @@ fn throughput<P: Peer>(threads: usize) -> Vec<Row> {
         P::thread_init(&dir, 0);
         P::log(&order(1 << 40));
         settle();
-        sys::pin_producer_and_backend();
     }
+    // The producers on CPU 0 (with more than one, each pins itself there:
+    // `throughput::run`), the peer's own threads on CPU 1.
+    sys::pin_producer_and_backend();
     let warm = u64::from(threads == 1);
     let spec = Spec {
         logger: P::NAME,
@@ -197,7 +199,11 @@ pub fn summary(rows: &[Row]) -> String {
     out.push_str("|---|--:|--:|--:|--:|--:|--:|\n");
     let mut peers: Vec<&str> = Vec::new();
     for r in rows {
-        if r.logger != ours::NAME && r.logger != "(timer)" && !peers.contains(&r.logger.as_str()) {
+        // "(timer)", "(core::fmt)": floors, not peers.
+        if r.logger != ours::NAME
+            && !r.logger.starts_with('(')
+            && !peers.contains(&r.logger.as_str())
+        {
             peers.push(&r.logger);
         }
     }
