@@ -28,6 +28,20 @@ pub fn pin(tid: i32, cpu: usize) -> bool {
     }
 }
 
+/// Lets thread `tid` (0: the calling thread) run on every CPU again;
+/// false on failure.
+pub fn unpin(tid: i32) -> bool {
+    // SAFETY: as in `pin`: a zeroed bit set filled with in-range indices.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        for cpu in 0..cpus.min(libc::CPU_SETSIZE as usize) {
+            libc::CPU_SET(cpu, &mut set);
+        }
+        libc::sched_setaffinity(tid, size_of::<libc::cpu_set_t>(), &set) == 0
+    }
+}
+
 /// The calling thread's OS id.
 pub fn gettid() -> i32 {
     // SAFETY: gettid has no preconditions.

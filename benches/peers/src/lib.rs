@@ -94,9 +94,15 @@ fn throughput<P: Peer>(threads: usize) -> Vec<Row> {
         P::log(&order(1 << 40));
         settle();
     }
-    // The producers on CPU 0 (with more than one, each pins itself there:
-    // `throughput::run`), the peer's own threads on CPU 1.
+    // The producers on CPU 0 (with more than one, each pins itself there
+    // after its `thread_init`: `throughput::run`), the peer's own threads
+    // on CPU 1. With more than one, this thread is unpinned again, so that
+    // threads a peer starts in `thread_init` (ring-log's, one per
+    // producer) do not inherit CPU 0.
     sys::pin_producer_and_backend();
+    if threads > 1 {
+        sys::unpin(0);
+    }
     let warm = u64::from(threads == 1);
     let spec = Spec {
         logger: P::NAME,
