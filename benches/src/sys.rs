@@ -16,26 +16,29 @@ pub fn monotonic_ns() -> u64 {
 /// Pins thread `tid` (0: the calling thread) to `cpu`; false on failure
 /// (e.g. a machine with a single CPU).
 pub fn pin(tid: i32, cpu: usize) -> bool {
-    // SAFETY: `set` is a plain bit set, zeroed then filled by CPU_SET with
-    // an in-range CPU index; sched_setaffinity reads it.
-    unsafe {
-        let mut set: libc::cpu_set_t = std::mem::zeroed();
-        if cpu >= libc::CPU_SETSIZE as usize {
-            return false;
-        }
-        libc::CPU_SET(cpu, &mut set);
-        libc::sched_setaffinity(tid, size_of::<libc::cpu_set_t>(), &set) == 0
-    }
+    set_affinity(tid, cpu..cpu + 1)
 }
 
 /// Lets thread `tid` (0: the calling thread) run on every CPU again;
 /// false on failure.
 pub fn unpin(tid: i32) -> bool {
-    // SAFETY: as in `pin`: a zeroed bit set filled with in-range indices.
+    set_affinity(
+        tid,
+        0..std::thread::available_parallelism().map_or(1, |n| n.get()),
+    )
+}
+
+/// Restricts thread `tid` (0: the calling thread) to `cpus`; false when
+/// one is out of range or the kernel refuses.
+fn set_affinity(tid: i32, cpus: std::ops::Range<usize>) -> bool {
+    if cpus.end > libc::CPU_SETSIZE as usize {
+        return false;
+    }
+    // SAFETY: `set` is a plain bit set, zeroed then filled by CPU_SET with
+    // in-range CPU indices (checked above); sched_setaffinity reads it.
     unsafe {
         let mut set: libc::cpu_set_t = std::mem::zeroed();
-        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
-        for cpu in 0..cpus.min(libc::CPU_SETSIZE as usize) {
+        for cpu in cpus {
             libc::CPU_SET(cpu, &mut set);
         }
         libc::sched_setaffinity(tid, size_of::<libc::cpu_set_t>(), &set) == 0
