@@ -81,15 +81,16 @@ struct Rng {
   }
 };
 
-// Busy-waits `ns`; returns the longest gap between two TSC reads, in ns.
+// Busy-waits `ns`; returns the longest gap between two TSC reads, in ns
+// (measure.rs `busy_wait_max_gap_ns`: fenced reads, `pause` between).
 inline double busy_wait_max_gap_ns(uint64_t ns, double npt) {
   uint64_t ticks = uint64_t(double(ns) / npt);
-  uint64_t start = __rdtsc(), last = start, gap = 0;
-  for (;;) {
-    uint64_t now = __rdtsc();
-    gap = std::max(gap, now - last);
-    last = now;
-    if (now - start >= ticks) break;
+  uint64_t last = tsc_start(), end = last + ticks, gap = 0;
+  while (last < end) {
+    _mm_pause();
+    uint64_t t = tsc_start();
+    gap = std::max(gap, t - last);
+    last = t;
   }
   return double(gap) * npt;
 }
@@ -113,16 +114,17 @@ inline void pin_self(int cpu) {
 // The i-th order of benches/src/lib.rs `order(i)`.
 struct Order {
   std::string_view symbol;
-  char const* side;
+  std::string_view side;  // a length known, as a Rust `&str`: no strlen per call
   uint64_t qty;
   double price;
   uint64_t order_id;
 };
 
 inline Order order(uint64_t i) {
-  static constexpr std::string_view SYMBOLS[4] = {"AAPL", "MSFT", "NVDA", "TSLA"};
+  static constexpr std::string_view SYMBOLS[4] = {"AAPL", "MSFT", "NVDA", "ESZ6"};
   asm volatile("" : "+r"(i));  // std::hint::black_box
-  return Order{SYMBOLS[i & 3], (i & 1) == 0 ? "BUY" : "SELL", 100 + (i & 0xff),
+  return Order{SYMBOLS[i & 3], (i & 1) == 0 ? std::string_view("BUY") : std::string_view("SELL"),
+               100 + (i & 0xff),
                100.0 + double(i & 0xffff) * 0.25, 1000000 + i};
 }
 
