@@ -26,21 +26,21 @@ impl Drop for Tail {
     }
 }
 
-/// Starts `logger tail -f ...`; its stdout lines arrive on the channel.
+/// Starts `logger tail -f ...` (its stderr shown with the test's);
+/// its stdout lines arrive on the channel.
 fn tail(args: &[&str]) -> (Tail, Receiver<String>) {
+    tail_with_stderr(args, Stdio::inherit())
+}
+
+/// [`tail`] with its stderr going to `stderr`.
+fn tail_with_stderr(args: &[&str], stderr: Stdio) -> (Tail, Receiver<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_logger"))
         .arg("tail")
         .args(args)
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(stderr)
         .spawn()
         .unwrap();
-    let rx = stdout_lines(&mut child);
-    (Tail(child), rx)
-}
-
-/// The lines of `child`'s piped stdout, as they come, on a channel.
-fn stdout_lines(child: &mut Child) -> Receiver<String> {
     let out = child.stdout.take().unwrap();
     let (tx, rx) = channel();
     std::thread::spawn(move || {
@@ -51,7 +51,7 @@ fn stdout_lines(child: &mut Child) -> Receiver<String> {
             }
         }
     });
-    rx
+    (Tail(child), rx)
 }
 
 /// Receives a line, failing the test (instead of hanging) after 60 s.
@@ -151,26 +151,14 @@ fn since_starts_from_the_beginning_with_the_filters() {
 #[test]
 fn waits_for_log_files_in_an_empty_directory() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_logger"))
-        .args([
-            "tail",
-            "-f",
-            "--poll-ms",
-            "10",
-            "--output",
-            "json",
-            arg(dir.path()),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let err = child.stderr.take().unwrap();
+    let (mut child, rx) = tail_with_stderr(
+        &["-f", "--poll-ms", "10", "--output", "json", arg(dir.path())],
+        Stdio::piped(),
+    );
+    let err = child.0.stderr.take().unwrap();
     let mut said = String::new();
     BufReader::new(err).read_line(&mut said).unwrap();
     assert!(said.contains("waiting for them"), "{said}");
-    let rx = stdout_lines(&mut child);
-    let child = Tail(child);
     common::write_logs_into(dir.path(), "late");
     let written: Vec<String> = ["app", "trades", "perf", "errors"]
         .iter()

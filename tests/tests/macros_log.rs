@@ -38,7 +38,6 @@ fn shape(line: &str) -> String {
     s
 }
 
-/// The one line of the main file holding `"test":"<test>"`.
 /// The messages of the main file's records of `test`, in file order.
 fn messages(test: &str) -> Vec<String> {
     records("app", test)
@@ -47,6 +46,7 @@ fn messages(test: &str) -> Vec<String> {
         .collect()
 }
 
+/// The one line of the main file holding `"test":"<test>"`.
 fn line_of(test: &str) -> String {
     let mut lines = raw_lines("app", &format!(r#""test":"{test}""#));
     assert_eq!(lines.len(), 1, "{test}: {lines:#?}");
