@@ -31,14 +31,10 @@ struct Done {
 }
 
 /// The calls of a thread let go unclaimed (past [`MAX_OPEN`]), as the
-/// bounds of their start times: they started one after another, since
-/// unclaimed calls of one thread are disjoint.
-#[derive(Clone, Copy, Default)]
-struct LetGo {
-    count: u64,
-    first_start_ns: u64,
-    last_start_ns: u64,
-}
+/// start times of the first and the last of them (`None`: none): they
+/// started one after another, since unclaimed calls of one thread are
+/// disjoint.
+type LetGo = Option<(u64, u64)>;
 
 /// A thread's state: the time of its last call, its unclaimed calls in end
 /// order, and those let go.
@@ -124,24 +120,18 @@ impl CallTree {
         // Calls let go that started inside this one were its children
         // too (they are older than every call still open, so this call
         // then claimed all of those).
-        let truncated = let_go.count > 0 && let_go.last_start_ns >= start_ns;
+        let truncated = matches!(*let_go, Some((_, last)) if last >= start_ns);
         if truncated {
-            if let_go.first_start_ns >= start_ns {
-                *let_go = LetGo::default();
-            } else {
-                // Those left started before this call: an enclosing call
-                // may still claim them.
-                let_go.last_start_ns = start_ns - 1;
-            }
+            // Those left, if any, started before this call: an enclosing
+            // call may still claim them.
+            *let_go = let_go
+                .filter(|&(first, _)| first < start_ns)
+                .map(|(first, _)| (first, start_ns - 1));
         }
         open.truncate(first_child);
         if open.len() == MAX_OPEN {
-            let oldest = open.remove(0);
-            if let_go.count == 0 {
-                let_go.first_start_ns = oldest.start_ns;
-            }
-            let_go.last_start_ns = oldest.start_ns;
-            let_go.count += 1;
+            let oldest = open.remove(0).start_ns;
+            *let_go = Some((let_go.map_or(oldest, |(first, _)| first), oldest));
         }
         open.push(Done { start_ns, id });
 
