@@ -180,10 +180,44 @@ pub(crate) enum StrRef<'a> {
     SameAsModule,
 }
 
+/// Where the message's `u32` length sits in a `LOG` payload written by
+/// [`put_log_head`]; the message's bytes follow it, then the `u16` field
+/// count.
+pub(crate) const LOG_MSG_LEN_AT: usize = (1 + 16) + (1 + 16) + 1 + 4;
+
 /// Length of the `LOG` payload written by [`put_log_static`].
 #[inline(always)]
 pub(crate) const fn log_static_len(msg_len: usize) -> usize {
-    (1 + 16) + (1 + 16) + 1 + 4 + 4 + msg_len + 2
+    LOG_MSG_LEN_AT + 4 + msg_len + 2
+}
+
+/// Writes the part of a `LOG` payload before the message (the first
+/// [`LOG_MSG_LEN_AT`] bytes of `dst`) for a record whose module and file
+/// are `&'static str` and whose target is its module: exactly the bytes
+/// the [`Encoder`] would produce for them (checked by a test).
+#[inline(always)]
+pub(crate) fn put_log_head(dst: &mut [u8], module: &'static str, file: &'static str, line: u32) {
+    let static_ref = |dst: &mut [u8], s: &'static str| {
+        dst[0] = STR_STATIC;
+        dst[1..9].copy_from_slice(&(s.as_ptr() as usize as u64).to_ne_bytes());
+        dst[9..17].copy_from_slice(&(s.len() as u64).to_ne_bytes());
+    };
+    static_ref(&mut dst[0..17], module);
+    static_ref(&mut dst[17..34], file);
+    dst[34] = STR_SAME_AS_MODULE;
+    dst[35..39].copy_from_slice(&line.to_ne_bytes());
+}
+
+/// Ends a `LOG` payload whose head [`put_log_head`] wrote and whose
+/// message is the `msg_len` bytes after [`LOG_MSG_LEN_AT`]` + 4`: the
+/// message's length, and a field count of 0. Returns the payload's length.
+#[inline(always)]
+pub(crate) fn end_log_no_fields(dst: &mut [u8], msg_len: usize) -> usize {
+    let at = LOG_MSG_LEN_AT;
+    dst[at..at + 4].copy_from_slice(&(msg_len as u32).to_ne_bytes());
+    let end = at + 4 + msg_len;
+    dst[end..end + 2].copy_from_slice(&0u16.to_ne_bytes());
+    end + 2
 }
 
 /// Writes, straight into a ring slot, the `LOG` payload of a record whose
@@ -199,15 +233,7 @@ pub(crate) fn put_log_static(
     line: u32,
     msg: &str,
 ) {
-    let static_ref = |dst: &mut [u8], s: &'static str| {
-        dst[0] = STR_STATIC;
-        dst[1..9].copy_from_slice(&(s.as_ptr() as usize as u64).to_ne_bytes());
-        dst[9..17].copy_from_slice(&(s.len() as u64).to_ne_bytes());
-    };
-    static_ref(&mut dst[0..17], module);
-    static_ref(&mut dst[17..34], file);
-    dst[34] = STR_SAME_AS_MODULE;
-    dst[35..39].copy_from_slice(&line.to_ne_bytes());
+    put_log_head(dst, module, file, line);
     dst[39..43].copy_from_slice(&(msg.len() as u32).to_ne_bytes());
     let end = 43 + msg.len();
     dst[43..end].copy_from_slice(msg.as_bytes());

@@ -129,6 +129,12 @@ fn huge_and_odd_records_follow_their_rules() {
     log_with(&[("", ""), ("case", "empty key")], format_args!(""), "odd");
     log::info!(case = "nul", v = "\0a\0", "k\0ey" = 1; "a\0b\u{1}\u{7f}\n\r\t\"\\");
     log::info!(case = "failing display", v = kv::Value::from_display(&Failing("part of v")); "{}", Failing("part of msg"));
+    // Without key-values: formatted straight into the ring slot, moved
+    // to the scratch buffer when longer than the slot, and cut as above.
+    log::info!("in place {} {}", 42, "ok");
+    log::info!("{}|{}", "y".repeat(600), 7);
+    log::info!("{huge_msg}");
+    log::info!("{}", Failing("part of a plain msg"));
     // Records that cannot fit even with their strings cut.
     let dropped_before = logger::metrics().records_dropped;
     log_with(
@@ -162,6 +168,27 @@ fn huge_and_odd_records_follow_their_rules() {
     assert!(msg.len() < RING / 2);
     assert!(huge_msg.starts_with(&msg[..msg.len() - MARKER.len()]));
     assert_eq!(field(r, "small"), "kept");
+
+    let plain = |msg: &dyn Fn(&str) -> bool| {
+        let r = records
+            .iter()
+            .find(|r| r.get("fields").is_none() && msg(r["msg"].as_str().unwrap()))
+            .unwrap_or_else(|| {
+                let plain: Vec<String> = records
+                    .iter()
+                    .filter(|r| r.get("fields").is_none())
+                    .map(|r| r["msg"].as_str().unwrap().chars().take(40).collect())
+                    .collect();
+                panic!("no such record among those without fields: {plain:?}")
+            });
+        r["msg"].as_str().unwrap().to_string()
+    };
+    plain(&|m| m == "in place 42 ok");
+    plain(&|m| m == format!("{}|7", "y".repeat(600)));
+    let msg = plain(&|m| m.starts_with("é😀x") && m.ends_with(MARKER));
+    assert!(msg.len() < RING / 2);
+    assert!(huge_msg.starts_with(&msg[..msg.len() - MARKER.len()]));
+    plain(&|m| m == "part of a plain msg");
 
     let r = find(&records, "huge value");
     let big = field(r, "big").as_str().unwrap();

@@ -674,4 +674,106 @@ mod tests {
         producer.join().unwrap();
         lifecycle::set_state(lifecycle::NOT_INSTALLED);
     }
+
+    /// `push_in_place`: records a fill pushes (a `Display` impl that
+    /// logs) go into the ring first, in order, then the filled one; a
+    /// nested fill is refused; a fill that gives up publishes nothing; a
+    /// fill that panics leaves no hold behind, and its record is pushed
+    /// as the panic unwinds. Across the ring's end, so slots are padded.
+    #[test]
+    fn records_pushed_while_a_slot_is_filled_in_place_go_first() {
+        let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+        lifecycle::set_producer_config(crate::config::MIN_RING_BYTES, OverflowPolicy::Block);
+        lifecycle::set_state(lifecycle::RUNNING);
+        let rounds: u64 = if cfg!(miri) { 60 } else { 3000 };
+        let panics_every = if cfg!(miri) { 30 } else { 1000 };
+        let record = |kind: u64, i: u64| {
+            let mut r = [0u8; 16];
+            r[..8].copy_from_slice(&kind.to_ne_bytes());
+            r[8..].copy_from_slice(&i.to_ne_bytes());
+            r
+        };
+        let mut want = Vec::new();
+        for i in 0..rounds {
+            want.extend([(1, i), (2, i), (3, i), (4, i)]);
+            if i % panics_every == 0 {
+                want.push((5, i));
+            }
+        }
+        let producer = std::thread::spawn(move || {
+            let push = |kind, i| {
+                thread_ring::push(wire::TAG_LOG, 3, 16, |d| {
+                    d.copy_from_slice(&record(kind, i))
+                })
+            };
+            // `push_in_place` runs no fill (false) while the ring is short
+            // of a slot: try again, the consumer makes room.
+            let retry = |attempt: &mut dyn FnMut() -> bool| {
+                while !attempt() {
+                    std::thread::yield_now();
+                }
+            };
+            for i in 0..rounds {
+                retry(&mut || {
+                    thread_ring::push_in_place(wire::TAG_LOG, 3, 64, |dst| {
+                        push(1, i);
+                        assert!(!thread_ring::push_in_place(wire::TAG_LOG, 3, 64, |_| {
+                            Some(0)
+                        }));
+                        push(2, i);
+                        dst[..16].copy_from_slice(&record(3, i));
+                        Some(16)
+                    })
+                });
+                retry(&mut || {
+                    thread_ring::push_in_place(wire::TAG_LOG, 3, 64, |dst| {
+                        dst[..16].copy_from_slice(&record(4, i));
+                        Some(16)
+                    })
+                });
+                retry(&mut || {
+                    thread_ring::push_in_place(wire::TAG_LOG, 3, 64, |dst| {
+                        dst.fill(0xEE);
+                        None
+                    })
+                });
+                if i % panics_every == 0 {
+                    retry(&mut || {
+                        let unwound = std::panic::catch_unwind(|| {
+                            thread_ring::push_in_place(wire::TAG_LOG, 3, 64, |_| {
+                                push(5, i);
+                                panic!("a Display impl panicked (expected by the test)")
+                            })
+                        });
+                        // Ok(false): no slot, the fill did not run.
+                        unwound.is_err()
+                    });
+                }
+            }
+        });
+        let mut rings = Rings::new();
+        let mut got = Vec::new();
+        loop {
+            let watermark = rings.begin_cycle(u64::MAX - 1, u64::MAX);
+            rings.merge(Some(watermark), |_, _, h, rec| {
+                assert_eq!(h.len, wire::HEADER + 16);
+                let body = &rec[wire::HEADER..wire::HEADER + 16];
+                let kind = u64::from_ne_bytes(body[..8].try_into().unwrap());
+                got.push((kind, u64::from_ne_bytes(body[8..].try_into().unwrap())));
+            });
+            rings.end_cycle(|_| {});
+            if rings.threads.is_empty() && !got.is_empty() {
+                break;
+            }
+            std::thread::yield_now();
+        }
+        producer.join().unwrap();
+        assert_eq!(got.len(), want.len());
+        assert!(
+            got == want,
+            "first difference at {:?}",
+            got.iter().zip(&want).position(|(a, b)| a != b)
+        );
+        lifecycle::set_state(lifecycle::NOT_INSTALLED);
+    }
 }

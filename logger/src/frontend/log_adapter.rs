@@ -12,15 +12,12 @@ use std::fmt::Write as _;
 
 use log::kv::{self, VisitSource, VisitValue};
 
-use crate::frontend::{critical, thread_ring};
+use crate::frontend::{critical, in_place, thread_ring};
 use crate::level::Level;
 use crate::lifecycle::{self, RUNNING};
 use crate::metrics::{COUNTERS, Counters};
 use crate::view::Value;
-use crate::wire::{self, Encoder, StrRef};
-
-/// Marker appended to a string cut to fit the ring.
-const TRUNCATED: &str = "…[truncated]";
+use crate::wire::{self, Encoder, StrRef, TRUNCATED};
 
 /// The logger installed into the `log` facade.
 pub(crate) struct LogAdapter;
@@ -62,6 +59,11 @@ impl log::Log for LogAdapter {
         if crate::tracing_layer::is_copy_of_last_event(record) {
             return;
         }
+        // A message with arguments: formatted straight into the ring
+        // (a static one got here for its key-values or target).
+        if record.args().as_str().is_none() && in_place::push_formatted(record, level) {
+            return;
+        }
         push_encoded(
             level,
             || record.key_values().count(),
@@ -89,8 +91,7 @@ pub(crate) fn push_encoded(
         let max = thread_ring::max_payload();
         if buf.len() > max {
             buf.clear();
-            let limit = (max / (2 + fields())).saturating_sub(TRUNCATED.len() + 64);
-            encode(buf, limit.max(16));
+            encode(buf, cut_limit(max, fields()));
         }
         thread_ring::push(wire::TAG_LOG, level, buf.len(), |dst| {
             dst.copy_from_slice(buf)
@@ -105,6 +106,41 @@ pub(crate) fn push_encoded(
     if done.is_err() {
         encode_and_push(&mut Vec::new());
     }
+}
+
+/// The length every string of a payload is cut to when the payload is
+/// longer than `max` bytes with `fields` key-values: room for the module,
+/// the file, the message and each value, and their markers.
+pub(crate) fn cut_limit(max: usize, fields: usize) -> usize {
+    (max / (2 + fields))
+        .saturating_sub(TRUNCATED.len() + 64)
+        .max(16)
+}
+
+/// This thread's scratch buffer, emptied and taken out of it (a new one
+/// when it is in use, or the thread is exiting): the spill of
+/// [`crate::frontend::in_place`].
+pub(crate) fn take_scratch() -> Vec<u8> {
+    let mut buf = SCRATCH
+        .try_with(|s| s.try_borrow_mut().map(|mut b| std::mem::take(&mut *b)))
+        .ok()
+        .and_then(Result::ok)
+        .unwrap_or_default();
+    buf.clear();
+    buf
+}
+
+/// Puts a buffer from [`take_scratch`] back, emptied, unless the thread's
+/// scratch buffer has grown as large meanwhile.
+pub(crate) fn give_back_scratch(mut buf: Vec<u8>) {
+    buf.clear();
+    let _ = SCRATCH.try_with(|s| {
+        if let Ok(mut b) = s.try_borrow_mut()
+            && b.capacity() < buf.capacity()
+        {
+            *b = buf;
+        }
+    });
 }
 
 /// The no-format path: a static message (`Arguments::as_str`), static
@@ -139,7 +175,7 @@ fn push_static(record: &log::Record<'_>, level: u8) -> bool {
 
 /// Encodes the `LOG` payload of `record` (layout in [`crate::wire`]),
 /// cutting every string to at most `limit` bytes.
-fn encode(buf: &mut Vec<u8>, record: &log::Record<'_>, limit: usize) {
+pub(crate) fn encode(buf: &mut Vec<u8>, record: &log::Record<'_>, limit: usize) {
     let mut e = Encoder { buf };
     let module_static = record.module_path_static();
     match module_static {

@@ -8,5 +8,6 @@
 //! its cap) when the ring is full.
 
 pub(crate) mod critical;
+pub(crate) mod in_place;
 pub(crate) mod log_adapter;
 pub(crate) mod thread_ring;

@@ -44,12 +44,19 @@ struct Producer {
     cached_read: usize,
     slot: Arc<ThreadSlot>,
     /// Set while `tracing` span frames wait to be written before this
-    /// thread's next record (see [`set_frames_pending`]); `cached_read`
-    /// then holds a value that makes every reservation take the slow
-    /// path, and the real one is kept here.
+    /// thread's next record (see [`set_frames_pending`]).
     frames_pending: bool,
-    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    /// Set while [`push_in_place`] lets its caller fill a slot (user
+    /// `Display` code runs then): records pushed meanwhile go to
+    /// `deferred`.
+    formatting: bool,
+    /// While either flag above is set, `cached_read` holds a value that
+    /// makes every reservation take the slow path, and the real one is
+    /// kept here (see [`Producer::hold`]).
     saved_read: usize,
+    /// Records this thread pushed while `formatting`, each as in the
+    /// ring (header and payload), pushed when the fill ends.
+    deferred: Vec<u8>,
 }
 
 const _: () = assert!(std::mem::offset_of!(Producer, frames_pending) <= 64);
@@ -139,7 +146,7 @@ impl Producer {
         let tail = self.cap - pos;
         let need = if len <= tail { len } else { tail + len };
         if self.free(self.cached_read) < need {
-            if self.frames_pending {
+            if self.frames_pending || self.formatting {
                 return None;
             }
             self.cached_read = self.prod.read_index();
@@ -157,6 +164,23 @@ impl Producer {
         wire::put_pad(pad);
         self.write = (self.write + tail) & (2 * self.cap - 1);
         Some(0)
+    }
+
+    /// Sets the two reasons to send every reservation down the slow path
+    /// (span frames waiting, a slot being filled in place): while either
+    /// holds, `cached_read` says the ring is full (a read index `cap`
+    /// behind the write index) and the real one waits in `saved_read`.
+    fn hold(&mut self, frames_pending: bool, formatting: bool) {
+        let was = self.frames_pending || self.formatting;
+        let now = frames_pending || formatting;
+        self.frames_pending = frames_pending;
+        self.formatting = formatting;
+        if !was && now {
+            self.saved_read = self.cached_read;
+            self.cached_read = self.write.wrapping_sub(self.cap) & (2 * self.cap - 1);
+        } else if was && !now {
+            self.cached_read = self.saved_read;
+        }
     }
 
     /// Publishes everything reserved so far (the padding and the record).
@@ -264,7 +288,9 @@ fn register() -> *mut Producer {
         write: 0,
         cached_read: 0,
         frames_pending: false,
+        formatting: false,
         saved_read: 0,
+        deferred: Vec::new(),
         slot,
     }));
     // SAFETY: `key` is a live key; the value is this thread's producer,
@@ -396,6 +422,174 @@ pub(crate) fn push_control(tag: u8, payload_len: usize, write: impl FnOnce(&mut 
     push_inner::<true>(tag, 0, payload_len, write)
 }
 
+/// Appends a record whose payload `fill` writes straight into the ring
+/// slot, for a payload whose length is known only once written (the `log`
+/// adapter's formatted message): no scratch buffer, no second copy.
+///
+/// `fill` gets the slot's `room` payload bytes and returns the payload's
+/// length, or `None` when it did not fit (the caller then pushes it from
+/// wherever it kept it, with [`push`]; nothing of the slot is published).
+/// Unlike [`push`]'s `write`, `fill` may run user code that logs (a
+/// `Display` impl): a record this thread pushes meanwhile waits aside and
+/// goes into the ring first, once `fill` returns or unwinds, so the order
+/// is the one of formatting first and pushing after. The timestamp is
+/// taken after `fill`, as [`push`] takes it after its caller formatted.
+///
+/// Returns false, without running `fill`, when there is no slot of `room`
+/// bytes right now (the ring short of room, span frames waiting, a fill
+/// already running on this thread, no ring): use the general path then.
+/// `room` must be at most [`max_payload`] of the smallest ring.
+#[inline]
+pub(crate) fn push_in_place(
+    tag: u8,
+    level: u8,
+    room: usize,
+    fill: impl FnOnce(&mut [u8]) -> Option<usize>,
+) -> bool {
+    let p = current();
+    if p.is_null() {
+        return false;
+    }
+    let len = wire::aligned(HEADER + room);
+    let slot = {
+        // SAFETY: `p` is this thread's producer (see `push_inner`); this
+        // borrow ends before `fill` runs user code, which may push.
+        let p = unsafe { &mut *p };
+        if p.formatting {
+            return false;
+        }
+        let Some(off) = p.try_reserve(len) else {
+            return false;
+        };
+        p.hold(p.frames_pending, true);
+        p.base.wrapping_add(off)
+    };
+    let held = Held(p);
+    // SAFETY: `try_reserve` returned `len` vacant, initialised bytes at
+    // `slot` that only this producer may touch until it publishes them;
+    // while `formatting` is set, every push of this thread (the only
+    // writer of this ring) is deferred instead of reserving, so nothing
+    // else writes them while `fill` holds the slice.
+    let dst = unsafe { std::slice::from_raw_parts_mut(slot, len) };
+    let filled = fill(&mut dst[HEADER..HEADER + room]);
+    let deferred = held.end();
+    let Some(n) = filled else {
+        replay(p, deferred);
+        return true;
+    };
+    if !deferred.is_empty() {
+        // Cold: a `Display` impl logged. Its records go first; they will
+        // take this slot, so the payload moves out of it.
+        let payload = dst[HEADER..HEADER + n].to_vec();
+        replay(p, deferred);
+        push(tag, level, n, |dst| dst.copy_from_slice(&payload));
+        return true;
+    }
+    let len = wire::aligned(HEADER + n);
+    // SAFETY: as above; `fill` has returned, so no other borrow of the
+    // producer is live.
+    let p = unsafe { &mut *p };
+    // As in `push_inner`: busy before the state check.
+    p.slot.busy.store(1, Ordering::Relaxed);
+    if lifecycle::state() != RUNNING {
+        p.slot.busy.store(0, Ordering::Release);
+        drop_record(Some(&p.slot));
+        return true;
+    }
+    wire::put_header(dst, len, tag, level, clock::record_ts());
+    p.commit_and_prefetch(len);
+    ThreadSlot::bump(&p.slot.created, 1);
+    p.slot.busy.store(0, Ordering::Release);
+    true
+}
+
+/// The producer while [`push_in_place`]'s fill runs: ends the hold when
+/// dropped, so that a panicking `Display` impl leaves no hold behind and
+/// the records it deferred are pushed (as the panic unwinds).
+struct Held(*mut Producer);
+
+impl Held {
+    /// Ends the hold; returns the records deferred meanwhile.
+    fn end(self) -> Vec<u8> {
+        let p = self.0;
+        std::mem::forget(self);
+        end_hold(p)
+    }
+}
+
+impl Drop for Held {
+    #[cold]
+    fn drop(&mut self) {
+        replay(self.0, end_hold(self.0));
+    }
+}
+
+/// Clears `formatting`; returns the records deferred while it was set
+/// (an empty `Vec`, which owns no memory, when there are none).
+#[inline(always)]
+fn end_hold(p: *mut Producer) -> Vec<u8> {
+    // SAFETY: `p` is this thread's producer; the fill has ended, so no
+    // other borrow of it is live.
+    let p = unsafe { &mut *p };
+    p.hold(p.frames_pending, false);
+    if p.deferred.is_empty() {
+        return Vec::new();
+    }
+    std::mem::take(&mut p.deferred)
+}
+
+/// Keeps a record pushed while this thread's [`push_in_place`] fill runs
+/// (from [`reserve_cold`]): returns `len` zeroed bytes at the end of the
+/// records kept aside, where `push_inner` writes it as into the ring.
+/// The write index steps back by `len`, so that the commit that follows
+/// publishes no new byte of the ring (it stores the index it had), and
+/// the `created` count it adds is taken back when [`replay`] pushes the
+/// record for good.
+#[cold]
+#[inline(never)]
+fn defer(p: &mut Producer, len: usize) -> *mut u8 {
+    p.write = p.write.wrapping_sub(len) & (2 * p.cap - 1);
+    let at = p.deferred.len();
+    p.deferred.resize(at + len, 0);
+    p.deferred[at..].as_mut_ptr()
+}
+
+/// Pushes the records [`defer`] kept, in order (a context frame as a
+/// control record), then gives the buffer back to `p` for reuse.
+#[cold]
+#[inline(never)]
+fn replay(p: *mut Producer, mut deferred: Vec<u8>) {
+    if deferred.is_empty() {
+        return;
+    }
+    let mut at = 0;
+    while let Some(h) = deferred.get(at..).and_then(wire::get_header) {
+        let payload = &deferred[at + HEADER..at + h.len];
+        if h.tag == wire::TAG_CONTEXT {
+            push_control(h.tag, payload.len(), |dst| dst.copy_from_slice(payload));
+        } else {
+            // Counted once: `defer`'s push added it to `created`.
+            // SAFETY: `p` is this thread's producer; no other borrow of
+            // it is live between the pushes.
+            let slot = unsafe { &(*p).slot };
+            let created = slot.created.load(Ordering::Relaxed);
+            slot.created
+                .store(created.saturating_sub(1), Ordering::Relaxed);
+            push(h.tag, h.level, payload.len(), |dst| {
+                dst.copy_from_slice(payload)
+            });
+        }
+        at += h.len;
+    }
+    deferred.clear();
+    // SAFETY: `p` is this thread's producer; the pushes above have
+    // returned, so no other borrow of it is live.
+    let p = unsafe { &mut *p };
+    if p.deferred.capacity() < deferred.capacity() {
+        p.deferred = deferred;
+    }
+}
+
 /// Reserves the record's bytes (aligned) in this thread's ring, writes
 /// its header (the timestamp 0 for a control record) and lets `write`
 /// fill the payload, then publishes it; the policies of [`push`] and
@@ -436,10 +630,10 @@ fn push_inner<const CONTROL: bool>(
         }
         return drop_record(Some(&p.slot));
     }
-    let off = match p.try_reserve(len) {
-        Some(off) => off,
+    let slot = match p.try_reserve(len) {
+        Some(off) => p.base.wrapping_add(off),
         None => match reserve_cold::<CONTROL>(p, len) {
-            Some(off) => off,
+            Some(slot) => slot,
             None => {
                 p.slot.busy.store(0, Ordering::Release);
                 if CONTROL {
@@ -452,9 +646,11 @@ fn push_inner<const CONTROL: bool>(
     // A control record needs no time: it only has to stay in order with
     // its thread's records, which the ring does (see `wire::TAG_CONTEXT`).
     let ts = if CONTROL { 0 } else { clock::record_ts() };
-    // SAFETY: `try_reserve` returned `len` vacant, initialised bytes at
-    // `off` that only this producer may touch until `commit`.
-    let dst = unsafe { std::slice::from_raw_parts_mut(p.base.add(off), len) };
+    // SAFETY: `slot` is `len` vacant, initialised bytes that only this
+    // producer may touch until `commit`: from `try_reserve`, or from
+    // `reserve_cold` (the ring, or the room `defer` made for a record
+    // kept aside).
+    let dst = unsafe { std::slice::from_raw_parts_mut(slot, len) };
     wire::put_header(dst, len, tag, level, ts);
     write(&mut dst[HEADER..HEADER + payload_len]);
     if CONTROL {
@@ -466,23 +662,29 @@ fn push_inner<const CONTROL: bool>(
     p.slot.busy.store(0, Ordering::Release);
 }
 
-/// `try_reserve` failed: write the pending span frames first, if that was
-/// why, then apply the policy for a full ring.
+/// `try_reserve` failed: keep the record aside if a slot is being filled
+/// in place, else write the pending span frames first, if that was why,
+/// then apply the policy for a full ring. Returns where to write the
+/// record's `len` bytes.
 #[cold]
 #[inline(never)]
-fn reserve_cold<const CONTROL: bool>(p: &mut Producer, len: usize) -> Option<usize> {
+fn reserve_cold<const CONTROL: bool>(p: &mut Producer, len: usize) -> Option<*mut u8> {
+    if p.formatting {
+        return Some(defer(p, len));
+    }
     #[cfg(feature = "tracing")]
     if p.frames_pending {
         write_pending_frames(p);
         if let Some(off) = p.try_reserve(len) {
-            return Some(off);
+            return Some(p.base.wrapping_add(off));
         }
     }
-    if CONTROL {
+    let off = if CONTROL {
         reserve_control(p, len)
     } else {
         reserve_slow(p, len)
-    }
+    };
+    off.map(|off| p.base.wrapping_add(off))
 }
 
 /// Marks whether `tracing` span frames are waiting to be written into
@@ -508,17 +710,7 @@ pub(crate) fn set_frames_pending(pending: bool) -> bool {
     // record is being pushed on this thread (the layer does not call this
     // from inside a push), so this is the only reference to it.
     let p = unsafe { &mut *p };
-    if p.frames_pending != pending {
-        p.frames_pending = pending;
-        if pending {
-            // A read index `cap` behind the write index: the ring looks
-            // full.
-            p.saved_read = p.cached_read;
-            p.cached_read = p.write.wrapping_sub(p.cap) & (2 * p.cap - 1);
-        } else {
-            p.cached_read = p.saved_read;
-        }
-    }
+    p.hold(pending, p.formatting);
     pending
 }
 
@@ -528,8 +720,7 @@ pub(crate) fn set_frames_pending(pending: bool) -> bool {
 #[cold]
 #[inline(never)]
 fn write_pending_frames(p: &mut Producer) {
-    p.frames_pending = false;
-    p.cached_read = p.saved_read;
+    p.hold(false, p.formatting);
     crate::tracing_layer::write_pending_frames(|record, depth| {
         let len = record.len() * 8;
         let Some(off) = p.try_reserve(len).or_else(|| reserve_control(p, len)) else {
