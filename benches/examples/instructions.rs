@@ -8,7 +8,9 @@
 //! `trade-4-f64` (one field of that kind more), `log-static`,
 //! `log-3args`, `log-5kv`, their `logger::info!` twins `info-static`,
 //! `info-3args`, `info-5kv`, `info-disabled` (`logger::trace!` below the
-//! level: the level check alone), `log-2kv-1line` (two `log` calls on one
+//! level: the level check alone), `fmt-3args` (`log-3args`' message
+//! through `core::fmt` into a reused `String`, no logger: the floor under
+//! any `log` backend), `log-2kv-1line` (two `log` calls on one
 //! line, two records an iteration), `log-2kv-2lines` (the same calls on
 //! two lines), `correlation` (a guard made and dropped),
 //! `bind-2` (`bind!` of two fields), `log-performance` (a call of a
@@ -181,6 +183,17 @@ fn run(case: &str, n: u64) -> bool {
         }),
         "log-static" => (0..n).for_each(|_| log::info!("order sent")),
         "log-3args" => (0..n).for_each(|i| log::info!("order {} {} at {}", i, "AAPL", 187.5)),
+        // The floor under `log-3args`: the same message through `core::fmt`
+        // into a reused `String`, no logger.
+        "fmt-3args" => {
+            use std::fmt::Write as _;
+            let mut text = String::with_capacity(128);
+            (0..n).for_each(|i| {
+                text.clear();
+                let _ = write!(text, "order {} {} at {}", i, "AAPL", 187.5);
+                black_box(&text);
+            })
+        }
         "log-5kv" => (0..n).for_each(|i| {
             log::info!(symbol = "AAPL", side = "buy", qty = i, price = 187.5, order_id = i; "order")
         }),

@@ -1,11 +1,14 @@
 //! `impl log::Log`: records from `log::info!` and friends.
 //!
 //! `fmt::Arguments` cannot be deferred, so the message is formatted here,
-//! on the caller's thread, into a reused thread-local buffer (a static
-//! message without arguments is copied as is); key-values are encoded by
-//! type. Then the encoded payload is copied into the ring in one piece.
-//! All user code (`Display` impls) runs before the ring is touched, so a
-//! `Display` impl that logs is safe.
+//! on the caller's thread. A record without key-values has it formatted
+//! straight into its ring slot ([`super::in_place`]); a static message
+//! without arguments is copied as is ([`push_static`]). Any other record
+//! is encoded into a reused thread-local buffer (key-values by type) and
+//! then copied into the ring in one piece. A `Display` impl that logs is
+//! safe on every path: on the general one it runs before the ring is
+//! touched; in place, the records it pushes wait aside and go into the
+//! ring first (`thread_ring::push_in_place`).
 
 use std::cell::RefCell;
 use std::fmt::Write as _;
