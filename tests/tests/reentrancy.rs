@@ -33,6 +33,22 @@ impl fmt::Display for Deep {
     }
 }
 
+/// Logs a record, flushes, and notes whether that record is then in the
+/// main file: what a `Display` impl logs is in the ring at once, also
+/// while the record it belongs to is formatted in its ring slot.
+struct LogsAndFlushes<'a>(&'a std::path::Path, &'a std::cell::Cell<bool>);
+
+impl fmt::Display for LogsAndFlushes<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        log::warn!("logged and flushed from inside Display");
+        logger::flush().unwrap();
+        let file = std::fs::read_to_string(self.0.join("app.log")).unwrap_or_default();
+        self.1
+            .set(file.contains("logged and flushed from inside Display"));
+        f.write_str("flushed")
+    }
+}
+
 /// Panics when displayed.
 struct Panicky;
 
@@ -65,6 +81,12 @@ fn logging_from_display_impls_and_panic_hooks() {
         price = 1.5
     );
     log::info!(depth = 5; "deep {}", Deep(5));
+    let seen = std::cell::Cell::new(false);
+    log::info!("outer {}", LogsAndFlushes(dir.path(), &seen));
+    assert!(
+        seen.get(),
+        "a record logged inside Display was not in the file after flush()"
+    );
 
     // A Display that panics inside `log::info!`: the panic reaches the
     // caller (as `log` documents), our hook records it on the way, and
@@ -115,6 +137,11 @@ fn logging_from_display_impls_and_panic_hooks() {
         assert!(has(&format!("deep level{d}")), "deep {d}: {m:?}");
     }
     assert!(has("deep level5"));
+    let flushed = m
+        .iter()
+        .position(|x| x == "logged and flushed from inside Display");
+    let outer = m.iter().position(|x| x == "outer flushed");
+    assert!(flushed.is_some() && flushed < outer, "{m:?}");
     // The inner record is complete before the outer one is pushed.
     let inner = m
         .iter()

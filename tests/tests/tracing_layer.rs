@@ -261,6 +261,59 @@ fn span_frames_written_late_keep_their_place_among_context_guards() {
     assert!(r[5].get("context").is_none(), "{}", r[5]);
 }
 
+/// Displayed inside a `log` message: logs a `tracing` event inside a span
+/// of its own (when `test` is set), then enters a second span and leaves
+/// it entered (the test exits it after the call).
+struct LogsInASpan {
+    test: Option<&'static str>,
+    left_entered: std::cell::RefCell<Option<tracing::span::EnteredSpan>>,
+}
+
+impl std::fmt::Display for LogsInASpan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(test) = self.test {
+            let _s = tracing::info_span!("in_display", venue = "XNAS").entered();
+            tracing::info!(test = test, step = 1_u64, "inside Display");
+        }
+        let span = tracing::info_span!("still_entered", leg = 7_u64);
+        *self.left_entered.borrow_mut() = Some(span.entered());
+        f.write_str("shown")
+    }
+}
+
+/// `log` messages formatted in their ring slot whose `Display` logs
+/// inside a span, or not, and leaves another span entered: the inner
+/// record has its span's context, each outer one the span entered when
+/// it was pushed, as when the message is formatted before the record is
+/// pushed.
+#[test]
+fn a_display_impl_that_enters_spans_gives_each_record_its_context() {
+    dir();
+    let t = "display_spans";
+    for (test, msg) in [(Some(t), "logs"), (None, "quiet")] {
+        let shown = LogsInASpan {
+            test,
+            left_entered: std::cell::RefCell::new(None),
+        };
+        log::info!("{msg} {} display_spans", shown);
+        drop(shown.left_entered.take());
+        let outer = macros_support::raw_lines("app", &format!("{msg} shown display_spans"));
+        assert_eq!(outer.len(), 1, "{outer:#?}");
+        let outer: Value = serde_json::from_str(&outer[0]).unwrap();
+        assert_eq!(outer["context"], json!({"leg": 7}), "{outer}");
+    }
+    tracing::info!(test = t, step = 2_u64, "after");
+    let inner = records(t);
+    assert_eq!(inner.len(), 2, "{inner:#?}");
+    assert_eq!(
+        inner[0]["context"],
+        json!({"venue": "XNAS"}),
+        "{}",
+        inner[0]
+    );
+    assert!(inner[1].get("context").is_none(), "{}", inner[1]);
+}
+
 #[test]
 fn spans_write_no_perf_record_unless_asked() {
     dir();

@@ -7,8 +7,8 @@
 //! is encoded into a reused thread-local buffer (key-values by type) and
 //! then copied into the ring in one piece. A `Display` impl that logs is
 //! safe on every path: on the general one it runs before the ring is
-//! touched; in place, the records it pushes wait aside and go into the
-//! ring first (`thread_ring::push_in_place`).
+//! touched; in place, the record it pushes takes the slot back and goes
+//! into the ring first (`thread_ring::InPlace`).
 
 use std::cell::RefCell;
 use std::fmt::Write as _;
@@ -118,32 +118,6 @@ pub(crate) fn cut_limit(max: usize, fields: usize) -> usize {
     (max / (2 + fields))
         .saturating_sub(TRUNCATED.len() + 64)
         .max(16)
-}
-
-/// This thread's scratch buffer, emptied and taken out of it (a new one
-/// when it is in use, or the thread is exiting): the spill of
-/// [`crate::frontend::in_place`].
-pub(crate) fn take_scratch() -> Vec<u8> {
-    let mut buf = SCRATCH
-        .try_with(|s| s.try_borrow_mut().map(|mut b| std::mem::take(&mut *b)))
-        .ok()
-        .and_then(Result::ok)
-        .unwrap_or_default();
-    buf.clear();
-    buf
-}
-
-/// Puts a buffer from [`take_scratch`] back, emptied, unless the thread's
-/// scratch buffer has grown as large meanwhile.
-pub(crate) fn give_back_scratch(mut buf: Vec<u8>) {
-    buf.clear();
-    let _ = SCRATCH.try_with(|s| {
-        if let Ok(mut b) = s.try_borrow_mut()
-            && b.capacity() < buf.capacity()
-        {
-            *b = buf;
-        }
-    });
 }
 
 /// The no-format path: a static message (`Arguments::as_str`), static

@@ -46,17 +46,79 @@ struct Producer {
     /// Set while `tracing` span frames wait to be written before this
     /// thread's next record (see [`set_frames_pending`]).
     frames_pending: bool,
-    /// Set while [`push_in_place`] lets its caller fill a slot (user
-    /// `Display` code runs then): records pushed meanwhile go to
-    /// `deferred`.
-    formatting: bool,
-    /// While either flag above is set, `cached_read` holds a value that
-    /// makes every reservation take the slow path, and the real one is
-    /// kept here (see [`Producer::hold`]).
+    /// While `frames_pending` or `fill.held` is set, `cached_read` holds
+    /// a value that makes every reservation take the slow path, and the
+    /// real one is kept here (see [`Producer::hold`]).
     saved_read: usize,
-    /// Records this thread pushed while `formatting`, each as in the
-    /// ring (header and payload), pushed when the fill ends.
-    deferred: Vec<u8>,
+    /// The slot being filled in place, if any (see [`InPlace`]).
+    fill: Fill,
+}
+
+/// The state of a slot filled in place ([`begin_in_place`]), kept in the
+/// producer so that a record pushed by this thread while the slot is
+/// filled (user `Display` code runs then) can take the slot back first:
+/// see [`abandon_fill`].
+struct Fill {
+    /// A fill is running on this thread.
+    active: bool,
+    /// The slot is still reserved for the fill; every reservation of the
+    /// thread takes the slow path meanwhile.
+    held: bool,
+    /// Whether what was written so far is in `spill`, not the slot.
+    spilled: bool,
+    /// The slot's offset in the ring and its length, header included.
+    slot: usize,
+    slot_len: usize,
+    /// The slot's payload, the bytes written to it, and where the writer
+    /// must stop (`len <= end`; both 0 once spilled).
+    at: *mut u8,
+    len: usize,
+    end: usize,
+    /// The payload, once it has left the slot (a message too long for
+    /// it, or a record pushed during the fill); reused.
+    spill: Vec<u8>,
+}
+
+impl Fill {
+    const fn new() -> Self {
+        Fill {
+            active: false,
+            held: false,
+            spilled: false,
+            slot: 0,
+            slot_len: 0,
+            at: std::ptr::null_mut(),
+            len: 0,
+            end: 0,
+            spill: Vec::new(),
+        }
+    }
+
+    /// Appends `bytes` to the spill, moving what was written there
+    /// first. Out of line: inlined, it made the writer save six registers
+    /// on every call.
+    #[cold]
+    #[inline(never)]
+    fn spill_append(&mut self, bytes: &[u8]) {
+        self.spill_now();
+        self.spill.extend_from_slice(bytes);
+    }
+
+    /// Moves what was written into `spill`, where later bytes go.
+    fn spill_now(&mut self) {
+        if self.spilled {
+            return;
+        }
+        self.spill.clear();
+        // SAFETY: `at .. at + len` is the part of the held slot the fill
+        // wrote: reserved for it, initialised (the ring's storage always
+        // is), and touched by nothing else while the fill runs.
+        self.spill
+            .extend_from_slice(unsafe { std::slice::from_raw_parts(self.at, self.len) });
+        self.spilled = true;
+        self.len = 0;
+        self.end = 0;
+    }
 }
 
 const _: () = assert!(std::mem::offset_of!(Producer, frames_pending) <= 64);
@@ -146,7 +208,7 @@ impl Producer {
         let tail = self.cap - pos;
         let need = if len <= tail { len } else { tail + len };
         if self.free(self.cached_read) < need {
-            if self.frames_pending || self.formatting {
+            if self.frames_pending || self.fill.held {
                 return None;
             }
             self.cached_read = self.prod.read_index();
@@ -167,14 +229,14 @@ impl Producer {
     }
 
     /// Sets the two reasons to send every reservation down the slow path
-    /// (span frames waiting, a slot being filled in place): while either
-    /// holds, `cached_read` says the ring is full (a read index `cap`
-    /// behind the write index) and the real one waits in `saved_read`.
-    fn hold(&mut self, frames_pending: bool, formatting: bool) {
-        let was = self.frames_pending || self.formatting;
-        let now = frames_pending || formatting;
+    /// (span frames waiting, a slot held for a fill): while either holds,
+    /// `cached_read` says the ring is full (a read index `cap` behind the
+    /// write index) and the real one waits in `saved_read`.
+    fn hold(&mut self, frames_pending: bool, fill_held: bool) {
+        let was = self.frames_pending || self.fill.held;
+        let now = frames_pending || fill_held;
         self.frames_pending = frames_pending;
-        self.formatting = formatting;
+        self.fill.held = fill_held;
         if !was && now {
             self.saved_read = self.cached_read;
             self.cached_read = self.write.wrapping_sub(self.cap) & (2 * self.cap - 1);
@@ -288,9 +350,8 @@ fn register() -> *mut Producer {
         write: 0,
         cached_read: 0,
         frames_pending: false,
-        formatting: false,
         saved_read: 0,
-        deferred: Vec::new(),
+        fill: Fill::new(),
         slot,
     }));
     // SAFETY: `key` is a live key; the value is this thread's producer,
@@ -422,172 +483,197 @@ pub(crate) fn push_control(tag: u8, payload_len: usize, write: impl FnOnce(&mut 
     push_inner::<true>(tag, 0, payload_len, write)
 }
 
-/// Appends a record whose payload `fill` writes straight into the ring
-/// slot, for a payload whose length is known only once written (the `log`
-/// adapter's formatted message): no scratch buffer, no second copy.
+/// A slot of this thread's ring being filled in place, for a record
+/// whose payload length is known only once written (the `log` adapter's
+/// formatted message): no scratch buffer, no second copy. From
+/// [`begin_in_place`]; write with [`InPlace::append`] or `fmt::Write`,
+/// then [`InPlace::finish`]. Dropped unfinished (a panicking `Display`
+/// impl), it publishes nothing.
 ///
-/// `fill` gets the slot's `room` payload bytes and returns the payload's
-/// length, or `None` when it did not fit (the caller then pushes it from
-/// wherever it kept it, with [`push`]; nothing of the slot is published).
-/// Unlike [`push`]'s `write`, `fill` may run user code that logs (a
-/// `Display` impl): a record this thread pushes meanwhile waits aside and
-/// goes into the ring first, once `fill` returns or unwinds, so the order
-/// is the one of formatting first and pushing after. The timestamp is
-/// taken after `fill`, as [`push`] takes it after its caller formatted.
-///
-/// Returns false, without running `fill`, when there is no slot of `room`
-/// bytes right now (the ring short of room, span frames waiting, a fill
-/// already running on this thread, no ring): use the general path then.
-/// `room` must be at most [`max_payload`] of the smallest ring.
+/// The writes may run user code that logs on this thread (a `Display`
+/// impl, the panic hook). Such a record takes the slot back first
+/// ([`abandon_fill`]): what was written moves to a spill buffer where the
+/// rest goes, the slot becomes padding, and the record goes into the ring
+/// at once, visible to `flush()` and kept if the process then aborts.
+/// The filled record follows it, as when a record is formatted before
+/// it is pushed.
+pub(crate) struct InPlace {
+    p: *mut Producer,
+}
+
+/// Reserves a slot of `room + trailer` payload bytes, lets `head` write
+/// its first bytes (it returns how many; no user code may run in it), and
+/// returns the writer, which may then write up to `room` bytes in all
+/// before spilling. `None` when there is no such slot right now (the ring
+/// short of room, span frames waiting, a fill already running on this
+/// thread, no ring): use the general path. `room + trailer` must be at
+/// most [`max_payload`] of the smallest ring.
 #[inline]
-pub(crate) fn push_in_place(
-    tag: u8,
-    level: u8,
+pub(crate) fn begin_in_place(
     room: usize,
-    fill: impl FnOnce(&mut [u8]) -> Option<usize>,
-) -> bool {
+    trailer: usize,
+    head: impl FnOnce(&mut [u8]) -> usize,
+) -> Option<InPlace> {
     let p = current();
     if p.is_null() {
-        return false;
+        return None;
     }
-    let len = wire::aligned(HEADER + room);
-    let slot = {
-        // SAFETY: `p` is this thread's producer (see `push_inner`); this
-        // borrow ends before `fill` runs user code, which may push.
-        let p = unsafe { &mut *p };
-        if p.formatting {
-            return false;
+    // SAFETY: `p` is this thread's producer (see `push_inner`); this
+    // borrow ends before any user code runs.
+    let pr = unsafe { &mut *p };
+    if pr.fill.active {
+        return None;
+    }
+    let slot_len = wire::aligned(HEADER + room + trailer);
+    let slot = pr.try_reserve(slot_len)?;
+    let at = pr.base.wrapping_add(slot + HEADER);
+    // SAFETY: `try_reserve` returned `slot_len` vacant, initialised bytes
+    // at `slot`, which only this producer may touch until it publishes
+    // them; the payload's first `room + trailer` bytes start at `at`.
+    let len = head(unsafe { std::slice::from_raw_parts_mut(at, room + trailer) });
+    let f = &mut pr.fill;
+    f.active = true;
+    f.spilled = false;
+    f.slot = slot;
+    f.slot_len = slot_len;
+    f.at = at;
+    f.len = len;
+    f.end = room;
+    pr.hold(pr.frames_pending, true);
+    Some(InPlace { p })
+}
+
+impl InPlace {
+    /// Appends `bytes`: into the slot while they fit, else into the spill.
+    #[inline]
+    pub(crate) fn append(&mut self, bytes: &[u8]) {
+        // SAFETY: `p` is this thread's producer; no other borrow of it is
+        // live while this runs (user code runs between the writes).
+        let f = unsafe { &mut (*self.p).fill };
+        let len = f.len;
+        if bytes.len() > f.end - len {
+            return f.spill_append(bytes);
         }
-        let Some(off) = p.try_reserve(len) else {
-            return false;
-        };
-        p.hold(p.frames_pending, true);
-        p.base.wrapping_add(off)
-    };
-    let held = Held(p);
-    // SAFETY: `try_reserve` returned `len` vacant, initialised bytes at
-    // `slot` that only this producer may touch until it publishes them;
-    // while `formatting` is set, every push of this thread (the only
-    // writer of this ring) is deferred instead of reserving, so nothing
-    // else writes them while `fill` holds the slice.
-    let dst = unsafe { std::slice::from_raw_parts_mut(slot, len) };
-    let filled = fill(&mut dst[HEADER..HEADER + room]);
-    let deferred = held.end();
-    let Some(n) = filled else {
-        replay(p, deferred);
-        return true;
-    };
-    if !deferred.is_empty() {
-        // Cold: a `Display` impl logged. Its records go first; they will
-        // take this slot, so the payload moves out of it.
-        let payload = dst[HEADER..HEADER + n].to_vec();
-        replay(p, deferred);
-        push(tag, level, n, |dst| dst.copy_from_slice(&payload));
-        return true;
+        // SAFETY: `len + bytes.len() <= end`, inside the held slot's
+        // payload, which nothing else touches while the fill runs;
+        // `bytes` cannot overlap it (no reference to the slot is handed
+        // out).
+        unsafe {
+            let dst = f.at.add(len);
+            if bytes.len() <= 16 {
+                // `core::fmt` hands over short pieces (the literal
+                // parts, each number): copied without a call to `memcpy`.
+                crate::short_copy::copy_short(bytes, dst);
+            } else {
+                std::ptr::copy_nonoverlapping(bytes.as_ptr(), dst, bytes.len());
+            }
+        }
+        f.len = len + bytes.len();
     }
-    let len = wire::aligned(HEADER + n);
-    // SAFETY: as above; `fill` has returned, so no other borrow of the
-    // producer is live.
-    let p = unsafe { &mut *p };
-    // As in `push_inner`: busy before the state check.
-    p.slot.busy.store(1, Ordering::Relaxed);
-    if lifecycle::state() != RUNNING {
-        p.slot.busy.store(0, Ordering::Release);
-        drop_record(Some(&p.slot));
-        return true;
-    }
-    wire::put_header(dst, len, tag, level, clock::record_ts());
-    p.commit_and_prefetch(len);
-    ThreadSlot::bump(&p.slot.created, 1);
-    p.slot.busy.store(0, Ordering::Release);
-    true
-}
 
-/// The producer while [`push_in_place`]'s fill runs: ends the hold when
-/// dropped, so that a panicking `Display` impl leaves no hold behind and
-/// the records it deferred are pushed (as the panic unwinds).
-struct Held(*mut Producer);
-
-impl Held {
-    /// Ends the hold; returns the records deferred meanwhile.
-    fn end(self) -> Vec<u8> {
-        let p = self.0;
+    /// Publishes the record at `level` with `tag`. When the payload is
+    /// still in the slot, `in_slot(payload, written)` ends it (the slot's
+    /// `room + trailer` bytes, `written` of them used) and returns its
+    /// length; otherwise `spilled(buf)` ends the spilled payload, which is
+    /// pushed from there (after the span frames waiting, if any).
+    #[inline]
+    pub(crate) fn finish(
+        self,
+        tag: u8,
+        level: u8,
+        in_slot: impl FnOnce(&mut [u8], usize) -> usize,
+        spilled: impl FnOnce(&mut Vec<u8>),
+    ) {
+        let p = self.p;
         std::mem::forget(self);
-        end_hold(p)
+        // SAFETY: `p` is this thread's producer; the writes have ended,
+        // so no other borrow of it is live.
+        let pr = unsafe { &mut *p };
+        let held = pr.fill.held;
+        pr.fill.active = false;
+        pr.hold(pr.frames_pending, false);
+        if !held || pr.fill.spilled || pr.frames_pending {
+            // Cold: the payload left the slot, or span frames must go
+            // first (entered by a `Display` impl): push it the usual way.
+            return finish_spilled(p, tag, level, spilled);
+        }
+        let f = &pr.fill;
+        // SAFETY: the slot is still held: its `slot_len - HEADER` payload
+        // bytes at `at` are ours alone.
+        let payload = unsafe { std::slice::from_raw_parts_mut(f.at, f.slot_len - HEADER) };
+        let n = in_slot(payload, f.len);
+        let len = wire::aligned(HEADER + n);
+        // As in `push_inner`: busy before the state check.
+        pr.slot.busy.store(1, Ordering::Relaxed);
+        if lifecycle::state() != RUNNING {
+            pr.slot.busy.store(0, Ordering::Release);
+            return drop_record(Some(&pr.slot));
+        }
+        // SAFETY: the slot's `slot_len` bytes are held (see above).
+        let dst = unsafe { std::slice::from_raw_parts_mut(pr.base.add(f.slot), len) };
+        wire::put_header(dst, len, tag, level, clock::record_ts());
+        pr.commit_and_prefetch(len);
+        ThreadSlot::bump(&pr.slot.created, 1);
+        pr.slot.busy.store(0, Ordering::Release);
     }
 }
 
-impl Drop for Held {
+impl std::fmt::Write for InPlace {
+    #[inline]
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.append(s.as_bytes());
+        Ok(())
+    }
+}
+
+impl Drop for InPlace {
+    /// Unfinished (a `Display` impl panicked): the slot is given up,
+    /// unpublished.
     #[cold]
     fn drop(&mut self) {
-        replay(self.0, end_hold(self.0));
+        // SAFETY: `p` is this thread's producer; the writes have ended.
+        let pr = unsafe { &mut *self.p };
+        pr.fill.active = false;
+        pr.hold(pr.frames_pending, false);
     }
 }
 
-/// Clears `formatting`; returns the records deferred while it was set
-/// (an empty `Vec`, which owns no memory, when there are none).
-#[inline(always)]
-fn end_hold(p: *mut Producer) -> Vec<u8> {
-    // SAFETY: `p` is this thread's producer; the fill has ended, so no
-    // other borrow of it is live.
-    let p = unsafe { &mut *p };
+/// [`InPlace::finish`] for a payload that left its slot: ended by
+/// `spilled`, pushed with [`push`] (which writes the waiting span frames
+/// first). The spill buffer is kept for the next fill.
+#[cold]
+#[inline(never)]
+fn finish_spilled(p: *mut Producer, tag: u8, level: u8, spilled: impl FnOnce(&mut Vec<u8>)) {
+    let mut buf = {
+        // SAFETY: `p` is this thread's producer; no other borrow is live.
+        let f = unsafe { &mut (*p).fill };
+        f.spill_now();
+        std::mem::take(&mut f.spill)
+    };
+    spilled(&mut buf);
+    push(tag, level, buf.len(), |dst| dst.copy_from_slice(&buf));
+    buf.clear();
+    // SAFETY: as above; `push` has returned.
+    let f = unsafe { &mut (*p).fill };
+    if f.spill.capacity() < buf.capacity() {
+        f.spill = buf;
+    }
+}
+
+/// A record is pushed while this thread fills a slot in place: the
+/// fill's bytes move to its spill buffer (where its later writes go),
+/// the slot becomes padding, published with that record, and the hold
+/// ends, so that the record takes the ring after the slot.
+#[cold]
+#[inline(never)]
+fn abandon_fill(p: &mut Producer) {
+    p.fill.spill_now();
+    // SAFETY: the slot's `slot_len` bytes at `slot` are still held (the
+    // writer no longer touches them: it writes to the spill now).
+    let slot = unsafe { std::slice::from_raw_parts_mut(p.base.add(p.fill.slot), p.fill.slot_len) };
+    wire::put_pad(slot);
+    p.write = (p.write + p.fill.slot_len) & (2 * p.cap - 1);
     p.hold(p.frames_pending, false);
-    if p.deferred.is_empty() {
-        return Vec::new();
-    }
-    std::mem::take(&mut p.deferred)
-}
-
-/// Keeps a record pushed while this thread's [`push_in_place`] fill runs
-/// (from [`reserve_cold`]): returns `len` zeroed bytes at the end of the
-/// records kept aside, where `push_inner` writes it as into the ring.
-/// The write index steps back by `len`, so that the commit that follows
-/// publishes no new byte of the ring (it stores the index it had), and
-/// the `created` count it adds is taken back when [`replay`] pushes the
-/// record for good.
-#[cold]
-#[inline(never)]
-fn defer(p: &mut Producer, len: usize) -> *mut u8 {
-    p.write = p.write.wrapping_sub(len) & (2 * p.cap - 1);
-    let at = p.deferred.len();
-    p.deferred.resize(at + len, 0);
-    p.deferred[at..].as_mut_ptr()
-}
-
-/// Pushes the records [`defer`] kept, in order (a context frame as a
-/// control record), then gives the buffer back to `p` for reuse.
-#[cold]
-#[inline(never)]
-fn replay(p: *mut Producer, mut deferred: Vec<u8>) {
-    if deferred.is_empty() {
-        return;
-    }
-    let mut at = 0;
-    while let Some(h) = deferred.get(at..).and_then(wire::get_header) {
-        let payload = &deferred[at + HEADER..at + h.len];
-        if h.tag == wire::TAG_CONTEXT {
-            push_control(h.tag, payload.len(), |dst| dst.copy_from_slice(payload));
-        } else {
-            // Counted once: `defer`'s push added it to `created`.
-            // SAFETY: `p` is this thread's producer; no other borrow of
-            // it is live between the pushes.
-            let slot = unsafe { &(*p).slot };
-            let created = slot.created.load(Ordering::Relaxed);
-            slot.created
-                .store(created.saturating_sub(1), Ordering::Relaxed);
-            push(h.tag, h.level, payload.len(), |dst| {
-                dst.copy_from_slice(payload)
-            });
-        }
-        at += h.len;
-    }
-    deferred.clear();
-    // SAFETY: `p` is this thread's producer; the pushes above have
-    // returned, so no other borrow of it is live.
-    let p = unsafe { &mut *p };
-    if p.deferred.capacity() < deferred.capacity() {
-        p.deferred = deferred;
-    }
 }
 
 /// Reserves the record's bytes (aligned) in this thread's ring, writes
@@ -630,10 +716,10 @@ fn push_inner<const CONTROL: bool>(
         }
         return drop_record(Some(&p.slot));
     }
-    let slot = match p.try_reserve(len) {
-        Some(off) => p.base.wrapping_add(off),
+    let off = match p.try_reserve(len) {
+        Some(off) => off,
         None => match reserve_cold::<CONTROL>(p, len) {
-            Some(slot) => slot,
+            Some(off) => off,
             None => {
                 p.slot.busy.store(0, Ordering::Release);
                 if CONTROL {
@@ -646,11 +732,9 @@ fn push_inner<const CONTROL: bool>(
     // A control record needs no time: it only has to stay in order with
     // its thread's records, which the ring does (see `wire::TAG_CONTEXT`).
     let ts = if CONTROL { 0 } else { clock::record_ts() };
-    // SAFETY: `slot` is `len` vacant, initialised bytes that only this
-    // producer may touch until `commit`: from `try_reserve`, or from
-    // `reserve_cold` (the ring, or the room `defer` made for a record
-    // kept aside).
-    let dst = unsafe { std::slice::from_raw_parts_mut(slot, len) };
+    // SAFETY: `try_reserve` returned `len` vacant, initialised bytes at
+    // `off` that only this producer may touch until `commit`.
+    let dst = unsafe { std::slice::from_raw_parts_mut(p.base.add(off), len) };
     wire::put_header(dst, len, tag, level, ts);
     write(&mut dst[HEADER..HEADER + payload_len]);
     if CONTROL {
@@ -662,29 +746,30 @@ fn push_inner<const CONTROL: bool>(
     p.slot.busy.store(0, Ordering::Release);
 }
 
-/// `try_reserve` failed: keep the record aside if a slot is being filled
-/// in place, else write the pending span frames first, if that was why,
-/// then apply the policy for a full ring. Returns where to write the
-/// record's `len` bytes.
+/// `try_reserve` failed: write the pending span frames first, if that was
+/// why, then apply the policy for a full ring.
 #[cold]
 #[inline(never)]
-fn reserve_cold<const CONTROL: bool>(p: &mut Producer, len: usize) -> Option<*mut u8> {
-    if p.formatting {
-        return Some(defer(p, len));
+fn reserve_cold<const CONTROL: bool>(p: &mut Producer, len: usize) -> Option<usize> {
+    if p.fill.held {
+        // This thread is filling a slot in place: a `Display` impl logs.
+        abandon_fill(p);
+        if let Some(off) = p.try_reserve(len) {
+            return Some(off);
+        }
     }
     #[cfg(feature = "tracing")]
     if p.frames_pending {
         write_pending_frames(p);
         if let Some(off) = p.try_reserve(len) {
-            return Some(p.base.wrapping_add(off));
+            return Some(off);
         }
     }
-    let off = if CONTROL {
+    if CONTROL {
         reserve_control(p, len)
     } else {
         reserve_slow(p, len)
-    };
-    off.map(|off| p.base.wrapping_add(off))
+    }
 }
 
 /// Marks whether `tracing` span frames are waiting to be written into
@@ -710,7 +795,7 @@ pub(crate) fn set_frames_pending(pending: bool) -> bool {
     // record is being pushed on this thread (the layer does not call this
     // from inside a push), so this is the only reference to it.
     let p = unsafe { &mut *p };
-    p.hold(pending, p.formatting);
+    p.hold(pending, p.fill.held);
     pending
 }
 
@@ -720,7 +805,7 @@ pub(crate) fn set_frames_pending(pending: bool) -> bool {
 #[cold]
 #[inline(never)]
 fn write_pending_frames(p: &mut Producer) {
-    p.hold(false, p.formatting);
+    p.hold(false, p.fill.held);
     crate::tracing_layer::write_pending_frames(|record, depth| {
         let len = record.len() * 8;
         let Some(off) = p.try_reserve(len).or_else(|| reserve_control(p, len)) else {
