@@ -190,6 +190,8 @@ fn run(case: &str, n: u64) -> bool {
             let mut text = String::with_capacity(128);
             (0..n).for_each(|i| {
                 text.clear();
+                // The same arguments as `log-3args`, the literal included.
+                #[allow(clippy::write_literal)]
                 let _ = write!(text, "order {} {} at {}", i, "AAPL", 187.5);
                 black_box(&text);
             })

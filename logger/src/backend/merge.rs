@@ -696,6 +696,38 @@ mod tests {
         got
     }
 
+    /// A slot of 56 + 8 payload bytes filled in place, `head` written
+    /// first; waits while the ring is short of one (the consumer makes
+    /// room).
+    fn begin_retrying(head: &[u8]) -> thread_ring::InPlace {
+        loop {
+            let fill = thread_ring::begin_in_place(56, 8, |dst| {
+                dst[..head.len()].copy_from_slice(head);
+                head.len()
+            });
+            if let Some(w) = fill {
+                return w;
+            }
+            std::thread::yield_now();
+        }
+    }
+
+    /// Records of 16-byte payloads read as two words each, checked equal
+    /// to `want`, record by record.
+    fn assert_two_words(got: &[(Header, Vec<u8>)], want: &[(u64, u64)]) {
+        let got: Vec<(u64, u64)> = got
+            .iter()
+            .map(|(h, body)| {
+                assert_eq!(h.len, wire::HEADER + 16);
+                let word = |at: usize| u64::from_ne_bytes(body[at..at + 8].try_into().unwrap());
+                (word(0), word(8))
+            })
+            .collect();
+        assert_eq!(got.len(), want.len());
+        let first = got.iter().zip(want).position(|(a, b)| a != b);
+        assert!(first.is_none(), "first difference at record {first:?}");
+    }
+
     /// `begin_in_place`: a record pushed while a slot is filled takes the
     /// slot back and goes first, the filled one after it, its bytes whole
     /// across the move; a fill dropped unfinished (a panicking `Display`)
@@ -724,17 +756,6 @@ mod tests {
                     d.copy_from_slice(&record(kind, i))
                 })
             };
-            // No slot while the ring is short of one: the consumer makes
-            // room.
-            let begin = |head: [u8; 8]| loop {
-                if let Some(w) = thread_ring::begin_in_place(56, 8, |dst| {
-                    dst[..8].copy_from_slice(&head);
-                    8
-                }) {
-                    return w;
-                }
-                std::thread::yield_now();
-            };
             let finish = |w: thread_ring::InPlace| {
                 w.finish(
                     wire::TAG_LOG,
@@ -748,7 +769,7 @@ mod tests {
             };
             for i in 0..rounds {
                 // Two records pushed during the fill, between its writes.
-                let mut w = begin(3u64.to_ne_bytes());
+                let mut w = begin_retrying(&3u64.to_ne_bytes());
                 push(1, i);
                 assert!(thread_ring::begin_in_place(56, 8, |_| 0).is_none());
                 w.append(&i.to_ne_bytes()[..3]);
@@ -756,30 +777,17 @@ mod tests {
                 w.append(&i.to_ne_bytes()[3..]);
                 finish(w);
                 // A fill alone stays in its slot.
-                let mut w = begin(4u64.to_ne_bytes());
+                let mut w = begin_retrying(&4u64.to_ne_bytes());
                 w.append(&i.to_ne_bytes());
                 finish(w);
                 // Dropped unfinished after a record was pushed.
-                let mut w = begin(9u64.to_ne_bytes());
+                let mut w = begin_retrying(&9u64.to_ne_bytes());
                 w.append(&[0xEE; 8]);
                 push(5, i);
                 drop(w);
             }
         });
-        let got: Vec<(u64, u64)> = got
-            .iter()
-            .map(|(h, body)| {
-                assert_eq!(h.len, wire::HEADER + 16);
-                let word = |at: usize| u64::from_ne_bytes(body[at..at + 8].try_into().unwrap());
-                (word(0), word(8))
-            })
-            .collect();
-        assert_eq!(got.len(), want.len());
-        assert!(
-            got == want,
-            "first difference at {:?}",
-            got.iter().zip(&want).position(|(a, b)| a != b)
-        );
+        assert_two_words(&got, &want);
         lifecycle::set_state(lifecycle::NOT_INSTALLED);
     }
 
@@ -796,12 +804,7 @@ mod tests {
         let rounds: u64 = if cfg!(miri) { 40 } else { 2000 };
         let got = records_of(move || {
             for i in 0..rounds {
-                let mut w = loop {
-                    if let Some(w) = thread_ring::begin_in_place(56, 8, |_| 0) {
-                        break w;
-                    }
-                    std::thread::yield_now();
-                };
+                let mut w = begin_retrying(&[]);
                 assert!(thread_ring::set_frames_pending(true));
                 w.append(&i.to_ne_bytes());
                 w.append(&[0; 8]);
@@ -817,19 +820,7 @@ mod tests {
         let want: Vec<(u64, u64)> = (0..rounds)
             .flat_map(|i| (0..4).map(move |k| (i, k)))
             .collect();
-        let got: Vec<(u64, u64)> = got
-            .iter()
-            .map(|(h, b)| {
-                assert_eq!(h.len, wire::HEADER + 16);
-                let word = |at: usize| u64::from_ne_bytes(b[at..at + 8].try_into().unwrap());
-                (word(0), word(8))
-            })
-            .collect();
-        assert!(
-            got == want,
-            "first difference at {:?}",
-            got.iter().zip(&want).position(|(a, b)| a != b)
-        );
+        assert_two_words(&got, &want);
         lifecycle::set_state(lifecycle::NOT_INSTALLED);
     }
 
