@@ -792,9 +792,11 @@ mod tests {
     }
 
     /// Span frames marked as waiting while a slot is filled (a `Display`
-    /// impl entering a span, with no record inside): the filled record is
-    /// pushed after them, and the ring's free-space accounting stays
-    /// right: every record after it arrives whole and in order.
+    /// impl entering a span), with no record inside or, every other round,
+    /// one that takes the slot back: the records are pushed after the
+    /// frames, and the ring's free-space accounting stays right (it
+    /// overflowed in both cases before): every record arrives whole and
+    /// in order.
     #[cfg(feature = "tracing")]
     #[test]
     fn span_frames_marked_during_a_fill_go_before_the_filled_record() {
@@ -802,23 +804,32 @@ mod tests {
         lifecycle::set_producer_config(crate::config::MIN_RING_BYTES, OverflowPolicy::Block);
         lifecycle::set_state(lifecycle::RUNNING);
         let rounds: u64 = if cfg!(miri) { 40 } else { 2000 };
+        let push = |a: u64, b: u64| {
+            thread_ring::push(wire::TAG_LOG, 3, 16, |d| {
+                d[..8].copy_from_slice(&a.to_ne_bytes());
+                d[8..].copy_from_slice(&b.to_ne_bytes());
+            })
+        };
         let got = records_of(move || {
             for i in 0..rounds {
                 let mut w = begin_retrying(&[]);
                 assert!(thread_ring::set_frames_pending(true));
+                if i % 2 == 1 {
+                    push(i, 10);
+                }
                 w.append(&i.to_ne_bytes());
                 w.append(&[0; 8]);
                 w.finish(wire::TAG_LOG, 3, |_, len| len, |_| {});
                 for k in 1..4u64 {
-                    thread_ring::push(wire::TAG_LOG, 3, 16, |d| {
-                        d[..8].copy_from_slice(&i.to_ne_bytes());
-                        d[8..].copy_from_slice(&k.to_ne_bytes());
-                    });
+                    push(i, k);
                 }
             }
         });
         let want: Vec<(u64, u64)> = (0..rounds)
-            .flat_map(|i| (0..4).map(move |k| (i, k)))
+            .flat_map(|i| {
+                let nested = (i % 2 == 1).then_some((i, 10));
+                nested.into_iter().chain((0..4).map(move |k| (i, k)))
+            })
             .collect();
         assert_two_words(&got, &want);
         lifecycle::set_state(lifecycle::NOT_INSTALLED);

@@ -118,6 +118,9 @@ impl Fill {
         self.spilled = true;
         self.len = 0;
         self.end = 0;
+        // The slot may be gone (a ring grown after it was given up): only
+        // an empty write still reaches `at`, with nothing to copy.
+        self.at = std::ptr::null_mut();
     }
 }
 
@@ -231,7 +234,9 @@ impl Producer {
     /// Sets the two reasons to send every reservation down the slow path
     /// (span frames waiting, a slot held for a fill): while either holds,
     /// `cached_read` says the ring is full (a read index `cap` behind the
-    /// write index) and the real one waits in `saved_read`.
+    /// write index, taken anew at each call, since the write index may
+    /// have moved: [`abandon_fill`]) and the real one waits in
+    /// `saved_read`.
     fn hold(&mut self, frames_pending: bool, fill_held: bool) {
         let was = self.frames_pending || self.fill.held;
         let now = frames_pending || fill_held;
@@ -239,8 +244,10 @@ impl Producer {
         self.fill.held = fill_held;
         if !was && now {
             self.saved_read = self.cached_read;
+        }
+        if now {
             self.cached_read = self.write.wrapping_sub(self.cap) & (2 * self.cap - 1);
-        } else if was && !now {
+        } else if was {
             self.cached_read = self.saved_read;
         }
     }
