@@ -35,6 +35,7 @@
 //! as a string: see [`put_log_values`].
 
 use crate::callsite::Callsite;
+use crate::frontend::log_adapter::PlainSite;
 use crate::loggable::LogValue;
 use crate::short_copy::push_headed;
 use crate::view::Value;
@@ -192,11 +193,12 @@ pub(crate) const fn log_static_len(msg_len: usize) -> usize {
 }
 
 /// Writes the part of a `LOG` payload before the message (the first
-/// [`LOG_MSG_LEN_AT`] bytes of `dst`) for a record whose module and file
-/// are `&'static str` and whose target is its module: exactly the bytes
-/// the [`Encoder`] would produce for them (checked by a test).
+/// [`LOG_MSG_LEN_AT`] bytes of `dst`) for a record from a [`PlainSite`]:
+/// exactly the bytes the [`Encoder`] would produce for it (checked by a
+/// test).
 #[inline(always)]
-pub(crate) fn put_log_head(dst: &mut [u8], module: &'static str, file: &'static str, line: u32) {
+pub(crate) fn put_log_head(dst: &mut [u8], site: PlainSite) {
+    let PlainSite { module, file, line } = site;
     let static_ref = |dst: &mut [u8], s: &'static str| {
         dst[0] = STR_STATIC;
         dst[1..9].copy_from_slice(&(s.as_ptr() as usize as u64).to_ne_bytes());
@@ -220,24 +222,16 @@ pub(crate) fn end_log_no_fields(dst: &mut [u8], msg_len: usize) -> usize {
     end + 2
 }
 
-/// Writes, straight into a ring slot, the `LOG` payload of a record whose
-/// module and file are `&'static str`, whose target is its module, whose
-/// message needs no formatting and which has no key-values: exactly the
+/// Writes, straight into a ring slot, the `LOG` payload of a record from
+/// a [`PlainSite`] whose message needs no formatting: exactly the
 /// bytes the [`Encoder`] would produce (checked by a test), without the
 /// scratch buffer. `dst` is [`log_static_len`] bytes.
 #[inline(always)]
-pub(crate) fn put_log_static(
-    dst: &mut [u8],
-    module: &'static str,
-    file: &'static str,
-    line: u32,
-    msg: &str,
-) {
-    put_log_head(dst, module, file, line);
-    dst[39..43].copy_from_slice(&(msg.len() as u32).to_ne_bytes());
-    let end = 43 + msg.len();
-    dst[43..end].copy_from_slice(msg.as_bytes());
-    dst[end..end + 2].copy_from_slice(&0u16.to_ne_bytes());
+pub(crate) fn put_log_static(dst: &mut [u8], site: PlainSite, msg: &str) {
+    put_log_head(dst, site);
+    let at = LOG_MSG_LEN_AT + 4;
+    dst[at..at + msg.len()].copy_from_slice(msg.as_bytes());
+    end_log_no_fields(dst, msg.len());
 }
 
 /// Appends encoded bytes to a growable scratch buffer (the `log` path,
@@ -1129,7 +1123,12 @@ mod tests {
         e.bytes32(b"order sent");
         e.u16(0);
         let mut direct = vec![0u8; log_static_len("order sent".len())];
-        put_log_static(&mut direct, MODULE, FILE, 42, "order sent");
+        let site = PlainSite {
+            module: MODULE,
+            file: FILE,
+            line: 42,
+        };
+        put_log_static(&mut direct, site, "order sent");
         assert_eq!(direct, buf);
     }
 

@@ -712,6 +712,14 @@ mod tests {
         }
     }
 
+    /// Pushes a record whose 16-byte payload is the words `a` and `b`.
+    fn push_two_words(a: u64, b: u64) {
+        thread_ring::push(wire::TAG_LOG, 3, 16, |d| {
+            d[..8].copy_from_slice(&a.to_ne_bytes());
+            d[8..].copy_from_slice(&b.to_ne_bytes());
+        })
+    }
+
     /// Records of 16-byte payloads read as two words each, checked equal
     /// to `want`, record by record.
     fn assert_two_words(got: &[(Header, Vec<u8>)], want: &[(u64, u64)]) {
@@ -739,23 +747,13 @@ mod tests {
         lifecycle::set_producer_config(crate::config::MIN_RING_BYTES, OverflowPolicy::Block);
         lifecycle::set_state(lifecycle::RUNNING);
         let rounds: u64 = if cfg!(miri) { 40 } else { 3000 };
-        let record = |kind: u64, i: u64| {
-            let mut r = [0u8; 16];
-            r[..8].copy_from_slice(&kind.to_ne_bytes());
-            r[8..].copy_from_slice(&i.to_ne_bytes());
-            r
-        };
         // The records pushed during a fill (1, 2) come before it (3).
         let mut want = Vec::new();
         for i in 0..rounds {
             want.extend([(1, i), (2, i), (3, i), (4, i), (5, i)]);
         }
         let got = records_of(move || {
-            let push = |kind, i| {
-                thread_ring::push(wire::TAG_LOG, 3, 16, |d| {
-                    d.copy_from_slice(&record(kind, i))
-                })
-            };
+            let push = push_two_words;
             let finish = |w: thread_ring::InPlace| {
                 w.finish(
                     wire::TAG_LOG,
@@ -804,12 +802,7 @@ mod tests {
         lifecycle::set_producer_config(crate::config::MIN_RING_BYTES, OverflowPolicy::Block);
         lifecycle::set_state(lifecycle::RUNNING);
         let rounds: u64 = if cfg!(miri) { 40 } else { 2000 };
-        let push = |a: u64, b: u64| {
-            thread_ring::push(wire::TAG_LOG, 3, 16, |d| {
-                d[..8].copy_from_slice(&a.to_ne_bytes());
-                d[8..].copy_from_slice(&b.to_ne_bytes());
-            })
-        };
+        let push = push_two_words;
         let got = records_of(move || {
             for i in 0..rounds {
                 let mut w = begin_retrying(&[]);

@@ -2,19 +2,19 @@
 //! the message straight into the record's ring slot, with no scratch
 //! buffer and no second copy (`log::info!("order {} at {}", id, px)`).
 //!
-//! It takes the records whose payload it can write without an encoder: a
-//! `&'static` module and file, the target the module (`log`'s default),
-//! no key-values. The bytes are exactly those of the general path
-//! ([`super::log_adapter`]), tested against it. A message longer than the
-//! slot's [`ROOM`] moves to a spill buffer as it grows and is pushed from
-//! there, cut as the general path cuts it when too long for the ring: the
-//! `Display` impls run once. How a record logged by a `Display` impl
-//! meanwhile goes first: [`thread_ring::InPlace`].
+//! It takes the records whose payload it can write without an encoder:
+//! those from a [`PlainSite`](super::log_adapter::PlainSite) (`log`'s
+//! default target, no key-values). The bytes are exactly those of the
+//! general path ([`super::log_adapter`]), tested against it. A message
+//! longer than the slot's [`ROOM`] moves to a spill buffer as it grows
+//! and is pushed from there, cut as the general path cuts it when too
+//! long for the ring: the `Display` impls run once. How a record logged
+//! by a `Display` impl meanwhile goes first: [`thread_ring::InPlace`].
 
 use std::fmt::Write as _;
 
 use crate::config::MIN_RING_BYTES;
-use crate::frontend::log_adapter::cut_limit;
+use crate::frontend::log_adapter::{cut_limit, plain_site};
 use crate::frontend::thread_ring;
 use crate::wire::{self, HEADER, LOG_MSG_LEN_AT, TRUNCATED};
 
@@ -32,23 +32,18 @@ const _: () = assert!(
 const MSG_AT: usize = LOG_MSG_LEN_AT + 4;
 
 /// Pushes `record` at `level` with its message formatted in place; false
-/// when the record is not one this path takes (key-values, a target of
-/// its own, a module or file not `&'static`), or when the ring has no
+/// when the record is not from a
+/// [`PlainSite`](super::log_adapter::PlainSite), or when the ring has no
 /// free slot of [`ROOM`] bytes right now (nothing was formatted then: the
 /// caller takes the general path). Kept out of line: inlined, its frame
 /// cost the `log` adapter's other paths about 50 instructions a call.
 #[inline(never)]
 pub(crate) fn push_formatted(record: &log::Record<'_>, level: u8) -> bool {
-    let (Some(module), Some(file)) = (record.module_path_static(), record.file_static()) else {
+    let Some(site) = plain_site(record) else {
         return false;
     };
-    let target = record.target();
-    if !(std::ptr::eq(module, target) || module == target) || record.key_values().count() != 0 {
-        return false;
-    }
-    let line = record.line().unwrap_or(0);
     let Some(mut w) = thread_ring::begin_in_place(ROOM - 2, 2, |dst| {
-        wire::put_log_head(dst, module, file, line);
+        wire::put_log_head(dst, site);
         MSG_AT
     }) else {
         return false;

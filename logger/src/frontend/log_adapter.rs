@@ -120,32 +120,54 @@ pub(crate) fn cut_limit(max: usize, fields: usize) -> usize {
         .max(16)
 }
 
-/// The no-format path: a static message (`Arguments::as_str`), static
-/// module and file, the default target and no key-values go straight into
-/// the ring slot, with no scratch buffer. False when the record needs the
-/// general path.
-#[inline]
-fn push_static(record: &log::Record<'_>, level: u8) -> bool {
-    let (Some(msg), Some(module), Some(file)) = (
-        record.args().as_str(),
-        record.module_path_static(),
-        record.file_static(),
-    ) else {
-        return false;
+/// The call site of a record whose payload needs no encoder: a
+/// `&'static str` module and file, the target its module (`log`'s
+/// default), no key-values. Its payload's head is then fixed
+/// ([`wire::put_log_head`]); [`push_static`] and
+/// [`crate::frontend::in_place`] write it straight into the ring slot.
+#[derive(Clone, Copy)]
+pub(crate) struct PlainSite {
+    pub module: &'static str,
+    pub file: &'static str,
+    pub line: u32,
+}
+
+/// `record`'s call site when it is a [`PlainSite`].
+#[inline(always)]
+pub(crate) fn plain_site(record: &log::Record<'_>) -> Option<PlainSite> {
+    let (Some(module), Some(file)) = (record.module_path_static(), record.file_static()) else {
+        return None;
     };
     let target = record.target();
-    if !(std::ptr::eq(module, target) || module == target)
-        || msg.len() > thread_ring::max_payload() / 2
-        || record.key_values().count() != 0
-    {
+    if !(std::ptr::eq(module, target) || module == target) || record.key_values().count() != 0 {
+        return None;
+    }
+    Some(PlainSite {
+        module,
+        file,
+        line: record.line().unwrap_or(0),
+    })
+}
+
+/// The no-format path: a static message (`Arguments::as_str`) from a
+/// [`PlainSite`] goes straight into the ring slot, with no scratch
+/// buffer. False when the record needs another path.
+#[inline]
+fn push_static(record: &log::Record<'_>, level: u8) -> bool {
+    let Some(msg) = record.args().as_str() else {
+        return false;
+    };
+    if msg.len() > thread_ring::max_payload() / 2 {
         return false;
     }
-    let line = record.line().unwrap_or(0);
+    let Some(site) = plain_site(record) else {
+        return false;
+    };
     thread_ring::push(
         wire::TAG_LOG,
         level,
         wire::log_static_len(msg.len()),
-        |dst| wire::put_log_static(dst, module, file, line, msg),
+        |dst| wire::put_log_static(dst, site, msg),
     );
     true
 }

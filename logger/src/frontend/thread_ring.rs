@@ -64,13 +64,12 @@ struct Fill {
     /// The slot is still reserved for the fill; every reservation of the
     /// thread takes the slow path meanwhile.
     held: bool,
-    /// Whether what was written so far is in `spill`, not the slot.
-    spilled: bool,
     /// The slot's offset in the ring and its length, header included.
     slot: usize,
     slot_len: usize,
     /// The slot's payload, the bytes written to it, and where the writer
-    /// must stop (`len <= end`; both 0 once spilled).
+    /// must stop (`len <= end`). Once what was written has moved to
+    /// `spill`: null, 0 and 0 (see [`Fill::spilled`]).
     at: *mut u8,
     len: usize,
     end: usize,
@@ -84,7 +83,6 @@ impl Fill {
         Fill {
             active: false,
             held: false,
-            spilled: false,
             slot: 0,
             slot_len: 0,
             at: std::ptr::null_mut(),
@@ -104,9 +102,14 @@ impl Fill {
         self.spill.extend_from_slice(bytes);
     }
 
+    /// Whether what was written is in `spill`, not the slot.
+    fn spilled(&self) -> bool {
+        self.at.is_null()
+    }
+
     /// Moves what was written into `spill`, where later bytes go.
     fn spill_now(&mut self) {
-        if self.spilled {
+        if self.spilled() {
             return;
         }
         self.spill.clear();
@@ -115,7 +118,6 @@ impl Fill {
         // is), and touched by nothing else while the fill runs.
         self.spill
             .extend_from_slice(unsafe { std::slice::from_raw_parts(self.at, self.len) });
-        self.spilled = true;
         self.len = 0;
         self.end = 0;
         // The slot may be gone (a ring grown after it was given up): only
@@ -229,6 +231,12 @@ impl Producer {
         wire::put_pad(pad);
         self.write = (self.write + tail) & (2 * self.cap - 1);
         Some(0)
+    }
+
+    /// Ends this thread's fill (its slot, if still held, unpublished).
+    fn end_fill(&mut self) {
+        self.fill.active = false;
+        self.hold(self.frames_pending, false);
     }
 
     /// Sets the two reasons to send every reservation down the slow path
@@ -540,7 +548,6 @@ pub(crate) fn begin_in_place(
     let len = head(unsafe { std::slice::from_raw_parts_mut(at, room + trailer) });
     let f = &mut pr.fill;
     f.active = true;
-    f.spilled = false;
     f.slot = slot;
     f.slot_len = slot_len;
     f.at = at;
@@ -596,17 +603,16 @@ impl InPlace {
         // SAFETY: `p` is this thread's producer; the writes have ended,
         // so no other borrow of it is live.
         let pr = unsafe { &mut *p };
-        let held = pr.fill.held;
-        pr.fill.active = false;
-        pr.hold(pr.frames_pending, false);
-        if !held || pr.fill.spilled || pr.frames_pending {
+        pr.end_fill();
+        // A slot given up ([`abandon_fill`]) has always been spilled.
+        if pr.fill.spilled() || pr.frames_pending {
             // Cold: the payload left the slot, or span frames must go
             // first (entered by a `Display` impl): push it the usual way.
             return finish_spilled(p, tag, level, spilled);
         }
         let f = &pr.fill;
-        // SAFETY: the slot is still held: its `slot_len - HEADER` payload
-        // bytes at `at` are ours alone.
+        // SAFETY: not spilled, so the slot was never given up: its
+        // `slot_len - HEADER` payload bytes at `at` are ours alone.
         let payload = unsafe { std::slice::from_raw_parts_mut(f.at, f.slot_len - HEADER) };
         let n = in_slot(payload, f.len);
         let len = wire::aligned(HEADER + n);
@@ -639,9 +645,7 @@ impl Drop for InPlace {
     #[cold]
     fn drop(&mut self) {
         // SAFETY: `p` is this thread's producer; the writes have ended.
-        let pr = unsafe { &mut *self.p };
-        pr.fill.active = false;
-        pr.hold(pr.frames_pending, false);
+        unsafe { &mut *self.p }.end_fill();
     }
 }
 
